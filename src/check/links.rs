@@ -1,0 +1,201 @@
+//! `broken-link`: Markdown links to documents, files and heading anchors,
+//! and `[[id]]` links. Resolved links to documents become edges, so a
+//! segment mentioned only in prose is not an orphan.
+
+use super::Sink;
+use crate::diag::{Diagnostic, Pos, nearest};
+use crate::plan::{Document, Edge, Plan};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Where a relative link points, resolved against the root.
+#[derive(Debug, PartialEq)]
+pub enum Target {
+    /// An external URL or other scheme: not checked.
+    External,
+    /// An anchor on the same page.
+    SamePage(String),
+    /// A path inside the root, with an optional anchor.
+    Path(String, Option<String>),
+    /// A path that climbs out of the plans repository.
+    Outside,
+}
+
+/// Resolves a link destination written in `from_file`.
+pub fn resolve(dest: &str, from_file: &str) -> Target {
+    let dest = dest.trim();
+    if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
+        return Target::External;
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Target::SamePage(anchor.to_string());
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let path = percent_decode(path);
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        from_file.split('/').collect()
+    };
+    if !path.starts_with('/') {
+        parts.pop();
+    }
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Target::Outside;
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Target::Path(parts.join("/"), anchor)
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !dest[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 0
+            && let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn has_anchor(doc: &Document, anchor: &str) -> bool {
+    doc.body.as_ref().is_some_and(|b| b.info.headings.iter().any(|h| h.slug == anchor))
+}
+
+fn anchor_diag(doc: &Document, pos: Pos, target: &Document, anchor: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        "broken-link",
+        doc.body.as_ref().map(|b| b.file.as_str()).unwrap_or(&doc.file),
+        pos,
+        format!("no heading `#{anchor}` in `{}`", target.id),
+    );
+    let slugs = target.body.iter().flat_map(|b| b.info.headings.iter().map(|h| h.slug.as_str()));
+    if let Some(near) = nearest(anchor, slugs) {
+        d = d.suggest(format!("did you mean `#{near}`?"));
+    }
+    d
+}
+
+/// Checks every body's links.
+pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<String>, sink: &mut Sink<'_>) {
+    let mut by_file: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in plan.docs.iter().enumerate() {
+        by_file.entry(d.file.as_str()).or_insert(i);
+    }
+    let mut edges = Vec::new();
+    for (from, doc) in plan.docs.iter().enumerate() {
+        let Some(body) = &doc.body else { continue };
+        for w in &body.info.wiki_links {
+            match plan.by_id.get(&w.id) {
+                Some(&to) => {
+                    let target = &plan.docs[to];
+                    if let Some(a) = &w.anchor
+                        && !has_anchor(target, a)
+                    {
+                        sink.push(Some(doc), anchor_diag(doc, w.pos, target, a));
+                    }
+                    if to != from {
+                        edges.push(Edge { from, to, field: "body".into() });
+                    }
+                }
+                None if unparsed.contains(&w.id) => {}
+                None => {
+                    let mut d = Diagnostic::new("broken-link", &body.file, w.pos, format!("no document with id `{}`", w.id));
+                    if let Some(near) = nearest(&w.id, plan.docs.iter().map(|d| d.id.as_str())) {
+                        d = d.suggest(format!("did you mean `{near}`?"));
+                    }
+                    sink.push(Some(doc), d);
+                }
+            }
+        }
+        for link in &body.info.links {
+            match resolve(&link.dest, &body.file) {
+                Target::External => {}
+                Target::SamePage(a) => {
+                    if !a.is_empty() && !has_anchor(doc, &a) {
+                        sink.push(Some(doc), anchor_diag(doc, link.pos, doc, &a));
+                    }
+                }
+                Target::Outside => sink.push(
+                    Some(doc),
+                    Diagnostic::new("broken-link", &body.file, link.pos, format!("link `{}` leaves the plans repository", link.dest)),
+                ),
+                Target::Path(path, anchor) => {
+                    if let Some(&to) = by_file.get(path.as_str()) {
+                        let target = &plan.docs[to];
+                        if let Some(a) = &anchor
+                            && !a.is_empty()
+                            && !has_anchor(target, a)
+                        {
+                            sink.push(Some(doc), anchor_diag(doc, link.pos, target, a));
+                        }
+                        if to != from {
+                            edges.push(Edge { from, to, field: "body".into() });
+                        }
+                    } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
+                        let names = all_paths.iter().map(String::as_str);
+                        let mut d = Diagnostic::new("broken-link", &body.file, link.pos, format!("link to missing file `{}`", link.dest));
+                        if let Some(near) = nearest(&path, names) {
+                            d = d.suggest(format!("did you mean `{near}`?"));
+                        }
+                        sink.push(Some(doc), d);
+                    }
+                }
+            }
+        }
+    }
+    plan.edges.extend(edges);
+}
+
+fn is_dir(all: &BTreeSet<String>, path: &str) -> bool {
+    let prefix = format!("{}/", path.trim_end_matches('/'));
+    path.is_empty() || all.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_links() {
+        assert_eq!(resolve("https://x.io/a", "plans/a.md"), Target::External);
+        assert_eq!(resolve("mailto:a@b", "plans/a.md"), Target::External);
+        assert_eq!(resolve("#goals", "plans/a.md"), Target::SamePage("goals".into()));
+        assert_eq!(
+            resolve("../objectives/o.md#key-results", "plans/features/a.md"),
+            Target::Path("plans/objectives/o.md".into(), Some("key-results".into()))
+        );
+        assert_eq!(resolve("../../../x.md", "plans/a.md"), Target::Outside);
+        assert_eq!(resolve("my%20file.png", "a.md"), Target::Path("my file.png".into(), None));
+    }
+}

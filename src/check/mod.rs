@@ -1,0 +1,126 @@
+//! The checker: raw documents in, the compiled [`Plan`] and every
+//! diagnostic out. Each pass reports through a [`Sink`] and never stops at
+//! the first problem; a broken file only drops out of the passes that need
+//! what it failed to provide.
+
+mod documents;
+mod ids;
+mod links;
+mod references;
+mod roadmap;
+
+use crate::config::{Config, RuleLevel};
+use crate::diag::{self, Diagnostic, Level};
+use crate::parse::document::{RawDoc, parse_file};
+use crate::plan::{Document, Plan};
+use crate::schema::Registry;
+use crate::source::Tree;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashSet};
+
+/// Collects diagnostics, applying the config's levels and each document's
+/// `suppress` as they arrive, so no pass needs to know about either.
+pub struct Sink<'c> {
+    config: &'c Config,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'c> Sink<'c> {
+    /// A sink for a run with this config.
+    pub fn new(config: &'c Config) -> Sink<'c> {
+        Sink {
+            config,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Reports `d` about `doc` (None for file-level problems).
+    pub fn push(&mut self, doc: Option<&Document>, mut d: Diagnostic) {
+        let unsuppressible = crate::rules::UNSUPPRESSIBLE.contains(&d.rule.as_str());
+        if !unsuppressible && doc.is_some_and(|doc| doc.suppressed(&d.rule)) {
+            return;
+        }
+        d.level = match self.config.rules.get(&d.rule).and_then(|r| r.level) {
+            Some(RuleLevel::Off) if !unsuppressible => return,
+            Some(RuleLevel::Error) => Level::Error,
+            Some(RuleLevel::Warning) if !unsuppressible => Level::Warning,
+            _ => crate::rules::default_level(&d.rule),
+        };
+        self.diags.push(d);
+    }
+
+    /// The diagnostics, sorted.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        diag::sort(&mut self.diags);
+        self.diags
+    }
+}
+
+/// The result of checking a plans repository.
+pub struct Compiled {
+    /// The plan, with every document that could be read.
+    pub plan: Plan,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.level == Level::Error).count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.level == Level::Warning).count()
+    }
+}
+
+/// Checks everything in `tree`. `today` is the day number rules compare with.
+pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) -> Compiled {
+    let mut sink = Sink::new(config);
+    let parsed: Vec<(Vec<RawDoc>, Vec<Diagnostic>)> = tree.files.par_iter().map(parse_file).collect();
+    let mut raw = Vec::new();
+    let mut unparsed: HashSet<String> = HashSet::new();
+    for (file, (docs, diags)) in tree.files.iter().zip(parsed) {
+        if docs.is_empty() && !diags.is_empty() {
+            unparsed.insert(stem(&file.path).to_string());
+        }
+        for d in diags {
+            sink.push(None, d);
+        }
+        raw.extend(docs);
+    }
+    let typed: Vec<(Option<Document>, Vec<Diagnostic>)> =
+        raw.par_iter().map(|r| documents::build(r, registry, config)).collect();
+    let mut docs = Vec::new();
+    for (doc, diags) in typed {
+        for d in diags {
+            sink.push(doc.as_ref(), d);
+        }
+        docs.extend(doc);
+    }
+    let mut plan = Plan {
+        docs,
+        today,
+        ..Plan::default()
+    };
+    ids::check(&mut plan, &mut sink);
+    references::check(&mut plan, registry, &unparsed, &mut sink);
+    let all_paths: &BTreeSet<String> = &tree.all_paths;
+    links::check(&mut plan, all_paths, &unparsed, &mut sink);
+    roadmap::check(&plan, config, &mut sink);
+    Compiled {
+        plan,
+        diagnostics: sink.finish(),
+    }
+}
+
+/// A path's file name without its extension: a Markdown document's default id.
+pub fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        _ => name,
+    }
+}

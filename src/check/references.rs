@@ -1,0 +1,54 @@
+//! The reference pass: every `x-ref` value must name a document of the
+//! kind its schema declares. Generic: it reads the schema, not the kind.
+
+use super::Sink;
+use crate::diag::{Diagnostic, nearest};
+use crate::plan::{Edge, Plan};
+use crate::schema::{Registry, refs};
+use std::collections::HashSet;
+
+/// Checks references and records the resolved ones as edges.
+pub fn check(plan: &mut Plan, registry: &Registry, unparsed: &HashSet<String>, sink: &mut Sink<'_>) {
+    let mut edges = Vec::new();
+    for (from, doc) in plan.docs.iter().enumerate() {
+        let Some(kind) = registry.get(&doc.kind) else { continue };
+        for r in refs::find(&kind.typing, &doc.data) {
+            let pos = doc.spans.value(&r.ptr);
+            match plan.by_id.get(&r.id) {
+                Some(&to) => {
+                    let target = &plan.docs[to];
+                    if target.kind != r.kind {
+                        let d = Diagnostic::new(
+                            "wrong-kind-reference",
+                            &doc.file,
+                            pos,
+                            format!("`{}` is a {}, but `{}` expects a {}", r.id, target.kind, r.field, r.kind),
+                        );
+                        sink.push(Some(doc), d);
+                    } else if to != from {
+                        edges.push(Edge {
+                            from,
+                            to,
+                            field: r.field,
+                        });
+                    }
+                }
+                None if unparsed.contains(&r.id) => {}
+                None => {
+                    let same_kind = plan.docs.iter().filter(|d| d.kind == r.kind).map(|d| d.id.as_str());
+                    let mut d = Diagnostic::new(
+                        "broken-reference",
+                        &doc.file,
+                        pos,
+                        format!("no {} with id `{}`", r.kind, r.id),
+                    );
+                    if let Some(near) = nearest(&r.id, same_kind) {
+                        d = d.suggest(format!("did you mean `{near}`?"));
+                    }
+                    sink.push(Some(doc), d);
+                }
+            }
+        }
+    }
+    plan.edges = edges;
+}

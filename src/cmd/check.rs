@@ -1,0 +1,60 @@
+//! `northstar check`.
+
+use crate::project::Project;
+use crate::report::{self, Context, Format};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// What `--deny` can make fatal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Warnings count as errors for the exit status.
+    Warnings,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Make warnings fail the run.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+}
+
+/// Whether to colour human output: a terminal, and `NO_COLOR` unset.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints diagnostics in `format` and returns the exit status.
+pub fn print(project: &Project, compiled: &crate::check::Compiled, format: Format, deny: Option<Deny>) -> u8 {
+    let mut sources: std::collections::HashMap<String, &str> = project
+        .tree
+        .files
+        .iter()
+        .filter_map(|f| f.text.as_ref().ok().map(|t| (f.path.clone(), t.as_str())))
+        .collect();
+    sources.insert(crate::config::FILE_NAME.to_string(), &project.config_text);
+    let ctx = Context {
+        sources,
+        repo_prefix: project.repo_prefix(),
+        color: format == Format::Human && use_color(),
+    };
+    let mut out = report::render(&compiled.diagnostics, format, &ctx);
+    if format == Format::Human {
+        out.push_str(&report::summary(&compiled.diagnostics, compiled.plan.docs.len()));
+        out.push('\n');
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let failing = compiled.errors() + if deny.is_some() { compiled.warnings() } else { 0 };
+    u8::from(failing > 0)
+}
+
+/// Runs `check`.
+pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
+    let project = Project::open(dir, &[])?;
+    let compiled = project.compile();
+    Ok(print(&project, &compiled, args.format, args.deny))
+}

@@ -1,0 +1,137 @@
+//! `northstar list KIND`: query the plan from a terminal or a script.
+
+use crate::plan::Document;
+use crate::project::Project;
+use serde_json::Value;
+use std::path::Path;
+
+/// Output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns.
+    Table,
+    /// A JSON array of documents.
+    Json,
+    /// Comma-separated values.
+    Csv,
+}
+
+/// Arguments of `list`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The kind to list (`feature`, `milestone`, a user-defined kind, …).
+    pub kind: String,
+    /// Keep documents whose FIELD equals VALUE (or, for a list, contains
+    /// it). Repeat to combine.
+    #[arg(long = "where", value_name = "FIELD=VALUE")]
+    pub filters: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn matches(doc: &Document, field: &str, value: &str) -> bool {
+    let v = match field {
+        "id" => return doc.id == value,
+        "kind" => return doc.kind == value,
+        _ => doc.data.get(field),
+    };
+    match v {
+        Some(Value::Array(items)) => items.iter().any(|i| text(i) == value),
+        Some(v) => text(v) == value,
+        None => value.is_empty(),
+    }
+}
+
+/// The columns shown for a kind: id, title, then the kind's short fields.
+fn columns(kind: &str) -> Vec<&'static str> {
+    match kind {
+        "feature" => vec!["status", "milestone", "team", "owner"],
+        "milestone" => vec!["date", "status"],
+        "objective" => vec!["period", "strategy", "status"],
+        "metric" => vec!["current", "target", "unit"],
+        "insight" => vec!["source", "date", "count"],
+        "decision" => vec!["date", "status"],
+        "team" => vec!["function", "lead"],
+        "person" => vec!["role", "email"],
+        _ => vec!["owner"],
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// Runs `list`.
+pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
+    let project = Project::open(dir, &[])?;
+    if project.registry.get(&args.kind).is_none() {
+        let known = project.registry.names().join(", ");
+        return Err(format!("unknown kind `{}` (known: {known})", args.kind));
+    }
+    let mut filters = Vec::new();
+    for f in &args.filters {
+        let (k, v) = f.split_once('=').ok_or_else(|| format!("`--where {f}`: expected FIELD=VALUE"))?;
+        filters.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let compiled = project.compile();
+    let docs: Vec<&Document> = compiled
+        .plan
+        .of_kind(&args.kind)
+        .filter(|d| filters.iter().all(|(k, v)| matches(d, k, v)))
+        .collect();
+    let cols = columns(&args.kind);
+    let rows: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| {
+            let mut row = vec![d.id.clone(), d.title.clone()];
+            row.extend(cols.iter().map(|c| d.data.get(*c).map(text).unwrap_or_default()));
+            row
+        })
+        .collect();
+    let mut header = vec!["id".to_string(), "title".to_string()];
+    header.extend(cols.iter().map(|c| c.to_string()));
+    match args.format {
+        ListFormat::Json => {
+            let arr: Vec<Value> = docs
+                .iter()
+                .map(|d| {
+                    let mut v = d.data.clone();
+                    if let Value::Object(o) = &mut v {
+                        o.insert("id".into(), Value::String(d.id.clone()));
+                        o.insert("file".into(), Value::String(d.file.clone()));
+                    }
+                    v
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);
+        }
+        ListFormat::Csv => {
+            for row in std::iter::once(&header).chain(&rows) {
+                println!("{}", row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+            }
+        }
+        ListFormat::Table => {
+            let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            for row in &rows {
+                for (i, c) in row.iter().enumerate() {
+                    widths[i] = widths[i].max(c.chars().count());
+                }
+            }
+            for row in std::iter::once(&header).chain(&rows) {
+                let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+                println!("{}", line.join("  ").trim_end());
+            }
+        }
+    }
+    Ok(0)
+}

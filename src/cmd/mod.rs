@@ -1,0 +1,49 @@
+//! The commands, one module each, behind one clap definition.
+//!
+//! Exit status (SPEC §3): 0 no errors, 1 errors, 2 northstar could not run.
+
+mod check;
+mod list;
+mod schema;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// northstar compiles product plans kept as Markdown and YAML in git.
+#[derive(Debug, Parser)]
+#[command(name = "northstar", version, about, long_about = None)]
+pub struct Cli {
+    /// Run as if started in DIR (northstar.yaml is searched upward from it).
+    #[arg(short = 'C', global = true, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load, validate and cross-check the plans; print diagnostics.
+    Check(check::Args),
+    /// Write the JSON Schemas of every kind, for editors.
+    Schema(schema::Args),
+    /// Query the plan: the documents of a kind.
+    List(list::Args),
+}
+
+/// Runs a command; returns the exit status.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Check(args) => check::run(&cli.dir, args),
+        Command::Schema(args) => schema::run(&cli.dir, args),
+        Command::List(args) => list::run(&cli.dir, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! `northstar.yaml`: read strictly, with positions.
+//!
+//! The config is parsed from the same positioned YAML tree as documents so
+//! that every mistake names its line and key, and an unknown key is named
+//! with the nearest known one. Any problem here stops the run (exit 2):
+//! checking plans against a half-understood config would report nonsense.
+
+use crate::diag::{Pos, nearest};
+use crate::parse::yaml::{Node, NodeValue, parse_stream};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The config file's name.
+pub const FILE_NAME: &str = "northstar.yaml";
+
+/// A rule's level as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// Report as an error.
+    Error,
+    /// Report as a warning.
+    Warning,
+    /// Do not report.
+    Off,
+}
+
+/// A rule's settings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleConfig {
+    /// The level, when overridden.
+    pub level: Option<RuleLevel>,
+    /// `stale.days`.
+    pub days: Option<u32>,
+}
+
+/// Settings of a kind: a user-defined kind, or a built-in one tightened.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KindConfig {
+    /// Schema file, relative to the root.
+    pub schema: Option<String>,
+    /// Headings a committed document of this kind must have.
+    pub required_sections: Option<Vec<String>>,
+    /// Glob of files that are documents of this kind (SPEC §2.3).
+    pub files: Option<String>,
+    /// Id template: `{stem}`, `{dir}` or `{field:NAME}`.
+    pub id: Option<String>,
+    /// The field that holds the title.
+    pub title: Option<String>,
+    /// A sibling file holding the Markdown body.
+    pub body: Option<String>,
+    /// Where the kind was declared, for diagnostics about it.
+    pub pos: Pos,
+}
+
+/// Site settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteConfig {
+    /// The site's title.
+    pub title: String,
+    /// Absolute-path prefix used only for feed and canonical links.
+    pub base_url: String,
+    /// "Edit this page" URL template with `{path}`.
+    pub edit_url: Option<String>,
+}
+
+/// The whole config, with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Format version (1).
+    pub format: u32,
+    /// Product name.
+    pub product: String,
+    /// Site settings.
+    pub site: SiteConfig,
+    /// Folders scanned, relative to the root.
+    pub paths: Vec<String>,
+    /// Globs left out, relative to the root.
+    pub exclude: Vec<String>,
+    /// Pinned "today" (YYYY-MM-DD).
+    pub today: Option<String>,
+    /// Rule settings by rule name.
+    pub rules: BTreeMap<String, RuleConfig>,
+    /// Kind settings by kind name.
+    pub kinds: BTreeMap<String, KindConfig>,
+    /// History cache folder, relative to the root.
+    pub cache: String,
+}
+
+/// A problem in `northstar.yaml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// Where.
+    pub pos: Pos,
+    /// What.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", FILE_NAME, self.pos.line, self.pos.col, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err(pos: Pos, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        pos,
+        message: message.into(),
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "format", "product", "site", "paths", "exclude", "today", "rules", "kinds", "cache",
+];
+const SITE_KEYS: &[&str] = &["title", "base_url", "edit_url"];
+const KIND_KEYS: &[&str] = &["schema", "required_sections", "files", "id", "title", "body"];
+const RULE_KEYS: &[&str] = &["level", "days"];
+
+/// Checks a mapping's keys against the known ones; returns its entries.
+fn entries<'a>(node: &'a Node, what: &str, known: &[&str]) -> Result<&'a [(Node, Node)], ConfigError> {
+    let NodeValue::Map(entries) = &node.value else {
+        return Err(err(node.pos, format!("{what} must be a mapping")));
+    };
+    for (key, _) in entries {
+        let name = key.as_str().unwrap_or("");
+        if !known.contains(&name) {
+            let mut message = format!("unknown key `{name}` in {what}");
+            if let Some(near) = nearest(name, known.iter().copied()) {
+                message.push_str(&format!(", did you mean `{near}`?"));
+            }
+            return Err(err(key.pos, message));
+        }
+    }
+    Ok(entries)
+}
+
+fn string(node: &Node, key: &str) -> Result<String, ConfigError> {
+    match &node.value {
+        NodeValue::Scalar { text, .. } if !node.is_null() => Ok(text.clone()),
+        _ => Err(err(node.pos, format!("`{key}` must be a string"))),
+    }
+}
+
+fn strings(node: &Node, key: &str) -> Result<Vec<String>, ConfigError> {
+    match &node.value {
+        NodeValue::Seq(items) => items.iter().map(|i| string(i, key)).collect(),
+        _ => Err(err(node.pos, format!("`{key}` must be a list of strings"))),
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    crate::dates::parse(s).is_some()
+}
+
+/// Parses the text of `northstar.yaml`.
+pub fn parse(text: &str) -> Result<Config, ConfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (docs, error) = parse_stream(text, 1);
+    if let Some(e) = error {
+        return Err(err(e.pos, e.message));
+    }
+    if docs.len() > 1 {
+        return Err(err(docs[1].pos, "expected one YAML document"));
+    }
+    let empty = Node {
+        pos: Pos::start(),
+        value: NodeValue::Map(Vec::new()),
+    };
+    let root = docs.first().filter(|d| !d.is_null()).unwrap_or(&empty);
+    let mut config = Config {
+        format: 1,
+        product: String::new(),
+        site: SiteConfig {
+            title: String::new(),
+            base_url: "/".into(),
+            edit_url: None,
+        },
+        paths: Vec::new(),
+        exclude: Vec::new(),
+        today: None,
+        rules: BTreeMap::new(),
+        kinds: BTreeMap::new(),
+        cache: ".git/northstar".into(),
+    };
+    let mut product_seen = false;
+    for (key, value) in entries(root, "northstar.yaml", TOP_KEYS)? {
+        let name = key.as_str().unwrap_or("");
+        match name {
+            "format" => {
+                if value.as_str() != Some("1") {
+                    return Err(err(value.pos, "unsupported `format`: this northstar reads format 1"));
+                }
+            }
+            "product" => {
+                config.product = string(value, name)?;
+                product_seen = true;
+            }
+            "site" => parse_site(value, &mut config.site)?,
+            "paths" => config.paths = strings(value, name)?,
+            "exclude" => config.exclude = strings(value, name)?,
+            "today" => {
+                let s = string(value, name)?;
+                if !is_date(&s) {
+                    return Err(err(value.pos, format!("`today` must be a date YYYY-MM-DD, found `{s}`")));
+                }
+                config.today = Some(s);
+            }
+            "rules" => parse_rules(value, &mut config.rules)?,
+            "kinds" => parse_kinds(value, &mut config.kinds)?,
+            "cache" => config.cache = string(value, name)?,
+            _ => {}
+        }
+    }
+    if !product_seen || config.product.trim().is_empty() {
+        return Err(err(root.pos, "missing required key `product` (the product name shown on the site)"));
+    }
+    if config.site.title.is_empty() {
+        config.site.title = format!("{} plans", config.product);
+    }
+    for path in config.paths.iter().chain([&config.cache]) {
+        if path.starts_with('/') || path.split('/').any(|c| c == "..") {
+            return Err(err(root.pos, format!("`{path}` must be a relative path inside the plans repository")));
+        }
+    }
+    for pattern in &config.exclude {
+        if let Err(e) = globset::Glob::new(pattern) {
+            return Err(err(root.pos, format!("invalid exclude glob `{pattern}`: {e}")));
+        }
+    }
+    Ok(config)
+}
+
+fn parse_site(node: &Node, site: &mut SiteConfig) -> Result<(), ConfigError> {
+    for (key, value) in entries(node, "`site`", SITE_KEYS)? {
+        let name = key.as_str().unwrap_or("");
+        let v = string(value, name)?;
+        match name {
+            "title" => site.title = v,
+            "base_url" => site.base_url = v,
+            _ => site.edit_url = Some(v),
+        }
+    }
+    Ok(())
+}
+
+fn level(node: &Node) -> Result<RuleLevel, ConfigError> {
+    match node.as_str() {
+        Some("error") => Ok(RuleLevel::Error),
+        Some("warning") => Ok(RuleLevel::Warning),
+        Some("off") => Ok(RuleLevel::Off),
+        _ => Err(err(node.pos, "a rule's level must be `error`, `warning` or `off`")),
+    }
+}
+
+fn parse_rules(node: &Node, rules: &mut BTreeMap<String, RuleConfig>) -> Result<(), ConfigError> {
+    let NodeValue::Map(items) = &node.value else {
+        return Err(err(node.pos, "`rules` must be a mapping of rule names to levels"));
+    };
+    for (key, value) in items {
+        let name = key.as_str().unwrap_or("").to_string();
+        if !crate::rules::exists(&name) {
+            let mut message = format!("unknown rule `{name}`");
+            if let Some(near) = nearest(&name, crate::rules::names()) {
+                message.push_str(&format!(", did you mean `{near}`?"));
+            }
+            return Err(err(key.pos, message));
+        }
+        let mut rule = RuleConfig::default();
+        if let NodeValue::Map(_) = &value.value {
+            for (k, v) in entries(value, &format!("rule `{name}`"), RULE_KEYS)? {
+                if k.as_str() == Some("level") {
+                    rule.level = Some(level(v)?);
+                } else {
+                    if name != "stale" {
+                        return Err(err(k.pos, format!("rule `{name}` has no option `days`")));
+                    }
+                    let days = v.as_str().and_then(|s| s.parse::<u32>().ok());
+                    rule.days = Some(days.ok_or_else(|| err(v.pos, "`days` must be a whole number"))?);
+                }
+            }
+        } else {
+            rule.level = Some(level(value)?);
+        }
+        rules.insert(name, rule);
+    }
+    Ok(())
+}
+
+/// Whether a user-defined kind name is well formed (`^[a-z][a-z0-9-]*$`).
+pub fn valid_kind_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<(), ConfigError> {
+    let NodeValue::Map(items) = &node.value else {
+        return Err(err(node.pos, "`kinds` must be a mapping of kind names to settings"));
+    };
+    for (key, value) in items {
+        let name = key.as_str().unwrap_or("").to_string();
+        if !valid_kind_name(&name) {
+            return Err(err(key.pos, format!("kind name `{name}` must match ^[a-z][a-z0-9-]*$")));
+        }
+        let mut kind = KindConfig {
+            pos: key.pos,
+            ..KindConfig::default()
+        };
+        for (k, v) in entries(value, &format!("kind `{name}`"), KIND_KEYS)? {
+            let field = k.as_str().unwrap_or("");
+            match field {
+                "schema" => kind.schema = Some(string(v, field)?),
+                "required_sections" => kind.required_sections = Some(strings(v, field)?),
+                "files" => kind.files = Some(string(v, field)?),
+                "id" => kind.id = Some(string(v, field)?),
+                "title" => kind.title = Some(string(v, field)?),
+                _ => kind.body = Some(string(v, field)?),
+            }
+        }
+        if !crate::schema::is_builtin(&name) && kind.schema.is_none() {
+            return Err(err(key.pos, format!("user-defined kind `{name}` needs a `schema` file")));
+        }
+        kinds.insert(name, kind);
+    }
+    Ok(())
+}
+
+impl Config {
+    /// The sections a committed document of `kind` must have.
+    pub fn required_sections(&self, kind: &str) -> Vec<String> {
+        if let Some(s) = self.kinds.get(kind).and_then(|k| k.required_sections.clone()) {
+            return s;
+        }
+        if kind == "feature" {
+            ["Problem", "Goals", "Non-goals", "Requirements"].map(String::from).to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The stale rule's threshold in days.
+    pub fn stale_days(&self) -> u32 {
+        self.rules.get("stale").and_then(|r| r.days).unwrap_or(45)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_the_nearest() {
+        let e = parse("product: X\npathz: [plans]\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(2, 1));
+        assert_eq!(e.message, "unknown key `pathz` in northstar.yaml, did you mean `paths`?");
+    }
+
+    #[test]
+    fn reads_rules_with_options() {
+        let c = parse("product: X\nrules:\n  stale: { level: error, days: 10 }\n  orphan: off\n").unwrap();
+        assert_eq!(c.stale_days(), 10);
+        assert_eq!(c.rules["orphan"].level, Some(RuleLevel::Off));
+        assert_eq!(c.site.title, "X plans");
+    }
+
+    #[test]
+    fn missing_product_is_an_error() {
+        assert!(parse("paths: [a]\n").unwrap_err().message.contains("product"));
+    }
+}

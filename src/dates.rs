@@ -1,0 +1,138 @@
+//! Calendar dates as day numbers, without a date crate: the plans only need
+//! `YYYY-MM-DD`, periods (`2027`, `2027-H1`, `2027-Q3`, `2027-05`) and day
+//! differences, and a small exact implementation is easier to trust than a
+//! dependency with time zones we never use.
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day number.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Parses a strict `YYYY-MM-DD` date that exists in the calendar.
+pub fn parse(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    let m: u32 = s.get(5..7)?.parse().ok()?;
+    let d: u32 = s.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Formats a day number as `YYYY-MM-DD`.
+pub fn format(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Formats a day number the way a person reads it: `3 Nov 2026`.
+pub fn human(days: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d) = civil_from_days(days);
+    format!("{d} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
+}
+
+/// The quarter of a day number: `2026-Q4`.
+pub fn quarter(days: i64) -> String {
+    let (y, m, _) = civil_from_days(days);
+    format!("{y}-Q{}", (m - 1) / 3 + 1)
+}
+
+/// The first day and the day after the last of a period (`2027`,
+/// `2027-H1`, `2027-Q3`, `2027-05`).
+pub fn period_range(p: &str) -> Option<(i64, i64)> {
+    let y: i64 = p.get(0..4)?.parse().ok()?;
+    let (m0, months) = match p.get(4..) {
+        Some("") => (1, 12),
+        Some(rest) => {
+            let rest = rest.strip_prefix('-')?;
+            if let Some(h) = rest.strip_prefix('H') {
+                let h: u32 = h.parse().ok().filter(|h| (1..=2).contains(h))?;
+                (1 + (h - 1) * 6, 6)
+            } else if let Some(q) = rest.strip_prefix('Q') {
+                let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+                (1 + (q - 1) * 3, 3)
+            } else {
+                let m: u32 = rest.parse().ok().filter(|m| (1..=12).contains(m))?;
+                (m, 1)
+            }
+        }
+        None => return None,
+    };
+    let start = days_from_civil(y, m0, 1);
+    let end_m = m0 + months;
+    let end = if end_m > 12 {
+        days_from_civil(y + 1, end_m - 12, 1)
+    } else {
+        days_from_civil(y, end_m, 1)
+    };
+    Some((start, end))
+}
+
+/// Today's date in UTC from the system clock.
+pub fn system_today() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    secs.div_euclid(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_impossible_dates() {
+        let d = parse("2026-11-03").unwrap();
+        assert_eq!(format(d), "2026-11-03");
+        assert_eq!(human(d), "3 Nov 2026");
+        assert_eq!(parse("2027-02-30"), None);
+        assert_eq!(parse("2024-02-29").map(format), Some("2024-02-29".into()));
+        assert_eq!(parse("2026-01-01").unwrap() - parse("2025-12-31").unwrap(), 1);
+    }
+
+    #[test]
+    fn periods() {
+        let (s, e) = period_range("2027-Q2").unwrap();
+        assert_eq!((format(s), format(e)), ("2027-04-01".into(), "2027-07-01".into()));
+        let (s, e) = period_range("2026-H2").unwrap();
+        assert_eq!((format(s), format(e)), ("2026-07-01".into(), "2027-01-01".into()));
+        assert!(period_range("2026-Q5").is_none());
+    }
+}

@@ -1,0 +1,122 @@
+//! Diagnostics: the one type every pass reports problems with.
+//!
+//! A diagnostic always carries the file (relative to the plans root) and a
+//! 1-based line and column counted in characters, because the people who read
+//! them jump to the spot in an editor, and CI annotates exactly that spot.
+
+use serde::Serialize;
+
+/// A position in a source file: 1-based line, 1-based column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters (a BOM is not counted).
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from 1-based line and column.
+    pub fn new(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    /// The start of a file, where problems with no better place point.
+    pub fn start() -> Pos {
+        Pos { line: 1, col: 1 }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Fails `check` (exit 1) and stops `build`.
+    Error,
+    /// Reported; fails only under `--deny warnings`.
+    Warning,
+}
+
+impl Level {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found in the plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The stable rule name (`broken-reference`).
+    pub rule: String,
+    /// Error or warning, after the config's overrides.
+    pub level: Level,
+    /// A lowercase phrase without a final period, like rustc's.
+    pub message: String,
+    /// Path relative to the folder of `northstar.yaml`, `/`-separated.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters.
+    pub column: u32,
+    /// Extra context lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// What the user probably meant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `pos` in `file`; its level is set later from the rule table.
+    pub fn new(rule: &str, file: &str, pos: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule: rule.to_string(),
+            level: crate::rules::default_level(rule),
+            message: message.into(),
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.col,
+            notes: Vec::new(),
+            suggestion: None,
+        }
+    }
+
+    /// Adds a note line.
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the suggestion.
+    pub fn suggest(mut self, suggestion: impl Into<String>) -> Diagnostic {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// The sort key of SPEC §3: file, line, column, rule.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (&self.file, self.line, self.column, &self.rule, &self.message)
+    }
+}
+
+/// Sorts diagnostics the way every output shows them and drops exact repeats.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+}
+
+/// The nearest candidate to `word` by edit distance, if it is close enough to
+/// be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,19 @@
+//! northstar: a compiler for product plans kept as Markdown and YAML in git.
+//!
+//! The pipeline, in module order: [`config`] → [`source`] (the only disk
+//! access) → [`parse`] → [`schema`] → [`check`] → [`plan`]; diagnostics are
+//! [`diag`] values printed by [`report`]. [`cmd`] holds one module per
+//! command.
+
+pub mod check;
+pub mod cmd;
+pub mod config;
+pub mod dates;
+pub mod diag;
+pub mod parse;
+pub mod plan;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod source;

@@ -1,0 +1,366 @@
+//! YAML text to a tree of nodes that keep their positions.
+//!
+//! We build the tree from the parser's events ourselves instead of using a
+//! loader because (a) every diagnostic needs the position of the offending
+//! key or value, and (b) loaders expand aliases by cloning, which lets a
+//! ten-line alias bomb eat all memory. Here every node counts against a
+//! budget, an alias is sized before it is copied, and nesting is bounded.
+//! Scalars stay untyped text: typing needs the kind's schema (SPEC §1).
+
+use crate::diag::Pos;
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// Most nodes one file may produce, aliases expanded included.
+pub const NODE_BUDGET: usize = 200_000;
+/// Deepest nesting of sequences and mappings we accept.
+pub const MAX_DEPTH: usize = 200;
+
+/// A YAML node with the position where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the node's text starts.
+    pub pos: Pos,
+    /// Its content.
+    pub value: NodeValue,
+}
+
+/// The content of a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeValue {
+    /// A scalar as written; `plain` is false for quoted, block and `!!str` scalars.
+    Scalar {
+        /// The scalar's text after YAML unescaping.
+        text: String,
+        /// True for a plain (unquoted, untagged) scalar, which gets typed.
+        plain: bool,
+    },
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order; keys are nodes so they keep positions.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The mapping's entry for `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&(Node, Node)> {
+        match &self.value {
+            NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// True for an empty plain scalar or `null`/`~`: an absent value.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, NodeValue::Scalar { text, plain: true } if is_null_text(text))
+    }
+}
+
+/// YAML 1.2 core schema null forms.
+pub fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// A YAML problem, at the fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    /// Where the parser stopped.
+    pub pos: Pos,
+    /// Lowercase message.
+    pub message: String,
+    /// A fix, when the mistake is a common one.
+    pub suggestion: Option<String>,
+}
+
+/// Parses a YAML stream. `first_line` is the file line of the text's first
+/// line (2 for front matter). Returns the documents parsed before any error,
+/// and the error; a broken later document does not hide earlier ones.
+pub fn parse_stream(text: &str, first_line: u32) -> (Vec<Node>, Option<YamlError>) {
+    let mut builder = Builder::new(first_line);
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    while let Some(item) = parser.next_event() {
+        match item {
+            Ok((event, span)) => {
+                let pos = builder.pos(span.start.line(), span.start.col());
+                match builder.event(event, pos) {
+                    Ok(Some(doc)) => docs.push(doc),
+                    Ok(None) => {}
+                    Err(err) => return (docs, Some(err)),
+                }
+            }
+            Err(err) => {
+                let pos = builder.pos(err.marker().line(), err.marker().col());
+                return (docs, Some(scan_error(text, first_line, pos, err.info())));
+            }
+        }
+    }
+    (docs, None)
+}
+
+/// Turns a scanner error into our message, with the "quote the value"
+/// suggestion for the commonest mistake: `title: Search: faster` unquoted.
+fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
+    let mut suggestion = None;
+    if info.contains("mapping values are not allowed") {
+        let idx = (pos.line.saturating_sub(first_line)) as usize;
+        if let Some(line) = text.lines().nth(idx)
+            && let Some((key, value)) = line.split_once(": ")
+        {
+            let value = value.trim().replace('\\', "\\\\").replace('"', "\\\"");
+            suggestion = Some(format!("quote the value: `{}: \"{}\"`", key.trim_end(), value));
+        }
+    }
+    YamlError {
+        pos,
+        message: format!("invalid YAML: {info}"),
+        suggestion,
+    }
+}
+
+enum Frame {
+    Seq(Pos, usize, Vec<Node>),
+    Map(Pos, usize, Vec<(Node, Node)>, Option<Node>),
+}
+
+struct Builder {
+    first_line: u32,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    used: usize,
+}
+
+impl Builder {
+    fn new(first_line: u32) -> Builder {
+        Builder {
+            first_line,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            used: 0,
+        }
+    }
+
+    fn pos(&self, line: usize, col: usize) -> Pos {
+        Pos::new(line as u32 + self.first_line - 1, col as u32 + 1)
+    }
+
+    fn charge(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
+        self.used = self.used.saturating_add(n);
+        if self.used > NODE_BUDGET {
+            return Err(YamlError {
+                pos,
+                message: format!(
+                    "YAML expands to more than {NODE_BUDGET} nodes (an alias bomb?)"
+                ),
+                suggestion: None,
+            });
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: Event<'_>, pos: Pos) -> Result<Option<Node>, YamlError> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                Ok(None)
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.charge(1, pos)?;
+                let tagged_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let plain = style == ScalarStyle::Plain && !tagged_str;
+                let node = Node {
+                    pos,
+                    value: NodeValue::Scalar {
+                        text: text.into_owned(),
+                        plain,
+                    },
+                };
+                self.complete(node, anchor, 1)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(pos)?;
+                self.stack.push(Frame::Seq(pos, anchor, Vec::new()));
+                Ok(None)
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(pos)?;
+                self.stack.push(Frame::Map(pos, anchor, Vec::new(), None));
+                Ok(None)
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id).cloned_size() else {
+                    return Err(YamlError {
+                        pos,
+                        message: "alias to an unknown anchor".into(),
+                        suggestion: None,
+                    });
+                };
+                self.charge(size, pos)?;
+                let mut node = node;
+                node.pos = pos;
+                self.complete(node, 0, size)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn open(&mut self, pos: Pos) -> Result<(), YamlError> {
+        self.charge(1, pos)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                pos,
+                message: format!("YAML nested deeper than {MAX_DEPTH} levels"),
+                suggestion: None,
+            });
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<Option<Node>, YamlError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(None);
+        };
+        let (node, anchor) = match frame {
+            Frame::Seq(pos, anchor, items) => (
+                Node {
+                    pos,
+                    value: NodeValue::Seq(items),
+                },
+                anchor,
+            ),
+            Frame::Map(pos, anchor, entries, _) => (
+                Node {
+                    pos,
+                    value: NodeValue::Map(entries),
+                },
+                anchor,
+            ),
+        };
+        let size = if anchor > 0 { count(&node) } else { 0 };
+        self.complete(node, anchor, size)
+    }
+
+    /// Places a finished node into its parent, or returns it as a document.
+    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<Option<Node>, YamlError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), size.max(1)));
+        }
+        match self.stack.last_mut() {
+            None => Ok(Some(node)),
+            Some(Frame::Seq(_, _, items)) => {
+                items.push(node);
+                Ok(None)
+            }
+            Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+                None => {
+                    if let Some(key) = node.as_str()
+                        && let Some((first, _)) =
+                            entries.iter().find(|(k, _)| k.as_str() == Some(key))
+                    {
+                        return Err(YamlError {
+                            pos: node.pos,
+                            message: format!(
+                                "duplicate key `{key}` (first at line {}, column {})",
+                                first.pos.line, first.pos.col
+                            ),
+                            suggestion: None,
+                        });
+                    }
+                    *pending = Some(node);
+                    Ok(None)
+                }
+                Some(key) => {
+                    entries.push((key, node));
+                    Ok(None)
+                }
+            },
+        }
+    }
+}
+
+trait ClonedSize {
+    fn cloned_size(self) -> Option<(Node, usize)>;
+}
+
+impl ClonedSize for Option<&(Node, usize)> {
+    fn cloned_size(self) -> Option<(Node, usize)> {
+        self.cloned()
+    }
+}
+
+/// Number of nodes in a tree, iteratively (trees may be deep).
+fn count(node: &Node) -> usize {
+    let mut n = 0;
+    let mut todo = vec![node];
+    while let Some(node) = todo.pop() {
+        n += 1;
+        match &node.value {
+            NodeValue::Scalar { .. } => {}
+            NodeValue::Seq(items) => todo.extend(items),
+            NodeValue::Map(entries) => {
+                for (k, v) in entries {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let (docs, err) = parse_stream("a: 1\nb:\n  - x\n  - 'y'\n", 2);
+        assert!(err.is_none());
+        let (k, v) = docs[0].get("b").expect("b");
+        assert_eq!(k.pos, Pos::new(3, 1));
+        let NodeValue::Seq(items) = &v.value else { panic!("seq") };
+        assert_eq!(items[1].pos, Pos::new(5, 5));
+        assert_eq!(items[1].value, NodeValue::Scalar { text: "y".into(), plain: false });
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error_at_the_second_key() {
+        let (_, err) = parse_stream("a: 1\na: 2\n", 1);
+        let err = err.expect("error");
+        assert_eq!(err.pos, Pos::new(2, 1));
+        assert!(err.message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        }
+        let (_, err) = parse_stream(&s, 1);
+        assert!(err.expect("error").message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+        let (_, err) = parse_stream(&s, 1);
+        assert!(err.is_some());
+    }
+
+    #[test]
+    fn colon_in_value_suggests_quoting() {
+        let (_, err) = parse_stream("title: Search: faster\n", 2);
+        let err = err.expect("error");
+        assert_eq!(err.suggestion.as_deref(), Some("quote the value: `title: \"Search: faster\"`"));
+    }
+}

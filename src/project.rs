@@ -1,0 +1,84 @@
+//! Opening a plans repository: find the config, read it, read the kinds'
+//! schemas, scan the files. Every failure here is fatal (exit 2): northstar
+//! cannot say anything useful about plans it cannot frame.
+
+use crate::check::{Compiled, compile};
+use crate::config::{self, Config};
+use crate::schema::Registry;
+use crate::source::{self, Tree};
+use std::path::{Path, PathBuf};
+
+/// A marker file the site builder leaves in its output, so a later scan or
+/// build recognises the folder as ours.
+pub const SITE_MARKER: &str = ".northstar-site";
+
+/// An opened plans repository.
+pub struct Project {
+    /// The folder holding `northstar.yaml`.
+    pub root: PathBuf,
+    /// The parsed config.
+    pub config: Config,
+    /// The config's text, for source lines in diagnostics.
+    pub config_text: String,
+    /// The kinds.
+    pub registry: Registry,
+    /// The scanned files.
+    pub tree: Tree,
+}
+
+impl Project {
+    /// Opens the repository at or above `dir`, leaving out `extra_skip`
+    /// folders (an output folder) from the scan.
+    pub fn open(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
+        let root = source::find_root(dir).ok_or_else(|| {
+            format!("no {} in {} or any parent folder: not a plans repository", config::FILE_NAME, dir.display())
+        })?;
+        let config_text = source::read_config(&root).map_err(|e| format!("cannot read {}: {e}", config::FILE_NAME))?;
+        let config = config::parse(&config_text).map_err(|e| e.to_string())?;
+        let schemas = source::read_schemas(&root, &config)?;
+        let registry = Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        let mut skip: Vec<PathBuf> = extra_skip.to_vec();
+        let default_site = root.join("site");
+        if default_site.join(SITE_MARKER).exists() {
+            skip.push(default_site);
+        }
+        skip.push(root.join(&config.cache));
+        let skip: Vec<PathBuf> = skip.into_iter().map(|p| p.canonicalize().unwrap_or(p)).collect();
+        let mut tree = source::scan(&root, &config, &skip);
+        tree.schemas = schemas;
+        Ok(Project {
+            root,
+            config,
+            config_text,
+            registry,
+            tree,
+        })
+    }
+
+    /// "Today" for rules and the site: the config's pin, else the clock.
+    pub fn today(&self) -> i64 {
+        self.config
+            .today
+            .as_deref()
+            .and_then(crate::dates::parse)
+            .unwrap_or_else(crate::dates::system_today)
+    }
+
+    /// Checks the plans.
+    pub fn compile(&self) -> Compiled {
+        compile(&self.config, &self.registry, &self.tree, self.today())
+    }
+
+    /// The prefix from the git work tree's root to the plans root, for the
+    /// `github` and `sarif` formats (plans may sit in a subfolder).
+    pub fn repo_prefix(&self) -> String {
+        for dir in self.root.ancestors() {
+            if dir.join(".git").exists() {
+                let rel = self.root.strip_prefix(dir).unwrap_or(Path::new(""));
+                let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                return if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) };
+            }
+        }
+        String::new()
+    }
+}

@@ -1,0 +1,202 @@
+//! Printing diagnostics: `human` (rustc-like), `json`, `github`, `sarif`.
+//!
+//! All output of diagnostics goes through here, so the formats cannot drift
+//! apart. Printers return strings; the binary decides where they go.
+
+use crate::diag::{Diagnostic, Level};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like text with the source line and a caret.
+    Human,
+    /// A JSON array, one object per diagnostic.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+/// What printers need besides the diagnostics.
+pub struct Context<'a> {
+    /// File texts by path, for source lines in `human`.
+    pub sources: HashMap<String, &'a str>,
+    /// Prefix from the git work tree's root to the plans root (`docs/plans/`).
+    pub repo_prefix: String,
+    /// Whether to use ANSI colour.
+    pub color: bool,
+}
+
+/// Renders diagnostics in `format`.
+pub fn render(diags: &[Diagnostic], format: Format, ctx: &Context<'_>) -> String {
+    match format {
+        Format::Human => human(diags, ctx),
+        Format::Json => serde_json::to_string_pretty(diags).unwrap_or_else(|_| "[]".into()) + "\n",
+        Format::Github => github(diags, ctx),
+        Format::Sarif => serde_json::to_string_pretty(&sarif(diags, ctx)).unwrap_or_default() + "\n",
+    }
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+}
+
+/// How many characters the caret should underline: the token at `col`.
+fn token_len(line: &str, col: usize) -> usize {
+    let rest: Vec<char> = line.chars().skip(col.saturating_sub(1)).collect();
+    match rest.first() {
+        None => 1,
+        Some(&q) if q == '"' || q == '\'' => rest.iter().skip(1).position(|&c| c == q).map(|i| i + 2).unwrap_or(rest.len()),
+        Some(_) => {
+            let n = rest.iter().take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}')).count();
+            let n = if rest.get(n.saturating_sub(1)) == Some(&':') && n > 1 { n - 1 } else { n };
+            n.max(1)
+        }
+    }
+}
+
+fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
+    let p = Paint(ctx.color);
+    let mut out = String::new();
+    for d in diags {
+        let (code, word) = match d.level {
+            Level::Error => ("1;31", "error"),
+            Level::Warning => ("1;33", "warning"),
+        };
+        let _ = writeln!(out, "{}{} {}", p.wrap(code, &format!("{word}[{}]", d.rule)), p.wrap("1", ":"), p.wrap("1", &d.message));
+        let gutter = d.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}{} {}:{}:{}", p.wrap("1;34", "-->"), d.file, d.line, d.column);
+        let line = ctx.sources.get(&d.file).and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize));
+        if let Some(line) = line {
+            let line = line.trim_end_matches('\r');
+            let bar = p.wrap("1;34", "|");
+            let _ = writeln!(out, "{pad} {bar}");
+            let _ = writeln!(out, "{} {bar} {}", p.wrap("1;34", &d.line.to_string()), line);
+            let col = d.column as usize;
+            let indent: String = line.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let carets = "^".repeat(token_len(line, col));
+            let _ = writeln!(out, "{pad} {bar} {indent}{}", p.wrap(code, &carets));
+        }
+        for note in &d.notes {
+            let _ = writeln!(out, "{pad} {} note: {note}", p.wrap("1;34", "="));
+        }
+        if let Some(s) = &d.suggestion {
+            let _ = writeln!(out, "{pad} {} help: {s}", p.wrap("1;34", "="));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The one-line summary printed after human output.
+pub fn summary(diags: &[Diagnostic], documents: usize) -> String {
+    let errors = diags.iter().filter(|d| d.level == Level::Error).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    if diags.is_empty() {
+        format!("checked {}: no problems", plural(documents, "document"))
+    } else {
+        format!("checked {}: {}, {}", plural(documents, "document"), plural(errors, "error"), plural(warnings, "warning"))
+    }
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let mut message = d.message.clone();
+        for n in &d.notes {
+            message.push_str(&format!("\nnote: {n}"));
+        }
+        if let Some(s) = &d.suggestion {
+            message.push_str(&format!("\nhelp: {s}"));
+        }
+        let _ = writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            d.level.as_str(),
+            escape_property(&format!("{}{}", ctx.repo_prefix, d.file)),
+            d.line,
+            d.column,
+            escape_property(&d.rule),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+fn sarif(diags: &[Diagnostic], ctx: &Context<'_>) -> Value {
+    let rules: Vec<Value> = crate::rules::RULES
+        .iter()
+        .map(|(name, level, desc)| {
+            json!({
+                "id": name,
+                "shortDescription": {"text": desc},
+                "defaultConfiguration": {"level": level.as_str()}
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let index = crate::rules::RULES.iter().position(|(n, _, _)| *n == d.rule).unwrap_or(0);
+            let mut text = d.message.clone();
+            if let Some(s) = &d.suggestion {
+                text.push_str(&format!(" ({s})"));
+            }
+            json!({
+                "ruleId": d.rule,
+                "ruleIndex": index,
+                "level": d.level.as_str(),
+                "message": {"text": text},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": format!("{}{}", ctx.repo_prefix, d.file)},
+                        "region": {"startLine": d.line, "startColumn": d.column}
+                    }
+                }]
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "northstar",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_covers_the_token() {
+        assert_eq!(token_len("depends_on: [abc, de]", 14), 3);
+        assert_eq!(token_len("title: \"a b\"", 8), 5);
+        assert_eq!(token_len("status:", 1), 6);
+    }
+}

@@ -1,0 +1,245 @@
+//! The only module that reads the plans from disk (git arrives with the
+//! history work and will live here too). Everything after it works on
+//! in-memory text, so passes are testable without a file system.
+
+use crate::config::{Config, FILE_NAME};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Largest document file we read; larger ones are a diagnostic, not an
+/// out-of-memory.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Why a file's text could not be had.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadProblem {
+    /// Not UTF-8; the position of the first bad byte.
+    NotUtf8 {
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        col: u32,
+    },
+    /// Over [`MAX_FILE_BYTES`].
+    TooLarge(u64),
+    /// The OS refused.
+    Io(String),
+}
+
+/// A candidate document file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    /// Path relative to the root, `/`-separated.
+    pub path: String,
+    /// Its text without a BOM, or why there is none.
+    pub text: Result<String, ReadProblem>,
+    /// The kind its location gives it (SPEC §2.3), if any.
+    pub kind: Option<String>,
+    /// A sibling body file's text, for kinds by location that name one.
+    pub body: Option<(String, String)>,
+}
+
+/// What was found under the root.
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// Candidate documents, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Every file under the root (outside dot-folders), for link checks.
+    pub all_paths: BTreeSet<String>,
+    /// Text of user schema files by kind name.
+    pub schemas: BTreeMap<String, String>,
+}
+
+/// Searches `start` and its parents for `northstar.yaml`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start.ancestors().find(|d| d.join(FILE_NAME).is_file()).map(Path::to_path_buf)
+}
+
+/// Reads `northstar.yaml` of `root`.
+pub fn read_config(root: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(root.join(FILE_NAME))
+}
+
+/// Reads the schema files the config's kinds name.
+pub fn read_schemas(root: &Path, config: &Config) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (name, kind) in &config.kinds {
+        if let Some(file) = &kind.schema {
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "{FILE_NAME}:{}:{}: cannot read schema `{file}` of kind `{name}`: {e}",
+                    kind.pos.line, kind.pos.col
+                )
+            })?;
+            out.insert(name.clone(), text);
+        }
+    }
+    Ok(out)
+}
+
+fn globset(patterns: impl IntoIterator<Item = String>) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = Glob::new(&p) {
+            b.add(g);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Walks the root and reads every candidate document, in parallel.
+/// `skip` are folders (absolute) never scanned: the output and the cache.
+pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut all = Vec::new();
+    walk(&canon_root, &canon_root, skip, &mut all, 0);
+    let exclude = globset(config.exclude.iter().cloned());
+    let paths: Vec<String> = if config.paths.is_empty() {
+        vec![String::new()]
+    } else {
+        config.paths.iter().map(|p| p.trim_end_matches('/').trim_start_matches("./").to_string()).collect()
+    };
+    let located: Vec<(String, GlobSet)> = config
+        .kinds
+        .iter()
+        .filter_map(|(k, c)| c.files.as_ref().map(|f| (k.clone(), globset([f.clone()]))))
+        .collect();
+    let never = ["templates/", "schema/"];
+    let mut candidates = Vec::new();
+    for rel in &all {
+        if rel == FILE_NAME || never.iter().any(|n| rel.starts_with(n)) || exclude.is_match(rel) {
+            continue;
+        }
+        let kind = located.iter().find(|(_, g)| g.is_match(rel)).map(|(k, _)| k.clone());
+        let in_paths = paths.iter().any(|p| p.is_empty() || p == "." || rel.starts_with(&format!("{p}/")));
+        let ext_ok = [".md", ".yaml", ".yml"].iter().any(|e| rel.to_ascii_lowercase().ends_with(e));
+        if kind.is_some() || (in_paths && ext_ok && !is_located_body(rel, config)) {
+            candidates.push((rel.clone(), kind));
+        }
+    }
+    let all_set: BTreeSet<String> = all.into_iter().collect();
+    let files = candidates
+        .into_par_iter()
+        .map(|(rel, kind)| {
+            let text = read(&canon_root.join(&rel));
+            let body = kind
+                .as_ref()
+                .and_then(|k| config.kinds.get(k))
+                .and_then(|k| k.body.as_ref())
+                .map(|b| sibling(&rel, b))
+                .filter(|p| all_set.contains(p))
+                .and_then(|p| read(&canon_root.join(&p)).ok().map(|t| (p, t)));
+            SourceFile {
+                path: rel,
+                text,
+                kind,
+                body,
+            }
+        })
+        .collect();
+    Tree {
+        files,
+        all_paths: all_set,
+        schemas: BTreeMap::new(),
+    }
+}
+
+/// Whether a file is the body of a kind-by-location document, and so not a
+/// document of its own.
+fn is_located_body(rel: &str, config: &Config) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    config.kinds.values().any(|k| k.files.is_some() && k.body.as_deref() == Some(name))
+}
+
+fn sibling(rel: &str, name: &str) -> String {
+    match rel.rfind('/') {
+        Some(i) => format!("{}/{}", &rel[..i], name),
+        None => name.to_string(),
+    }
+}
+
+/// Reads one file, turning every failure into a [`ReadProblem`].
+pub fn read(path: &Path) -> Result<String, ReadProblem> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    decode(bytes)
+}
+
+/// Bytes to text: UTF-8 required, a BOM dropped.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() as u32 + 1;
+            let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+            Err(ReadProblem::NotUtf8 { line, col })
+        }
+    }
+}
+
+/// Collects every file under `dir` relative to `root`, skipping dot-entries,
+/// the `skip` folders, and symlinks that leave the root.
+fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        let real = if ft.is_symlink() {
+            match path.canonicalize() {
+                Ok(r) if r.starts_with(root) => r,
+                _ => continue,
+            }
+        } else {
+            path.clone()
+        };
+        if skip.iter().any(|s| real.starts_with(s) || path.starts_with(s)) {
+            continue;
+        }
+        if real.is_dir() {
+            if ft.is_symlink() && root.starts_with(&real) {
+                continue;
+            }
+            walk(root, &path, skip, out, depth + 1);
+        } else if real.is_file()
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push(rel.join("/"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reports_first_bad_byte_and_drops_bom() {
+        assert_eq!(decode(b"\xef\xbb\xbfok".to_vec()), Ok("ok".into()));
+        assert_eq!(decode(b"a\nbc\xff".to_vec()), Err(ReadProblem::NotUtf8 { line: 2, col: 3 }));
+    }
+}
