@@ -97,7 +97,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", FILE_NAME, self.pos.line, self.pos.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            FILE_NAME, self.pos.line, self.pos.col, self.message
+        )
     }
 }
 
@@ -114,11 +118,22 @@ const TOP_KEYS: &[&str] = &[
     "format", "product", "site", "paths", "exclude", "today", "rules", "kinds", "cache",
 ];
 const SITE_KEYS: &[&str] = &["title", "base_url", "edit_url"];
-const KIND_KEYS: &[&str] = &["schema", "required_sections", "files", "id", "title", "body"];
+const KIND_KEYS: &[&str] = &[
+    "schema",
+    "required_sections",
+    "files",
+    "id",
+    "title",
+    "body",
+];
 const RULE_KEYS: &[&str] = &["level", "days"];
 
 /// Checks a mapping's keys against the known ones; returns its entries.
-fn entries<'a>(node: &'a Node, what: &str, known: &[&str]) -> Result<&'a [(Node, Node)], ConfigError> {
+fn entries<'a>(
+    node: &'a Node,
+    what: &str,
+    known: &[&str],
+) -> Result<&'a [(Node, Node)], ConfigError> {
     let NodeValue::Map(entries) = &node.value else {
         return Err(err(node.pos, format!("{what} must be a mapping")));
     };
@@ -187,10 +202,11 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
     for (key, value) in entries(root, "northstar.yaml", TOP_KEYS)? {
         let name = key.as_str().unwrap_or("");
         match name {
-            "format" => {
-                if value.as_str() != Some("1") {
-                    return Err(err(value.pos, "unsupported `format`: this northstar reads format 1"));
-                }
+            "format" if value.as_str() != Some("1") => {
+                return Err(err(
+                    value.pos,
+                    "unsupported `format`: this northstar reads format 1",
+                ));
             }
             "product" => {
                 config.product = string(value, name)?;
@@ -202,7 +218,10 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
             "today" => {
                 let s = string(value, name)?;
                 if !is_date(&s) {
-                    return Err(err(value.pos, format!("`today` must be a date YYYY-MM-DD, found `{s}`")));
+                    return Err(err(
+                        value.pos,
+                        format!("`today` must be a date YYYY-MM-DD, found `{s}`"),
+                    ));
                 }
                 config.today = Some(s);
             }
@@ -213,19 +232,28 @@ pub fn parse(text: &str) -> Result<Config, ConfigError> {
         }
     }
     if !product_seen || config.product.trim().is_empty() {
-        return Err(err(root.pos, "missing required key `product` (the product name shown on the site)"));
+        return Err(err(
+            root.pos,
+            "missing required key `product` (the product name shown on the site)",
+        ));
     }
     if config.site.title.is_empty() {
         config.site.title = format!("{} plans", config.product);
     }
     for path in config.paths.iter().chain([&config.cache]) {
         if path.starts_with('/') || path.split('/').any(|c| c == "..") {
-            return Err(err(root.pos, format!("`{path}` must be a relative path inside the plans repository")));
+            return Err(err(
+                root.pos,
+                format!("`{path}` must be a relative path inside the plans repository"),
+            ));
         }
     }
     for pattern in &config.exclude {
         if let Err(e) = globset::Glob::new(pattern) {
-            return Err(err(root.pos, format!("invalid exclude glob `{pattern}`: {e}")));
+            return Err(err(
+                root.pos,
+                format!("invalid exclude glob `{pattern}`: {e}"),
+            ));
         }
     }
     Ok(config)
@@ -249,13 +277,19 @@ fn level(node: &Node) -> Result<RuleLevel, ConfigError> {
         Some("error") => Ok(RuleLevel::Error),
         Some("warning") => Ok(RuleLevel::Warning),
         Some("off") => Ok(RuleLevel::Off),
-        _ => Err(err(node.pos, "a rule's level must be `error`, `warning` or `off`")),
+        _ => Err(err(
+            node.pos,
+            "a rule's level must be `error`, `warning` or `off`",
+        )),
     }
 }
 
 fn parse_rules(node: &Node, rules: &mut BTreeMap<String, RuleConfig>) -> Result<(), ConfigError> {
     let NodeValue::Map(items) = &node.value else {
-        return Err(err(node.pos, "`rules` must be a mapping of rule names to levels"));
+        return Err(err(
+            node.pos,
+            "`rules` must be a mapping of rule names to levels",
+        ));
     };
     for (key, value) in items {
         let name = key.as_str().unwrap_or("").to_string();
@@ -276,7 +310,8 @@ fn parse_rules(node: &Node, rules: &mut BTreeMap<String, RuleConfig>) -> Result<
                         return Err(err(k.pos, format!("rule `{name}` has no option `days`")));
                     }
                     let days = v.as_str().and_then(|s| s.parse::<u32>().ok());
-                    rule.days = Some(days.ok_or_else(|| err(v.pos, "`days` must be a whole number"))?);
+                    rule.days =
+                        Some(days.ok_or_else(|| err(v.pos, "`days` must be a whole number"))?);
                 }
             }
         } else {
@@ -296,12 +331,18 @@ pub fn valid_kind_name(name: &str) -> bool {
 
 fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<(), ConfigError> {
     let NodeValue::Map(items) = &node.value else {
-        return Err(err(node.pos, "`kinds` must be a mapping of kind names to settings"));
+        return Err(err(
+            node.pos,
+            "`kinds` must be a mapping of kind names to settings",
+        ));
     };
     for (key, value) in items {
         let name = key.as_str().unwrap_or("").to_string();
         if !valid_kind_name(&name) {
-            return Err(err(key.pos, format!("kind name `{name}` must match ^[a-z][a-z0-9-]*$")));
+            return Err(err(
+                key.pos,
+                format!("kind name `{name}` must match ^[a-z][a-z0-9-]*$"),
+            ));
         }
         let mut kind = KindConfig {
             pos: key.pos,
@@ -319,7 +360,10 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
             }
         }
         if !crate::schema::is_builtin(&name) && kind.schema.is_none() {
-            return Err(err(key.pos, format!("user-defined kind `{name}` needs a `schema` file")));
+            return Err(err(
+                key.pos,
+                format!("user-defined kind `{name}` needs a `schema` file"),
+            ));
         }
         kinds.insert(name, kind);
     }
@@ -329,11 +373,17 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
 impl Config {
     /// The sections a committed document of `kind` must have.
     pub fn required_sections(&self, kind: &str) -> Vec<String> {
-        if let Some(s) = self.kinds.get(kind).and_then(|k| k.required_sections.clone()) {
+        if let Some(s) = self
+            .kinds
+            .get(kind)
+            .and_then(|k| k.required_sections.clone())
+        {
             return s;
         }
         if kind == "feature" {
-            ["Problem", "Goals", "Non-goals", "Requirements"].map(String::from).to_vec()
+            ["Problem", "Goals", "Non-goals", "Requirements"]
+                .map(String::from)
+                .to_vec()
         } else {
             Vec::new()
         }
@@ -353,12 +403,16 @@ mod tests {
     fn unknown_key_names_the_nearest() {
         let e = parse("product: X\npathz: [plans]\n").unwrap_err();
         assert_eq!(e.pos, Pos::new(2, 1));
-        assert_eq!(e.message, "unknown key `pathz` in northstar.yaml, did you mean `paths`?");
+        assert_eq!(
+            e.message,
+            "unknown key `pathz` in northstar.yaml, did you mean `paths`?"
+        );
     }
 
     #[test]
     fn reads_rules_with_options() {
-        let c = parse("product: X\nrules:\n  stale: { level: error, days: 10 }\n  orphan: off\n").unwrap();
+        let c = parse("product: X\nrules:\n  stale: { level: error, days: 10 }\n  orphan: off\n")
+            .unwrap();
         assert_eq!(c.stale_days(), 10);
         assert_eq!(c.rules["orphan"].level, Some(RuleLevel::Off));
         assert_eq!(c.site.title, "X plans");
@@ -366,6 +420,11 @@ mod tests {
 
     #[test]
     fn missing_product_is_an_error() {
-        assert!(parse("paths: [a]\n").unwrap_err().message.contains("product"));
+        assert!(
+            parse("paths: [a]\n")
+                .unwrap_err()
+                .message
+                .contains("product")
+        );
     }
 }

@@ -124,15 +124,24 @@ mod tests {
         assert_eq!(human(d), "3 Nov 2026");
         assert_eq!(parse("2027-02-30"), None);
         assert_eq!(parse("2024-02-29").map(format), Some("2024-02-29".into()));
-        assert_eq!(parse("2026-01-01").unwrap() - parse("2025-12-31").unwrap(), 1);
+        assert_eq!(
+            parse("2026-01-01").unwrap() - parse("2025-12-31").unwrap(),
+            1
+        );
     }
 
     #[test]
     fn periods() {
         let (s, e) = period_range("2027-Q2").unwrap();
-        assert_eq!((format(s), format(e)), ("2027-04-01".into(), "2027-07-01".into()));
+        assert_eq!(
+            (format(s), format(e)),
+            ("2027-04-01".into(), "2027-07-01".into())
+        );
         let (s, e) = period_range("2026-H2").unwrap();
-        assert_eq!((format(s), format(e)), ("2026-07-01".into(), "2027-01-01".into()));
+        assert_eq!(
+            (format(s), format(e)),
+            ("2026-07-01".into(), "2027-01-01".into())
+        );
         assert!(period_range("2026-Q5").is_none());
     }
 }

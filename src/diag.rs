@@ -99,7 +99,13 @@ impl Diagnostic {
 
     /// The sort key of SPEC §3: file, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
-        (&self.file, self.line, self.column, &self.rule, &self.message)
+        (
+            &self.file,
+            self.line,
+            self.column,
+            &self.rule,
+            &self.message,
+        )
     }
 }
 

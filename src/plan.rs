@@ -122,7 +122,9 @@ impl Plan {
 
     /// Documents referring to `id` through `field` (any field when None).
     pub fn referrers<'a>(&'a self, id: &str, field: Option<&'a str>) -> Vec<&'a Document> {
-        let Some(&to) = self.by_id.get(id) else { return Vec::new() };
+        let Some(&to) = self.by_id.get(id) else {
+            return Vec::new();
+        };
         let mut seen = Vec::new();
         for e in &self.edges {
             if e.to == to && field.is_none_or(|f| f == e.field) && !seen.contains(&e.from) {
@@ -134,7 +136,10 @@ impl Plan {
 
     /// A milestone's date as a day number.
     pub fn milestone_date(&self, id: &str) -> Option<i64> {
-        self.get(id).filter(|d| d.kind == "milestone").and_then(|d| d.str("date")).and_then(crate::dates::parse)
+        self.get(id)
+            .filter(|d| d.kind == "milestone")
+            .and_then(|d| d.str("date"))
+            .and_then(crate::dates::parse)
     }
 }
 

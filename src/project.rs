@@ -31,19 +31,28 @@ impl Project {
     /// folders (an output folder) from the scan.
     pub fn open(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
         let root = source::find_root(dir).ok_or_else(|| {
-            format!("no {} in {} or any parent folder: not a plans repository", config::FILE_NAME, dir.display())
+            format!(
+                "no {} in {} or any parent folder: not a plans repository",
+                config::FILE_NAME,
+                dir.display()
+            )
         })?;
-        let config_text = source::read_config(&root).map_err(|e| format!("cannot read {}: {e}", config::FILE_NAME))?;
+        let config_text = source::read_config(&root)
+            .map_err(|e| format!("cannot read {}: {e}", config::FILE_NAME))?;
         let config = config::parse(&config_text).map_err(|e| e.to_string())?;
         let schemas = source::read_schemas(&root, &config)?;
-        let registry = Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        let registry =
+            Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
         if default_site.join(SITE_MARKER).exists() {
             skip.push(default_site);
         }
         skip.push(root.join(&config.cache));
-        let skip: Vec<PathBuf> = skip.into_iter().map(|p| p.canonicalize().unwrap_or(p)).collect();
+        let skip: Vec<PathBuf> = skip
+            .into_iter()
+            .map(|p| p.canonicalize().unwrap_or(p))
+            .collect();
         let mut tree = source::scan(&root, &config, &skip);
         tree.schemas = schemas;
         Ok(Project {
@@ -75,8 +84,15 @@ impl Project {
         for dir in self.root.ancestors() {
             if dir.join(".git").exists() {
                 let rel = self.root.strip_prefix(dir).unwrap_or(Path::new(""));
-                let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-                return if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) };
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                return if parts.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", parts.join("/"))
+                };
             }
         }
         String::new()

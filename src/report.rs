@@ -37,7 +37,9 @@ pub fn render(diags: &[Diagnostic], format: Format, ctx: &Context<'_>) -> String
         Format::Human => human(diags, ctx),
         Format::Json => serde_json::to_string_pretty(diags).unwrap_or_else(|_| "[]".into()) + "\n",
         Format::Github => github(diags, ctx),
-        Format::Sarif => serde_json::to_string_pretty(&sarif(diags, ctx)).unwrap_or_default() + "\n",
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif(diags, ctx)).unwrap_or_default() + "\n"
+        }
     }
 }
 
@@ -45,7 +47,11 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -54,10 +60,22 @@ fn token_len(line: &str, col: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(col.saturating_sub(1)).collect();
     match rest.first() {
         None => 1,
-        Some(&q) if q == '"' || q == '\'' => rest.iter().skip(1).position(|&c| c == q).map(|i| i + 2).unwrap_or(rest.len()),
+        Some(&q) if q == '"' || q == '\'' => rest
+            .iter()
+            .skip(1)
+            .position(|&c| c == q)
+            .map(|i| i + 2)
+            .unwrap_or(rest.len()),
         Some(_) => {
-            let n = rest.iter().take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}')).count();
-            let n = if rest.get(n.saturating_sub(1)) == Some(&':') && n > 1 { n - 1 } else { n };
+            let n = rest
+                .iter()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
+                .count();
+            let n = if rest.get(n.saturating_sub(1)) == Some(&':') && n > 1 {
+                n - 1
+            } else {
+                n
+            };
             n.max(1)
         }
     }
@@ -71,18 +89,43 @@ fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
             Level::Error => ("1;31", "error"),
             Level::Warning => ("1;33", "warning"),
         };
-        let _ = writeln!(out, "{}{} {}", p.wrap(code, &format!("{word}[{}]", d.rule)), p.wrap("1", ":"), p.wrap("1", &d.message));
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            p.wrap(code, &format!("{word}[{}]", d.rule)),
+            p.wrap("1", ":"),
+            p.wrap("1", &d.message)
+        );
         let gutter = d.line.to_string().len();
         let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}{} {}:{}:{}", p.wrap("1;34", "-->"), d.file, d.line, d.column);
-        let line = ctx.sources.get(&d.file).and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize));
+        let _ = writeln!(
+            out,
+            "{pad}{} {}:{}:{}",
+            p.wrap("1;34", "-->"),
+            d.file,
+            d.line,
+            d.column
+        );
+        let line = ctx
+            .sources
+            .get(&d.file)
+            .and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize));
         if let Some(line) = line {
             let line = line.trim_end_matches('\r');
             let bar = p.wrap("1;34", "|");
             let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(out, "{} {bar} {}", p.wrap("1;34", &d.line.to_string()), line);
+            let _ = writeln!(
+                out,
+                "{} {bar} {}",
+                p.wrap("1;34", &d.line.to_string()),
+                line
+            );
             let col = d.column as usize;
-            let indent: String = line.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let indent: String = line
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             let carets = "^".repeat(token_len(line, col));
             let _ = writeln!(out, "{pad} {bar} {indent}{}", p.wrap(code, &carets));
         }
@@ -105,12 +148,19 @@ pub fn summary(diags: &[Diagnostic], documents: usize) -> String {
     if diags.is_empty() {
         format!("checked {}: no problems", plural(documents, "document"))
     } else {
-        format!("checked {}: {}, {}", plural(documents, "document"), plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "checked {}: {}, {}",
+            plural(documents, "document"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     }
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -155,7 +205,10 @@ fn sarif(diags: &[Diagnostic], ctx: &Context<'_>) -> Value {
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let index = crate::rules::RULES.iter().position(|(n, _, _)| *n == d.rule).unwrap_or(0);
+            let index = crate::rules::RULES
+                .iter()
+                .position(|(n, _, _)| *n == d.rule)
+                .unwrap_or(0);
             let mut text = d.message.clone();
             if let Some(s) = &d.suggestion {
                 text.push_str(&format!(" ({s})"));

@@ -55,7 +55,10 @@ pub struct Tree {
 /// Searches `start` and its parents for `northstar.yaml`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
-    start.ancestors().find(|d| d.join(FILE_NAME).is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|d| d.join(FILE_NAME).is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Reads `northstar.yaml` of `root`.
@@ -101,7 +104,11 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
     let paths: Vec<String> = if config.paths.is_empty() {
         vec![String::new()]
     } else {
-        config.paths.iter().map(|p| p.trim_end_matches('/').trim_start_matches("./").to_string()).collect()
+        config
+            .paths
+            .iter()
+            .map(|p| p.trim_end_matches('/').trim_start_matches("./").to_string())
+            .collect()
     };
     let located: Vec<(String, GlobSet)> = config
         .kinds
@@ -114,9 +121,16 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
         if rel == FILE_NAME || never.iter().any(|n| rel.starts_with(n)) || exclude.is_match(rel) {
             continue;
         }
-        let kind = located.iter().find(|(_, g)| g.is_match(rel)).map(|(k, _)| k.clone());
-        let in_paths = paths.iter().any(|p| p.is_empty() || p == "." || rel.starts_with(&format!("{p}/")));
-        let ext_ok = [".md", ".yaml", ".yml"].iter().any(|e| rel.to_ascii_lowercase().ends_with(e));
+        let kind = located
+            .iter()
+            .find(|(_, g)| g.is_match(rel))
+            .map(|(k, _)| k.clone());
+        let in_paths = paths
+            .iter()
+            .any(|p| p.is_empty() || p == "." || rel.starts_with(&format!("{p}/")));
+        let ext_ok = [".md", ".yaml", ".yml"]
+            .iter()
+            .any(|e| rel.to_ascii_lowercase().ends_with(e));
         if kind.is_some() || (in_paths && ext_ok && !is_located_body(rel, config)) {
             candidates.push((rel.clone(), kind));
         }
@@ -152,7 +166,10 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
 /// document of its own.
 fn is_located_body(rel: &str, config: &Config) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    config.kinds.values().any(|k| k.files.is_some() && k.body.as_deref() == Some(name))
+    config
+        .kinds
+        .values()
+        .any(|k| k.files.is_some() && k.body.as_deref() == Some(name))
 }
 
 fn sibling(rel: &str, name: &str) -> String {
@@ -185,7 +202,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() as u32 + 1;
-            let col = prefix.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+            let col = prefix
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0) as u32
+                + 1;
             Err(ReadProblem::NotUtf8 { line, col })
         }
     }
@@ -197,7 +219,9 @@ fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth:
     if depth > 64 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -216,7 +240,10 @@ fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth:
         } else {
             path.clone()
         };
-        if skip.iter().any(|s| real.starts_with(s) || path.starts_with(s)) {
+        if skip
+            .iter()
+            .any(|s| real.starts_with(s) || path.starts_with(s))
+        {
             continue;
         }
         if real.is_dir() {
@@ -227,7 +254,10 @@ fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth:
         } else if real.is_file()
             && let Ok(rel) = path.strip_prefix(root)
         {
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             out.push(rel.join("/"));
         }
     }
@@ -240,6 +270,9 @@ mod tests {
     #[test]
     fn decode_reports_first_bad_byte_and_drops_bom() {
         assert_eq!(decode(b"\xef\xbb\xbfok".to_vec()), Ok("ok".into()));
-        assert_eq!(decode(b"a\nbc\xff".to_vec()), Err(ReadProblem::NotUtf8 { line: 2, col: 3 }));
+        assert_eq!(
+            decode(b"a\nbc\xff".to_vec()),
+            Err(ReadProblem::NotUtf8 { line: 2, col: 3 })
+        );
     }
 }

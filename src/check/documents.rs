@@ -4,15 +4,15 @@
 use super::stem;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Pos, nearest};
-use crate::parse::markdown;
 use crate::parse::document::RawDoc;
+use crate::parse::markdown;
 use crate::plan::{Body, Document};
 use crate::schema::typing::{Spans, to_json};
 use crate::schema::{Registry, Violation};
 use serde_json::Value;
 
 /// Whether `id` matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`.
-pub fn valid_id(id: &str) -> bool {
+pub(super) fn valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     id.len() <= 128
         && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -21,13 +21,19 @@ pub fn valid_id(id: &str) -> bool {
 
 /// Dotted field path of a JSON pointer, for messages (`rice.impact`).
 fn dotted(ptr: &str) -> String {
-    ptr.trim_start_matches('/').replace('/', ".").replace("~1", "/").replace("~0", "~")
+    ptr.trim_start_matches('/')
+        .replace('/', ".")
+        .replace("~1", "/")
+        .replace("~0", "~")
 }
 
 /// Fills an id template of a kind by location: `{stem}`, `{dir}`, `{field:NAME}`.
 fn location_id(template: &str, file: &str, data: &Value) -> Option<String> {
     let dir = file.rsplit('/').nth(1).unwrap_or("");
-    if let Some(field) = template.strip_prefix("{field:").and_then(|t| t.strip_suffix('}')) {
+    if let Some(field) = template
+        .strip_prefix("{field:")
+        .and_then(|t| t.strip_suffix('}'))
+    {
         return data.get(field).map(|v| match v {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -38,16 +44,27 @@ fn location_id(template: &str, file: &str, data: &Value) -> Option<String> {
 
 /// Types and validates one raw document. Returns no document only when its
 /// kind is absent (nothing can be said about it then).
-pub fn build(raw: &RawDoc, registry: &Registry, config: &Config) -> (Option<Document>, Vec<Diagnostic>) {
+pub(super) fn build(
+    raw: &RawDoc,
+    registry: &Registry,
+    config: &Config,
+) -> (Option<Document>, Vec<Diagnostic>) {
     let file = raw.file.as_str();
     let mut diags = Vec::new();
     let kind_node = raw.node.get("kind");
     let kind_name = match (&raw.kind, kind_node) {
         (Some(k), _) => k.clone(),
-        (None, Some((_, v))) if v.as_str().is_some_and(|s| !s.is_empty()) => v.as_str().unwrap_or("").to_string(),
+        (None, Some((_, v))) if v.as_str().is_some_and(|s| !s.is_empty()) => {
+            v.as_str().unwrap_or("").to_string()
+        }
         _ => {
-            let d = Diagnostic::new("schema", file, raw.node.pos, "missing required field `kind`")
-                .note(format!("known kinds: {}", registry.names().join(", ")));
+            let d = Diagnostic::new(
+                "schema",
+                file,
+                raw.node.pos,
+                "missing required field `kind`",
+            )
+            .note(format!("known kinds: {}", registry.names().join(", ")));
             return (None, vec![d]);
         }
     };
@@ -56,14 +73,19 @@ pub fn build(raw: &RawDoc, registry: &Registry, config: &Config) -> (Option<Docu
     let mut data = to_json(&raw.node, kind.map(|k| &k.typing), &mut spans);
     let located = raw.kind.as_ref().and_then(|k| config.kinds.get(k));
     if let (Some(loc), Value::Object(obj)) = (located, &mut data) {
-        obj.entry("kind").or_insert_with(|| Value::String(kind_name.clone()));
+        obj.entry("kind")
+            .or_insert_with(|| Value::String(kind_name.clone()));
         if let Some(title_field) = &loc.title
             && title_field != "title"
             && let Some(t) = obj.get(title_field.as_str()).cloned()
         {
             obj.entry("title").or_insert(t);
         }
-        if let Some(id) = loc.id.as_deref().and_then(|t| location_id(t, file, &Value::Object(obj.clone()))) {
+        if let Some(id) = loc
+            .id
+            .as_deref()
+            .and_then(|t| location_id(t, file, &Value::Object(obj.clone())))
+        {
             obj.entry("id").or_insert(Value::String(id));
         }
     }
@@ -77,7 +99,11 @@ pub fn build(raw: &RawDoc, registry: &Registry, config: &Config) -> (Option<Docu
     let id = match id {
         Some(id) => {
             if !valid_id(&id) {
-                let pos = if data.get("id").is_some() { spans.value("/id") } else { Pos::start() };
+                let pos = if data.get("id").is_some() {
+                    spans.value("/id")
+                } else {
+                    Pos::start()
+                };
                 diags.push(
                     Diagnostic::new("invalid-id", file, pos, format!("invalid id `{id}`"))
                         .note("ids start with a letter or digit and use only letters, digits, `.`, `_` and `-` (at most 128)"),
@@ -93,13 +119,22 @@ pub fn build(raw: &RawDoc, registry: &Registry, config: &Config) -> (Option<Docu
             format!("{}#{}", file, raw.index)
         }
     };
-    let title = data.get("title").and_then(Value::as_str).unwrap_or(&id).to_string();
+    let title = data
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or(&id)
+        .to_string();
     let mut valid = true;
     match kind {
         None => {
             valid = false;
             let pos = spans.value("/kind");
-            let mut d = Diagnostic::new("unknown-kind", file, pos, format!("unknown kind `{kind_name}`"));
+            let mut d = Diagnostic::new(
+                "unknown-kind",
+                file,
+                pos,
+                format!("unknown kind `{kind_name}`"),
+            );
             match nearest(&kind_name, registry.names()) {
                 Some(near) => d = d.suggest(format!("did you mean `{near}`?")),
                 None => d = d.note(format!("known kinds: {}", registry.names().join(", "))),
@@ -109,7 +144,9 @@ pub fn build(raw: &RawDoc, registry: &Registry, config: &Config) -> (Option<Docu
         Some(kind) => {
             for (ptr, violation) in kind.validate(&data) {
                 valid = false;
-                diags.push(violation_diag(file, &spans, kind_pos, kind, &ptr, violation));
+                diags.push(violation_diag(
+                    file, &spans, kind_pos, kind, &ptr, violation,
+                ));
             }
         }
     }
@@ -143,14 +180,32 @@ fn violation_diag(
 ) -> Diagnostic {
     match violation {
         Violation::Missing(field) => {
-            let pos = if ptr.is_empty() { kind_pos } else { spans.key(ptr).unwrap_or_else(|| spans.value(ptr)) };
-            let path = if ptr.is_empty() { field } else { format!("{}.{field}", dotted(ptr)) };
-            Diagnostic::new("schema", file, pos, format!("missing required field `{path}`"))
+            let pos = if ptr.is_empty() {
+                kind_pos
+            } else {
+                spans.key(ptr).unwrap_or_else(|| spans.value(ptr))
+            };
+            let path = if ptr.is_empty() {
+                field
+            } else {
+                format!("{}.{field}", dotted(ptr))
+            };
+            Diagnostic::new(
+                "schema",
+                file,
+                pos,
+                format!("missing required field `{path}`"),
+            )
         }
         Violation::Unknown(field) => {
             let pos = spans.key(ptr).unwrap_or_else(|| spans.value(ptr));
             let parent = &ptr[..ptr.rfind('/').unwrap_or(0)];
-            let mut d = Diagnostic::new("schema", file, pos, format!("unknown field `{}`", dotted(ptr)));
+            let mut d = Diagnostic::new(
+                "schema",
+                file,
+                pos,
+                format!("unknown field `{}`", dotted(ptr)),
+            );
             if let Some(near) = kind.nearest_field(&field, parent) {
                 d = d.suggest(format!("did you mean `{near}`?"));
             }
@@ -159,7 +214,11 @@ fn violation_diag(
         Violation::Invalid(message) => {
             let pos = spans.value(ptr);
             let field = dotted(ptr);
-            let message = if field.is_empty() { message } else { format!("`{field}`: {message}") };
+            let message = if field.is_empty() {
+                message
+            } else {
+                format!("`{field}`: {message}")
+            };
             Diagnostic::new("schema", file, pos, message)
         }
     }

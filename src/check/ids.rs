@@ -7,16 +7,27 @@ use std::collections::HashMap;
 
 /// Reports duplicate ids (at each later `id:` in path order, noting the
 /// first) and ids that differ only in case, and fills `plan.by_id`.
-pub fn check(plan: &mut Plan, sink: &mut Sink<'_>) {
-    plan.docs.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+pub(super) fn check(plan: &mut Plan, sink: &mut Sink<'_>) {
+    plan.docs
+        .sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     let mut lower: HashMap<String, usize> = HashMap::new();
     for i in 0..plan.docs.len() {
         let doc = &plan.docs[i];
         let pos = doc.spans.key("/id").unwrap_or(Pos::start());
         if let Some(&first) = plan.by_id.get(&doc.id) {
             let f = &plan.docs[first];
-            let d = Diagnostic::new("duplicate-id", &doc.file, pos, format!("duplicate id `{}`", doc.id))
-                .note(format!("first defined at {}:{}:{}", f.file, f.spans.key("/id").unwrap_or(Pos::start()).line, f.spans.key("/id").unwrap_or(Pos::start()).col));
+            let d = Diagnostic::new(
+                "duplicate-id",
+                &doc.file,
+                pos,
+                format!("duplicate id `{}`", doc.id),
+            )
+            .note(format!(
+                "first defined at {}:{}:{}",
+                f.file,
+                f.spans.key("/id").unwrap_or(Pos::start()).line,
+                f.spans.key("/id").unwrap_or(Pos::start()).col
+            ));
             sink.push(Some(doc), d);
             continue;
         }

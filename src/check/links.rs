@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Where a relative link points, resolved against the root.
 #[derive(Debug, PartialEq)]
-pub enum Target {
+pub(super) enum Target {
     /// An external URL or other scheme: not checked.
     External,
     /// An anchor on the same page.
@@ -21,7 +21,7 @@ pub enum Target {
 }
 
 /// Resolves a link destination written in `from_file`.
-pub fn resolve(dest: &str, from_file: &str) -> Target {
+pub(super) fn resolve(dest: &str, from_file: &str) -> Target {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
         return Target::External;
@@ -62,7 +62,9 @@ fn has_scheme(dest: &str) -> bool {
         Some(i) => {
             let scheme = &dest[..i];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
                 && !dest[..i].contains('/')
         }
         None => false,
@@ -75,8 +77,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
-            && let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -89,17 +92,25 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn has_anchor(doc: &Document, anchor: &str) -> bool {
-    doc.body.as_ref().is_some_and(|b| b.info.headings.iter().any(|h| h.slug == anchor))
+    doc.body
+        .as_ref()
+        .is_some_and(|b| b.info.headings.iter().any(|h| h.slug == anchor))
 }
 
 fn anchor_diag(doc: &Document, pos: Pos, target: &Document, anchor: &str) -> Diagnostic {
     let mut d = Diagnostic::new(
         "broken-link",
-        doc.body.as_ref().map(|b| b.file.as_str()).unwrap_or(&doc.file),
+        doc.body
+            .as_ref()
+            .map(|b| b.file.as_str())
+            .unwrap_or(&doc.file),
         pos,
         format!("no heading `#{anchor}` in `{}`", target.id),
     );
-    let slugs = target.body.iter().flat_map(|b| b.info.headings.iter().map(|h| h.slug.as_str()));
+    let slugs = target
+        .body
+        .iter()
+        .flat_map(|b| b.info.headings.iter().map(|h| h.slug.as_str()));
     if let Some(near) = nearest(anchor, slugs) {
         d = d.suggest(format!("did you mean `#{near}`?"));
     }
@@ -107,7 +118,12 @@ fn anchor_diag(doc: &Document, pos: Pos, target: &Document, anchor: &str) -> Dia
 }
 
 /// Checks every body's links.
-pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<String>, sink: &mut Sink<'_>) {
+pub(super) fn check(
+    plan: &mut Plan,
+    all_paths: &BTreeSet<String>,
+    unparsed: &HashSet<String>,
+    sink: &mut Sink<'_>,
+) {
     let mut by_file: HashMap<&str, usize> = HashMap::new();
     for (i, d) in plan.docs.iter().enumerate() {
         by_file.entry(d.file.as_str()).or_insert(i);
@@ -125,12 +141,21 @@ pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<S
                         sink.push(Some(doc), anchor_diag(doc, w.pos, target, a));
                     }
                     if to != from {
-                        edges.push(Edge { from, to, field: "body".into() });
+                        edges.push(Edge {
+                            from,
+                            to,
+                            field: "body".into(),
+                        });
                     }
                 }
                 None if unparsed.contains(&w.id) => {}
                 None => {
-                    let mut d = Diagnostic::new("broken-link", &body.file, w.pos, format!("no document with id `{}`", w.id));
+                    let mut d = Diagnostic::new(
+                        "broken-link",
+                        &body.file,
+                        w.pos,
+                        format!("no document with id `{}`", w.id),
+                    );
                     if let Some(near) = nearest(&w.id, plan.docs.iter().map(|d| d.id.as_str())) {
                         d = d.suggest(format!("did you mean `{near}`?"));
                     }
@@ -148,7 +173,12 @@ pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<S
                 }
                 Target::Outside => sink.push(
                     Some(doc),
-                    Diagnostic::new("broken-link", &body.file, link.pos, format!("link `{}` leaves the plans repository", link.dest)),
+                    Diagnostic::new(
+                        "broken-link",
+                        &body.file,
+                        link.pos,
+                        format!("link `{}` leaves the plans repository", link.dest),
+                    ),
                 ),
                 Target::Path(path, anchor) => {
                     if let Some(&to) = by_file.get(path.as_str()) {
@@ -160,11 +190,20 @@ pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<S
                             sink.push(Some(doc), anchor_diag(doc, link.pos, target, a));
                         }
                         if to != from {
-                            edges.push(Edge { from, to, field: "body".into() });
+                            edges.push(Edge {
+                                from,
+                                to,
+                                field: "body".into(),
+                            });
                         }
                     } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
                         let names = all_paths.iter().map(String::as_str);
-                        let mut d = Diagnostic::new("broken-link", &body.file, link.pos, format!("link to missing file `{}`", link.dest));
+                        let mut d = Diagnostic::new(
+                            "broken-link",
+                            &body.file,
+                            link.pos,
+                            format!("link to missing file `{}`", link.dest),
+                        );
                         if let Some(near) = nearest(&path, names) {
                             d = d.suggest(format!("did you mean `{near}`?"));
                         }
@@ -179,7 +218,11 @@ pub fn check(plan: &mut Plan, all_paths: &BTreeSet<String>, unparsed: &HashSet<S
 
 fn is_dir(all: &BTreeSet<String>, path: &str) -> bool {
     let prefix = format!("{}/", path.trim_end_matches('/'));
-    path.is_empty() || all.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix))
+    path.is_empty()
+        || all
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|p| p.starts_with(&prefix))
 }
 
 #[cfg(test)]
@@ -190,12 +233,18 @@ mod tests {
     fn resolves_relative_links() {
         assert_eq!(resolve("https://x.io/a", "plans/a.md"), Target::External);
         assert_eq!(resolve("mailto:a@b", "plans/a.md"), Target::External);
-        assert_eq!(resolve("#goals", "plans/a.md"), Target::SamePage("goals".into()));
+        assert_eq!(
+            resolve("#goals", "plans/a.md"),
+            Target::SamePage("goals".into())
+        );
         assert_eq!(
             resolve("../objectives/o.md#key-results", "plans/features/a.md"),
             Target::Path("plans/objectives/o.md".into(), Some("key-results".into()))
         );
         assert_eq!(resolve("../../../x.md", "plans/a.md"), Target::Outside);
-        assert_eq!(resolve("my%20file.png", "a.md"), Target::Path("my file.png".into(), None));
+        assert_eq!(
+            resolve("my%20file.png", "a.md"),
+            Target::Path("my file.png".into(), None)
+        );
     }
 }

@@ -67,19 +67,26 @@ pub struct Compiled {
 impl Compiled {
     /// Number of errors.
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     /// Number of warnings.
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.level == Level::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count()
     }
 }
 
 /// Checks everything in `tree`. `today` is the day number rules compare with.
 pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) -> Compiled {
     let mut sink = Sink::new(config);
-    let parsed: Vec<(Vec<RawDoc>, Vec<Diagnostic>)> = tree.files.par_iter().map(parse_file).collect();
+    let parsed: Vec<(Vec<RawDoc>, Vec<Diagnostic>)> =
+        tree.files.par_iter().map(parse_file).collect();
     let mut raw = Vec::new();
     let mut unparsed: HashSet<String> = HashSet::new();
     for (file, (docs, diags)) in tree.files.iter().zip(parsed) {
@@ -91,8 +98,10 @@ pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) ->
         }
         raw.extend(docs);
     }
-    let typed: Vec<(Option<Document>, Vec<Diagnostic>)> =
-        raw.par_iter().map(|r| documents::build(r, registry, config)).collect();
+    let typed: Vec<(Option<Document>, Vec<Diagnostic>)> = raw
+        .par_iter()
+        .map(|r| documents::build(r, registry, config))
+        .collect();
     let mut docs = Vec::new();
     for (doc, diags) in typed {
         for d in diags {

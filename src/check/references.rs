@@ -8,10 +8,17 @@ use crate::schema::{Registry, refs};
 use std::collections::HashSet;
 
 /// Checks references and records the resolved ones as edges.
-pub fn check(plan: &mut Plan, registry: &Registry, unparsed: &HashSet<String>, sink: &mut Sink<'_>) {
+pub(super) fn check(
+    plan: &mut Plan,
+    registry: &Registry,
+    unparsed: &HashSet<String>,
+    sink: &mut Sink<'_>,
+) {
     let mut edges = Vec::new();
     for (from, doc) in plan.docs.iter().enumerate() {
-        let Some(kind) = registry.get(&doc.kind) else { continue };
+        let Some(kind) = registry.get(&doc.kind) else {
+            continue;
+        };
         for r in refs::find(&kind.typing, &doc.data) {
             let pos = doc.spans.value(&r.ptr);
             match plan.by_id.get(&r.id) {
@@ -22,7 +29,10 @@ pub fn check(plan: &mut Plan, registry: &Registry, unparsed: &HashSet<String>, s
                             "wrong-kind-reference",
                             &doc.file,
                             pos,
-                            format!("`{}` is a {}, but `{}` expects a {}", r.id, target.kind, r.field, r.kind),
+                            format!(
+                                "`{}` is a {}, but `{}` expects a {}",
+                                r.id, target.kind, r.field, r.kind
+                            ),
                         );
                         sink.push(Some(doc), d);
                     } else if to != from {
@@ -35,7 +45,11 @@ pub fn check(plan: &mut Plan, registry: &Registry, unparsed: &HashSet<String>, s
                 }
                 None if unparsed.contains(&r.id) => {}
                 None => {
-                    let same_kind = plan.docs.iter().filter(|d| d.kind == r.kind).map(|d| d.id.as_str());
+                    let same_kind = plan
+                        .docs
+                        .iter()
+                        .filter(|d| d.kind == r.kind)
+                        .map(|d| d.id.as_str());
                     let mut d = Diagnostic::new(
                         "broken-reference",
                         &doc.file,

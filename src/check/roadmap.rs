@@ -8,7 +8,7 @@ use crate::plan::{Document, Plan, is_committed, is_open};
 use std::collections::BTreeMap;
 
 /// Runs every roadmap rule.
-pub fn check(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
+pub(super) fn check(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
     single_product(plan, sink);
     cycles(plan, sink);
     dependency_rules(plan, sink);
@@ -23,23 +23,37 @@ fn single_product(plan: &Plan, sink: &mut Sink<'_>) {
     if products.is_empty() {
         sink.push(
             None,
-            Diagnostic::new("single-product", crate::config::FILE_NAME, Pos::start(), "no `product` document")
-                .note("a plans repository has exactly one document of kind `product`: the vision"),
+            Diagnostic::new(
+                "single-product",
+                crate::config::FILE_NAME,
+                Pos::start(),
+                "no `product` document",
+            )
+            .note("a plans repository has exactly one document of kind `product`: the vision"),
         );
     }
     for extra in products.iter().skip(1) {
         let first = products[0];
         sink.push(
             Some(extra),
-            Diagnostic::new("single-product", &extra.file, extra.kind_pos(), "more than one `product` document")
-                .note(format!("the product is `{}` in {}", first.id, first.file)),
+            Diagnostic::new(
+                "single-product",
+                &extra.file,
+                extra.kind_pos(),
+                "more than one `product` document",
+            )
+            .note(format!("the product is `{}` in {}", first.id, first.file)),
         );
     }
 }
 
 /// Position of the `depends_on` entry naming `dep`.
 fn dep_pos(doc: &Document, dep: &str) -> Pos {
-    let i = doc.strs("depends_on").iter().position(|d| *d == dep).unwrap_or(0);
+    let i = doc
+        .strs("depends_on")
+        .iter()
+        .position(|d| *d == dep)
+        .unwrap_or(0);
     doc.spans.value(&format!("/depends_on/{i}"))
 }
 
@@ -47,7 +61,10 @@ fn dep_pos(doc: &Document, dep: &str) -> Pos {
 fn deps(plan: &Plan) -> BTreeMap<usize, Vec<usize>> {
     let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for e in &plan.edges {
-        if e.field == "depends_on" && plan.docs[e.from].kind == "feature" && plan.docs[e.to].kind == "feature" {
+        if e.field == "depends_on"
+            && plan.docs[e.from].kind == "feature"
+            && plan.docs[e.to].kind == "feature"
+        {
             let v = out.entry(e.from).or_default();
             if !v.contains(&e.to) {
                 v.push(e.to);
@@ -111,15 +128,21 @@ fn cycles(plan: &Plan, sink: &mut Sink<'_>) {
         }
     }
     for comp in components {
-        let self_loop = comp.len() == 1 && graph.get(&comp[0]).is_some_and(|s| s.contains(&comp[0]));
+        let self_loop =
+            comp.len() == 1 && graph.get(&comp[0]).is_some_and(|s| s.contains(&comp[0]));
         if comp.len() < 2 && !self_loop {
             continue;
         }
-        let Some(&first) = comp.iter().min_by_key(|&&i| &plan.docs[i].id) else { continue };
+        let Some(&first) = comp.iter().min_by_key(|&&i| &plan.docs[i].id) else {
+            continue;
+        };
         let path = cycle_path(&graph, &comp, first);
         let names: Vec<&str> = path.iter().map(|&i| plan.docs[i].id.as_str()).collect();
         let doc = &plan.docs[first];
-        let next_id = path.get(1).map(|&i| plan.docs[i].id.as_str()).unwrap_or(&doc.id);
+        let next_id = path
+            .get(1)
+            .map(|&i| plan.docs[i].id.as_str())
+            .unwrap_or(&doc.id);
         sink.push(
             Some(doc),
             Diagnostic::new(
@@ -190,14 +213,18 @@ fn dependency_rules(plan: &Plan, sink: &mut Sink<'_>) {
                         "shipped-before-dependency",
                         &doc.file,
                         dep_pos(doc, &dep.id),
-                        format!("`{}` is shipped but depends on `{}`, which is {}", doc.id, dep.id, dep_status),
+                        format!(
+                            "`{}` is shipped but depends on `{}`, which is {}",
+                            doc.id, dep.id, dep_status
+                        ),
                     ),
                 );
             }
             if !is_open(status) {
                 continue;
             }
-            if let (Some((m, d)), Some((dm, dd))) = (live_milestone(plan, doc), live_milestone(plan, dep))
+            if let (Some((m, d)), Some((dm, dd))) =
+                (live_milestone(plan, doc), live_milestone(plan, dep))
                 && d < dd
             {
                 sink.push(
@@ -214,7 +241,11 @@ fn dependency_rules(plan: &Plan, sink: &mut Sink<'_>) {
                             crate::dates::format(dd)
                         ),
                     )
-                    .note(format!("move `{}` to a milestone on or after {}, or drop the dependency", doc.id, crate::dates::format(dd))),
+                    .note(format!(
+                        "move `{}` to a milestone on or after {}, or drop the dependency",
+                        doc.id,
+                        crate::dates::format(dd)
+                    )),
                 );
             }
         }
@@ -241,8 +272,17 @@ fn sections(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
             if !headings.contains(&section.trim().to_lowercase()) {
                 sink.push(
                     Some(doc),
-                    Diagnostic::new("missing-section", &doc.file, pos, format!("missing section `{section}`"))
-                        .note(format!("a {} `{}` needs a heading `## {section}`", status.unwrap_or(&doc.kind), doc.id)),
+                    Diagnostic::new(
+                        "missing-section",
+                        &doc.file,
+                        pos,
+                        format!("missing section `{section}`"),
+                    )
+                    .note(format!(
+                        "a {} `{}` needs a heading `## {section}`",
+                        status.unwrap_or(&doc.kind),
+                        doc.id
+                    )),
                 );
             }
         }
@@ -255,14 +295,24 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
         if doc.strs("objectives").is_empty() {
             sink.push(
                 Some(doc),
-                Diagnostic::new("feature-without-objective", &doc.file, doc.kind_pos(), format!("feature `{}` serves no objective", doc.id))
-                    .note("add `objectives: [<objective id>]`"),
+                Diagnostic::new(
+                    "feature-without-objective",
+                    &doc.file,
+                    doc.kind_pos(),
+                    format!("feature `{}` serves no objective", doc.id),
+                )
+                .note("add `objectives: [<objective id>]`"),
             );
         }
         if is_committed(status) && doc.str("owner").is_none() {
             sink.push(
                 Some(doc),
-                Diagnostic::new("unowned", &doc.file, doc.kind_pos(), format!("{status} feature `{}` has no owner", doc.id)),
+                Diagnostic::new(
+                    "unowned",
+                    &doc.file,
+                    doc.kind_pos(),
+                    format!("{status} feature `{}` has no owner", doc.id),
+                ),
             );
         }
         if status == "declined" && doc.str("decision").is_none() {
@@ -280,12 +330,20 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
     }
     for doc in plan.of_kind("objective") {
         let krs = doc.data.get("key_results").and_then(|v| v.as_array());
-        let has_metric = krs.is_some_and(|a| a.iter().any(|kr| kr.get("metric").and_then(|m| m.as_str()).is_some()));
+        let has_metric = krs.is_some_and(|a| {
+            a.iter()
+                .any(|kr| kr.get("metric").and_then(|m| m.as_str()).is_some())
+        });
         if !has_metric {
             let pos = doc.spans.key("/key_results").unwrap_or(doc.kind_pos());
             sink.push(
                 Some(doc),
-                Diagnostic::new("objective-without-metric", &doc.file, pos, format!("objective `{}` has no key result tied to a metric", doc.id)),
+                Diagnostic::new(
+                    "objective-without-metric",
+                    &doc.file,
+                    pos,
+                    format!("objective `{}` has no key result tied to a metric", doc.id),
+                ),
             );
         }
     }
@@ -302,7 +360,11 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
         if open.is_empty() {
             continue;
         }
-        let list = open.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+        let list = open
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         match m.str("status").unwrap_or("planned") {
             "planned" => {
                 if let Some(date) = m.str("date").and_then(crate::dates::parse)
@@ -314,7 +376,11 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
                             "overdue-milestone",
                             &m.file,
                             m.field_pos("date"),
-                            format!("milestone `{}` was due {} and still holds open features", m.id, crate::dates::format(date)),
+                            format!(
+                                "milestone `{}` was due {} and still holds open features",
+                                m.id,
+                                crate::dates::format(date)
+                            ),
                         )
                         .note(format!("open: {list}")),
                     );
@@ -326,7 +392,10 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
                     "released-with-unshipped",
                     &m.file,
                     m.field_pos("status"),
-                    format!("released milestone `{}` holds features that are not shipped", m.id),
+                    format!(
+                        "released milestone `{}` holds features that are not shipped",
+                        m.id
+                    ),
                 )
                 .note(format!("open: {list}")),
             ),
@@ -338,18 +407,26 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
 fn orphans(plan: &Plan, sink: &mut Sink<'_>) {
     for doc in &plan.docs {
         match doc.kind.as_str() {
-            "segment" | "metric" => {
-                if plan.referrers(&doc.id, None).is_empty() {
-                    sink.push(
-                        Some(doc),
-                        Diagnostic::new("orphan", &doc.file, doc.kind_pos(), format!("{} `{}` is not referenced by anything", doc.kind, doc.id)),
-                    );
-                }
+            "segment" | "metric" if plan.referrers(&doc.id, None).is_empty() => {
+                sink.push(
+                    Some(doc),
+                    Diagnostic::new(
+                        "orphan",
+                        &doc.file,
+                        doc.kind_pos(),
+                        format!("{} `{}` is not referenced by anything", doc.kind, doc.id),
+                    ),
+                );
             }
             "insight" if doc.strs("features").is_empty() => sink.push(
                 Some(doc),
-                Diagnostic::new("orphan", &doc.file, doc.kind_pos(), format!("insight `{}` names no feature", doc.id))
-                    .note("add `features: [<feature id>]` so the evidence counts"),
+                Diagnostic::new(
+                    "orphan",
+                    &doc.file,
+                    doc.kind_pos(),
+                    format!("insight `{}` names no feature", doc.id),
+                )
+                .note("add `features: [<feature id>]` so the evidence counts"),
             ),
             _ => {}
         }

@@ -24,12 +24,17 @@ pub struct Args {
 }
 
 /// Whether to colour human output: a terminal, and `NO_COLOR` unset.
-pub fn use_color() -> bool {
+pub(super) fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Prints diagnostics in `format` and returns the exit status.
-pub fn print(project: &Project, compiled: &crate::check::Compiled, format: Format, deny: Option<Deny>) -> u8 {
+pub(super) fn print(
+    project: &Project,
+    compiled: &crate::check::Compiled,
+    format: Format,
+    deny: Option<Deny>,
+) -> u8 {
     let mut sources: std::collections::HashMap<String, &str> = project
         .tree
         .files
@@ -44,16 +49,24 @@ pub fn print(project: &Project, compiled: &crate::check::Compiled, format: Forma
     };
     let mut out = report::render(&compiled.diagnostics, format, &ctx);
     if format == Format::Human {
-        out.push_str(&report::summary(&compiled.diagnostics, compiled.plan.docs.len()));
+        out.push_str(&report::summary(
+            &compiled.diagnostics,
+            compiled.plan.docs.len(),
+        ));
         out.push('\n');
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
-    let failing = compiled.errors() + if deny.is_some() { compiled.warnings() } else { 0 };
+    let failing = compiled.errors()
+        + if deny.is_some() {
+            compiled.warnings()
+        } else {
+            0
+        };
     u8::from(failing > 0)
 }
 
 /// Runs `check`.
-pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
     let compiled = project.compile();
     Ok(print(&project, &compiled, args.format, args.deny))

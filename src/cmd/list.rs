@@ -68,11 +68,15 @@ fn columns(kind: &str) -> Vec<&'static str> {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// Runs `list`.
-pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
     if project.registry.get(&args.kind).is_none() {
         let known = project.registry.names().join(", ");
@@ -80,7 +84,9 @@ pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
     }
     let mut filters = Vec::new();
     for f in &args.filters {
-        let (k, v) = f.split_once('=').ok_or_else(|| format!("`--where {f}`: expected FIELD=VALUE"))?;
+        let (k, v) = f
+            .split_once('=')
+            .ok_or_else(|| format!("`--where {f}`: expected FIELD=VALUE"))?;
         filters.push((k.trim().to_string(), v.trim().to_string()));
     }
     let compiled = project.compile();
@@ -94,7 +100,10 @@ pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
         .iter()
         .map(|d| {
             let mut row = vec![d.id.clone(), d.title.clone()];
-            row.extend(cols.iter().map(|c| d.data.get(*c).map(text).unwrap_or_default()));
+            row.extend(
+                cols.iter()
+                    .map(|c| d.data.get(*c).map(text).unwrap_or_default()),
+            );
             row
         })
         .collect();
@@ -113,11 +122,20 @@ pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
                     v
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?
+            );
         }
         ListFormat::Csv => {
             for row in std::iter::once(&header).chain(&rows) {
-                println!("{}", row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+                println!(
+                    "{}",
+                    row.iter()
+                        .map(|c| csv_field(c))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
             }
         }
         ListFormat::Table => {
@@ -128,7 +146,11 @@ pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
                 }
             }
             for row in std::iter::once(&header).chain(&rows) {
-                let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+                let line: Vec<String> = row
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+                    .collect();
                 println!("{}", line.join("  ").trim_end());
             }
         }

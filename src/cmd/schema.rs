@@ -14,7 +14,7 @@ pub struct Args {
 
 /// Runs `schema`. Works outside a plans repository too, with the built-in
 /// kinds only, so an editor can be set up before the first document exists.
-pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let registry = match Project::open(dir, &[]) {
         Ok(p) => p.registry,
         Err(_) => {
@@ -25,7 +25,9 @@ pub fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let out = args.output.unwrap_or_else(|| PathBuf::from("schema"));
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for name in registry.names() {
-        let Some(kind) = registry.get(name) else { continue };
+        let Some(kind) = registry.get(name) else {
+            continue;
+        };
         let text = serde_json::to_string_pretty(&kind.export()).map_err(|e| e.to_string())? + "\n";
         let path = out.join(format!("{name}.schema.json"));
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

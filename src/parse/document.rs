@@ -35,10 +35,15 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
         Ok(t) => t,
         Err(problem) => {
             let (pos, msg) = match problem {
-                ReadProblem::NotUtf8 { line, col } => (Pos::new(*line, *col), "file is not valid UTF-8".to_string()),
+                ReadProblem::NotUtf8 { line, col } => {
+                    (Pos::new(*line, *col), "file is not valid UTF-8".to_string())
+                }
                 ReadProblem::TooLarge(n) => (
                     Pos::start(),
-                    format!("file is {n} bytes, over the {} byte limit", crate::source::MAX_FILE_BYTES),
+                    format!(
+                        "file is {n} bytes, over the {} byte limit",
+                        crate::source::MAX_FILE_BYTES
+                    ),
                 ),
                 ReadProblem::Io(e) => (Pos::start(), format!("cannot read file: {e}")),
             };
@@ -88,7 +93,12 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
                 continue;
             }
             if !matches!(node.value, NodeValue::Map(_)) {
-                diags.push(diag("schema", path, node.pos, "a YAML document must be a mapping of fields"));
+                diags.push(diag(
+                    "schema",
+                    path,
+                    node.pos,
+                    "a YAML document must be a mapping of fields",
+                ));
                 continue;
             }
             let body = file.body.as_ref().map(|(p, t)| (t.clone(), 1, p.clone()));
@@ -104,7 +114,12 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
         if let Some(e) = error {
             diags.push(yaml_diag(path, e));
         } else if !any || docs.is_empty() && diags.is_empty() {
-            diags.push(diag("schema", path, Pos::start(), "YAML file holds no document"));
+            diags.push(diag(
+                "schema",
+                path,
+                Pos::start(),
+                "YAML file holds no document",
+            ));
         }
     }
     (docs, diags)
@@ -133,7 +148,10 @@ mod tests {
 
     #[test]
     fn stream_yields_each_document() {
-        let (docs, diags) = parse_file(&file("p.yaml", "kind: person\nid: a\n---\nkind: person\nid: b\n"));
+        let (docs, diags) = parse_file(&file(
+            "p.yaml",
+            "kind: person\nid: a\n---\nkind: person\nid: b\n",
+        ));
         assert!(diags.is_empty());
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].node.pos, Pos::new(4, 1));

@@ -31,8 +31,7 @@ pub fn split(text: &str) -> FrontMatter<'_> {
     }
     let yaml_start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
     let mut offset = yaml_start;
-    let mut line_no = 2u32;
-    for line in lines {
+    for (line_no, line) in (2u32..).zip(lines) {
         if is_fence(line) {
             return FrontMatter::Document {
                 yaml: &text[yaml_start..offset],
@@ -41,7 +40,6 @@ pub fn split(text: &str) -> FrontMatter<'_> {
             };
         }
         offset += line.len();
-        line_no += 1;
     }
     FrontMatter::Unclosed
 }

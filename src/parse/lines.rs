@@ -25,7 +25,10 @@ impl<'a> LineIndex<'a> {
     /// The file position of byte `offset` in the text.
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts[line];
         let col = self
             .text

@@ -86,7 +86,11 @@ impl SlugCounter {
     pub fn unique(&mut self, text: &str) -> String {
         let base = slug(text);
         let n = self.0.entry(base.clone()).or_insert(0);
-        let out = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+        let out = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         *n += 1;
         out
     }
@@ -102,7 +106,9 @@ pub fn scan(body: &str, first_line: u32) -> BodyInfo {
     let mut code: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => heading = Some((level_num(level), String::new())),
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level_num(level), String::new()))
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, text)) = heading.take() {
                     let slug = counter.unique(&text);
@@ -120,8 +126,11 @@ pub fn scan(body: &str, first_line: u32) -> BodyInfo {
                 }
                 code.push(range);
             }
-            Event::Start(Tag::CodeBlock(_)) | Event::Html(_) | Event::InlineHtml(_) => code.push(range),
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::CodeBlock(_)) | Event::Html(_) | Event::InlineHtml(_) => {
+                code.push(range)
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
                 info.links.push(Link {
                     dest: dest_url.to_string(),
                     pos: index.pos(range.start),
@@ -151,7 +160,9 @@ fn wiki_links(body: &str, code: &[Range<usize>], index: &LineIndex<'_>) -> Vec<W
     let mut from = 0;
     while let Some(rel) = body[from..].find("[[") {
         let start = from + rel;
-        let Some(len) = body[start + 2..].find("]]") else { break };
+        let Some(len) = body[start + 2..].find("]]") else {
+            break;
+        };
         let end = start + 2 + len + 2;
         let inner = &body[start + 2..end - 2];
         from = start + 2;

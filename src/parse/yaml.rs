@@ -116,7 +116,11 @@ fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
             && let Some((key, value)) = line.split_once(": ")
         {
             let value = value.trim().replace('\\', "\\\\").replace('"', "\\\"");
-            suggestion = Some(format!("quote the value: `{}: \"{}\"`", key.trim_end(), value));
+            suggestion = Some(format!(
+                "quote the value: `{}: \"{}\"`",
+                key.trim_end(),
+                value
+            ));
         }
     }
     YamlError {
@@ -157,9 +161,7 @@ impl Builder {
         if self.used > NODE_BUDGET {
             return Err(YamlError {
                 pos,
-                message: format!(
-                    "YAML expands to more than {NODE_BUDGET} nodes (an alias bomb?)"
-                ),
+                message: format!("YAML expands to more than {NODE_BUDGET} nodes (an alias bomb?)"),
                 suggestion: None,
             });
         }
@@ -250,7 +252,12 @@ impl Builder {
     }
 
     /// Places a finished node into its parent, or returns it as a document.
-    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<Option<Node>, YamlError> {
+    fn complete(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        size: usize,
+    ) -> Result<Option<Node>, YamlError> {
         if anchor > 0 {
             self.anchors.insert(anchor, (node.clone(), size.max(1)));
         }
@@ -327,9 +334,17 @@ mod tests {
         assert!(err.is_none());
         let (k, v) = docs[0].get("b").expect("b");
         assert_eq!(k.pos, Pos::new(3, 1));
-        let NodeValue::Seq(items) = &v.value else { panic!("seq") };
+        let NodeValue::Seq(items) = &v.value else {
+            panic!("seq")
+        };
         assert_eq!(items[1].pos, Pos::new(5, 5));
-        assert_eq!(items[1].value, NodeValue::Scalar { text: "y".into(), plain: false });
+        assert_eq!(
+            items[1].value,
+            NodeValue::Scalar {
+                text: "y".into(),
+                plain: false
+            }
+        );
     }
 
     #[test]
@@ -344,7 +359,10 @@ mod tests {
     fn alias_bomb_is_bounded() {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
-            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
         }
         let (_, err) = parse_stream(&s, 1);
         assert!(err.expect("error").message.contains("alias bomb"));
@@ -361,6 +379,9 @@ mod tests {
     fn colon_in_value_suggests_quoting() {
         let (_, err) = parse_stream("title: Search: faster\n", 2);
         let err = err.expect("error");
-        assert_eq!(err.suggestion.as_deref(), Some("quote the value: `title: \"Search: faster\"`"));
+        assert_eq!(
+            err.suggestion.as_deref(),
+            Some("quote the value: `title: \"Search: faster\"`")
+        );
     }
 }

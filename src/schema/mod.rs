@@ -19,16 +19,28 @@ pub const COMMON: &str = include_str!("../../schema/common.schema.json");
 /// The built-in kinds, in the order the site lists them.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("product", include_str!("../../schema/product.schema.json")),
-    ("strategy", include_str!("../../schema/strategy.schema.json")),
-    ("objective", include_str!("../../schema/objective.schema.json")),
+    (
+        "strategy",
+        include_str!("../../schema/strategy.schema.json"),
+    ),
+    (
+        "objective",
+        include_str!("../../schema/objective.schema.json"),
+    ),
     ("metric", include_str!("../../schema/metric.schema.json")),
     ("feature", include_str!("../../schema/feature.schema.json")),
-    ("milestone", include_str!("../../schema/milestone.schema.json")),
+    (
+        "milestone",
+        include_str!("../../schema/milestone.schema.json"),
+    ),
     ("team", include_str!("../../schema/team.schema.json")),
     ("person", include_str!("../../schema/person.schema.json")),
     ("segment", include_str!("../../schema/segment.schema.json")),
     ("insight", include_str!("../../schema/insight.schema.json")),
-    ("decision", include_str!("../../schema/decision.schema.json")),
+    (
+        "decision",
+        include_str!("../../schema/decision.schema.json"),
+    ),
 ];
 
 /// Whether `name` is a built-in kind.
@@ -68,7 +80,8 @@ pub struct Registry {
 }
 
 fn parse_json(name: &str, text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("schema of kind `{name}` is not valid JSON: {e}"))
+    serde_json::from_str(text)
+        .map_err(|e| format!("schema of kind `{name}` is not valid JSON: {e}"))
 }
 
 fn validator(name: &str, schema: &Value) -> Result<jsonschema::Validator, String> {
@@ -85,14 +98,22 @@ fn with_common(mut schema: Value, common: &Value) -> Value {
     if let Value::Object(obj) = &mut schema {
         obj.remove("additionalProperties");
         obj.remove("$id");
-        let props = obj.entry("properties").or_insert_with(|| Value::Object(Map::new()));
-        if let (Value::Object(props), Some(Value::Object(common_props))) = (props, common.get("properties")) {
+        let props = obj
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let (Value::Object(props), Some(Value::Object(common_props))) =
+            (props, common.get("properties"))
+        {
             for (k, v) in common_props {
                 props.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
-        let required = obj.entry("required").or_insert_with(|| Value::Array(Vec::new()));
-        if let (Value::Array(req), Some(Value::Array(common_req))) = (required, common.get("required")) {
+        let required = obj
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let (Value::Array(req), Some(Value::Array(common_req))) =
+            (required, common.get("required"))
+        {
             for r in common_req {
                 if !req.contains(r) {
                     req.push(r.clone());
@@ -115,39 +136,44 @@ impl Registry {
     /// Builds the registry. `user_schemas` maps a kind name to the text of
     /// the schema file its config names. A broken schema stops the run: it
     /// is part of the configuration.
-    pub fn new(config: &Config, user_schemas: &BTreeMap<String, String>) -> Result<Registry, String> {
+    pub fn new(
+        config: &Config,
+        user_schemas: &BTreeMap<String, String>,
+    ) -> Result<Registry, String> {
         let common = parse_json("common", COMMON)?;
         let mut kinds = BTreeMap::new();
-        let mut add = |name: &str, builtin: bool, base: Value, extra: Option<Value>| -> Result<(), String> {
-            let base = with_common(base, &common);
-            let mut typing = base.clone();
-            let mut validators = vec![validator(name, &base)?];
-            let mut fields: BTreeSet<String> = properties(&base).map(|(k, _)| k.clone()).collect();
-            if let Some(mut extra) = extra {
-                if let Value::Object(o) = &mut extra {
-                    o.remove("additionalProperties");
-                    o.remove("$id");
-                }
-                validators.push(validator(name, &extra)?);
-                if let Some(Value::Object(tp)) = typing.get_mut("properties") {
-                    for (k, v) in properties(&extra) {
-                        tp.entry(k.clone()).or_insert_with(|| v.clone());
-                        fields.insert(k.clone());
+        let mut add =
+            |name: &str, builtin: bool, base: Value, extra: Option<Value>| -> Result<(), String> {
+                let base = with_common(base, &common);
+                let mut typing = base.clone();
+                let mut validators = vec![validator(name, &base)?];
+                let mut fields: BTreeSet<String> =
+                    properties(&base).map(|(k, _)| k.clone()).collect();
+                if let Some(mut extra) = extra {
+                    if let Value::Object(o) = &mut extra {
+                        o.remove("additionalProperties");
+                        o.remove("$id");
+                    }
+                    validators.push(validator(name, &extra)?);
+                    if let Some(Value::Object(tp)) = typing.get_mut("properties") {
+                        for (k, v) in properties(&extra) {
+                            tp.entry(k.clone()).or_insert_with(|| v.clone());
+                            fields.insert(k.clone());
+                        }
                     }
                 }
-            }
-            kinds.insert(
-                name.to_string(),
-                Kind {
-                    name: name.to_string(),
-                    builtin,
-                    typing,
-                    fields,
-                    validators,
-                },
-            );
-            Ok(())
-        };
+                kinds.insert(
+                    name.to_string(),
+                    Kind {
+                        name: name.to_string(),
+                        builtin,
+                        typing,
+                        fields,
+                        validators,
+                    },
+                );
+                Ok(())
+            };
         for (name, text) in BUILTIN {
             let extra = match user_schemas.get(*name) {
                 Some(t) => Some(parse_json(name, t)?),
@@ -171,7 +197,12 @@ impl Registry {
     /// Kind names in site order: built-ins first, then user-defined.
     pub fn names(&self) -> Vec<&str> {
         let mut out: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-        out.extend(self.kinds.values().filter(|k| !k.builtin).map(|k| k.name.as_str()));
+        out.extend(
+            self.kinds
+                .values()
+                .filter(|k| !k.builtin)
+                .map(|k| k.name.as_str()),
+        );
         out
     }
 }
@@ -185,7 +216,10 @@ impl Kind {
         if let Value::Object(obj) = value {
             for key in obj.keys() {
                 if !self.fields.contains(key) {
-                    out.push((format!("/{}", typing::escape(key)), Violation::Unknown(key.clone())));
+                    out.push((
+                        format!("/{}", typing::escape(key)),
+                        Violation::Unknown(key.clone()),
+                    ));
                 }
             }
         }
@@ -199,7 +233,10 @@ impl Kind {
                     }
                     jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                         for field in unexpected {
-                            out.push((format!("{ptr}/{}", typing::escape(field)), Violation::Unknown(field.clone())));
+                            out.push((
+                                format!("{ptr}/{}", typing::escape(field)),
+                                Violation::Unknown(field.clone()),
+                            ));
                         }
                     }
                     _ => out.push((ptr, Violation::Invalid(error.to_string()))),
@@ -216,7 +253,10 @@ impl Kind {
         let mut s = self.typing.clone();
         if let Value::Object(o) = &mut s {
             o.insert("additionalProperties".into(), Value::Bool(false));
-            o.insert("$id".into(), Value::String(format!("{}.schema.json", self.name)));
+            o.insert(
+                "$id".into(),
+                Value::String(format!("{}.schema.json", self.name)),
+            );
         }
         s
     }
@@ -227,10 +267,7 @@ impl Kind {
         for seg in ptr_parent.split('/').filter(|s| !s.is_empty()) {
             schema = match seg.parse::<usize>() {
                 Ok(_) => schema.get("items").unwrap_or(schema),
-                Err(_) => match schema.get("properties").and_then(|p| p.get(seg)) {
-                    Some(s) => s,
-                    None => return None,
-                },
+                Err(_) => schema.get("properties").and_then(|p| p.get(seg))?,
             };
         }
         let names: Vec<&str> = properties(schema).map(|(k, _)| k.as_str()).collect();

@@ -55,9 +55,7 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
     spans.values.insert(ptr.clone(), node.pos);
     match &node.value {
         NodeValue::Scalar { text, plain } => {
-            if !plain {
-                Value::String(text.clone())
-            } else if expects_only_string(schema) && !is_null_text(text) {
+            if !plain || (expects_only_string(schema) && !is_null_text(text)) {
                 Value::String(text.clone())
             } else {
                 core_scalar(text)
@@ -79,7 +77,14 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
             for (key, value) in entries {
                 let name = match &key.value {
                     NodeValue::Scalar { text, .. } => text.clone(),
-                    _ => format!("<{} key>", if matches!(key.value, NodeValue::Seq(_)) { "list" } else { "mapping" }),
+                    _ => format!(
+                        "<{} key>",
+                        if matches!(key.value, NodeValue::Seq(_)) {
+                            "list"
+                        } else {
+                            "mapping"
+                        }
+                    ),
                 };
                 let sub = schema
                     .and_then(|s| s.get("properties"))
@@ -101,7 +106,9 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
 fn types(schema: &Value, out: &mut Vec<String>) {
     match schema.get("type") {
         Some(Value::String(t)) => out.push(t.clone()),
-        Some(Value::Array(ts)) => out.extend(ts.iter().filter_map(|t| t.as_str().map(String::from))),
+        Some(Value::Array(ts)) => {
+            out.extend(ts.iter().filter_map(|t| t.as_str().map(String::from)))
+        }
         _ => {}
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
@@ -204,10 +211,16 @@ mod tests {
             "period": {"type": "string"}, "title": {"type": "string"},
             "reach": {"type": "number"}, "size": {"type": ["number", "string"]}
         }});
-        let (docs, _) = parse_stream("period: 2027\ntitle: no\nreach: \"5\"\nsize: 12\nother: 1.5\n", 1);
+        let (docs, _) = parse_stream(
+            "period: 2027\ntitle: no\nreach: \"5\"\nsize: 12\nother: 1.5\n",
+            1,
+        );
         let mut spans = Spans::default();
         let v = to_json(&docs[0], Some(&schema), &mut spans);
-        assert_eq!(v, json!({"period": "2027", "title": "no", "reach": "5", "size": 12, "other": 1.5}));
+        assert_eq!(
+            v,
+            json!({"period": "2027", "title": "no", "reach": "5", "size": 12, "other": 1.5})
+        );
         assert_eq!(spans.value("/reach"), Pos::new(3, 8));
         assert_eq!(spans.key("/reach"), Some(Pos::new(3, 1)));
     }

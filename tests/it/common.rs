@@ -1,0 +1,151 @@
+//! Shared helpers: build a plans repository in a temp folder, run the
+//! binary on it, read its JSON diagnostics.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A plans repository in a temporary folder.
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+/// What a run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// A minimal repository that checks clean: one of each kind that the
+/// rules need, so a test adds only the document it is about.
+pub const BASE: &[(&str, &str)] = &[
+    (
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\n",
+    ),
+    (
+        "product.md",
+        "---\nkind: product\ntitle: Test\nvision: Be useful\ntarget_segments: [seg]\nnorth_star: met\n---\n",
+    ),
+    ("seg.yaml", "kind: segment\nid: seg\ntitle: Segment\n"),
+    (
+        "met.yaml",
+        "kind: metric\nid: met\ntitle: Metric\nunit: count\ndirection: increase\n",
+    ),
+    (
+        "strat.yaml",
+        "kind: strategy\nid: strat\ntitle: Strategy\nperiod: 2027\n",
+    ),
+    (
+        "obj.yaml",
+        "kind: objective\nid: obj\ntitle: Objective\nstrategy: strat\nperiod: 2027\nkey_results:\n  - title: KR\n    metric: met\n    baseline: 0\n    target: 10\n",
+    ),
+    ("alice.yaml", "kind: person\nid: alice\ntitle: Alice\n"),
+    (
+        "m1.yaml",
+        "kind: milestone\nid: m1\ntitle: M1\ndate: 2027-01-15\n",
+    ),
+    (
+        "m2.yaml",
+        "kind: milestone\nid: m2\ntitle: M2\ndate: 2027-04-15\n",
+    ),
+];
+
+impl Repo {
+    /// An empty repository (no config).
+    pub fn empty() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// A repository holding [`BASE`].
+    pub fn base() -> Repo {
+        let repo = Repo::empty();
+        for (path, text) in BASE {
+            repo.file(path, text);
+        }
+        repo
+    }
+
+    /// Writes a file (creating folders).
+    pub fn file(&self, path: &str, text: &str) -> &Repo {
+        let p = self.dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+        self
+    }
+
+    /// Writes raw bytes.
+    pub fn bytes(&self, path: &str, bytes: &[u8]) -> &Repo {
+        let p = self.dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, bytes).expect("write");
+        self
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the folder.
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs `northstar -C <repo> args...`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args)
+    }
+
+    /// Runs `check --format json` and parses the array.
+    pub fn diagnostics(&self) -> Vec<Value> {
+        let run = self.run(&["check", "--format", "json"]);
+        let v: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("bad json ({e}): {}", run.stdout));
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Diagnostics of one rule as (file, line, column) triples.
+    pub fn positions(&self, rule: &str) -> Vec<(String, u64, u64)> {
+        self.diagnostics()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                    d["line"].as_u64().unwrap_or_default(),
+                    d["column"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Runs the binary with `-C dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_northstar"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run northstar");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
