@@ -771,7 +771,7 @@ class History:
         for f in feats:
             for d in f.fm["depends_on"]:
                 self.rev[d].append(f.id)
-        self.body_docs = [d for d in plan.docs if d.sections is not None and d.kind != "feature"]
+        self.md_docs = [d for d in plan.docs if d.sections is not None]
         slots = 2.0 * max(1, commits - 1)
         # About one status move per feature over the whole history.
         self.p_status = min(0.35, 1.0 * len(feats) / slots)
@@ -838,7 +838,7 @@ class History:
 
     def op_body(self):
         r, p = self.r, self.p
-        doc = r.choice(p.features) if r.random() < 0.85 else r.choice(self.body_docs)
+        doc = r.choice(self.md_docs)
         para = self.text.paragraph(2, 4)
         if r.random() < 0.3:
             para += " " + p.link_sentence(doc)

@@ -143,6 +143,15 @@ pub(super) fn build(
         }
         Some(kind) => {
             for (ptr, violation) in kind.validate(&data) {
+                // A string id that breaks the schema's pattern is already
+                // `invalid-id`: one problem, one diagnostic.
+                if ptr == "/id"
+                    && matches!(violation, Violation::Invalid(_))
+                    && data.get("id").is_some_and(Value::is_string)
+                    && !valid_id(&id)
+                {
+                    continue;
+                }
                 valid = false;
                 diags.push(violation_diag(
                     file, &spans, kind_pos, kind, &ptr, violation,

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Where a relative link points, resolved against the root.
 #[derive(Debug, PartialEq)]
-pub(super) enum Target {
+pub enum Target {
     /// An external URL or other scheme: not checked.
     External,
     /// An anchor on the same page.
@@ -21,7 +21,7 @@ pub(super) enum Target {
 }
 
 /// Resolves a link destination written in `from_file`.
-pub(super) fn resolve(dest: &str, from_file: &str) -> Target {
+pub fn resolve(dest: &str, from_file: &str) -> Target {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
         return Target::External;

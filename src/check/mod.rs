@@ -5,7 +5,7 @@
 
 mod documents;
 mod ids;
-mod links;
+pub mod links;
 mod references;
 mod roadmap;
 

@@ -58,8 +58,18 @@ fn dep_pos(doc: &Document, dep: &str) -> Pos {
 }
 
 /// Feature dependencies that resolve to features, by document index.
+/// A feature that depends on itself is a cycle too; the reference pass
+/// records no edge from a document to itself, so those are read here.
 fn deps(plan: &Plan) -> BTreeMap<usize, Vec<usize>> {
     let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, doc) in plan.docs.iter().enumerate() {
+        if doc.kind == "feature"
+            && plan.by_id.get(&doc.id) == Some(&i)
+            && doc.strs("depends_on").contains(&doc.id.as_str())
+        {
+            out.entry(i).or_default().push(i);
+        }
+    }
     for e in &plan.edges {
         if e.field == "depends_on"
             && plan.docs[e.from].kind == "feature"
@@ -258,8 +268,10 @@ fn sections(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
         if required.is_empty() {
             continue;
         }
-        let status = doc.str("status");
-        if status.is_some_and(|s| !is_committed(s)) || (status.is_none() && doc.kind == "feature") {
+        // Only features are gated by commitment (SPEC §3); a kind given
+        // sections in the config needs them whatever its status means.
+        let status = doc.str("status").filter(|_| doc.kind == "feature");
+        if doc.kind == "feature" && !status.is_some_and(is_committed) {
             continue;
         }
         let pos = doc.spans.key("/status").unwrap_or(doc.kind_pos());

@@ -2,7 +2,9 @@
 //!
 //! Exit status (SPEC §3): 0 no errors, 1 errors, 2 northstar could not run.
 
+mod build;
 mod check;
+mod init;
 mod list;
 mod schema;
 
@@ -26,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Load, validate and cross-check the plans; print diagnostics.
     Check(check::Args),
+    /// Check, then render the static site.
+    Build(build::Args),
+    /// Create a plans repository, or write out the default templates.
+    Init(init::Args),
     /// Write the JSON Schemas of every kind, for editors.
     Schema(schema::Args),
     /// Query the plan: the documents of a kind.
@@ -36,6 +42,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.dir, args),
+        Command::Build(args) => build::run(&cli.dir, args),
+        Command::Init(args) => init::run(&cli.dir, args),
         Command::Schema(args) => schema::run(&cli.dir, args),
         Command::List(args) => list::run(&cli.dir, args),
     };

@@ -3,4 +3,5 @@
 //! folders.
 
 mod common;
+mod rules;
 mod smoke;

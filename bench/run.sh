@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# Benchmarks northstar against the floors it cannot beat (cat, git log) and
+# against Hugo, in one run on one machine, and writes a Markdown summary.
+# Absolute seconds are noisy on these machines: quote the ratios.
+#
+#   bench/run.sh            check and build at N = 1000 and 10000 documents
+#   bench/run.sh history    build with a long git history (QUICK=1 for a small one)
+#
+# Environment:
+#   NS="1000 10000"   document counts (main mode)
+#   RUNS=5 WARMUP=1   hyperfine runs and warm-up runs per command
+#   WORK=/tmp/northstar-bench   generated repositories (reused while gen.py is unchanged)
+#   SHM=/dev/shm      in-memory output folder
+#   QUICK=1           history mode with N=1000, M=5000 instead of 10000 / 50000
+#   HIST_N, HIST_M    history mode sizes (override QUICK)
+#   NO_CARGO=1        use target/release/northstar as it is, do not build it
+#   NORTHSTAR=path    time this binary instead (implies NO_CARGO)
+set -euo pipefail
+
+MODE=${1:-main}
+case "$MODE" in
+  main | history) ;;
+  -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: bench/run.sh [history]" >&2; exit 2 ;;
+esac
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+WORK=${WORK:-/tmp/northstar-bench}
+SHM=${SHM:-/dev/shm}
+RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-1}
+NSBIN=${NORTHSTAR:-$ROOT/target/release/northstar}
+RESULTS=$WORK/results/$MODE
+GEN_STAMP=$(sha256sum "$HERE/gen.py" | cut -c1-16)
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+# need COMMAND DEBIAN-PACKAGE: install the package when missing and we are root.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $2"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+    fi
+  fi
+  command -v "$1" >/dev/null 2>&1 || {
+    echo "bench: \`$1\` is missing: apt-get install -y $2" >&2
+    exit 2
+  }
+}
+
+need hyperfine hyperfine
+need git git
+need python3 python3
+[ -x /usr/bin/time ] || need /usr/bin/time time
+[ "$MODE" = main ] && need hugo hugo
+
+mkdir -p "$WORK" "$SHM"
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+# --- northstar --------------------------------------------------------------
+if [ -z "${NO_CARGO:-}" ] && [ -z "${NORTHSTAR:-}" ]; then
+  say "cargo build --release"
+  (cd "$ROOT" && cargo build --release --quiet)
+fi
+[ -x "$NSBIN" ] || { echo "bench: $NSBIN not found (cargo build --release)" >&2; exit 2; }
+HAVE_BUILD=1
+if ! "$NSBIN" build --help >/dev/null 2>&1; then
+  HAVE_BUILD=
+  say "\`northstar build\` is not available yet (build --help failed): build timings skipped"
+fi
+# shellcheck disable=SC2016  # the backquotes are Markdown
+printf 'northstar: %s; `build` subcommand: %s\n' "$NSBIN" "$([ -n "$HAVE_BUILD" ] && echo yes || echo "not available")" >"$RESULTS/meta"
+
+# generate N DIR [M]: a plans repository, reused while gen.py is unchanged.
+generate() {
+  local n=$1 dir=$2 m=${3:-0} stamp="$GEN_STAMP $1 ${3:-0}"
+  if [ -f "$dir/northstar.yaml" ] && [ "$(cat "$dir.stamp" 2>/dev/null)" = "$stamp" ]; then
+    say "reusing $dir"
+    return
+  fi
+  say "generating $dir (N=$n, commits=$m)"
+  rm -rf "$dir" "$dir.stamp"
+  local t0=$SECONDS
+  if [ "$m" -gt 0 ]; then
+    python3 "$HERE/gen.py" "$n" "$dir" --commits "$m"
+  else
+    python3 "$HERE/gen.py" "$n" "$dir"
+  fi
+  echo "generated in $((SECONDS - t0)) s" >&2
+  echo "$stamp" >"$dir.stamp"
+}
+
+# bench NAME COMMAND [PREPARE] [HYPERFINE-FLAGS...]: median via hyperfine,
+# then one more run under /usr/bin/time -v for the peak RSS.
+bench() {
+  local name=$1 cmd=$2 prepare=${3:-}
+  shift 3 || shift $#
+  local args=(--warmup "$WARMUP" --runs "$RUNS" --export-json "$RESULTS/$name.json" -n "$name" "$@")
+  [ -n "$prepare" ] && args+=(--prepare "$prepare")
+  say "$name: $cmd"
+  if ! hyperfine "${args[@]}" "$cmd" >&2; then
+    echo "failed" >"$RESULTS/$name.failed"
+    rm -f "$RESULTS/$name.json"
+    return 0
+  fi
+  [ -n "$prepare" ] && bash -c "$prepare"
+  /usr/bin/time -v -o "$RESULTS/$name.time" bash -c "$cmd" >/dev/null 2>&1 || true
+}
+
+skip() { echo "$2" >"$RESULTS/$1.skipped"; say "$1 skipped: $2"; }
+
+# precheck NAME COMMAND: run once; a build that fails would time nothing useful.
+precheck() {
+  local name=$1 cmd=$2 rc=0
+  bash -c "$cmd" >"$RESULTS/$name.out" 2>&1 || rc=$?
+  echo "$rc" >"$RESULTS/$name.rc"
+  if [ "$rc" != 0 ]; then
+    say "$name exited with $rc (the generated plans should check clean); last lines of its output:"
+    tail -n 5 "$RESULTS/$name.out" >&2
+  fi
+  return "$rc"
+}
+
+hugo_site() {
+  local n=$1 src=$2 site=$WORK/hugo-$1 stamp="$GEN_STAMP $1 hugo"
+  if [ -d "$site/content" ] && [ "$(cat "$site.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return
+  fi
+  rm -rf "$site" "$site.stamp"
+  mkdir -p "$site/layouts/_default"
+  cp -r "$src/plans" "$site/content"
+  find "$site/content" -type f ! -name '*.md' -delete
+  cat >"$site/hugo.toml" <<'EOF'
+baseURL = "/"
+title = "Bench Product plans"
+disableKinds = ["taxonomy", "term"]
+EOF
+  cat >"$site/layouts/_default/single.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><nav><a href="{{ .Site.Home.RelPermalink }}">Home</a></nav>
+<h1>{{ .Title }}</h1>
+{{ .Content }}
+</body></html>
+EOF
+  cat >"$site/layouts/_default/list.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
+</body></html>
+EOF
+  cat >"$site/layouts/index.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head>
+<body><h1>{{ .Site.Title }}</h1>
+<ul>{{ range .Site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> ({{ len .Pages }})</li>{{ end }}</ul>
+</body></html>
+EOF
+  echo "$stamp" >"$site.stamp"
+}
+
+q() { printf '%q' "$1"; }
+
+# --- main mode: check and build ---------------------------------------------
+run_main() {
+  local n dir site nsout
+  for n in ${NS:-1000 10000}; do
+    dir=$WORK/$n
+    generate "$n" "$dir"
+    hugo_site "$n" "$dir"
+    echo "$n $(find "$dir/plans" -type f | wc -l) $(du -sk "$dir/plans" | cut -f1)" >>"$RESULTS/sizes"
+
+    bench "$n.cat" "cd $(q "$dir") && find plans -type f -print0 | xargs -0 cat > /dev/null"
+
+    # The generated plans should check clean; exit 1 (errors found) is still timed.
+    precheck "$n.check" "$(q "$NSBIN") check -C $(q "$dir")" || true
+    case $(cat "$RESULTS/$n.check.rc") in
+      0 | 1) bench "$n.check" "$(q "$NSBIN") check -C $(q "$dir")" "" -i ;;
+      *) skip "$n.check" "northstar check could not run (exit $(cat "$RESULTS/$n.check.rc"))" ;;
+    esac
+
+    nsout=$SHM/ns-out-$n
+    site=
+    if [ -z "$HAVE_BUILD" ]; then
+      skip "$n.build-shm" "no build subcommand"
+      skip "$n.build-disk" "no build subcommand"
+    elif ! precheck "$n.build" "rm -rf $(q "$nsout") && $(q "$NSBIN") build -C $(q "$dir") -o $(q "$nsout")"; then
+      skip "$n.build-shm" "northstar build failed (exit $(cat "$RESULTS/$n.build.rc"))"
+      skip "$n.build-disk" "northstar build failed"
+    else
+      bench "$n.build-shm" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$nsout")" "rm -rf $(q "$nsout")"
+      bench "$n.build-disk" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$dir/site")" "rm -rf $(q "$dir/site")"
+      site=$nsout
+    fi
+
+    bench "$n.hugo-shm" "hugo --quiet -s $(q "$WORK/hugo-$n") -d $(q "$SHM/hugo-out-$n")" "rm -rf $(q "$SHM/hugo-out-$n")"
+    # The write-cost reference copies northstar's site, or Hugo's without one.
+    [ -n "$site" ] || site=$SHM/hugo-out-$n
+    [ -d "$site" ] || hugo --quiet -s "$WORK/hugo-$n" -d "$site" || true
+    if [ -d "$site" ]; then
+      echo "$n $site $(find "$site" -type f | wc -l) $(du -sk "$site" | cut -f1)" >>"$RESULTS/sites"
+      bench "$n.cp-shm" "cp -r $(q "$site") $(q "$SHM/ns-cp-$n")" "rm -rf $(q "$SHM/ns-cp-$n")"
+      bench "$n.cp-disk" "cp -r $(q "$site") $(q "$WORK/cp-$n")" "rm -rf $(q "$WORK/cp-$n")"
+      rm -rf "$SHM/ns-cp-$n" "$WORK/cp-$n"
+    fi
+  done
+  summarize main "$HERE/results-latest.md"
+}
+
+# --- history mode: build with a long git history ----------------------------
+run_history() {
+  local n m dir out cache
+  if [ -n "${QUICK:-}" ]; then n=${HIST_N:-1000} m=${HIST_M:-5000}; else n=${HIST_N:-10000} m=${HIST_M:-50000}; fi
+  dir=$WORK/hist-$n-$m
+  generate "$n" "$dir" "$m"
+  echo "$n $m $(git -C "$dir" rev-list --count HEAD) $(du -sk "$dir/.git" | cut -f1)" >"$RESULTS/history"
+  out=$SHM/ns-hist-out-$n
+  cache=$dir/.git/northstar  # the default history cache (SPEC section 6)
+
+  bench "rev-list" "git -C $(q "$dir") rev-list HEAD > /dev/null"
+  bench "git-log" "git -C $(q "$dir") log --name-status --no-renames -- plans > /dev/null"
+  precheck "check" "$(q "$NSBIN") check -C $(q "$dir")" || true
+  case $(cat "$RESULTS/check.rc") in
+    0 | 1) bench "check" "$(q "$NSBIN") check -C $(q "$dir")" "" -i ;;
+    *) skip "check" "northstar check could not run (exit $(cat "$RESULTS/check.rc"))" ;;
+  esac
+  if [ -z "$HAVE_BUILD" ]; then
+    skip "build-cold" "no build subcommand"
+    skip "build-warm" "no build subcommand"
+  elif ! precheck "build" "rm -rf $(q "$out") $(q "$cache") && $(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")"; then
+    skip "build-cold" "northstar build failed (exit $(cat "$RESULTS/build.rc"))"
+    skip "build-warm" "northstar build failed"
+  else
+    bench "build-cold" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out") $(q "$cache")"
+    bench "build-warm" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out")"
+  fi
+  summarize history "$HERE/results-history-latest.md"
+}
+
+# summarize MODE FILE: the Markdown table of medians, ratios and peak RSS.
+summarize() {
+  local commit
+  commit=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "none")
+  python3 - "$1" "$RESULTS" "$2" "$commit" "$RUNS" "$WARMUP" <<'PY'
+import json, os, platform, re, subprocess, sys, time
+
+mode, results, out_path, commit, runs, warmup = sys.argv[1:7]
+
+
+def read(name, ext):
+    p = os.path.join(results, f"{name}.{ext}")
+    return open(p).read().strip() if os.path.exists(p) else None
+
+
+def plain(name):
+    p = os.path.join(results, name)
+    return open(p).read() if os.path.exists(p) else ""
+
+
+def median(name):
+    j = read(name, "json")
+    return json.loads(j)["results"][0]["median"] if j else None
+
+
+def rss_mb(name):
+    t = read(name, "time")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", t or "")
+    return int(m.group(1)) / 1024 if m else None
+
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+    except Exception:
+        return "?"
+
+
+def row(name, label, base=None, base_label=""):
+    med = median(name)
+    if med is None:
+        why = read(name, "skipped") or ("failed" if read(name, "failed") else "not run")
+        return f"| {label} | skipped: {why} | | |"
+    ratio = ""
+    if base and median(base):
+        ratio = f"{med / median(base):.2f}× {base_label}"
+    rss = rss_mb(name)
+    return f"| {label} | {med:.3f} | {ratio} | {rss:.0f} |" if rss is not None else f"| {label} | {med:.3f} | {ratio} | |"
+
+
+lines = [f"# northstar benchmarks ({mode})", ""]
+lines.append(f"- when: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; northstar commit {commit}; "
+             f"{os.cpu_count()} cores; {platform.machine()}")
+lines.append(f"- tools: {version(['hyperfine', '--version'])}; {version(['git', '--version'])}"
+             + (f"; {version(['hugo', 'version']).split(' BuildDate')[0]}" if mode == "main" else ""))
+lines.append(f"- hyperfine: {warmup} warm-up + {runs} runs per command, medians in seconds; "
+             "peak RSS from one more run under /usr/bin/time -v")
+lines.append(f"- {plain('meta').strip()}")
+lines.append("")
+head = ["| measurement | median (s) | ratio | peak RSS (MB) |", "|---|---:|---:|---:|"]
+
+if mode == "main":
+    sizes = {}
+    for l in plain("sizes").splitlines():
+        n, files, kb = l.split()
+        sizes[n] = (int(files), int(kb))
+    sites = {}
+    for l in plain("sites").splitlines():
+        n, site, files, kb = l.split()
+        sites[n] = (site, int(files), int(kb))
+    for n, (files, kb) in sizes.items():
+        lines.append(f"## N = {n} documents ({files} files, {kb / 1024:.1f} MB under plans/)")
+        lines.append("")
+        lines += head
+        lines.append(row(f"{n}.cat", "`cat` every file (floor)"))
+        lines.append(row(f"{n}.check", "`northstar check`", f"{n}.cat", "cat"))
+        lines.append(row(f"{n}.build-shm", "`northstar build` → /dev/shm", f"{n}.hugo-shm", "hugo"))
+        lines.append(row(f"{n}.build-disk", "`northstar build` → DIR/site", f"{n}.hugo-shm", "hugo"))
+        lines.append(row(f"{n}.hugo-shm", "Hugo, same Markdown → /dev/shm"))
+        if n in sites:
+            site, sf, skb = sites[n]
+            what = "northstar site" if "ns-out" in site else "Hugo site (no northstar build)"
+            lines.append(row(f"{n}.cp-shm", f"`cp -r` {what} ({sf} files, {skb / 1024:.1f} MB) → /dev/shm"))
+            lines.append(row(f"{n}.cp-disk", f"`cp -r` {what} → disk (write-cost reference)"))
+        lines.append("")
+else:
+    n, m, count, kb = plain("history").split()
+    lines.append(f"## N = {n} documents, {count} commits (.git {int(kb) / 1024:.0f} MB)")
+    lines.append("")
+    lines += head
+    lines.append(row("rev-list", "`git rev-list HEAD`"))
+    lines.append(row("git-log", "`git log --name-status --no-renames -- plans` (floor)"))
+    lines.append(row("check", "`northstar check`", "git-log", "git log"))
+    lines.append(row("build-cold", "`northstar build`, empty history cache → /dev/shm", "git-log", "git log"))
+    lines.append(row("build-warm", "`northstar build`, warm history cache → /dev/shm", "git-log", "git log"))
+    lines.append("")
+
+text = "\n".join(lines)
+open(out_path, "w").write(text)
+print(text)
+PY
+}
+
+if [ "$MODE" = history ]; then run_history; else run_main; fi
+echo "raw results: $RESULTS" >&2

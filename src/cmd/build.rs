@@ -1,0 +1,86 @@
+//! `northstar build`: check, then render the site and write it atomically.
+
+use super::check::{Deny, print};
+use crate::project::Project;
+use crate::render::{self, Options};
+use crate::report::Format;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Who the site is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Audience {
+    /// Everything (the default).
+    Internal,
+    /// Only `visibility: public` documents, coarse dates, no health page.
+    Public,
+}
+
+/// Arguments of `build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output folder (default: `site/` beside northstar.yaml).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Write the site even when the plans have errors.
+    #[arg(long)]
+    pub allow_errors: bool,
+    /// Who the site is for.
+    #[arg(long, value_enum, default_value = "internal")]
+    pub audience: Audience,
+    /// Format of the diagnostics printed before building.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// Template overrides from the plans' `templates/` folder.
+pub(super) fn overrides(root: &Path) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (name, _) in render::templates::DEFAULTS {
+        let p = root.join("templates").join(name);
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            out.insert(name.to_string(), text);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `build`.
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
+    let probe = Project::open(dir, &[])?;
+    let out = match &args.output {
+        Some(o) => o.clone(),
+        None => probe.root.join("site"),
+    };
+    crate::output::validate_target(&out, &probe.root)?;
+    let skip = [out.canonicalize().unwrap_or_else(|_| out.clone())];
+    let project = Project::open(dir, &skip)?;
+    let compiled = project.compile();
+    let status = print(&project, &compiled, args.format, None::<Deny>);
+    if compiled.errors() > 0 && !args.allow_errors {
+        eprintln!(
+            "error: not building the site: the plans have errors (use --allow-errors to build anyway)"
+        );
+        return Ok(1);
+    }
+    let opts = Options {
+        public: args.audience == Audience::Public,
+        templates: overrides(&project.root)?,
+    };
+    let site = render::build(
+        &compiled,
+        &project.config,
+        &project.registry,
+        &project.tree.all_paths,
+        &opts,
+    )?;
+    crate::output::write(&site, &out, &project.root)?;
+    eprintln!(
+        "wrote {} files to {}",
+        site.files.len() + site.assets.len(),
+        out.display()
+    );
+    Ok(if args.allow_errors { 0 } else { status })
+}

@@ -1,0 +1,268 @@
+//! The machine-readable files: `plan.json` (and its schema), `roadmap.ics`,
+//! `features.csv`, and the search index script.
+
+use super::facts;
+use super::links::Index;
+use crate::dates;
+use crate::plan::Document;
+use serde_json::{Value, json};
+
+/// The published schema of `plan.json`.
+pub const PLAN_SCHEMA: &str = include_str!("../../schema/plan.json.schema.json");
+
+/// Coarsens `YYYY-MM-DD` strings to quarters, recursively (public builds).
+fn coarsen(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let Some(d) = dates::parse(s) {
+                *s = dates::quarter(d);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(coarsen),
+        Value::Object(o) => o.values_mut().for_each(coarsen),
+        _ => {}
+    }
+}
+
+/// `plan.json`: every published document with its fields and computed facts.
+pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value) -> String {
+    let plan = index.plan;
+    let docs: Vec<Value> = index
+        .docs()
+        .map(|d| {
+            let mut fields = d.data.clone();
+            if let Value::Object(o) = &mut fields {
+                for k in ["kind", "id", "title", "suppress"] {
+                    o.remove(k);
+                }
+                if public {
+                    o.remove("email");
+                    o.remove("customer");
+                }
+            }
+            if public {
+                coarsen(&mut fields);
+            }
+            let mut v = json!({
+                "id": d.id, "kind": d.kind, "title": d.title, "file": d.file,
+                "url": Index::page(d), "fields": fields,
+            });
+            if d.kind == "feature" {
+                v["rice_score"] = json!(facts::rice(d));
+                v["demand"] = json!(facts::demand(plan, &d.id));
+                v["horizon"] = json!(facts::horizon(plan, d));
+            }
+            if d.kind == "objective" {
+                v["computed_status"] = json!(facts::objective_status(d, plan.today));
+            }
+            if let Some(h) = history.get(&d.id) {
+                v["history"] = h.clone();
+            }
+            v
+        })
+        .collect();
+    let today = if public {
+        dates::quarter(plan.today)
+    } else {
+        dates::format(plan.today)
+    };
+    let out = json!({
+        "$schema": "plan.schema.json",
+        "format": 1,
+        "product": product,
+        "today": today,
+        "documents": docs,
+    });
+    serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+}
+
+fn ics_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// Folds a content line at 75 octets, as RFC 5545 requires.
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for c in line.chars() {
+        if n + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            n = 1;
+        }
+        out.push(c);
+        n += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// `roadmap.ics`: milestones as all-day events.
+pub fn ics(index: &Index<'_>, product: &str, public: bool) -> String {
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//northstar//roadmap//EN\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    out.push_str(&fold(&format!(
+        "X-WR-CALNAME:{}",
+        ics_escape(&format!("{product} roadmap"))
+    )));
+    let stamp = dates::format(index.plan.today).replace('-', "");
+    for m in index.of_kind("milestone") {
+        let Some(mut d) = m.str("date").and_then(dates::parse) else {
+            continue;
+        };
+        if public {
+            d = dates::period_range(&dates::quarter(d))
+                .map(|r| r.0)
+                .unwrap_or(d);
+        }
+        let day = dates::format(d).replace('-', "");
+        let next = dates::format(d + 1).replace('-', "");
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&fold(&format!("UID:{}@northstar", m.id)));
+        out.push_str(&format!(
+            "DTSTAMP:{stamp}T000000Z\r\nDTSTART;VALUE=DATE:{day}\r\nDTEND;VALUE=DATE:{next}\r\n"
+        ));
+        out.push_str(&fold(&format!("SUMMARY:{}", ics_escape(&m.title))));
+        let features: Vec<String> = index
+            .plan
+            .referrers(&m.id, Some("milestone"))
+            .iter()
+            .filter(|f| f.kind == "feature" && index.get(&f.id).is_some())
+            .map(|f| format!("- {} ({})", f.title, f.str("status").unwrap_or("")))
+            .collect();
+        if !features.is_empty() {
+            out.push_str(&fold(&format!(
+                "DESCRIPTION:{}",
+                ics_escape(&features.join("\n"))
+            )));
+        }
+        out.push_str(&fold(&format!(
+            "STATUS:{}",
+            if m.str("status") == Some("cancelled") {
+                "CANCELLED"
+            } else {
+                "CONFIRMED"
+            }
+        )));
+        out.push_str("END:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+fn csv_cell(s: &str) -> String {
+    // A leading = + - @ makes spreadsheets run a formula: neutralise it.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `features.csv`: one row per published feature.
+pub fn csv(index: &Index<'_>, public: bool) -> String {
+    let plan = index.plan;
+    let mut out = String::from(
+        "id,title,status,team,milestone,milestone_date,horizon,owner,objectives,rice_score,reach,impact,confidence,effort,demand,visibility\r\n",
+    );
+    let vis = |ids: Vec<&str>| {
+        ids.into_iter()
+            .filter(|i| index.get(i).is_some())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for f in index.of_kind("feature") {
+        let r = |k: &str| {
+            f.data
+                .get("rice")
+                .and_then(|r| r.get(k))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        let m = f.str("milestone").and_then(|m| index.get(m));
+        let mdate = m
+            .and_then(|m| m.str("date"))
+            .and_then(dates::parse)
+            .map(|d| {
+                if public {
+                    dates::quarter(d)
+                } else {
+                    dates::format(d)
+                }
+            });
+        let cells = [
+            f.id.clone(),
+            f.title.clone(),
+            f.str("status").unwrap_or("").into(),
+            vis(f.str("team").into_iter().collect()),
+            m.map(|m| m.id.clone()).unwrap_or_default(),
+            mdate.unwrap_or_default(),
+            facts::horizon(plan, f).unwrap_or("").into(),
+            vis(f.str("owner").into_iter().collect()),
+            vis(f.strs("objectives")),
+            facts::rice(f)
+                .map(|s| format!("{}", s.round() as i64))
+                .unwrap_or_default(),
+            r("reach"),
+            r("impact"),
+            r("confidence"),
+            r("effort"),
+            facts::demand(plan, &f.id).to_string(),
+            f.str("visibility").unwrap_or("internal").into(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn plain_text(d: &Document) -> String {
+    let Some(b) = &d.body else {
+        return String::new();
+    };
+    let heads: Vec<&str> = b.info.headings.iter().map(|h| h.text.as_str()).collect();
+    let mut s = heads.join(" · ");
+    let prose: String = b
+        .text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(['#', '|', '<', '!']) && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    s.push(' ');
+    s.extend(prose.chars().take(280));
+    s
+}
+
+/// `search-index.js`: the index as a script, because browsers refuse
+/// `fetch` on `file://` pages.
+pub fn search_index(index: &Index<'_>) -> String {
+    let entries: Vec<Value> = index
+        .docs()
+        .map(|d| {
+            json!({
+                "t": d.title, "k": d.kind, "i": d.id, "u": Index::page(d),
+                "s": d.str("summary").unwrap_or(""), "g": d.strs("tags").join(" "),
+                "st": d.str("status").unwrap_or(""), "x": plain_text(d),
+            })
+        })
+        .collect();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+    format!(
+        "window.NORTHSTAR_SEARCH = {};\n",
+        json.replace("</", "<\\/")
+    )
+}

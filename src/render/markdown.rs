@@ -1,0 +1,338 @@
+//! A document body to safe HTML.
+//!
+//! Heading ids come from the same slug function `broken-link` checks
+//! against, `[[id]]` links become links titled with the target's title,
+//! relative `.md` links point at the target's page, linked files are
+//! collected for copying, and the result goes through an allowlist
+//! sanitizer: nothing a document says can run script in a reader's browser.
+
+use crate::check::links::{Target, resolve};
+use crate::parse::markdown::{SlugCounter, options, scan};
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use std::collections::{BTreeSet, HashSet};
+
+/// Resolves ids and files to page addresses for the page being rendered.
+pub trait Linker {
+    /// The address of a document's page relative to the current page, with
+    /// its title, or None when it is not published (missing, or internal in
+    /// a public build).
+    fn doc(&self, id: &str) -> Option<(String, String)>;
+    /// The id of the document defined in a file, if any.
+    fn doc_in_file(&self, path: &str) -> Option<String>;
+    /// Whether a path (relative to the plans root) is a file that exists.
+    fn file_exists(&self, path: &str) -> bool;
+    /// The prefix from the current page to the site root (`../`).
+    fn root(&self) -> &str;
+}
+
+/// Rendered body: HTML and the files it links to.
+pub struct Rendered {
+    /// Sanitized HTML.
+    pub html: String,
+    /// Files (relative to the plans root) to copy into the site.
+    pub files: BTreeSet<String>,
+}
+
+const WIKI: &str = "ns-wiki:";
+
+fn escape_label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+/// Replaces `[[id|label]]` with ordinary links the event pass resolves.
+fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
+    let info = scan(body, 1);
+    if info.wiki_links.is_empty() {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for w in &info.wiki_links {
+        out.push_str(&body[last..w.range.start]);
+        let label = w
+            .label
+            .clone()
+            .or_else(|| linker.doc(&w.id).map(|(_, t)| t))
+            .unwrap_or_else(|| w.id.clone());
+        let anchor = w
+            .anchor
+            .as_ref()
+            .map(|a| format!("#{a}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "[{}](<{WIKI}{}{}>)",
+            escape_label(&label),
+            w.id,
+            anchor
+        ));
+        last = w.range.end;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+/// Renders `body`, written in `file`, for the page `linker` describes.
+pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
+    let text = expand_wiki_links(body, linker);
+    let mut events: Vec<Event<'_>> = Parser::new_ext(&text, options()).collect();
+    let mut files = BTreeSet::new();
+    let mut slugs = SlugCounter::default();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { .. }) => {
+                let mut t = String::new();
+                for e in events[i + 1..].iter() {
+                    match e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(s) | Event::Code(s) => t.push_str(s),
+                        _ => {}
+                    }
+                }
+                let slug = slugs.unique(&t);
+                if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                    *id = Some(CowStr::from(slug));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                let is_image = matches!(events[i], Event::Start(Tag::Image { .. }));
+                match rewrite(dest_url, file, linker, &mut files) {
+                    Some(new) => match &mut events[i] {
+                        Event::Start(Tag::Link { dest_url, .. })
+                        | Event::Start(Tag::Image { dest_url, .. }) => {
+                            *dest_url = CowStr::from(new)
+                        }
+                        _ => {}
+                    },
+                    None if !is_image => {
+                        // An unpublished or missing target: keep the words, drop the link.
+                        events[i] = Event::Html(CowStr::from("<span class=\"unlinked\">"));
+                        if let Some(end) = find_end(&events, i) {
+                            events[end] = Event::Html(CowStr::from("</span>"));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut raw = String::with_capacity(text.len() * 2);
+    html::push_html(&mut raw, events.into_iter());
+    Rendered {
+        html: sanitize(&raw),
+        files,
+    }
+}
+
+fn find_end(events: &[Event<'_>], start: usize) -> Option<usize> {
+    let mut depth = 0;
+    for (j, e) in events.iter().enumerate().skip(start + 1) {
+        match e {
+            Event::Start(Tag::Link { .. }) => depth += 1,
+            Event::End(TagEnd::Link) if depth == 0 => return Some(j),
+            Event::End(TagEnd::Link) => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The published address of a link destination, or None to unlink it.
+fn rewrite(
+    dest: &str,
+    file: &str,
+    linker: &dyn Linker,
+    files: &mut BTreeSet<String>,
+) -> Option<String> {
+    if let Some(rest) = dest.strip_prefix(WIKI) {
+        let (id, anchor) = match rest.split_once('#') {
+            Some((i, a)) => (i, format!("#{a}")),
+            None => (rest, String::new()),
+        };
+        return linker.doc(id).map(|(href, _)| format!("{href}{anchor}"));
+    }
+    match resolve(dest, file) {
+        Target::External | Target::SamePage(_) => Some(dest.to_string()),
+        Target::Outside => None,
+        Target::Path(path, anchor) => {
+            let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+            if let Some(id) = linker.doc_in_file(&path) {
+                return linker.doc(&id).map(|(href, _)| format!("{href}{anchor}"));
+            }
+            if linker.file_exists(&path) {
+                let href = format!("{}files/{}{anchor}", linker.root(), encode_path(&path));
+                files.insert(path);
+                return Some(href);
+            }
+            None
+        }
+    }
+}
+
+/// Percent-encodes what a path segment cannot hold in an `href`.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The allowlist sanitizer, configured for what our Markdown emits:
+/// heading ids, task-list checkboxes, footnote ids and classes.
+pub fn sanitize(html: &str) -> String {
+    let mut b = ammonia::Builder::default();
+    b.add_tags(["input"]);
+    b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        b.add_tag_attributes(h, ["id"]);
+    }
+    b.add_tag_attributes("div", ["class", "id"]);
+    b.add_tag_attributes("sup", ["class", "id"]);
+    b.add_tag_attributes("span", ["class"]);
+    b.add_tag_attributes("li", ["id"]);
+    b.add_tag_attributes("td", ["style"]);
+    b.add_tag_attributes("th", ["style"]);
+    b.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("input", "type") if value != "checkbox" => None,
+        ("td" | "th", "style")
+            if !matches!(
+                value,
+                "text-align: left" | "text-align: center" | "text-align: right"
+            ) =>
+        {
+            None
+        }
+        _ => Some(value.into()),
+    });
+    b.link_rel(Some("noopener noreferrer"));
+    b.clean(html).to_string()
+}
+
+/// Whether a URL from a field is safe to put in an `href`.
+pub fn safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    match lower.find(':') {
+        Some(i) if !lower[..i].contains('/') => matches!(&lower[..i], "http" | "https" | "mailto"),
+        _ => !lower.starts_with("//"),
+    }
+}
+
+/// A trivial linker for tests and for text with no links.
+pub struct NoLinks;
+
+impl Linker for NoLinks {
+    fn doc(&self, _: &str) -> Option<(String, String)> {
+        None
+    }
+    fn doc_in_file(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn file_exists(&self, _: &str) -> bool {
+        false
+    }
+    fn root(&self) -> &str {
+        ""
+    }
+}
+
+/// A set of known ids, for tests.
+pub struct SetLinker(pub HashSet<String>);
+
+impl Linker for SetLinker {
+    fn doc(&self, id: &str) -> Option<(String, String)> {
+        self.0
+            .contains(id)
+            .then(|| (format!("feature/{id}.html"), format!("Title of {id}")))
+    }
+    fn doc_in_file(&self, path: &str) -> Option<String> {
+        let stem = crate::check::stem(path);
+        self.0.contains(stem).then(|| stem.to_string())
+    }
+    fn file_exists(&self, path: &str) -> bool {
+        path.ends_with(".png")
+    }
+    fn root(&self) -> &str {
+        "../"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linker() -> SetLinker {
+        SetLinker(["a".to_string(), "b".to_string()].into_iter().collect())
+    }
+
+    #[test]
+    fn headings_get_the_checked_slugs_and_wiki_links_titles() {
+        let r = render(
+            "## Goals\n\n## Goals\n\nSee [[a]], [[b|B!]] and [[zz]].\n",
+            "plans/x.md",
+            &linker(),
+        );
+        assert!(r.html.contains("<h2 id=\"goals\">Goals</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"goals-1\">"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<a href=\"feature/a.html\" rel=\"noopener noreferrer\">Title of a</a>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(">B!</a>"), "{}", r.html);
+        assert!(
+            r.html.contains("<span class=\"unlinked\">zz</span>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn md_links_point_at_pages_and_files_are_collected() {
+        let r = render(
+            "[x](a.md#goals) ![i](img/p.png)\n",
+            "plans/features/x.md",
+            &linker(),
+        );
+        assert!(
+            r.html.contains("href=\"feature/a.html#goals\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("src=\"../files/plans/features/img/p.png\""),
+            "{}",
+            r.html
+        );
+        assert!(r.files.contains("plans/features/img/p.png"));
+    }
+
+    #[test]
+    fn script_and_handlers_never_survive() {
+        let body = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[c](javascript:alert(1))\n\n<iframe src=\"https://e.x\"></iframe>\n\n- [x] done\n";
+        let r = render(body, "x.md", &NoLinks);
+        for bad in ["<script", "onerror", "javascript:", "<iframe"] {
+            assert!(!r.html.contains(bad), "{bad} in {}", r.html);
+        }
+        assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+    }
+
+    #[test]
+    fn field_urls_are_filtered() {
+        assert!(safe_url("https://x.io"));
+        assert!(safe_url("docs/a.html"));
+        assert!(!safe_url("javascript:alert(1)"));
+        assert!(!safe_url(" JavaScript:alert(1)"));
+    }
+}

@@ -1,0 +1,172 @@
+//! The site: the compiled plan rendered to static files in memory. Writing
+//! them out is [`crate::output`]'s job, so `serve` can keep them in memory.
+
+pub mod data;
+pub mod facts;
+pub mod links;
+pub mod markdown;
+pub mod pages;
+pub mod svg;
+pub mod templates;
+pub mod views;
+
+use crate::check::Compiled;
+use crate::config::Config;
+use crate::schema::Registry;
+use links::Index;
+use pages::Ctx;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Build options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only `visibility: public` documents; no health page.
+    pub public: bool,
+    /// Template overrides by file name, from the plans' `templates/`.
+    pub templates: BTreeMap<String, String>,
+}
+
+/// A rendered site: files by path, plus plans files to copy in.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Generated files by site path.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Plans files (relative to the root) to copy to `files/<path>`.
+    pub assets: BTreeSet<String>,
+}
+
+impl Site {
+    fn put(&mut self, path: &str, text: String) {
+        self.files.insert(path.to_string(), text.into_bytes());
+    }
+}
+
+/// Renders the whole site.
+pub fn build(
+    compiled: &Compiled,
+    config: &Config,
+    registry: &Registry,
+    all_paths: &BTreeSet<String>,
+    opts: &Options,
+) -> Result<Site, String> {
+    let tpl = templates::Templates::new(&opts.templates)?;
+    let plan = &compiled.plan;
+    let index = Index::new(plan, opts.public, all_paths);
+    let ctx = Ctx {
+        index: &index,
+        registry,
+        public: opts.public,
+        edit_url: if opts.public {
+            None
+        } else {
+            config.site.edit_url.as_deref()
+        },
+    };
+    let mut site = Site::default();
+    let kinds: Vec<String> = registry
+        .names()
+        .into_iter()
+        .filter(|k| index.of_kind(k).next().is_some())
+        .map(String::from)
+        .collect();
+    let nav_kinds: Vec<Value> = kinds
+        .iter()
+        .map(|k| json!({"kind": k, "label": format!("{}s", k)}))
+        .collect();
+    let today = if opts.public {
+        crate::dates::quarter(plan.today)
+    } else {
+        crate::dates::human(plan.today)
+    };
+    let base = |root: &str, title: &str, active: &str| -> Value {
+        json!({
+            "root": root, "page_title": title, "site_title": config.site.title, "product": config.product,
+            "active": active, "nav_kinds": nav_kinds, "today": today, "public": opts.public,
+            "show_health": !opts.public,
+        })
+    };
+    let merge = |mut b: Value, page: Value| -> Value {
+        if let (Value::Object(o), Value::Object(p)) = (&mut b, page) {
+            o.insert("page".into(), Value::Object(p));
+        }
+        b
+    };
+    let home = views::home(&ctx, Vec::new());
+    site.put(
+        "index.html",
+        tpl.render("index", &merge(base("", &config.site.title, "home"), home))?,
+    );
+    site.put(
+        "roadmap.html",
+        tpl.render(
+            "roadmap",
+            &merge(base("", "Roadmap", "roadmap"), views::roadmap(&ctx)),
+        )?,
+    );
+    site.put(
+        "not-doing.html",
+        tpl.render(
+            "not-doing",
+            &merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
+        )?,
+    );
+    site.put(
+        "search.html",
+        tpl.render("search", &merge(base("", "Search", "search"), json!({})))?,
+    );
+    site.put("changes.html", tpl.render("changes", &merge(base("", "Changes", "changes"), json!({"entries": [], "note": "No history: this plan was built without git history."})))?);
+    if !opts.public {
+        site.put(
+            "health.html",
+            tpl.render(
+                "health",
+                &merge(
+                    base("", "Health", "health"),
+                    views::health(&ctx, &compiled.diagnostics),
+                ),
+            )?,
+        );
+    }
+    for kind in &kinds {
+        let list = views::kind_list(&ctx, kind);
+        site.put(
+            &format!("{kind}/index.html"),
+            tpl.render("kind", &merge(base("../", &format!("{kind}s"), kind), list))?,
+        );
+    }
+    let docs: Vec<_> = index.docs().collect();
+    for doc in docs {
+        let page = pages::document(&ctx, doc, &mut site);
+        let html = tpl.render("document", &merge(base("../", &doc.title, &doc.kind), page))?;
+        site.put(&Index::page(doc), html);
+    }
+    site.put(
+        "plan.json",
+        data::plan_json(&index, &config.product, opts.public, &Value::Null),
+    );
+    site.put("plan.schema.json", data::PLAN_SCHEMA.to_string());
+    site.put(
+        "roadmap.ics",
+        data::ics(&index, &config.product, opts.public),
+    );
+    site.put("features.csv", data::csv(&index, opts.public));
+    site.put("search-index.js", data::search_index(&index));
+    site.put("feed.xml", feed(config, plan.today));
+    site.put("style.css", tpl.asset("style.css"));
+    site.put("site.js", tpl.asset("site.js"));
+    site.assets.retain(|a| all_paths.contains(a));
+    Ok(site)
+}
+
+/// The Atom feed of plan changes; entries arrive with git history.
+fn feed(config: &Config, today: i64) -> String {
+    let esc = svg::esc;
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>urn:northstar:{}</id>\n  <updated>{}T00:00:00Z</updated>\n  <link rel=\"alternate\" href=\"{}changes.html\"/>\n</feed>\n",
+        esc(&format!("{}: plan changes", config.site.title)),
+        esc(&config.product.replace(' ', "-").to_lowercase()),
+        crate::dates::format(today),
+        esc(&config.site.base_url),
+    )
+}

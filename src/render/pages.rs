@@ -1,0 +1,431 @@
+//! Contexts of the document pages: every kind gets the generic page
+//! (fields, references both ways, body, table of contents); built-in kinds
+//! add what gives them meaning (a PRD's RICE and evidence, an objective's
+//! progress, a metric's chart, a milestone's release notes).
+
+use super::Site;
+use super::facts;
+use super::links::Index;
+use super::markdown;
+use super::svg;
+use crate::dates;
+use crate::plan::Document;
+use crate::schema::{Registry, refs};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Everything page builders read.
+pub struct Ctx<'a> {
+    /// Published documents.
+    pub index: &'a Index<'a>,
+    /// Kinds, for references in generic fields.
+    pub registry: &'a Registry,
+    /// Public build: coarser dates, no e-mails or customer names.
+    pub public: bool,
+    /// "Edit this page" URL template.
+    pub edit_url: Option<&'a str>,
+}
+
+const ROOT: &str = "../";
+const SHOWN_ELSEWHERE: &[&str] = &[
+    "kind",
+    "id",
+    "title",
+    "summary",
+    "tags",
+    "links",
+    "visibility",
+    "suppress",
+    "owner",
+];
+
+impl Ctx<'_> {
+    /// A date as readers of this build may see it.
+    pub fn date(&self, s: &str) -> String {
+        match dates::parse(s) {
+            Some(d) if self.public => dates::quarter(d),
+            Some(d) => dates::human(d),
+            None => s.to_string(),
+        }
+    }
+
+    fn link(&self, id: &str) -> Value {
+        self.index.link(id, ROOT)
+    }
+
+    fn links(&self, ids: &[&str]) -> Vec<Value> {
+        ids.iter().map(|id| self.link(id)).collect()
+    }
+
+    /// A list of documents as links, sorted by title.
+    fn doc_links<'d>(&self, docs: impl IntoIterator<Item = &'d Document>) -> Vec<Value> {
+        let mut v: Vec<&Document> = docs
+            .into_iter()
+            .filter(|d| self.index.get(&d.id).is_some())
+            .collect();
+        v.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
+        v.dedup_by(|a, b| a.id == b.id);
+        v.into_iter().map(|d| self.doc_card(d)).collect()
+    }
+
+    /// A short description of a document for lists.
+    pub fn doc_card(&self, d: &Document) -> Value {
+        json!({
+            "id": d.id, "title": d.title, "kind": d.kind,
+            "href": format!("{ROOT}{}", Index::page(d)),
+            "status": d.str("status"), "summary": d.str("summary"),
+        })
+    }
+}
+
+fn label(field: &str) -> String {
+    let s = field.replace(['_', '-'], " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n
+            .as_f64()
+            .map(svg::fmt_num)
+            .unwrap_or_else(|| n.to_string()),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Value::Null => String::new(),
+        Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| format!("{}: {}", label(k), plain(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The generic metadata panel: every field, references as links.
+fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+    let refs_by_field: BTreeMap<String, Vec<String>> = ctx
+        .registry
+        .get(&doc.kind)
+        .map(|k| refs::find(&k.typing, &doc.data))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.ptr.matches('/').count() <= 2)
+        .fold(BTreeMap::new(), |mut m, r| {
+            m.entry(r.field).or_default().push(r.id);
+            m
+        });
+    let Some(obj) = doc.data.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        if SHOWN_ELSEWHERE.contains(&k.as_str())
+            || (ctx.public && matches!(k.as_str(), "email" | "customer"))
+        {
+            continue;
+        }
+        if let Some(ids) = refs_by_field.get(k) {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            out.push(json!({"name": k, "label": label(k), "links": ctx.links(&ids)}));
+        } else {
+            let text = match v {
+                Value::String(s) if dates::parse(s).is_some() => ctx.date(s),
+                other => plain(other),
+            };
+            let url = match v {
+                Value::String(s) if s.starts_with("http") && markdown::safe_url(s) => {
+                    Some(s.clone())
+                }
+                _ => None,
+            };
+            out.push(json!({"name": k, "label": label(k), "text": text, "url": url}));
+        }
+    }
+    out
+}
+
+/// Who refers to this document, grouped by kind and field.
+fn backlinks(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+    let plan = ctx.index.plan;
+    let Some(&to) = plan.by_id.get(&doc.id) else {
+        return Vec::new();
+    };
+    let mut groups: BTreeMap<(String, String), Vec<&Document>> = BTreeMap::new();
+    for e in &plan.edges {
+        if e.to == to {
+            let from = &plan.docs[e.from];
+            groups
+                .entry((from.kind.clone(), e.field.clone()))
+                .or_default()
+                .push(from);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((kind, field), docs)| {
+            let how = if field == "body" {
+                "mentioned in".to_string()
+            } else {
+                format!("via {}", label(&field).to_lowercase())
+            };
+            json!({"heading": format!("{} ({how})", label(&kind)), "docs": ctx.doc_links(docs)})
+        })
+        .filter(|g| g["docs"].as_array().is_some_and(|a| !a.is_empty()))
+        .collect()
+}
+
+/// The context of a document's page, and the files its body links to.
+pub fn document(ctx: &Ctx<'_>, doc: &Document, site: &mut Site) -> Value {
+    let linker = ctx.index.linker(ROOT);
+    let (body, toc) = match &doc.body {
+        Some(b) => {
+            let r = markdown::render(&b.text, &b.file, &linker);
+            site.assets.extend(r.files);
+            let toc: Vec<Value> = b
+                .info
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| json!({"text": h.text, "slug": h.slug, "level": h.level}))
+                .collect();
+            (Some(r.html), toc)
+        }
+        None => (None, Vec::new()),
+    };
+    let links: Vec<Value> = doc
+        .data
+        .get("links")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|l| {
+                    l.get("url")
+                        .and_then(Value::as_str)
+                        .is_some_and(markdown::safe_url)
+                })
+                .map(|l| json!({"title": l.get("title"), "url": l.get("url")}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let edit = ctx
+        .edit_url
+        .map(|u| u.replace("{path}", &doc.file))
+        .filter(|u| markdown::safe_url(u));
+    let mut v = json!({
+        "id": doc.id, "kind": doc.kind, "kind_label": label(&doc.kind), "title": doc.title,
+        "summary": doc.str("summary"), "status": doc.str("status"),
+        "owner": doc.str("owner").map(|o| ctx.link(o)),
+        "tags": doc.strs("tags"), "links": links,
+        "fields": fields(ctx, doc), "backlinks": backlinks(ctx, doc),
+        "body": body, "toc": toc, "has_toc": toc.len() > 1, "edit_url": edit, "file": doc.file,
+        "public": doc.public(),
+    });
+    let extra = match doc.kind.as_str() {
+        "feature" => feature(ctx, doc),
+        "objective" => objective(ctx, doc),
+        "metric" => metric(ctx, doc),
+        "milestone" => milestone(ctx, doc),
+        "team" => team(ctx, doc),
+        "person" => person(ctx, doc),
+        _ => Value::Null,
+    };
+    if let (Value::Object(o), Value::Object(e)) = (&mut v, extra) {
+        o.extend(e);
+    }
+    v
+}
+
+fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let rice = doc.data.get("rice").map(|r| {
+        json!({
+            "score": facts::rice(doc).map(|s| format!("{}", s.round() as i64)),
+            "reach": r.get("reach").map(plain), "impact": r.get("impact").map(plain),
+            "confidence": r.get("confidence").and_then(Value::as_f64).map(|c| format!("{}%", (c * 100.0).round() as i64)),
+            "effort": r.get("effort").map(plain),
+        })
+    });
+    let insights: Vec<&Document> = plan
+        .referrers(&doc.id, Some("features"))
+        .into_iter()
+        .filter(|d| d.kind == "insight")
+        .collect();
+    let evidence: Vec<Value> = insights
+        .iter()
+        .filter(|d| ctx.index.get(&d.id).is_some())
+        .map(|d| {
+            let mut c = ctx.doc_card(d);
+            c["count"] = json!(d.num("count").map(|n| n as u64).unwrap_or(1));
+            c["source"] = json!(d.str("source"));
+            c["date"] = json!(d.str("date").map(|s| ctx.date(s)));
+            if !ctx.public {
+                c["customer"] = json!(d.str("customer"));
+            }
+            c
+        })
+        .collect();
+    let mut decisions: Vec<&Document> = plan
+        .referrers(&doc.id, Some("features"))
+        .into_iter()
+        .filter(|d| d.kind == "decision")
+        .collect();
+    if let Some(d) = doc.str("decision").and_then(|id| plan.get(id)) {
+        decisions.insert(0, d);
+    }
+    let milestone = doc.str("milestone").map(|m| {
+        let mut l = ctx.link(m);
+        if let Some(date) = plan.get(m).and_then(|d| d.str("date")) {
+            l["date"] = json!(ctx.date(date));
+        }
+        l
+    });
+    json!({
+        "is_feature": true,
+        "rice": rice,
+        "objectives": ctx.links(&doc.strs("objectives")),
+        "depends_on": ctx.links(&doc.strs("depends_on")),
+        "dependents": ctx.doc_links(plan.referrers(&doc.id, Some("depends_on"))),
+        "segments": ctx.links(&doc.strs("segments")),
+        "team": doc.str("team").map(|t| ctx.link(t)),
+        "milestone": milestone,
+        "horizon": facts::horizon(plan, doc),
+        "evidence": evidence,
+        "demand": facts::demand(plan, &doc.id),
+        "decisions": ctx.doc_links(decisions),
+    })
+}
+
+/// Key results with progress and status, for objective pages and the home.
+pub fn key_results(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+    let today = ctx.index.plan.today;
+    let el = doc
+        .str("period")
+        .and_then(|p| facts::elapsed(p, today))
+        .unwrap_or(0.0);
+    doc.data
+        .get("key_results")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|kr| {
+                    let p = facts::progress(kr);
+                    json!({
+                        "title": kr.get("title").map(plain),
+                        "metric": kr.get("metric").and_then(Value::as_str).map(|m| ctx.link(m)),
+                        "baseline": kr.get("baseline").map(plain), "target": kr.get("target").map(plain),
+                        "current": kr.get("current").map(plain),
+                        "percent": p.map(|p| (p * 100.0).round().clamp(0.0, 100.0) as i64),
+                        "status": p.map(|p| facts::kr_status(p, el)),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn objective(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let el = doc
+        .str("period")
+        .and_then(|p| facts::elapsed(p, plan.today));
+    json!({
+        "is_objective": true,
+        "key_results": key_results(ctx, doc),
+        "objective_status": facts::objective_status(doc, plan.today),
+        "elapsed": el.map(|e| (e * 100.0).round() as i64),
+        "features": ctx.doc_links(plan.referrers(&doc.id, Some("objectives")).into_iter().filter(|d| d.kind == "feature")),
+        "children": ctx.doc_links(plan.referrers(&doc.id, Some("parent"))),
+    })
+}
+
+/// A metric's points: readings, plus `current` at the last reading's date
+/// or today when it differs. History adds one point per commit later.
+pub fn metric_points(doc: &Document, today: i64) -> Vec<(i64, f64)> {
+    let mut pts: Vec<(i64, f64)> = doc
+        .data
+        .get("readings")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| {
+                    Some((
+                        dates::parse(r.get("date")?.as_str()?)?,
+                        r.get("value")?.as_f64()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    pts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    if let Some(c) = doc.num("current")
+        && pts
+            .last()
+            .is_none_or(|l| (l.1 - c).abs() > f64::EPSILON && l.0 < today)
+    {
+        pts.push((today, c));
+    }
+    pts
+}
+
+fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let pts = metric_points(doc, plan.today);
+    let unit = doc.str("unit").unwrap_or("");
+    json!({
+        "is_metric": true,
+        "chart": svg::chart(&pts, doc.num("target"), unit),
+        "readings": pts.iter().rev().map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)})).collect::<Vec<_>>(),
+        "objectives": ctx.doc_links(plan.referrers(&doc.id, Some("key_results"))),
+    })
+}
+
+fn milestone(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let features = ctx.doc_links(
+        plan.referrers(&doc.id, Some("milestone"))
+            .into_iter()
+            .filter(|d| d.kind == "feature"),
+    );
+    let launch = doc.data.get("launch").map(|l| {
+        json!({
+            "segments": ctx.links(&l.get("segments").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()).unwrap_or_default()),
+            "channels": l.get("channels"), "enablement": l.get("enablement"),
+        })
+    });
+    json!({
+        "is_milestone": true,
+        "date": doc.str("date").map(|d| ctx.date(d)),
+        "milestone_status": doc.str("status").unwrap_or("planned"),
+        "features": features, "launch": launch,
+    })
+}
+
+fn team(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    json!({
+        "is_team": true,
+        "owns": ctx.doc_links(plan.referrers(&doc.id, Some("team"))),
+    })
+}
+
+fn person(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let teams: Vec<&Document> = plan
+        .referrers(&doc.id, None)
+        .into_iter()
+        .filter(|d| {
+            d.kind == "team"
+                && (d.str("lead") == Some(&doc.id) || d.strs("members").contains(&doc.id.as_str()))
+        })
+        .collect();
+    json!({
+        "is_person": true,
+        "email": if ctx.public { None } else { doc.str("email") },
+        "teams": ctx.doc_links(teams),
+        "owns": ctx.doc_links(plan.referrers(&doc.id, Some("owner"))),
+    })
+}
