@@ -200,6 +200,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
         }
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            // Columns do not count a BOM (SPEC §3).
+            let valid = valid.strip_prefix(b"\xef\xbb\xbf").unwrap_or(valid);
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() as u32 + 1;
             let col = prefix
@@ -273,6 +275,10 @@ mod tests {
         assert_eq!(
             decode(b"a\nbc\xff".to_vec()),
             Err(ReadProblem::NotUtf8 { line: 2, col: 3 })
+        );
+        assert_eq!(
+            decode(b"\xef\xbb\xbfab\xff".to_vec()),
+            Err(ReadProblem::NotUtf8 { line: 1, col: 3 })
         );
     }
 }

@@ -197,14 +197,13 @@ pub(super) fn check(
                             });
                         }
                     } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
-                        let names = all_paths.iter().map(String::as_str);
                         let mut d = Diagnostic::new(
                             "broken-link",
                             &body.file,
                             link.pos,
                             format!("link to missing file `{}`", link.dest),
                         );
-                        if let Some(near) = nearest(&path, names) {
+                        if let Some(near) = sibling_suggestion(all_paths, &path, &link.dest) {
                             d = d.suggest(format!("did you mean `{near}`?"));
                         }
                         sink.push(Some(doc), d);
@@ -214,6 +213,31 @@ pub(super) fn check(
         }
     }
     plan.edges.extend(edges);
+}
+
+/// The nearest file name in the missing file's own folder, written the way
+/// the link was (only the last segment changes). Searching one folder keeps
+/// the suggestion relevant and the pass linear.
+fn sibling_suggestion(all: &BTreeSet<String>, path: &str, dest: &str) -> Option<String> {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let siblings: Vec<&str> = all
+        .range(prefix.clone()..)
+        .take_while(|p| p.starts_with(&prefix))
+        .filter_map(|p| p.strip_prefix(&prefix))
+        .filter(|p| !p.contains('/'))
+        .collect();
+    let near = nearest(name, siblings)?;
+    let written = dest.split('#').next().unwrap_or(dest);
+    let head = written
+        .rsplit_once('/')
+        .map(|(h, _)| format!("{h}/"))
+        .unwrap_or_default();
+    Some(format!("{head}{near}"))
 }
 
 fn is_dir(all: &BTreeSet<String>, path: &str) -> bool {

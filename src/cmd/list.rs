@@ -3,6 +3,7 @@
 use crate::plan::Document;
 use crate::project::Project;
 use serde_json::Value;
+use std::io::Write;
 use std::path::Path;
 
 /// Output format of `list`.
@@ -109,6 +110,8 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         .collect();
     let mut header = vec!["id".to_string(), "title".to_string()];
     header.extend(cols.iter().map(|c| c.to_string()));
+    // Write errors are ignored: a closed stdout (`| head`) is not a failure.
+    let mut out = std::io::stdout().lock();
     match args.format {
         ListFormat::Json => {
             let arr: Vec<Value> = docs
@@ -122,14 +125,16 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
                     v
                 })
                 .collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "{}",
                 serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?
             );
         }
         ListFormat::Csv => {
             for row in std::iter::once(&header).chain(&rows) {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}",
                     row.iter()
                         .map(|c| csv_field(c))
@@ -151,7 +156,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
                     .enumerate()
                     .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
                     .collect();
-                println!("{}", line.join("  ").trim_end());
+                let _ = writeln!(out, "{}", line.join("  ").trim_end());
             }
         }
     }

@@ -109,6 +109,11 @@ pub fn parse_stream(text: &str, first_line: u32) -> (Vec<Node>, Option<YamlError
 /// Turns a scanner error into our message, with the "quote the value"
 /// suggestion for the commonest mistake: `title: Search: faster` unquoted.
 fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
+    let pos = if info.contains("tab") || info.contains("valid YAML whitespace") {
+        tab_pos(text, first_line, pos, info.contains("found a tab")).unwrap_or(pos)
+    } else {
+        pos
+    };
     let mut suggestion = None;
     if info.contains("mapping values are not allowed") {
         let idx = (pos.line.saturating_sub(first_line)) as usize;
@@ -128,6 +133,35 @@ fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
         message: format!("invalid YAML: {info}"),
         suggestion,
     }
+}
+
+/// The tab a scanner error about tabs is about. The scanner reports the
+/// token after the blanks (or, with `later`, the start of the plain scalar
+/// whose continuation line is indented with a tab), not the tab itself.
+fn tab_pos(text: &str, first_line: u32, pos: Pos, later: bool) -> Option<Pos> {
+    let idx = pos.line.checked_sub(first_line)? as usize;
+    let mut lines = text.lines().skip(idx);
+    let line = lines.next()?;
+    let before: Vec<char> = line
+        .chars()
+        .take(pos.col.saturating_sub(1) as usize)
+        .collect();
+    let blanks = before
+        .iter()
+        .rposition(|c| !matches!(c, ' ' | '\t'))
+        .map_or(0, |i| i + 1);
+    if let Some(i) = before[blanks..].iter().position(|&c| c == '\t') {
+        return Some(Pos::new(pos.line, (blanks + i) as u32 + 1));
+    }
+    if !later {
+        return None;
+    }
+    (pos.line + 1..).zip(lines).find_map(|(n, line)| {
+        line.chars()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .position(|c| c == '\t')
+            .map(|i| Pos::new(n, i as u32 + 1))
+    })
 }
 
 enum Frame {
@@ -373,6 +407,13 @@ mod tests {
         let s = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
         let (_, err) = parse_stream(&s, 1);
         assert!(err.is_some());
+    }
+
+    #[test]
+    fn tab_errors_point_at_the_tab() {
+        let at = |s: &str| parse_stream(s, 1).1.expect("error").pos;
+        assert_eq!(at("a: 1\nb:\n\t- x\n"), Pos::new(3, 1));
+        assert_eq!(at("a:\n  - b: x\n \t  c: y\n"), Pos::new(3, 2));
     }
 
     #[test]

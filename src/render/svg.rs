@@ -40,85 +40,260 @@ pub struct Mark {
 }
 
 const W: f64 = 1100.0;
-const LANE_LABEL: f64 = 150.0;
-const BOX_W: f64 = 138.0;
-const BOX_H: f64 = 22.0;
+/// The column of lane names on the left.
+const LANE_LABEL: f64 = 160.0;
+const PAD_R: f64 = 16.0;
+const BOX_H: f64 = 24.0;
+const ROW_GAP: f64 = 6.0;
+const LANE_PAD: f64 = 10.0;
+/// A feature bar is never narrower than this, whatever the scale.
+const MIN_BAR: f64 = 96.0;
+/// Height of one row of milestone labels (title over date).
+const LABEL_ROW: f64 = 32.0;
+/// Rough advance of one character, in SVG units, for the fonts the site
+/// uses (system sans-serif at 11–12 px; generous so text never collides).
+const CHAR_W: f64 = 7.4;
 
-/// The roadmap timeline: milestones by date, features in lanes by team, a
-/// today line. Features of the same lane and milestone stack.
+/// Cuts `s` to at most `max` characters, with an ellipsis when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+/// The roadmap timeline: a month axis, milestones by date (labels staggered
+/// in rows so none overlap), features in lanes by team as bars running from
+/// the previous milestone to their own, and a today line. Bars that would
+/// overlap in a lane go on rows of their own.
 pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) -> String {
-    let mut lo = marks
+    // A feature sits in its milestone's column: from its milestone's line
+    // to the next milestone (the last column is as wide as a typical gap).
+    let mut gaps: Vec<i64> = marks
+        .windows(2)
+        .map(|w| w[1].date - w[0].date)
+        .filter(|g| *g > 0)
+        .collect();
+    gaps.sort_unstable();
+    let span = gaps
+        .get(gaps.len() / 2)
+        .copied()
+        .unwrap_or(91)
+        .clamp(30, 182);
+    let end_of = |date: i64| {
+        marks
+            .iter()
+            .map(|m| m.date)
+            .filter(|d| *d > date)
+            .min()
+            .unwrap_or(date + span)
+    };
+    let first = marks
         .iter()
         .map(|m| m.date)
+        .chain(items.iter().map(|it| it.date))
         .chain([today])
         .min()
-        .unwrap_or(today)
-        - 30;
-    let hi = marks
+        .unwrap_or(today);
+    let last = items
         .iter()
-        .map(|m| m.date)
+        .map(|it| end_of(it.date))
+        .chain(marks.iter().map(|m| m.date + span))
         .chain([today])
         .max()
-        .unwrap_or(today)
-        + 45;
-    if hi - lo < 90 {
-        lo = hi - 90;
+        .unwrap_or(today);
+    let mut lo = first - 20;
+    let hi = last + 8;
+    if hi - lo < 120 {
+        lo = hi - 120;
     }
-    let x = |d: i64| {
-        LANE_LABEL + 10.0 + (d - lo) as f64 / (hi - lo) as f64 * (W - LANE_LABEL - BOX_W - 20.0)
-    };
-    // stack height per (lane, date)
-    let mut slots: std::collections::BTreeMap<(usize, i64), usize> = Default::default();
-    let mut placed = Vec::new();
-    for it in items {
-        let n = slots.entry((it.lane, it.date)).or_insert(0);
-        placed.push((it, *n));
-        *n += 1;
+    let plot_l = LANE_LABEL + 8.0;
+    let x = |d: i64| plot_l + (d - lo) as f64 / (hi - lo) as f64 * (W - plot_l - PAD_R);
+
+    // Milestone labels: left-aligned on their line, over their column
+    // (right-aligned when they would run off the edge), each on the first
+    // row where it overlaps no other.
+    struct Label<'a> {
+        mark: &'a Mark,
+        x: f64,
+        left: f64,
+        right: f64,
+        end_anchor: bool,
+        row: usize,
     }
-    let mut lane_h = vec![1usize; lanes.len()];
-    for ((lane, _), n) in &slots {
-        if let Some(h) = lane_h.get_mut(*lane) {
-            *h = (*h).max(*n);
-        }
+    let mut labels: Vec<Label<'_>> = Vec::new();
+    let mut row_ends: Vec<f64> = Vec::new();
+    for m in marks {
+        let mx = x(m.date);
+        let width = (m
+            .label
+            .chars()
+            .count()
+            .max(dates::human(m.date).chars().count()) as f64)
+            * CHAR_W;
+        let end_anchor = mx + 5.0 + width > W - 4.0;
+        let (left, right) = if end_anchor {
+            (mx - 5.0 - width, mx)
+        } else {
+            (mx, mx + 5.0 + width)
+        };
+        let row = match row_ends.iter().position(|end| *end + 10.0 <= left) {
+            Some(r) => r,
+            None => {
+                row_ends.push(f64::NEG_INFINITY);
+                row_ends.len() - 1
+            }
+        };
+        row_ends[row] = right;
+        labels.push(Label {
+            mark: m,
+            x: mx,
+            left,
+            right,
+            end_anchor,
+            row,
+        });
     }
-    let top = 40.0;
+    let header = 8.0 + row_ends.len().max(1) as f64 * LABEL_ROW;
+    let axis_y = header + 4.0;
+    let top = axis_y + 26.0;
+
+    // Bars: (item, x0, x1), packed into rows per lane.
+    let mut order: Vec<&Item> = items.iter().collect();
+    order.sort_by(|a, b| (a.lane, a.date, &a.title).cmp(&(b.lane, b.date, &b.title)));
+    let mut rows: Vec<Vec<f64>> = vec![Vec::new(); lanes.len().max(1)];
+    let mut bars = Vec::new();
+    for it in order {
+        let x0 = x(it.date);
+        let x1 = (x(end_of(it.date)) - 4.0).max(x0 + MIN_BAR);
+        let lane = it.lane.min(rows.len() - 1);
+        let lane_rows = &mut rows[lane];
+        let row = match lane_rows.iter().position(|end| *end + 4.0 <= x0) {
+            Some(r) => r,
+            None => {
+                lane_rows.push(f64::NEG_INFINITY);
+                lane_rows.len() - 1
+            }
+        };
+        lane_rows[row] = x1;
+        bars.push((it, lane, row, x0, x1));
+    }
     let mut lane_y = Vec::new();
+    let mut lane_h = Vec::new();
     let mut y = top;
-    for h in &lane_h {
+    for r in &rows {
+        let n = r.len().max(1) as f64;
+        let h = LANE_PAD * 2.0 + n * BOX_H + (n - 1.0) * ROW_GAP;
         lane_y.push(y);
-        y += *h as f64 * (BOX_H + 4.0) + 14.0;
+        lane_h.push(h);
+        y += h;
     }
-    let height = y + 10.0;
+    let bottom = y;
+    // Room under the lanes for the today label.
+    let height = bottom + 22.0;
+
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"timeline\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-label=\"Roadmap timeline\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class=\"timeline\" viewBox=\"0 0 {W} {height:.1}\" role=\"img\" aria-label=\"Roadmap timeline\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
+    // Lanes and their names.
     for (i, lane) in lanes.iter().enumerate() {
-        let ly = lane_y[i];
-        let lh = lane_h[i] as f64 * (BOX_H + 4.0) + 10.0;
+        let (ly, lh) = (
+            lane_y[i.min(lane_y.len() - 1)],
+            lane_h[i.min(lane_h.len() - 1)],
+        );
         let _ = write!(
             s,
-            "<rect class=\"lane{}\" x=\"0\" y=\"{:.1}\" width=\"{W}\" height=\"{lh:.1}\"/><text class=\"lane-label\" x=\"8\" y=\"{:.1}\">{}</text>",
+            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{W}\" height=\"{lh:.1}\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{W}\" y2=\"{ly:.1}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\"{}>{}</text>",
             if i % 2 == 1 { " alt" } else { "" },
-            ly - 4.0,
-            ly + 14.0,
+            ly + LANE_PAD + 16.0,
+            // A long team name is squeezed into the column, never cut.
+            if lane.chars().count() as f64 * 7.4 > LANE_LABEL - 22.0 {
+                format!(
+                    " textLength=\"{:.0}\" lengthAdjust=\"spacingAndGlyphs\"",
+                    LANE_LABEL - 22.0
+                )
+            } else {
+                String::new()
+            },
             esc(lane)
         );
     }
-    for m in marks {
-        let mx = x(m.date);
-        let label = format!("{} · {}", m.label, dates::human(m.date));
+    // Month grid and axis labels.
+    let (mut yy, mut mm, _) = dates::civil_from_days(lo);
+    let per_month = 30.0 / (hi - lo) as f64 * (W - plot_l - PAD_R);
+    // Month names go on top of the milestone lines, so they wait.
+    let mut months = String::new();
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    loop {
+        (yy, mm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
+        let d = dates::days_from_civil(yy, mm, 1);
+        if d > hi {
+            break;
+        }
+        let mx = x(d);
+        let quarter = mm % 3 == 1;
         let _ = write!(
             s,
-            "<line class=\"milestone\" x1=\"{mx:.1}\" y1=\"24\" x2=\"{mx:.1}\" y2=\"{:.1}\"/>",
-            height - 6.0
+            "<line class=\"grid{}\" x1=\"{mx:.1}\" y1=\"{axis_y:.1}\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\"/>",
+            if quarter { " quarter" } else { "" }
         );
+        // The month's name, centred in the month; January shows the year.
+        let (ny, nm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
+        let cx = (mx + x(dates::days_from_civil(ny, nm, 1))) / 2.0;
+        let text = if mm == 1 {
+            yy.to_string()
+        } else if per_month >= 30.0 || quarter {
+            MONTHS[(mm as usize - 1) % 12].to_string()
+        } else {
+            String::new()
+        };
+        if !text.is_empty() && cx - 14.0 >= plot_l && cx + 14.0 <= W - PAD_R {
+            let _ = write!(
+                months,
+                "<text class=\"month{}\" x=\"{cx:.1}\" y=\"{:.1}\">{}</text>",
+                if mm == 1 { " year" } else { "" },
+                axis_y + 15.0,
+                esc(&text)
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        "<line class=\"axis\" x1=\"{plot_l:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+        top - 0.5,
+        W - PAD_R,
+        top - 0.5
+    );
+    // Milestones, left to right: each line, then its label with a halo,
+    // so the lines of earlier milestones pass behind later labels.
+    for l in &labels {
+        let ly = 8.0 + l.row as f64 * LABEL_ROW;
+        let _ = write!(
+            s,
+            "<line class=\"milestone\" x1=\"{mx:.1}\" y1=\"{ly:.1}\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\"/><path class=\"milestone-mark\" d=\"M{mx:.1} {:.1}l5 5l-5 5l-5 -5z\"/>",
+            top - 5.0,
+            mx = l.x,
+        );
+        let (lx, anchor) = if l.end_anchor {
+            (l.right - 5.0, "end")
+        } else {
+            (l.left + 5.0, "start")
+        };
+        let day = dates::human(l.mark.date);
         let text = format!(
-            "<text class=\"milestone-label\" x=\"{mx:.1}\" y=\"16\">{}</text>",
-            esc(&label)
+            "<text class=\"milestone-label\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\"><title>{} · {}</title><tspan class=\"milestone-title\">{}</tspan><tspan class=\"milestone-date\" x=\"{lx:.1}\" dy=\"14\">{}</tspan></text>",
+            ly + 11.0,
+            esc(&l.mark.label),
+            esc(&day),
+            esc(&l.mark.label),
+            esc(&day)
         );
-        match &m.href {
+        match &l.mark.href {
             Some(h) => {
                 let _ = write!(s, "<a href=\"{}\">{text}</a>", esc(h));
             }
@@ -128,29 +303,25 @@ pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) ->
     let tx = x(today);
     let _ = write!(
         s,
-        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"24\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\">today</text>",
-        height - 6.0,
-        tx + 3.0,
-        height - 8.0
+        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
+        bottom + 18.0
     );
-    for (it, n) in placed {
-        let bx = x(it.date);
-        let by = lane_y.get(it.lane).copied().unwrap_or(top) + n as f64 * (BOX_H + 4.0);
-        let title: String = if it.title.chars().count() > 20 {
-            it.title.chars().take(19).collect::<String>() + "…"
-        } else {
-            it.title.clone()
-        };
+    s.push_str(&months);
+    // Feature bars.
+    for (it, lane, row, x0, x1) in bars {
+        let by = lane_y[lane] + LANE_PAD + row as f64 * (BOX_H + ROW_GAP);
+        let w = x1 - x0;
+        let title = clip(&it.title, ((w - 14.0) / 6.2).max(3.0) as usize);
         let body = format!(
-            "<g class=\"item status-{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-status=\"{}\"><title>{}</title><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"4\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+            "<g class=\"item status-{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-status=\"{}\"><title>{}</title><rect x=\"{x0:.1}\" y=\"{by:.1}\" width=\"{w:.1}\" height=\"{BOX_H}\" rx=\"5\"/><rect class=\"tip\" x=\"{x0:.1}\" y=\"{by:.1}\" width=\"4\" height=\"{BOX_H}\" rx=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
             esc(&it.status),
             esc(&it.filters[0]),
             esc(&it.filters[1]),
             esc(&it.filters[2]),
             esc(&it.status),
             esc(&format!("{} ({})", it.title, it.status)),
-            bx + 6.0,
-            by + 15.0,
+            x0 + 10.0,
+            by + 16.0,
             esc(&title)
         );
         match &it.href {
@@ -160,6 +331,18 @@ pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) ->
             None => s.push_str(&body),
         }
     }
+    // Today's label, under the lanes.
+    let today_anchor = if tx + 40.0 > W { "end" } else { "start" };
+    let _ = write!(
+        s,
+        "<text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{today_anchor}\">Today</text>",
+        if today_anchor == "end" {
+            tx - 4.0
+        } else {
+            tx + 4.0
+        },
+        bottom + 15.0
+    );
     s.push_str("</svg>");
     s
 }

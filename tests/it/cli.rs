@@ -75,11 +75,7 @@ fn errors_exit_1() {
     repo.file("features/broken.md", FEATURE_BROKEN);
     let run = repo.run(&["check"]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains("1 error, 0 warnings"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("1 error, 0 warnings"), "{}", run.stdout);
 }
 
 #[test]
@@ -89,11 +85,7 @@ fn warnings_alone_exit_0_and_deny_warnings_makes_them_fail() {
     assert_eq!(rules_of(&repo.diagnostics()), ["orphan"]);
     let run = repo.run(&["check"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout.contains("0 errors, 1 warning"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("0 errors, 1 warning"), "{}", run.stdout);
     let run = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(run.code, 1, "{run:?}");
     for format in ["json", "github", "sarif"] {
@@ -189,7 +181,11 @@ fn unknown_rule_in_config_exits_2() {
     let run = repo.run(&["check"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("northstar.yaml:3:3"), "{}", run.stderr);
-    assert!(run.stderr.contains("unknown rule `orphans`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown rule `orphans`"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("did you mean `orphan`"),
         "{}",
@@ -200,7 +196,10 @@ fn unknown_rule_in_config_exits_2() {
 #[test]
 fn bad_rule_level_and_broken_config_yaml_exit_2() {
     let cases = [
-        ("product: X\nrules:\n  orphan: loud\n", "northstar.yaml:3:11"),
+        (
+            "product: X\nrules:\n  orphan: loud\n",
+            "northstar.yaml:3:11",
+        ),
         ("product: X\npaths: [plans\n", "northstar.yaml:"),
         ("product: [X\n", "northstar.yaml:"),
         ("paths: [plans]\n", "product"),
@@ -305,7 +304,10 @@ fn dot_folders_templates_and_schema_are_never_scanned() {
         .iter()
         .map(|d| d["file"].as_str().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(files, ["features/schema/y.yaml", "features/templates/x.yaml"]);
+    assert_eq!(
+        files,
+        ["features/schema/y.yaml", "features/templates/x.yaml"]
+    );
 }
 
 #[test]
@@ -335,7 +337,8 @@ fn other_extensions_are_not_documents() {
         .file("x.yaml.bak", BROKEN_YAML);
     assert_eq!(repo.diagnostics(), Vec::<Value>::new());
     // Extensions match regardless of case.
-    repo.file("UPPER.YAML", BROKEN_YAML).file("Doc.YML", BROKEN_YAML);
+    repo.file("UPPER.YAML", BROKEN_YAML)
+        .file("Doc.YML", BROKEN_YAML);
     let files: Vec<String> = repo
         .diagnostics()
         .iter()
@@ -511,7 +514,13 @@ fn json_format_types_of_every_field() {
         assert!(d["line"].as_u64().expect("line") >= 1);
         assert!(d["column"].as_u64().expect("column") >= 1);
         if let Some(notes) = obj.get("notes") {
-            assert!(notes.as_array().expect("notes").iter().all(Value::is_string));
+            assert!(
+                notes
+                    .as_array()
+                    .expect("notes")
+                    .iter()
+                    .all(Value::is_string)
+            );
         }
         if let Some(s) = obj.get("suggestion") {
             assert!(s.is_string());
@@ -563,7 +572,10 @@ fn github_format_paths_are_relative_to_the_git_work_tree() {
         "::error file=plans/features/web/broken.md,line=7,col=12,title=broken-reference::no milestone with id `m9`%0Ahelp: did you mean `m1`?\n"
     );
     // Started from a subfolder of the plans, too.
-    let run = run_in(&repo.join("plans/features"), &["check", "--format", "github"]);
+    let run = run_in(
+        &repo.join("plans/features"),
+        &["check", "--format", "github"],
+    );
     assert!(
         run.stdout
             .starts_with("::error file=plans/features/web/broken.md,line=7,col=12,"),
@@ -589,7 +601,13 @@ fn sarif_format_is_2_1_0_with_rules_results_and_locations() {
     assert_eq!(driver["name"], "northstar");
     let rules = driver["rules"].as_array().expect("rules");
     let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
-    for rule in ["yaml-syntax", "schema", "broken-reference", "orphan", "stale"] {
+    for rule in [
+        "yaml-syntax",
+        "schema",
+        "broken-reference",
+        "orphan",
+        "stale",
+    ] {
         assert!(ids.contains(&rule), "{rule} missing from {ids:?}");
     }
     let results = runs[0]["results"].as_array().expect("results");
