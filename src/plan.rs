@@ -105,6 +105,9 @@ pub struct Plan {
     pub by_id: HashMap<String, usize>,
     /// Every resolved reference.
     pub edges: Vec<Edge>,
+    /// Indices into `edges` by target document: backlinks in O(1), since
+    /// every page asks for them.
+    pub incoming: Vec<Vec<usize>>,
     /// "Today" as a day number (SPEC §5).
     pub today: i64,
 }
@@ -120,14 +123,28 @@ impl Plan {
         self.docs.iter().filter(move |d| d.kind == kind)
     }
 
-    /// Documents referring to `id` through `field` (any field when None).
+    /// Rebuilds [`Plan::incoming`] after the edges changed.
+    pub fn index_edges(&mut self) {
+        let mut incoming = vec![Vec::new(); self.docs.len()];
+        for (i, e) in self.edges.iter().enumerate() {
+            if let Some(v) = incoming.get_mut(e.to) {
+                v.push(i);
+            }
+        }
+        self.incoming = incoming;
+    }
+
+    /// Documents referring to `id` through `field` (any field when None),
+    /// each once, in the order of their first reference.
     pub fn referrers<'a>(&'a self, id: &str, field: Option<&'a str>) -> Vec<&'a Document> {
         let Some(&to) = self.by_id.get(id) else {
             return Vec::new();
         };
-        let mut seen = Vec::new();
-        for e in &self.edges {
-            if e.to == to && field.is_none_or(|f| f == e.field) && !seen.contains(&e.from) {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut set = std::collections::HashSet::new();
+        for &ei in self.incoming.get(to).map(Vec::as_slice).unwrap_or(&[]) {
+            let e = &self.edges[ei];
+            if field.is_none_or(|f| f == e.field) && set.insert(e.from) {
                 seen.push(e.from);
             }
         }

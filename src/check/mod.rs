@@ -118,6 +118,7 @@ pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) ->
     references::check(&mut plan, registry, &unparsed, &mut sink);
     let all_paths: &BTreeSet<String> = &tree.all_paths;
     links::check(&mut plan, all_paths, &unparsed, &mut sink);
+    plan.index_edges();
     roadmap::check(&plan, config, &mut sink);
     Compiled {
         plan,

@@ -49,12 +49,17 @@ pub(super) fn overrides(root: &Path) -> Result<BTreeMap<String, String>, String>
 
 /// Runs `build`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let probe = Project::open(dir, &[])?;
+    let root = crate::source::find_root(dir).ok_or_else(|| {
+        format!(
+            "no northstar.yaml in {} or any parent folder: not a plans repository",
+            dir.display()
+        )
+    })?;
     let out = match &args.output {
         Some(o) => o.clone(),
-        None => probe.root.join("site"),
+        None => root.join("site"),
     };
-    crate::output::validate_target(&out, &probe.root)?;
+    crate::output::validate_target(&out, &root)?;
     let skip = [out.canonicalize().unwrap_or_else(|_| out.clone())];
     let project = Project::open(dir, &skip)?;
     let compiled = project.compile();

@@ -49,7 +49,7 @@ pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value
             });
             if d.kind == "feature" {
                 v["rice_score"] = json!(facts::rice(d));
-                v["demand"] = json!(facts::demand(plan, &d.id));
+                v["demand"] = json!(index.demand(&d.id));
                 v["horizon"] = json!(facts::horizon(plan, d));
             }
             if d.kind == "objective" {
@@ -215,7 +215,7 @@ pub fn csv(index: &Index<'_>, public: bool) -> String {
             r("impact"),
             r("confidence"),
             r("effort"),
-            facts::demand(plan, &f.id).to_string(),
+            index.demand(&f.id).to_string(),
             f.str("visibility").unwrap_or("internal").into(),
         ];
         out.push_str(

@@ -16,11 +16,13 @@ pub fn rice(doc: &Document) -> Option<f64> {
     Some(n("reach")? * n("impact")? * n("confidence")? / effort)
 }
 
-/// Sum of `count` (default 1) over the insights naming a feature.
-pub fn demand(plan: &Plan, feature: &str) -> u64 {
+/// Sum of `count` (default 1) over the insights naming a feature that
+/// `published` accepts (a public build counts only public research, so the
+/// total matches the evidence its page lists).
+pub fn demand(plan: &Plan, feature: &str, published: impl Fn(&Document) -> bool) -> u64 {
     plan.referrers(feature, Some("features"))
         .iter()
-        .filter(|d| d.kind == "insight")
+        .filter(|d| d.kind == "insight" && published(d))
         .map(|d| d.num("count").map(|c| c.max(0.0) as u64).unwrap_or(1))
         .sum()
 }

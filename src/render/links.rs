@@ -5,7 +5,7 @@
 use crate::plan::{Document, Plan};
 use crate::render::markdown::Linker;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The published documents and files of one build.
 pub struct Index<'p> {
@@ -13,6 +13,9 @@ pub struct Index<'p> {
     pub plan: &'p Plan,
     visible: HashMap<&'p str, usize>,
     by_file: HashMap<&'p str, &'p str>,
+    /// Files that hold a document, published or not: never copied as files
+    /// (an internal document's source would leak into a public site).
+    doc_files: HashSet<&'p str>,
     files: &'p BTreeSet<String>,
 }
 
@@ -21,7 +24,9 @@ impl<'p> Index<'p> {
     pub fn new(plan: &'p Plan, public_only: bool, files: &'p BTreeSet<String>) -> Index<'p> {
         let mut visible = HashMap::new();
         let mut by_file = HashMap::new();
+        let mut doc_files = HashSet::new();
         for (i, d) in plan.docs.iter().enumerate() {
+            doc_files.insert(d.file.as_str());
             if (!public_only || d.public()) && plan.by_id.get(&d.id) == Some(&i) {
                 visible.insert(d.id.as_str(), i);
                 by_file.entry(d.file.as_str()).or_insert(d.id.as_str());
@@ -31,6 +36,7 @@ impl<'p> Index<'p> {
             plan,
             visible,
             by_file,
+            doc_files,
             files,
         }
     }
@@ -53,6 +59,13 @@ impl<'p> Index<'p> {
     /// Published documents of a kind.
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'p Document> + 'a {
         self.docs().filter(move |d| d.kind == kind)
+    }
+
+    /// A feature's demand over the insights this build publishes.
+    pub fn demand(&self, feature: &str) -> u64 {
+        super::facts::demand(self.plan, feature, |d| {
+            self.get(&d.id).is_some_and(|p| std::ptr::eq(p, d))
+        })
     }
 
     /// The page of a document, from the site root.
@@ -92,7 +105,7 @@ impl Linker for PageLinker<'_, '_> {
         self.index.by_file.get(path).map(|s| s.to_string())
     }
     fn file_exists(&self, path: &str) -> bool {
-        self.index.files.contains(path)
+        self.index.files.contains(path) && !self.index.doc_files.contains(path)
     }
     fn root(&self) -> &str {
         self.root

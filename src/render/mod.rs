@@ -15,8 +15,12 @@ use crate::config::Config;
 use crate::schema::Registry;
 use links::Index;
 use pages::Ctx;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A document page: its path, its HTML and the files its body links to.
+type RenderedPage = (String, String, BTreeSet<String>);
 
 /// Build options.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +76,7 @@ pub fn build(
         .collect();
     let nav_kinds: Vec<Value> = kinds
         .iter()
-        .map(|k| json!({"kind": k, "label": format!("{}s", k)}))
+        .map(|k| json!({"kind": k, "label": plural(k)}))
         .collect();
     let today = if opts.public {
         crate::dates::quarter(plan.today)
@@ -95,33 +99,33 @@ pub fn build(
     let home = views::home(&ctx, Vec::new());
     site.put(
         "index.html",
-        tpl.render("index", &merge(base("", &config.site.title, "home"), home))?,
+        tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
     );
     site.put(
         "roadmap.html",
         tpl.render(
             "roadmap",
-            &merge(base("", "Roadmap", "roadmap"), views::roadmap(&ctx)),
+            merge(base("", "Roadmap", "roadmap"), views::roadmap(&ctx)),
         )?,
     );
     site.put(
         "not-doing.html",
         tpl.render(
             "not-doing",
-            &merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
+            merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
         )?,
     );
     site.put(
         "search.html",
-        tpl.render("search", &merge(base("", "Search", "search"), json!({})))?,
+        tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
     );
-    site.put("changes.html", tpl.render("changes", &merge(base("", "Changes", "changes"), json!({"entries": [], "note": "No history: this plan was built without git history."})))?);
+    site.put("changes.html", tpl.render("changes", merge(base("", "Changes", "changes"), json!({"entries": [], "note": "No history: this plan was built without git history."})))?);
     if !opts.public {
         site.put(
             "health.html",
             tpl.render(
                 "health",
-                &merge(
+                merge(
                     base("", "Health", "health"),
                     views::health(&ctx, &compiled.diagnostics),
                 ),
@@ -132,14 +136,24 @@ pub fn build(
         let list = views::kind_list(&ctx, kind);
         site.put(
             &format!("{kind}/index.html"),
-            tpl.render("kind", &merge(base("../", &format!("{kind}s"), kind), list))?,
+            tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
         );
     }
+    // Document pages are independent: render them on every core.
     let docs: Vec<_> = index.docs().collect();
-    for doc in docs {
-        let page = pages::document(&ctx, doc, &mut site);
-        let html = tpl.render("document", &merge(base("../", &doc.title, &doc.kind), page))?;
-        site.put(&Index::page(doc), html);
+    let rendered: Vec<Result<RenderedPage, String>> = docs
+        .par_iter()
+        .map(|doc| {
+            let mut assets = BTreeSet::new();
+            let page = pages::document(&ctx, doc, &mut assets);
+            let html = tpl.render("document", merge(base("../", &doc.title, &doc.kind), page))?;
+            Ok((Index::page(doc), html, assets))
+        })
+        .collect();
+    for r in rendered {
+        let (path, html, assets) = r?;
+        site.put(&path, html);
+        site.assets.extend(assets);
     }
     site.put(
         "plan.json",
@@ -169,4 +183,19 @@ fn feed(config: &Config, today: i64) -> String {
         crate::dates::format(today),
         esc(&config.site.base_url),
     )
+}
+
+/// The plural of a kind's name, for lists of kinds: `strategies`, `people`.
+fn plural(kind: &str) -> String {
+    let kind = kind.replace(['_', '-'], " ");
+    if kind == "person" {
+        return "people".into();
+    }
+    match kind.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
+        _ if kind.ends_with('s') || kind.ends_with('x') || kind.ends_with("ch") => {
+            format!("{kind}es")
+        }
+        _ => format!("{kind}s"),
+    }
 }

@@ -3,7 +3,6 @@
 //! add what gives them meaning (a PRD's RICE and evidence, an objective's
 //! progress, a metric's chart, a milestone's release notes).
 
-use super::Site;
 use super::facts;
 use super::links::Index;
 use super::markdown;
@@ -12,7 +11,7 @@ use crate::dates;
 use crate::plan::Document;
 use crate::schema::{Registry, refs};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything page builders read.
 pub struct Ctx<'a> {
@@ -46,6 +45,15 @@ impl Ctx<'_> {
             Some(d) if self.public => dates::quarter(d),
             Some(d) => dates::human(d),
             None => s.to_string(),
+        }
+    }
+
+    /// How this build writes a day number (quarters in a public build).
+    pub fn day(&self) -> fn(i64) -> String {
+        if self.public {
+            dates::quarter
+        } else {
+            dates::human
         }
     }
 
@@ -105,6 +113,21 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// `v` with every date in it as readers of this build may see it (a public
+/// build shows quarters, in nested values too: a metric's readings).
+fn with_dates(ctx: &Ctx<'_>, v: &Value) -> Value {
+    match v {
+        Value::String(s) if dates::parse(s).is_some() => Value::String(ctx.date(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| with_dates(ctx, x)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), with_dates(ctx, x)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// The generic metadata panel: every field, references as links.
 fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
     let refs_by_field: BTreeMap<String, Vec<String>> = ctx
@@ -132,10 +155,7 @@ fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             out.push(json!({"name": k, "label": label(k), "links": ctx.links(&ids)}));
         } else {
-            let text = match v {
-                Value::String(s) if dates::parse(s).is_some() => ctx.date(s),
-                other => plain(other),
-            };
+            let text = plain(&with_dates(ctx, v));
             let url = match v {
                 Value::String(s) if s.starts_with("http") && markdown::safe_url(s) => {
                     Some(s.clone())
@@ -155,14 +175,13 @@ fn backlinks(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
         return Vec::new();
     };
     let mut groups: BTreeMap<(String, String), Vec<&Document>> = BTreeMap::new();
-    for e in &plan.edges {
-        if e.to == to {
-            let from = &plan.docs[e.from];
-            groups
-                .entry((from.kind.clone(), e.field.clone()))
-                .or_default()
-                .push(from);
-        }
+    for &ei in plan.incoming.get(to).map(Vec::as_slice).unwrap_or(&[]) {
+        let e = &plan.edges[ei];
+        let from = &plan.docs[e.from];
+        groups
+            .entry((from.kind.clone(), e.field.clone()))
+            .or_default()
+            .push(from);
     }
     groups
         .into_iter()
@@ -179,12 +198,12 @@ fn backlinks(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
 }
 
 /// The context of a document's page, and the files its body links to.
-pub fn document(ctx: &Ctx<'_>, doc: &Document, site: &mut Site) -> Value {
+pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) -> Value {
     let linker = ctx.index.linker(ROOT);
     let (body, toc) = match &doc.body {
         Some(b) => {
             let r = markdown::render(&b.text, &b.file, &linker);
-            site.assets.extend(r.files);
+            assets.extend(r.files);
             let toc: Vec<Value> = b
                 .info
                 .headings
@@ -294,7 +313,7 @@ fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
         "milestone": milestone,
         "horizon": facts::horizon(plan, doc),
         "evidence": evidence,
-        "demand": facts::demand(plan, &doc.id),
+        "demand": ctx.index.demand(&doc.id),
         "decisions": ctx.doc_links(decisions),
     })
 }
@@ -377,7 +396,7 @@ fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
     let unit = doc.str("unit").unwrap_or("");
     json!({
         "is_metric": true,
-        "chart": svg::chart(&pts, doc.num("target"), unit),
+        "chart": svg::chart(&pts, doc.num("target"), unit, ctx.day()),
         "readings": pts.iter().rev().map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)})).collect::<Vec<_>>(),
         "objectives": ctx.doc_links(plan.referrers(&doc.id, Some("key_results"))),
     })

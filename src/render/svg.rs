@@ -64,10 +64,17 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// The roadmap timeline: a month axis, milestones by date (labels staggered
-/// in rows so none overlap), features in lanes by team as bars running from
-/// the previous milestone to their own, and a today line. Bars that would
-/// overlap in a lane go on rows of their own.
-pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) -> String {
+/// in rows so none overlap), features in lanes by team as bars in their
+/// milestone's column (from its line to the next milestone's), and a today
+/// line. Bars that would overlap in a lane go on rows of their own. `day`
+/// writes a milestone's date (a public build shows quarters).
+pub fn timeline(
+    lanes: &[String],
+    marks: &[Mark],
+    items: &[Item],
+    today: i64,
+    day: fn(i64) -> String,
+) -> String {
     // A feature sits in its milestone's column: from its milestone's line
     // to the next milestone (the last column is as wide as a typical gap).
     let mut gaps: Vec<i64> = marks
@@ -126,12 +133,7 @@ pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) ->
     let mut row_ends: Vec<f64> = Vec::new();
     for m in marks {
         let mx = x(m.date);
-        let width = (m
-            .label
-            .chars()
-            .count()
-            .max(dates::human(m.date).chars().count()) as f64)
-            * CHAR_W;
+        let width = (m.label.chars().count().max(day(m.date).chars().count()) as f64) * CHAR_W;
         let end_anchor = mx + 5.0 + width > W - 4.0;
         let (left, right) = if end_anchor {
             (mx - 5.0 - width, mx)
@@ -284,14 +286,14 @@ pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) ->
         } else {
             (l.left + 5.0, "start")
         };
-        let day = dates::human(l.mark.date);
+        let when = day(l.mark.date);
         let text = format!(
             "<text class=\"milestone-label\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\"><title>{} · {}</title><tspan class=\"milestone-title\">{}</tspan><tspan class=\"milestone-date\" x=\"{lx:.1}\" dy=\"14\">{}</tspan></text>",
             ly + 11.0,
             esc(&l.mark.label),
-            esc(&day),
+            esc(&when),
             esc(&l.mark.label),
-            esc(&day)
+            esc(&when)
         );
         match &l.mark.href {
             Some(h) => {
@@ -348,8 +350,13 @@ pub fn timeline(lanes: &[String], marks: &[Mark], items: &[Item], today: i64) ->
 }
 
 /// A line chart of a metric's values over time, with the target as a
-/// dashed line.
-pub fn chart(points: &[(i64, f64)], target: Option<f64>, unit: &str) -> String {
+/// dashed line. `day` writes a date (a public build shows quarters).
+pub fn chart(
+    points: &[(i64, f64)],
+    target: Option<f64>,
+    unit: &str,
+    day: fn(i64) -> String,
+) -> String {
     if points.is_empty() {
         return String::new();
     }
@@ -370,15 +377,24 @@ pub fn chart(points: &[(i64, f64)], target: Option<f64>, unit: &str) -> String {
         lo -= 1.0;
         hi += 1.0;
     }
-    let margin = (hi - lo) * 0.08;
-    let (lo, hi) = (lo - margin, hi + margin);
+    // Round gridlines: a step of 1, 2, 2.5 or 5 times a power of ten, and
+    // the range widened to whole steps.
+    let raw = (hi - lo) * 1.1 / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let ticks = ((hi - lo) / step).round() as i64;
     let px = |d: i64| pad_l + (d - x0) as f64 / (x1 - x0) as f64 * (w - pad_l - pad_r);
     let py = |v: f64| pad_t + (hi - v) / (hi - lo) * (h - pad_t - pad_b);
     let mut s = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Value over time\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
-    for i in 0..=4 {
-        let v = lo + (hi - lo) * i as f64 / 4.0;
+    for i in 0..=ticks {
+        let v = lo + step * i as f64;
         let y = py(v);
         let _ = write!(
             s,
@@ -393,10 +409,10 @@ pub fn chart(points: &[(i64, f64)], target: Option<f64>, unit: &str) -> String {
         s,
         "<text class=\"axis\" x=\"{pad_l}\" y=\"{:.1}\">{}</text><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
         h - 10.0,
-        esc(&dates::human(x0)),
+        esc(&day(x0)),
         w - pad_r,
         h - 10.0,
-        esc(&dates::human(x1))
+        esc(&day(x1))
     );
     if let Some(t) = target {
         let y = py(t);
@@ -425,7 +441,7 @@ pub fn chart(points: &[(i64, f64)], target: Option<f64>, unit: &str) -> String {
             "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {} {}</title></circle>",
             px(*d),
             py(*v),
-            esc(&dates::human(*d)),
+            esc(&day(*d)),
             esc(&fmt_num(*v)),
             esc(unit)
         );

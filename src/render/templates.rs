@@ -54,9 +54,12 @@ impl Templates {
     }
 
     /// Renders template `name` with `data`.
-    pub fn render(&self, name: &str, data: &Value) -> Result<String, String> {
+    pub fn render(&self, name: &str, data: Value) -> Result<String, String> {
+        // A `Context` built from an owned value avoids handlebars' deep copy
+        // of the page data, the largest cost of a big build.
+        let ctx = handlebars::Context::from(data);
         self.hbs
-            .render(name, data)
+            .render_with_context(name, &ctx)
             .map_err(|e| format!("template `templates/{name}.hbs`: {e}"))
     }
 

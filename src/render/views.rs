@@ -23,7 +23,6 @@ const STATUSES: &[&str] = &[
 ];
 
 fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
-    let plan = ctx.index.plan;
     json!({
         "id": d.id, "title": d.title, "href": format!("{root}{}", Index::page(d)),
         "status": d.str("status"), "summary": d.str("summary"),
@@ -33,7 +32,7 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
         "filter_team": d.str("team").filter(|t| ctx.index.get(t).is_some()).unwrap_or("none"),
         "filter_objectives": d.strs("objectives").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
         "filter_segments": d.strs("segments").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
-        "demand": facts::demand(plan, &d.id),
+        "demand": ctx.index.demand(&d.id),
     })
 }
 
@@ -217,7 +216,7 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
             .collect()
     };
     json!({
-        "timeline": svg::timeline(&lanes, &marks, &items, plan.today),
+        "timeline": svg::timeline(&lanes, &marks, &items, plan.today, ctx.day()),
         "unscheduled": unscheduled,
         "board": now_next_later(ctx, ""),
         "by_status": by_status,

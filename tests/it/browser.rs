@@ -76,7 +76,9 @@ fn site_works_in_headless_chromium() {
         "first search result is not a page link: {first}"
     );
     s.assert_no_console_errors("home search");
-    // Close the results panel before the screenshot.
+    s.viewport_shot(&shots.join("home-search.png"));
+    // Empty the box and close the results for the page's own screenshot.
+    s.post(&format!("element/{input}/clear"), json!({}));
     s.script("document.querySelector('.search-results').hidden = true; document.activeElement.blur(); return 0;");
     s.full_page_shot(&shots.join("home.png"));
 
@@ -117,18 +119,24 @@ fn site_works_in_headless_chromium() {
     s.full_page_shot(&shots.join("home-dark.png"));
     s.dark(false);
 
+    // A 390 px phone: nothing scrolls the page sideways (the timeline
+    // scrolls inside its own box).
     s.phone(true);
-    s.open(&prd);
-    let overflow = s.script(
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-    );
-    s.full_page_shot(&shots.join("prd-phone.png"));
-    assert!(
-        overflow.as_i64().is_some_and(|o| o <= 0),
-        "the PRD scrolls sideways on a phone by {overflow} px"
-    );
-    s.open(&out.join("index.html"));
-    s.full_page_shot(&shots.join("home-phone.png"));
+    for (name, page) in [
+        ("prd", prd.clone()),
+        ("home", out.join("index.html")),
+        ("roadmap", out.join("roadmap.html")),
+    ] {
+        s.open(&page);
+        let overflow = s.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        );
+        s.full_page_shot(&shots.join(format!("{name}-phone.png")));
+        assert!(
+            overflow.as_i64().is_some_and(|o| o <= 0),
+            "{name} scrolls sideways on a phone by {overflow} px"
+        );
+    }
     s.assert_no_console_errors("phone");
 
     drop(s);
@@ -199,10 +207,10 @@ impl Driver {
         let driver = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Ok((200, v)) = http(port, "GET", "/status", None) {
-                if v["value"]["ready"] == json!(true) {
-                    return driver;
-                }
+            if let Ok((200, v)) = http(port, "GET", "/status", None)
+                && v["value"]["ready"] == json!(true)
+            {
+                return driver;
             }
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(50));
@@ -363,6 +371,14 @@ impl Session {
             "console errors on {page}:\n{}",
             severe.join("\n")
         );
+    }
+
+    /// Saves a PNG of what the window shows.
+    fn viewport_shot(&self, to: &Path) {
+        let data = self.get("screenshot");
+        let png = base64_decode(data.as_str().expect("screenshot data")).expect("base64");
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
+        std::fs::write(to, png).expect("write screenshot");
     }
 
     /// Saves a PNG of the whole page (beyond the viewport).

@@ -593,7 +593,16 @@ fn prd_page_shows_dependencies_dependents_rice_evidence_and_milestone() {
 /// computed here from the insights in plan.json (count defaults to 1).
 #[test]
 fn evidence_rows_carry_customer_counts_and_sum_to_the_demand() {
-    let site = example();
+    let checked_multi = assert_evidence(&example());
+    assert!(
+        checked_multi,
+        "the example should have a feature with two insights"
+    );
+}
+
+/// Checks every feature page of a site against its plan.json; whether a
+/// feature with several insights was among them.
+fn assert_evidence(site: &Built) -> bool {
     let plan = site.plan();
     let mut checked_multi = false;
     for f in docs(&plan).iter().filter(|d| d["kind"] == "feature") {
@@ -629,6 +638,13 @@ fn evidence_rows_carry_customer_counts_and_sum_to_the_demand() {
                 trs.is_empty(),
                 "{id}: evidence rows without insights: {evidence}"
             );
+            for d in elements(&page, "demand") {
+                assert!(
+                    text(d).starts_with('0'),
+                    "{id}: demand `{}` with no evidence",
+                    text(d)
+                );
+            }
             continue;
         }
         // One row per insight: its link and its count in the same row.
@@ -656,10 +672,7 @@ fn evidence_rows_carry_customer_counts_and_sum_to_the_demand() {
         );
         checked_multi |= insights.len() > 1;
     }
-    assert!(
-        checked_multi,
-        "the example should have a feature with two insights"
-    );
+    checked_multi
 }
 
 #[test]
@@ -803,60 +816,78 @@ struct Lane {
 #[derive(Debug)]
 struct Timeline {
     lanes: Vec<Lane>,
-    /// Milestone id -> x of its line.
-    milestones: Vec<(String, f64)>,
-    /// Feature id -> (x, y) of its box.
-    items: Vec<(String, f64, f64)>,
+    /// x of every milestone line, in document order.
+    lines: Vec<f64>,
+    /// Milestone id -> x of its label's anchor point.
+    labels: Vec<(String, f64)>,
+    /// Feature id -> (x, y, height) of its box.
+    items: Vec<(String, f64, f64, f64)>,
 }
 
+/// Reads the roadmap's timeline: lanes (rect + label), milestone lines and
+/// labels, and the feature boxes (`<a href="feature/ID.html"><g class="item">
+/// … <rect x y>`).
 fn timeline(page: &str) -> Timeline {
     let svg = element(page, "timeline", "roadmap timeline");
     assert!(svg.starts_with("<svg"), "{svg}");
     let all = tags(svg);
     let mut t = Timeline {
         lanes: Vec::new(),
-        milestones: Vec::new(),
+        lines: Vec::new(),
+        labels: Vec::new(),
         items: Vec::new(),
     };
     let mut lane_rect: Option<(f64, f64)> = None;
-    let mut line_x: Option<f64> = None;
-    let mut feature: Option<String> = None;
+    let mut link: Option<String> = None;
     let mut in_item = false;
     for (k, tag) in all.iter().enumerate() {
         match tag.name.as_str() {
             "rect" if tag.has_class("lane") => lane_rect = Some((tag.num("y"), tag.num("height"))),
             "text" if tag.has_class("lane-label") => {
                 let (y, h) = lane_rect.take().expect("lane label after its rect");
-                let end = all[k + 1].start;
+                // The label's own words, not its tooltip.
+                let close = all[k..]
+                    .iter()
+                    .find(|c| c.name == "/text")
+                    .expect("</text>");
+                let inner = &svg[tag.end..close.start];
+                let shown = match (inner.find("<title"), inner.find("</title>")) {
+                    (Some(a), Some(b)) => format!("{}{}", &inner[..a], &inner[b + 8..]),
+                    _ => inner.to_string(),
+                };
                 t.lanes.push(Lane {
-                    title: decode(&svg[tag.end..end]),
+                    title: text(&shown),
                     y,
                     h,
                 });
             }
             "line" if tag.has_class("milestone") => {
                 assert_eq!(tag.num("x1"), tag.num("x2"), "milestone lines are vertical");
-                line_x = Some(tag.num("x1"));
+                t.lines.push(tag.num("x1"));
             }
-            "a" => {
-                let href = tag.attr("href").unwrap_or_default();
-                if let Some(id) = href
+            "a" => link = tag.attr("href").map(String::from),
+            "/a" => link = None,
+            "text" if tag.has_class("milestone-label") => {
+                let href = link.as_deref().unwrap_or_default();
+                let id = href
                     .strip_prefix("milestone/")
                     .and_then(|s| s.strip_suffix(".html"))
-                {
-                    let x = line_x.take().expect("milestone link after its line");
-                    t.milestones.push((id.to_string(), x));
-                } else if let Some(id) = href
-                    .strip_prefix("feature/")
-                    .and_then(|s| s.strip_suffix(".html"))
-                {
-                    feature = Some(id.to_string());
-                }
+                    .unwrap_or_else(|| panic!("milestone label outside a milestone link: {href}"));
+                t.labels.push((id.to_string(), tag.num("x")));
             }
             "g" if tag.has_class("item") => in_item = true,
             "rect" if in_item => {
-                let id = feature.take().expect("each item inside a feature link");
-                t.items.push((id, tag.num("x"), tag.num("y")));
+                let href = link.as_deref().unwrap_or_default();
+                let id = href
+                    .strip_prefix("feature/")
+                    .and_then(|s| s.strip_suffix(".html"))
+                    .unwrap_or_else(|| panic!("item outside a feature link: {href}"));
+                t.items.push((
+                    id.to_string(),
+                    tag.num("x"),
+                    tag.num("y"),
+                    tag.num("height"),
+                ));
                 in_item = false;
             }
             _ => {}
@@ -898,17 +929,36 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
         })
         .collect();
     ms.sort();
-    let drawn: Vec<&str> = tl.milestones.iter().map(|(id, _)| id.as_str()).collect();
-    let wanted: Vec<&str> = ms.iter().map(|(_, id)| id.as_str()).collect();
-    assert_eq!(drawn, wanted);
-    for w in tl.milestones.windows(2) {
-        assert!(w[0].1 < w[1].1, "milestones out of date order: {w:?}");
-    }
-    let mx: HashMap<&str, f64> = tl
-        .milestones
+    // One line per milestone; left to right they are in date order.
+    let mut lines = tl.lines.clone();
+    lines.sort_by(f64::total_cmp);
+    lines.dedup();
+    assert_eq!(
+        lines.len(),
+        ms.len(),
+        "one line per milestone: {:?}",
+        tl.lines
+    );
+    let mx: HashMap<&str, f64> = ms
         .iter()
-        .map(|(i, x)| (i.as_str(), *x))
+        .zip(&lines)
+        .map(|((_, id), x)| (id.as_str(), *x))
         .collect();
+    // Each milestone's label (a link to its page) sits at its own line.
+    let labelled: BTreeSet<&str> = tl.labels.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(labelled, ms.iter().map(|(_, id)| id.as_str()).collect());
+    for (id, lx) in &tl.labels {
+        let nearest = lines
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - lx).abs().total_cmp(&(b - lx).abs()))
+            .expect("a line");
+        assert_eq!(nearest, mx[id.as_str()], "label of {id} at x={lx}");
+        assert!(
+            (nearest - lx).abs() <= 8.0,
+            "label of {id} at x={lx}, line at {nearest}"
+        );
+    }
 
     // Features: every scheduled, not declined one, in its milestone's
     // column and its team's lane.
@@ -918,10 +968,10 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
             expected.insert(f["id"].as_str().expect("id").to_string());
         }
     }
-    let drawn: BTreeSet<String> = tl.items.iter().map(|(i, _, _)| i.clone()).collect();
+    let drawn: BTreeSet<String> = tl.items.iter().map(|(i, _, _, _)| i.clone()).collect();
     assert_eq!(drawn, expected);
     assert!(expected.len() >= 10, "{expected:?}");
-    for (id, x, y) in &tl.items {
+    for (id, x, y, h) in &tl.items {
         let f = by_id(id);
         let m = f["fields"]["milestone"].as_str().expect("milestone");
         let want_x = mx[m];
@@ -939,7 +989,7 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
             .find(|l| l.title == lane_title)
             .unwrap_or_else(|| panic!("no lane {lane_title}"));
         assert!(
-            *y >= lane.y && *y + 22.0 <= lane.y + lane.h,
+            *y >= lane.y && *y + *h <= lane.y + lane.h,
             "{id}: box at y={y} outside lane {lane:?}"
         );
     }
@@ -947,8 +997,8 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
     let at = |id: &str| {
         tl.items
             .iter()
-            .find(|(i, _, _)| i == id)
-            .map(|(_, x, y)| (*x, *y))
+            .find(|(i, _, _, _)| i == id)
+            .map(|(_, x, y, _)| (*x, *y))
             .expect("drawn")
     };
     let lane = |title: &str| tl.lanes.iter().find(|l| l.title == title).expect("lane");
@@ -1207,8 +1257,12 @@ fn nothing_in_a_document_can_run_script_in_the_site() {
         links.iter().any(|h| h.starts_with("https://example.com/")),
         "{links:?}"
     );
-    // The site's own links still resolve.
-    let problems = broken_links(&site.dir);
+    // The site's own links still resolve (the hostile `<img src=x>` is
+    // the author's own broken image, kept without its handler).
+    let problems: Vec<String> = broken_links(&site.dir)
+        .into_iter()
+        .filter(|p| !p.contains("src=\"x\" -> missing"))
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Non-HTML files that a browser might run as script or markup.
     let feed = site.read("feed.xml");
@@ -1306,10 +1360,21 @@ fn refuses_to_write_over_a_foreign_folder_or_the_plans() {
     assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     assert_eq!(tree(&foreign), before);
 
-    // The plans root itself, and a folder holding it.
+    // The plans root itself, and a folder holding it (a temporary one of
+    // ours, so that a regression could only ever replace that).
     let plans_before = tree(repo.path());
-    for target in [repo.path().to_path_buf(), repo.path().join("..")] {
-        let run = build_into(repo.path(), &target, &[]);
+    let outer = tempfile::tempdir().expect("tempdir");
+    let nested = outer.path().join("plans");
+    std::fs::create_dir(&nested).expect("mkdir");
+    for (path, text) in crate::common::BASE {
+        std::fs::write(nested.join(path), text).expect("write");
+    }
+    let outer_before = tree(outer.path());
+    for (root, target) in [
+        (repo.path(), repo.path().to_path_buf()),
+        (nested.as_path(), outer.path().to_path_buf()),
+    ] {
+        let run = build_into(root, &target, &[]);
         assert_eq!(
             run.code,
             2,
@@ -1320,13 +1385,8 @@ fn refuses_to_write_over_a_foreign_folder_or_the_plans() {
         );
         assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     }
-    // `.` from inside the plans.
-    let run = run_in(
-        repo.path(),
-        &["build", "-o", repo.path().to_str().expect("utf-8")],
-    );
-    assert_eq!(run.code, 2);
     assert_eq!(tree(repo.path()), plans_before, "the plans were touched");
+    assert_eq!(tree(outer.path()), outer_before, "the plans were touched");
 
     // A file.
     let file = tmp.path().join("file.html");
@@ -1404,6 +1464,8 @@ fn public_build_shows_only_public_documents_with_coarse_dates() {
     }
     let problems = broken_links(&site.dir);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Demand counts the research the page shows, not internal insights.
+    assert_evidence(&site);
 
     // No e-mail address and no internal document's source in any file.
     let internal_files: Vec<String> = docs(&plan)
@@ -1438,18 +1500,26 @@ fn public_build_shows_only_public_documents_with_coarse_dates() {
     let ms = text(element(&f, "milestone", "public milestone"));
     assert!(ms.contains("2026-Q4"), "{ms}");
     assert!(!ms.contains("Dec"), "{ms}");
+    // Outside document bodies (the authors' own words, published as
+    // written), no page shows a day: not a milestone's, not any other.
+    let outside: BTreeMap<&String, String> = pages
+        .iter()
+        .map(|(p, html)| {
+            let mut rest = html.clone();
+            for body in elements(html, "body") {
+                rest = rest.replace(body, "");
+            }
+            (p, rest)
+        })
+        .collect();
     let mut day_dates = Vec::new();
     for d in docs(&plan).iter().filter(|d| d["kind"] == "milestone") {
         let date = d["fields"]["date"].as_str().expect("date");
         let human = human_date(date);
-        for (p, html) in &pages {
-            // Text a reader sees, and attributes (titles of SVG shapes).
-            let words = text(html);
+        for (p, html) in &outside {
+            // Text a reader sees, and attributes.
             let lower = html.to_ascii_lowercase();
-            if words.contains(date)
-                || words.contains(&human)
-                || lower.contains(&human.to_ascii_lowercase())
-            {
+            if lower.contains(date) || lower.contains(&human.to_ascii_lowercase()) {
                 day_dates.push(format!("{p}: {date} / {human}"));
             }
         }
@@ -1459,21 +1529,14 @@ fn public_build_shows_only_public_documents_with_coarse_dates() {
         "milestone days shown:\n{}",
         day_dates.join("\n")
     );
-    let roadmap = site.read("roadmap.html");
-    let tl = element(&roadmap, "timeline", "public timeline");
-    assert!(text(tl).contains("2027-Q1"), "{}", text(tl));
-    // No day-precise date at all in what a reader sees outside document
-    // bodies (which are the authors' own words).
-    for (p, html) in &pages {
-        let mut outside = html.clone();
-        for body in elements(html, "body") {
-            outside = outside.replace(body, "");
-        }
-        let words = text(&outside);
-        if let Some(d) = find_day(&words) {
+    for (p, html) in &outside {
+        if let Some(d) = find_day(&text(html)) {
             panic!("{p}: day-precise date `{d}` in a public page");
         }
     }
+    let roadmap = site.read("roadmap.html");
+    let tl = element(&roadmap, "timeline", "public timeline");
+    assert!(text(tl).contains("2027-Q1"), "{}", text(tl));
     let csv = site.read("features.csv");
     assert!(find_day(&csv).is_none(), "{csv}");
     let pj = site.plan();
