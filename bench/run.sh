@@ -54,10 +54,17 @@ need() {
 need hyperfine hyperfine
 need git git
 need python3 python3
+need flock util-linux
 [ -x /usr/bin/time ] || need /usr/bin/time time
 [ "$MODE" = main ] && need hugo hugo
 
 mkdir -p "$WORK" "$SHM"
+# One run at a time: two runs share these folders and skew each other's timings.
+exec 9>"$WORK/.lock"
+if ! flock -n 9; then
+  echo "bench: another bench/run.sh is running (lock: $WORK/.lock)" >&2
+  exit 2
+fi
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
