@@ -128,6 +128,24 @@ fn with_dates(ctx: &Ctx<'_>, v: &Value) -> Value {
     }
 }
 
+/// Fields a built-in kind's page shows in its own section, so the generic
+/// panel leaves them out (deciding here keeps the template free of long
+/// helper chains evaluated for every field of every page).
+fn shown_by_kind(kind: &str, field: &str) -> bool {
+    matches!(
+        (kind, field),
+        (_, "status" | "body")
+            | (
+                "feature",
+                "milestone" | "horizon" | "rice" | "objectives" | "depends_on"
+            )
+            | ("objective", "key_results")
+            | ("metric", "readings")
+            | ("milestone", "date" | "launch")
+            | ("person", "email")
+    )
+}
+
 /// The generic metadata panel: every field, references as links.
 fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
     let refs_by_field: BTreeMap<String, Vec<String>> = ctx
@@ -147,6 +165,7 @@ fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
     let mut out = Vec::new();
     for (k, v) in obj {
         if SHOWN_ELSEWHERE.contains(&k.as_str())
+            || shown_by_kind(&doc.kind, k)
             || (ctx.public && matches!(k.as_str(), "email" | "customer"))
         {
             continue;
