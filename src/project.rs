@@ -24,6 +24,8 @@ pub struct Project {
     pub registry: Registry,
     /// The scanned files.
     pub tree: Tree,
+    /// The revision built with `--as-of`, if any.
+    pub as_of: Option<git2::Oid>,
 }
 
 impl Project {
@@ -61,7 +63,70 @@ impl Project {
             config_text,
             registry,
             tree,
+            as_of: None,
         })
+    }
+
+    /// Opens the plans as they were at revision `rev`: that revision's
+    /// config, schemas and documents, read from git.
+    pub fn open_at(dir: &Path, rev: &str) -> Result<Project, String> {
+        let root = source::find_root(dir).ok_or_else(|| {
+            format!(
+                "no {} in {} or any parent folder: not a plans repository",
+                config::FILE_NAME,
+                dir.display()
+            )
+        })?;
+        let git = source::git::Git::discover(&root).ok_or_else(|| {
+            format!(
+                "--as-of needs git history, and {} is not in a git repository",
+                root.display()
+            )
+        })?;
+        let commit = git.resolve(rev)?;
+        let config_text = git.config_at(commit).ok_or_else(|| {
+            format!(
+                "revision `{rev}` has no {} for these plans",
+                config::FILE_NAME
+            )
+        })?;
+        let config =
+            config::parse(&config_text).map_err(|e| format!("{e} (at revision `{rev}`)"))?;
+        let tree = git.tree_at(commit, &config);
+        let registry = Registry::new(&config, &tree.schemas)
+            .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        Ok(Project {
+            root,
+            config,
+            config_text,
+            registry,
+            tree,
+            as_of: Some(commit),
+        })
+    }
+
+    /// The plan's history from git (with the working tree's edits unless
+    /// built `--as-of`), which also decides "today".
+    pub fn history(&self) -> crate::history::History {
+        let cache = if self.config.cache == ".git/northstar" {
+            source::git::Git::discover(&self.root)
+                .map(|g| g.git_dir().join("northstar").join("history.jsonl"))
+        } else {
+            Some(self.root.join(&self.config.cache).join("history.jsonl"))
+        };
+        let inputs = crate::history::Inputs {
+            config: &self.config,
+            config_text: &self.config_text,
+            registry: &self.registry,
+            schemas: &self.tree.schemas,
+            cache,
+        };
+        let working: Vec<String> = self.tree.files.iter().map(|f| f.path.clone()).collect();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        crate::history::read(&self.root, self.as_of, &working, &inputs, now)
     }
 
     /// "Today" for rules and the site: the config's pin, else the clock.
@@ -73,9 +138,24 @@ impl Project {
             .unwrap_or_else(crate::dates::system_today)
     }
 
-    /// Checks the plans.
+    /// Checks the plans, without history (no `stale`, "today" from the
+    /// config or the clock).
     pub fn compile(&self) -> Compiled {
-        compile(&self.config, &self.registry, &self.tree, self.today())
+        compile(&self.config, &self.registry, &self.tree, self.today(), None)
+    }
+
+    /// Reads history, then checks the plans with it: `stale` runs and
+    /// "today" follows SPEC §5.
+    pub fn compile_with_history(&self) -> (Compiled, crate::history::History) {
+        let history = self.history();
+        let compiled = compile(
+            &self.config,
+            &self.registry,
+            &self.tree,
+            history.today,
+            Some(&history),
+        );
+        (compiled, history)
     }
 
     /// The prefix from the git work tree's root to the plans root, for the

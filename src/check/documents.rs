@@ -42,31 +42,29 @@ fn location_id(template: &str, file: &str, data: &Value) -> Option<String> {
     Some(template.replace("{stem}", stem(file)).replace("{dir}", dir))
 }
 
-/// Types and validates one raw document. Returns no document only when its
-/// kind is absent (nothing can be said about it then).
-pub(super) fn build(
-    raw: &RawDoc,
-    registry: &Registry,
-    config: &Config,
-) -> (Option<Document>, Vec<Diagnostic>) {
+/// What every reader of a raw document needs: its kind, its fields typed by
+/// that kind's schema, their positions, and its id. Shared by the checker
+/// and the history reader, so both see the same document.
+pub struct Identity {
+    /// The kind's name.
+    pub kind: String,
+    /// Fields typed by the kind's schema.
+    pub data: Value,
+    /// Positions of the fields.
+    pub spans: Spans,
+    /// The id (from `id:`, the location template, or a Markdown file's stem).
+    pub id: Option<String>,
+}
+
+/// Reads kind, fields and id of a raw document; None without a kind.
+pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Identity> {
     let file = raw.file.as_str();
-    let mut diags = Vec::new();
-    let kind_node = raw.node.get("kind");
-    let kind_name = match (&raw.kind, kind_node) {
+    let kind_name = match (&raw.kind, raw.node.get("kind")) {
         (Some(k), _) => k.clone(),
         (None, Some((_, v))) if v.as_str().is_some_and(|s| !s.is_empty()) => {
             v.as_str().unwrap_or("").to_string()
         }
-        _ => {
-            let d = Diagnostic::new(
-                "schema",
-                file,
-                raw.node.pos,
-                "missing required field `kind`",
-            )
-            .note(format!("known kinds: {}", registry.names().join(", ")));
-            return (None, vec![d]);
-        }
+        _ => return None,
     };
     let kind = registry.get(&kind_name);
     let mut spans = Spans::default();
@@ -89,13 +87,47 @@ pub(super) fn build(
             obj.entry("id").or_insert(Value::String(id));
         }
     }
-    let kind_pos = spans.key("/kind").unwrap_or(raw.node.pos);
     let id = match data.get("id") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ if raw.markdown => Some(stem(file).to_string()),
         _ => None,
     };
+    Some(Identity {
+        kind: kind_name,
+        data,
+        spans,
+        id,
+    })
+}
+
+/// Types and validates one raw document. Returns no document only when its
+/// kind is absent (nothing can be said about it then).
+pub(super) fn build(
+    raw: &RawDoc,
+    registry: &Registry,
+    config: &Config,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    let file = raw.file.as_str();
+    let mut diags = Vec::new();
+    let Some(Identity {
+        kind: kind_name,
+        data,
+        spans,
+        id,
+    }) = identify(raw, registry, config)
+    else {
+        let d = Diagnostic::new(
+            "schema",
+            file,
+            raw.node.pos,
+            "missing required field `kind`",
+        )
+        .note(format!("known kinds: {}", registry.names().join(", ")));
+        return (None, vec![d]);
+    };
+    let kind = registry.get(&kind_name);
+    let kind_pos = spans.key("/kind").unwrap_or(raw.node.pos);
     let id = match id {
         Some(id) => {
             if !valid_id(&id) {

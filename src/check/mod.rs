@@ -3,11 +3,12 @@
 //! the first problem; a broken file only drops out of the passes that need
 //! what it failed to provide.
 
-mod documents;
+pub mod documents;
 mod ids;
 pub mod links;
 mod references;
 mod roadmap;
+mod stale;
 
 use crate::config::{Config, RuleLevel};
 use crate::diag::{self, Diagnostic, Level};
@@ -83,7 +84,13 @@ impl Compiled {
 }
 
 /// Checks everything in `tree`. `today` is the day number rules compare with.
-pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) -> Compiled {
+pub fn compile(
+    config: &Config,
+    registry: &Registry,
+    tree: &Tree,
+    today: i64,
+    history: Option<&crate::history::History>,
+) -> Compiled {
     let mut sink = Sink::new(config);
     let parsed: Vec<(Vec<RawDoc>, Vec<Diagnostic>)> =
         tree.files.par_iter().map(parse_file).collect();
@@ -120,6 +127,9 @@ pub fn compile(config: &Config, registry: &Registry, tree: &Tree, today: i64) ->
     links::check(&mut plan, all_paths, &unparsed, &mut sink);
     plan.index_edges();
     roadmap::check(&plan, config, &mut sink);
+    if let Some(h) = history {
+        stale::check(&plan, h, config.stale_days(), &mut sink);
+    }
     Compiled {
         plan,
         diagnostics: sink.finish(),

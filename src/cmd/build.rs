@@ -28,6 +28,10 @@ pub struct Args {
     /// Who the site is for.
     #[arg(long, value_enum, default_value = "internal")]
     pub audience: Audience,
+    /// Build the plan as it was at a revision (commit, tag or branch), with
+    /// history up to it.
+    #[arg(long, value_name = "REV")]
+    pub as_of: Option<String>,
     /// Format of the diagnostics printed before building.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -61,8 +65,11 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     };
     crate::output::validate_target(&out, &root)?;
     let skip = [out.canonicalize().unwrap_or_else(|_| out.clone())];
-    let project = Project::open(dir, &skip)?;
-    let compiled = project.compile();
+    let project = match &args.as_of {
+        Some(rev) => Project::open_at(dir, rev)?,
+        None => Project::open(dir, &skip)?,
+    };
+    let (compiled, history) = project.compile_with_history();
     let status = print(&project, &compiled, args.format, None::<Deny>);
     if compiled.errors() > 0 && !args.allow_errors {
         eprintln!(
@@ -74,13 +81,24 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         public: args.audience == Audience::Public,
         templates: overrides(&project.root)?,
     };
-    let site = render::build(
+    let mut site = render::build(
         &compiled,
+        &history,
         &project.config,
         &project.registry,
         &project.tree.all_paths,
         &opts,
     )?;
+    if let Some(commit) = project.as_of {
+        // Linked files come from the revision too, not from the disk.
+        let git =
+            crate::source::git::Git::discover(&project.root).ok_or("git repository vanished")?;
+        for asset in std::mem::take(&mut site.assets) {
+            if let Some(bytes) = git.file_at(commit, &asset) {
+                site.files.insert(format!("files/{asset}"), bytes);
+            }
+        }
+    }
     crate::output::write(&site, &out, &project.root)?;
     eprintln!(
         "wrote {} files to {}",

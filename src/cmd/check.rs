@@ -68,6 +68,6 @@ pub(super) fn print(
 /// Runs `check`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
-    let compiled = project.compile();
+    let (compiled, _history) = project.compile_with_history();
     Ok(print(&project, &compiled, args.format, args.deny))
 }

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod init;
 mod list;
+mod new;
 mod schema;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ pub enum Command {
     Build(build::Args),
     /// Create a plans repository, or write out the default templates.
     Init(init::Args),
+    /// Create a new document from its kind's template, with a free id.
+    New(new::Args),
     /// Write the JSON Schemas of every kind, for editors.
     Schema(schema::Args),
     /// Query the plan: the documents of a kind.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&cli.dir, args),
         Command::Build(args) => build::run(&cli.dir, args),
         Command::Init(args) => init::run(&cli.dir, args),
+        Command::New(args) => new::run(&cli.dir, args),
         Command::Schema(args) => schema::run(&cli.dir, args),
         Command::List(args) => list::run(&cli.dir, args),
     };

@@ -3,6 +3,7 @@
 
 pub mod data;
 pub mod facts;
+pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod pages;
@@ -49,6 +50,7 @@ impl Site {
 /// Renders the whole site.
 pub fn build(
     compiled: &Compiled,
+    hist: &crate::history::History,
     config: &Config,
     registry: &Registry,
     all_paths: &BTreeSet<String>,
@@ -60,6 +62,7 @@ pub fn build(
     let ctx = Ctx {
         index: &index,
         registry,
+        history: hist,
         public: opts.public,
         edit_url: if opts.public {
             None
@@ -96,7 +99,7 @@ pub fn build(
         }
         b
     };
-    let home = views::home(&ctx, Vec::new());
+    let home = views::home(&ctx, history::log(&ctx, hist, 8));
     site.put(
         "index.html",
         tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
@@ -119,7 +122,16 @@ pub fn build(
         "search.html",
         tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
     );
-    site.put("changes.html", tpl.render("changes", merge(base("", "Changes", "changes"), json!({"entries": [], "note": "No history: this plan was built without git history."})))?);
+    let changes = json!({
+        "entries": history::log(&ctx, hist, history::LOG_LIMIT),
+        "notes": history::notes(hist),
+        "limited": hist.log.len() > history::LOG_LIMIT,
+        "limit": history::LOG_LIMIT,
+    });
+    site.put(
+        "changes.html",
+        tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
+    );
     if !opts.public {
         site.put(
             "health.html",
@@ -145,7 +157,13 @@ pub fn build(
         .par_iter()
         .map(|doc| {
             let mut assets = BTreeSet::new();
-            let page = pages::document(&ctx, doc, &mut assets);
+            let mut page = pages::document(&ctx, doc, &mut assets);
+            if let (Value::Object(p), Value::Object(h)) = (
+                &mut page,
+                history::document(&ctx, hist, &doc.id, &doc.kind, "../"),
+            ) {
+                p.extend(h);
+            }
             let html = tpl.render("document", merge(base("../", &doc.title, &doc.kind), page))?;
             Ok((Index::page(doc), html, assets))
         })
@@ -157,7 +175,12 @@ pub fn build(
     }
     site.put(
         "plan.json",
-        data::plan_json(&index, &config.product, opts.public, &Value::Null),
+        data::plan_json(
+            &index,
+            &config.product,
+            opts.public,
+            &history::for_plan_json(&ctx, hist),
+        ),
     );
     site.put("plan.schema.json", data::PLAN_SCHEMA.to_string());
     site.put(
@@ -166,23 +189,11 @@ pub fn build(
     );
     site.put("features.csv", data::csv(&index, opts.public));
     site.put("search-index.js", data::search_index(&index));
-    site.put("feed.xml", feed(config, plan.today));
+    site.put("feed.xml", history::feed(&ctx, config, hist));
     site.put("style.css", tpl.asset("style.css"));
     site.put("site.js", tpl.asset("site.js"));
     site.assets.retain(|a| all_paths.contains(a));
     Ok(site)
-}
-
-/// The Atom feed of plan changes; entries arrive with git history.
-fn feed(config: &Config, today: i64) -> String {
-    let esc = svg::esc;
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>urn:northstar:{}</id>\n  <updated>{}T00:00:00Z</updated>\n  <link rel=\"alternate\" href=\"{}changes.html\"/>\n</feed>\n",
-        esc(&format!("{}: plan changes", config.site.title)),
-        esc(&config.product.replace(' ', "-").to_lowercase()),
-        crate::dates::format(today),
-        esc(&config.site.base_url),
-    )
 }
 
 /// The plural of a kind's name, for lists of kinds: `strategies`, `people`.

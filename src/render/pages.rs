@@ -23,6 +23,8 @@ pub struct Ctx<'a> {
     pub public: bool,
     /// "Edit this page" URL template.
     pub edit_url: Option<&'a str>,
+    /// History from git (empty without a repository).
+    pub history: &'a crate::history::History,
 }
 
 const ROOT: &str = "../";
@@ -380,9 +382,10 @@ fn objective(ctx: &Ctx<'_>, doc: &Document) -> Value {
     })
 }
 
-/// A metric's points: readings, plus `current` at the last reading's date
-/// or today when it differs. History adds one point per commit later.
-pub fn metric_points(doc: &Document, today: i64) -> Vec<(i64, f64)> {
+/// A metric's points: readings, the value of `current` after every commit
+/// that changed it (history), and `current` today when it differs from the
+/// last point.
+pub fn metric_points(doc: &Document, today: i64, history: &[(i64, f64)]) -> Vec<(i64, f64)> {
     let mut pts: Vec<(i64, f64)> = doc
         .data
         .get("readings")
@@ -398,6 +401,11 @@ pub fn metric_points(doc: &Document, today: i64) -> Vec<(i64, f64)> {
                 .collect()
         })
         .unwrap_or_default();
+    for (d, v) in history {
+        if !pts.iter().any(|p| p.0 == *d) {
+            pts.push((*d, *v));
+        }
+    }
     pts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     if let Some(c) = doc.num("current")
         && pts
@@ -411,7 +419,13 @@ pub fn metric_points(doc: &Document, today: i64) -> Vec<(i64, f64)> {
 
 fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
     let plan = ctx.index.plan;
-    let pts = metric_points(doc, plan.today);
+    let from_git = ctx
+        .history
+        .docs
+        .get(&doc.id)
+        .map(|h| h.values.as_slice())
+        .unwrap_or(&[]);
+    let pts = metric_points(doc, plan.today, from_git);
     let unit = doc.str("unit").unwrap_or("");
     json!({
         "is_metric": true,

@@ -11,5 +11,6 @@ mod cli;
 mod common;
 mod hostile;
 mod rules;
+mod scaffold;
 mod site;
 mod smoke;

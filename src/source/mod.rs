@@ -1,6 +1,8 @@
-//! The only module that reads the plans from disk (git arrives with the
-//! history work and will live here too). Everything after it works on
+//! The only module that reads the plans: from disk here, from git in
+//! [`git`]. Everything after it works on
 //! in-memory text, so passes are testable without a file system.
+
+pub mod git;
 
 use crate::config::{Config, FILE_NAME};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -94,57 +96,95 @@ fn globset(patterns: impl IntoIterator<Item = String>) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// Which files under the root are candidate documents, and of which kind
+/// by location. Shared by the working-tree scan and the git reader, so a
+/// revision's documents are exactly the ones a checkout would scan.
+pub struct Filter {
+    exclude: GlobSet,
+    paths: Vec<String>,
+    located: Vec<(String, GlobSet)>,
+    located_bodies: Vec<String>,
+}
+
+impl Filter {
+    /// The filter of a config.
+    pub fn new(config: &Config) -> Filter {
+        let paths = if config.paths.is_empty() {
+            vec![String::new()]
+        } else {
+            config
+                .paths
+                .iter()
+                .map(|p| p.trim_end_matches('/').trim_start_matches("./").to_string())
+                .collect()
+        };
+        Filter {
+            exclude: globset(config.exclude.iter().cloned()),
+            paths,
+            located: config
+                .kinds
+                .iter()
+                .filter_map(|(k, c)| c.files.as_ref().map(|f| (k.clone(), globset([f.clone()]))))
+                .collect(),
+            located_bodies: config
+                .kinds
+                .values()
+                .filter(|k| k.files.is_some())
+                .filter_map(|k| k.body.clone())
+                .collect(),
+        }
+    }
+
+    /// `None` when `rel` is not a document; else the kind its location
+    /// gives it (`Some(None)` for an ordinary document file).
+    pub fn classify(&self, rel: &str) -> Option<Option<String>> {
+        const NEVER: [&str; 2] = ["templates/", "schema/"];
+        if rel == FILE_NAME
+            || NEVER.iter().any(|n| rel.starts_with(n))
+            || rel.split('/').any(|c| c.starts_with('.'))
+            || self.exclude.is_match(rel)
+        {
+            return None;
+        }
+        if let Some((k, _)) = self.located.iter().find(|(_, g)| g.is_match(rel)) {
+            return Some(Some(k.clone()));
+        }
+        let in_paths = self
+            .paths
+            .iter()
+            .any(|p| p.is_empty() || p == "." || rel.starts_with(&format!("{p}/")));
+        let lower = rel.to_ascii_lowercase();
+        let ext_ok = [".md", ".yaml", ".yml"].iter().any(|e| lower.ends_with(e));
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let is_body = self.located_bodies.iter().any(|b| b == name);
+        (in_paths && ext_ok && !is_body).then_some(None)
+    }
+
+    /// The sibling body file of a kind-by-location document, if its kind names one.
+    pub fn body_of(rel: &str, kind: Option<&String>, config: &Config) -> Option<String> {
+        kind.and_then(|k| config.kinds.get(k))
+            .and_then(|k| k.body.as_ref())
+            .map(|b| sibling(rel, b))
+    }
+}
+
 /// Walks the root and reads every candidate document, in parallel.
 /// `skip` are folders (absolute) never scanned: the output and the cache.
 pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut all = Vec::new();
     walk(&canon_root, &canon_root, skip, &mut all, 0);
-    let exclude = globset(config.exclude.iter().cloned());
-    let paths: Vec<String> = if config.paths.is_empty() {
-        vec![String::new()]
-    } else {
-        config
-            .paths
-            .iter()
-            .map(|p| p.trim_end_matches('/').trim_start_matches("./").to_string())
-            .collect()
-    };
-    let located: Vec<(String, GlobSet)> = config
-        .kinds
+    let filter = Filter::new(config);
+    let candidates: Vec<(String, Option<String>)> = all
         .iter()
-        .filter_map(|(k, c)| c.files.as_ref().map(|f| (k.clone(), globset([f.clone()]))))
+        .filter_map(|rel| filter.classify(rel).map(|kind| (rel.clone(), kind)))
         .collect();
-    let never = ["templates/", "schema/"];
-    let mut candidates = Vec::new();
-    for rel in &all {
-        if rel == FILE_NAME || never.iter().any(|n| rel.starts_with(n)) || exclude.is_match(rel) {
-            continue;
-        }
-        let kind = located
-            .iter()
-            .find(|(_, g)| g.is_match(rel))
-            .map(|(k, _)| k.clone());
-        let in_paths = paths
-            .iter()
-            .any(|p| p.is_empty() || p == "." || rel.starts_with(&format!("{p}/")));
-        let ext_ok = [".md", ".yaml", ".yml"]
-            .iter()
-            .any(|e| rel.to_ascii_lowercase().ends_with(e));
-        if kind.is_some() || (in_paths && ext_ok && !is_located_body(rel, config)) {
-            candidates.push((rel.clone(), kind));
-        }
-    }
     let all_set: BTreeSet<String> = all.into_iter().collect();
     let files = candidates
         .into_par_iter()
         .map(|(rel, kind)| {
             let text = read(&canon_root.join(&rel));
-            let body = kind
-                .as_ref()
-                .and_then(|k| config.kinds.get(k))
-                .and_then(|k| k.body.as_ref())
-                .map(|b| sibling(&rel, b))
+            let body = Filter::body_of(&rel, kind.as_ref(), config)
                 .filter(|p| all_set.contains(p))
                 .and_then(|p| read(&canon_root.join(&p)).ok().map(|t| (p, t)));
             SourceFile {
@@ -160,16 +200,6 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
         all_paths: all_set,
         schemas: BTreeMap::new(),
     }
-}
-
-/// Whether a file is the body of a kind-by-location document, and so not a
-/// document of its own.
-fn is_located_body(rel: &str, config: &Config) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    config
-        .kinds
-        .values()
-        .any(|k| k.files.is_some() && k.body.as_deref() == Some(name))
 }
 
 fn sibling(rel: &str, name: &str) -> String {

@@ -1,0 +1,43 @@
+//! `stale`: a feature in progress or in beta that no commit has changed for
+//! a while. Measured from the last change in history (a pure move is not a
+//! change; an uncommitted edit is); silent without history.
+
+use super::Sink;
+use crate::diag::Diagnostic;
+use crate::history::History;
+use crate::plan::Plan;
+
+/// Reports stale features.
+pub(super) fn check(plan: &Plan, history: &History, days: u32, sink: &mut Sink<'_>) {
+    if !history.available {
+        return;
+    }
+    for doc in plan.of_kind("feature") {
+        let status = doc.str("status").unwrap_or("");
+        if !matches!(status, "in-progress" | "beta") {
+            continue;
+        }
+        let Some(last) = history.docs.get(&doc.id).and_then(|h| h.last_changed) else {
+            continue;
+        };
+        let idle = plan.today - last;
+        if idle > i64::from(days) {
+            sink.push(
+                Some(doc),
+                Diagnostic::new(
+                    "stale",
+                    &doc.file,
+                    doc.field_pos("status"),
+                    format!(
+                        "{status} feature `{}` has not changed for {idle} days",
+                        doc.id
+                    ),
+                )
+                .note(format!(
+                    "last changed {}; the limit is {days} days (`rules.stale.days`)",
+                    crate::dates::human(last)
+                )),
+            );
+        }
+    }
+}

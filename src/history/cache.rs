@@ -1,0 +1,94 @@
+//! The history cache: per-commit results keyed by commit id, so a build
+//! after one new commit reads only that commit. A commit id names its
+//! content forever, so an entry never goes stale by itself; what can change
+//! is how northstar reads commits (its version, the config, the schemas),
+//! and that is the fingerprint in the header. A file that does not parse,
+//! or whose header differs, is ignored and rewritten whole.
+
+use super::CommitChanges;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+const FORMAT: u32 = 1;
+
+#[derive(serde::Serialize, serde::Deserialize, PartialEq)]
+struct Header {
+    format: u32,
+    fingerprint: String,
+}
+
+/// What loading found.
+pub enum Loaded {
+    /// Entries by commit id.
+    Entries(HashMap<String, CommitChanges>),
+    /// No cache yet.
+    Missing,
+    /// A cache written for another config, schema or version.
+    Stale,
+    /// A cache that does not parse.
+    Corrupt,
+}
+
+/// Reads the cache file.
+pub fn load(path: &Path, fingerprint: &str) -> Loaded {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Loaded::Missing;
+    };
+    let mut lines = BufReader::new(file).lines();
+    let header: Option<Header> = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| serde_json::from_str(&l).ok());
+    match header {
+        None => return Loaded::Corrupt,
+        Some(h) if h.format != FORMAT || h.fingerprint != fingerprint => return Loaded::Stale,
+        Some(_) => {}
+    }
+    let mut out = HashMap::new();
+    for line in lines {
+        let Ok(line) = line else {
+            return Loaded::Corrupt;
+        };
+        match serde_json::from_str::<CommitChanges>(&line) {
+            Ok(c) => {
+                out.insert(c.commit.id.clone(), c);
+            }
+            Err(_) => return Loaded::Corrupt,
+        }
+    }
+    Loaded::Entries(out)
+}
+
+/// Writes the cache atomically (temporary file, then rename).
+pub fn save<'a>(
+    path: &Path,
+    fingerprint: &str,
+    entries: impl Iterator<Item = &'a CommitChanges>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let header = Header {
+            format: FORMAT,
+            fingerprint: fingerprint.to_string(),
+        };
+        writeln!(
+            w,
+            "{}",
+            serde_json::to_string(&header).map_err(std::io::Error::other)?
+        )?;
+        for e in entries {
+            writeln!(
+                w,
+                "{}",
+                serde_json::to_string(e).map_err(std::io::Error::other)?
+            )?;
+        }
+        w.flush()?;
+    }
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,431 @@
+//! History from git (SPEC §6): what each commit did to each document, as
+//! field-level changes, and the facts derived from them (created, last
+//! changed, days in each status, milestone slips, metric values over time,
+//! milestone scope changes), plus the plan's change log.
+//!
+//! Two stages. Per commit, independently and in parallel: which plan files
+//! changed, and the field changes of every document in them, found by id so
+//! a moved file keeps its history. These results are cached by commit id.
+//! Then one replay, oldest first, that keeps the state of every document to
+//! derive facts and phrase changes in words.
+
+pub mod cache;
+pub mod diff;
+pub mod replay;
+pub mod snapshot;
+pub mod words;
+
+use crate::config::Config;
+use crate::schema::Registry;
+use crate::source::Filter;
+use crate::source::git::{CommitInfo, Git};
+use diff::FieldChange;
+use git2::Oid;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use snapshot::{FileVersion, Snap};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub use replay::{DocHistory, Event, History, LogEntry};
+
+/// What happened to a document in a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum What {
+    /// It appeared.
+    Created,
+    /// It disappeared.
+    Deleted,
+    /// Its fields or body changed.
+    Modified,
+    /// Only its file moved: not a change for `stale`.
+    Renamed,
+}
+
+/// One document's change in one commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocChange {
+    /// Document id.
+    pub id: String,
+    /// Kind after the change (before, for a deletion).
+    pub kind: String,
+    /// Title after the change.
+    pub title: String,
+    /// File after the change.
+    pub file: String,
+    /// What happened.
+    pub what: What,
+    /// The file it was in before, when it moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_file: Option<String>,
+    /// Field changes (for a creation: every field, from nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    /// Body sections added, removed or edited.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<String>,
+}
+
+/// Everything one commit did to the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommitChanges {
+    /// The commit.
+    pub commit: CommitInfo,
+    /// Document changes, by id.
+    pub docs: Vec<DocChange>,
+    /// Files that did not parse at this commit: history has a gap there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
+    /// The first commit of a shallow clone: its "creations" are where the
+    /// available history starts, not real creations.
+    #[serde(default)]
+    pub boundary: bool,
+}
+
+type BlobCache = HashMap<(Oid, String), Arc<FileVersion>>;
+
+/// A file's path and its version before and after a change.
+type Versions = (String, Option<Arc<FileVersion>>, Option<Arc<FileVersion>>);
+
+/// Reads what one commit changed, against its first parent. A merge
+/// commit's changes are those of the commits it merges, which are read on
+/// their own, so a merge adds nothing (each change is attributed once, to
+/// the commit that made it).
+pub fn commit_changes(
+    git: &Git,
+    id: Oid,
+    filter: &Filter,
+    registry: &Registry,
+    config: &Config,
+    blobs: &mut BlobCache,
+) -> Result<CommitChanges, String> {
+    let commit = git.info(id)?;
+    let mut out = CommitChanges {
+        docs: Vec::new(),
+        unreadable: Vec::new(),
+        boundary: false,
+        commit,
+    };
+    if out.commit.parents.len() > 1 {
+        return Ok(out);
+    }
+    let parent = git.first_parent(id);
+    out.boundary = parent.is_none() && git.parent_missing(id);
+    let old_tree = parent.and_then(|p| git.plans_tree(p));
+    let new_tree = git.plans_tree(id);
+    let keep = |p: &str| filter.classify(p).is_some();
+    let changes = git.changes(old_tree, new_tree, &keep);
+    let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
+        let blob = blob?;
+        let key = (blob, path.to_string());
+        if let Some(v) = blobs.get(&key) {
+            return Some(v.clone());
+        }
+        let bytes = git.blob(blob).ok()?;
+        let kind = filter.classify(path).flatten();
+        let v = Arc::new(snapshot::read(path, bytes, kind, registry, config));
+        if blobs.len() > 50_000 {
+            blobs.clear();
+        }
+        blobs.insert(key, v.clone());
+        Some(v)
+    };
+    let versions = changes
+        .iter()
+        .map(|ch| {
+            (
+                ch.path.clone(),
+                version(ch.old, &ch.path),
+                version(ch.new, &ch.path),
+            )
+        })
+        .collect();
+    compare(versions, &mut out);
+    Ok(out)
+}
+
+/// Document changes between two versions of a set of files: matched by
+/// id across files, so a document that moved keeps its history.
+fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
+    let mut before: BTreeMap<String, Snap> = BTreeMap::new();
+    let mut after: BTreeMap<String, Snap> = BTreeMap::new();
+    let mut blind: Vec<String> = Vec::new();
+    for (path, old, new) in versions {
+        match (old.as_deref(), new.as_deref()) {
+            (_, Some(FileVersion::Unreadable)) => {
+                out.unreadable.push(path.clone());
+                if let Some(FileVersion::Docs(d)) = old.as_deref() {
+                    blind.extend(d.iter().map(|s| s.id.clone()));
+                }
+                continue;
+            }
+            (Some(FileVersion::Docs(d)), _) => {
+                for s in d {
+                    before.entry(s.id.clone()).or_insert_with(|| s.clone());
+                }
+            }
+            _ => {}
+        }
+        if let Some(FileVersion::Docs(d)) = new.as_deref() {
+            for s in d {
+                after.entry(s.id.clone()).or_insert_with(|| s.clone());
+            }
+        }
+    }
+    for (id, new) in &after {
+        match before.get(id) {
+            Some(old) => {
+                let fields = diff::fields(&old.fields, &new.fields);
+                let sections = diff::sections(old, new);
+                let moved = (old.file != new.file).then(|| old.file.clone());
+                let what = if fields.is_empty() && sections.is_empty() {
+                    if moved.is_none() {
+                        continue;
+                    }
+                    What::Renamed
+                } else {
+                    What::Modified
+                };
+                out.docs.push(DocChange {
+                    id: id.clone(),
+                    kind: new.kind.clone(),
+                    title: new.title.clone(),
+                    file: new.file.clone(),
+                    what,
+                    from_file: moved,
+                    fields,
+                    sections,
+                });
+            }
+            None => out.docs.push(DocChange {
+                id: id.clone(),
+                kind: new.kind.clone(),
+                title: new.title.clone(),
+                file: new.file.clone(),
+                what: What::Created,
+                from_file: None,
+                fields: diff::fields(&serde_json::Value::Object(Default::default()), &new.fields),
+                sections: new
+                    .sections
+                    .iter()
+                    .map(|(t, _)| t.clone())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            }),
+        }
+    }
+    for (id, old) in &before {
+        if !after.contains_key(id) && !blind.contains(id) {
+            out.docs.push(DocChange {
+                id: id.clone(),
+                kind: old.kind.clone(),
+                title: old.title.clone(),
+                file: old.file.clone(),
+                what: What::Deleted,
+                from_file: None,
+                fields: Vec::new(),
+                sections: Vec::new(),
+            });
+        }
+    }
+}
+
+/// A fingerprint of everything that decides how commits are read: the
+/// northstar version, the config and the schema files.
+pub fn fingerprint(config_text: &str, schemas: &BTreeMap<String, String>) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    config_text.hash(&mut h);
+    schemas.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// What a history read needs besides the repository.
+pub struct Inputs<'a> {
+    /// The config (of the revision being built).
+    pub config: &'a Config,
+    /// Its text, for the cache fingerprint.
+    pub config_text: &'a str,
+    /// The kinds.
+    pub registry: &'a Registry,
+    /// Schema texts, for the cache fingerprint.
+    pub schemas: &'a BTreeMap<String, String>,
+    /// Where the cache file lives (None: no cache).
+    pub cache: Option<std::path::PathBuf>,
+}
+
+/// Per-commit changes of every commit reachable from `tip`, oldest first,
+/// from the cache where possible, in parallel otherwise. Returns the
+/// changes and a note about the cache when it had to be rebuilt.
+pub fn read_commits(
+    git: &Git,
+    tip: Oid,
+    inp: &Inputs<'_>,
+) -> Result<(Vec<CommitChanges>, Option<String>), String> {
+    let ids = git.commits(tip)?;
+    let fp = fingerprint(inp.config_text, inp.schemas);
+    let (mut cached, note) = match inp.cache.as_deref().map(|p| cache::load(p, &fp)) {
+        Some(cache::Loaded::Entries(e)) => (e, None),
+        Some(cache::Loaded::Corrupt) => (
+            HashMap::new(),
+            Some("the history cache was unreadable and has been rebuilt".to_string()),
+        ),
+        Some(cache::Loaded::Stale) => (
+            HashMap::new(),
+            Some(
+                "the history cache was for another config or version and has been rebuilt"
+                    .to_string(),
+            ),
+        ),
+        _ => (HashMap::new(), None),
+    };
+    let missing: Vec<Oid> = ids
+        .iter()
+        .filter(|id| !cached.contains_key(&id.to_string()))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        let filter = Filter::new(inp.config);
+        let chunk = missing
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1) * 4)
+            .max(64);
+        let location = git.location();
+        let results: Vec<Result<Vec<CommitChanges>, String>> = missing
+            .par_chunks(chunk)
+            .map(|part| {
+                let g = location.open()?;
+                let mut blobs = BlobCache::new();
+                part.iter()
+                    .map(|id| {
+                        commit_changes(&g, *id, &filter, inp.registry, inp.config, &mut blobs)
+                    })
+                    .collect()
+            })
+            .collect();
+        for r in results {
+            for c in r? {
+                cached.insert(c.commit.id.clone(), c);
+            }
+        }
+        if let Some(path) = &inp.cache {
+            // A cache that cannot be written only costs time next run.
+            let _ = cache::save(
+                path,
+                &fp,
+                ids.iter().filter_map(|id| cached.get(&id.to_string())),
+            );
+        }
+    }
+    let out = ids
+        .iter()
+        .filter_map(|id| cached.remove(&id.to_string()))
+        .collect();
+    Ok((out, note))
+}
+
+/// The edits in the working tree relative to `head`, as a pseudo-commit
+/// dated `now` (seconds).
+pub fn worktree(
+    git: &Git,
+    head: Oid,
+    root: &std::path::Path,
+    working: &[String],
+    inp: &Inputs<'_>,
+    now: i64,
+) -> CommitChanges {
+    let filter = Filter::new(inp.config);
+    let keep = |p: &str| filter.classify(p).is_some();
+    let mut out = CommitChanges {
+        commit: CommitInfo {
+            id: String::new(),
+            author: "uncommitted".into(),
+            email: String::new(),
+            time: now,
+            commit_time: now,
+            summary: "not committed yet".into(),
+            parents: Vec::new(),
+        },
+        docs: Vec::new(),
+        unreadable: Vec::new(),
+        boundary: false,
+    };
+    let read = |path: &str, bytes: Vec<u8>| {
+        Arc::new(snapshot::read(
+            path,
+            bytes,
+            filter.classify(path).flatten(),
+            inp.registry,
+            inp.config,
+        ))
+    };
+    let versions = git
+        .worktree_changes(head, root, working, &keep)
+        .into_iter()
+        .map(|(path, old, new)| {
+            let old = old.and_then(|o| git.blob(o).ok()).map(|b| read(&path, b));
+            let new = new.map(|b| read(&path, b));
+            (path, old, new)
+        })
+        .collect();
+    compare(versions, &mut out);
+    out.unreadable.clear();
+    out
+}
+
+/// The history of a plans repository at `tip` (HEAD when None), with the
+/// working tree's edits when building HEAD. Never fails: without git, or
+/// with a broken repository, the plan builds with no history and a note.
+pub fn read(
+    root: &std::path::Path,
+    tip: Option<Oid>,
+    working: &[String],
+    inp: &Inputs<'_>,
+    now: i64,
+) -> History {
+    let mut replay = replay::Replay::new();
+    let pinned = inp.config.today.as_deref().and_then(crate::dates::parse);
+    let clock = now.div_euclid(86_400);
+    let Some(git) = Git::discover(root) else {
+        replay.note("not in a git repository: built without history".into());
+        return replay.finish(pinned.unwrap_or(clock));
+    };
+    let head = match tip.or_else(|| git.head()) {
+        Some(h) => h,
+        None => {
+            replay.note("the git repository has no commits yet: built without history".into());
+            return replay.finish(pinned.unwrap_or(clock));
+        }
+    };
+    match read_commits(&git, head, inp) {
+        Ok((commits, note)) => {
+            if let Some(n) = note {
+                replay.note(n);
+            }
+            for c in &commits {
+                replay.commit(c);
+            }
+        }
+        Err(e) => replay.note(format!("could not read git history: {e}")),
+    }
+    let head_day = git
+        .info(head)
+        .ok()
+        .map(|i| i.commit_time.div_euclid(86_400));
+    replay.set_head_day(head_day);
+    let mut dirty = false;
+    if tip.is_none() {
+        let wt = worktree(&git, head, root, working, inp, now);
+        dirty = !wt.docs.is_empty();
+        replay.uncommitted(&wt);
+    }
+    // SPEC §5: the pinned day; else, when the plans are as committed, the
+    // committer date of the commit built; else the clock.
+    let today = pinned.unwrap_or(match (dirty, head_day) {
+        (false, Some(d)) => d,
+        _ => clock,
+    });
+    replay.finish(today)
+}

@@ -1,0 +1,512 @@
+//! The replay: per-commit changes applied oldest first to a running state
+//! of every document, from which the derived facts and the words come.
+
+use super::diff::FieldChange;
+use super::{CommitChanges, What, words};
+use crate::dates;
+use crate::source::git::CommitInfo;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// A change to one document, ready to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Commit id (empty for uncommitted edits).
+    pub commit: String,
+    /// Author name.
+    pub author: String,
+    /// Author e-mail.
+    pub email: String,
+    /// Day number of the change.
+    pub day: i64,
+    /// Commit message summary.
+    pub message: String,
+    /// What happened.
+    pub what: What,
+    /// Field changes as data.
+    pub fields: Vec<FieldChange>,
+    /// Body sections changed.
+    pub sections: Vec<String>,
+    /// The file it moved from.
+    pub from_file: Option<String>,
+    /// The change in words, one phrase per field.
+    pub words: Vec<String>,
+    /// True for edits in the working tree not yet committed.
+    pub uncommitted: bool,
+    /// True where the available history starts (shallow clone).
+    pub boundary: bool,
+}
+
+/// The history of one document and what follows from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DocHistory {
+    /// Changes, oldest first.
+    pub events: Vec<Event>,
+    /// Day it first appeared.
+    pub created: Option<i64>,
+    /// Day of its last change (a pure move does not count).
+    pub last_changed: Option<i64>,
+    /// Features: days spent in each status, up to today.
+    pub days_in_status: BTreeMap<String, i64>,
+    /// Features: how many times the milestone date moved later.
+    pub slips: u32,
+    /// Features: by how many days in all.
+    pub slip_days: i64,
+    /// Metrics: `current` after each change, by day.
+    pub values: Vec<(i64, f64)>,
+    /// Milestones: features added since it first appeared.
+    pub scope_added: Vec<String>,
+    /// Milestones: features removed since it first appeared.
+    pub scope_removed: Vec<String>,
+}
+
+/// One line of the plan's change log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    /// Document id.
+    pub id: String,
+    /// Document kind.
+    pub kind: String,
+    /// Title at the time.
+    pub title: String,
+    /// The event.
+    pub event: Event,
+}
+
+/// The history of the whole plan.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Per document id.
+    pub docs: HashMap<String, DocHistory>,
+    /// The change log, newest first.
+    pub log: Vec<LogEntry>,
+    /// Where history stops, gaps, cache rebuilds: shown on the changes page.
+    pub notes: Vec<String>,
+    /// Committer day of the commit built, if any.
+    pub head_day: Option<i64>,
+    /// Whether the working tree differs from that commit.
+    pub dirty: bool,
+    /// Whether there is any git history at all.
+    pub available: bool,
+    /// "Today" of this build (SPEC §5), as a day number.
+    pub today: i64,
+}
+
+#[derive(Clone)]
+struct State {
+    kind: String,
+    title: String,
+    fields: Value,
+}
+
+fn day_of(secs: i64) -> i64 {
+    secs.div_euclid(86_400)
+}
+
+fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for seg in path.split('.') {
+        cur = match seg.parse::<usize>() {
+            Ok(i) => cur.get(i)?,
+            Err(_) => cur.get(seg)?,
+        };
+    }
+    Some(cur)
+}
+
+fn set(v: &mut Value, path: &str, to: Option<&Value>) {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut cur = v;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        if last {
+            match (cur, to) {
+                (Value::Object(o), Some(t)) => {
+                    o.insert(seg.to_string(), t.clone());
+                }
+                (Value::Object(o), None) => {
+                    o.remove(*seg);
+                }
+                (Value::Array(a), Some(t)) => {
+                    if let Ok(i) = seg.parse::<usize>()
+                        && let Some(slot) = a.get_mut(i)
+                    {
+                        *slot = t.clone();
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        cur = match seg.parse::<usize>() {
+            Ok(i) => match cur.get_mut(i) {
+                Some(c) => c,
+                None => return,
+            },
+            Err(_) => {
+                if !cur.is_object() {
+                    *cur = Value::Object(Default::default());
+                }
+                match cur.as_object_mut() {
+                    Some(o) => o
+                        .entry(seg.to_string())
+                        .or_insert(Value::Object(Default::default())),
+                    None => return,
+                }
+            }
+        };
+    }
+}
+
+/// The replay's running state and results.
+pub struct Replay {
+    state: HashMap<String, State>,
+    history: History,
+    status_since: HashMap<String, (String, i64)>,
+    effective: HashMap<String, i64>,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Replay::new()
+    }
+}
+
+impl Replay {
+    /// An empty replay.
+    pub fn new() -> Replay {
+        Replay {
+            state: HashMap::new(),
+            history: History::default(),
+            status_since: HashMap::new(),
+            effective: HashMap::new(),
+        }
+    }
+
+    fn title_of(&self, id: &str) -> Option<String> {
+        self.state.get(id).map(|s| s.title.clone())
+    }
+
+    fn milestone_day(&self, id: &str) -> Option<i64> {
+        self.state
+            .get(id)
+            .filter(|s| s.kind == "milestone")
+            .and_then(|s| s.fields.get("date")?.as_str().and_then(dates::parse))
+    }
+
+    /// Applies one commit.
+    pub fn commit(&mut self, c: &CommitChanges) {
+        self.history.available = true;
+        if c.boundary {
+            self.history.notes.push(format!(
+                "this is a shallow clone: history starts at commit {} ({})",
+                &c.commit.id[..c.commit.id.len().min(10)],
+                dates::human(day_of(c.commit.time))
+            ));
+        }
+        for file in &c.unreadable {
+            self.history.notes.push(format!(
+                "{file} did not parse at commit {} ({}): its history has a gap there",
+                &c.commit.id[..c.commit.id.len().min(10)],
+                dates::human(day_of(c.commit.time))
+            ));
+        }
+        self.apply(c, &c.commit, false);
+    }
+
+    /// Applies edits found in the working tree.
+    pub fn uncommitted(&mut self, changes: &CommitChanges) {
+        self.history.dirty = !changes.docs.is_empty();
+        self.apply(changes, &changes.commit, true);
+    }
+
+    fn apply(&mut self, c: &CommitChanges, info: &CommitInfo, uncommitted: bool) {
+        let day = day_of(info.time);
+        // Milestone date changes first, so features' slips in the same
+        // commit see the new dates.
+        let mut order: Vec<&super::DocChange> = c.docs.iter().collect();
+        order.sort_by_key(|d| (d.kind != "milestone", d.id.clone()));
+        let mut touched_milestones = Vec::new();
+        for d in order {
+            let title_of = |id: &str| self.title_of(id);
+            let mut phrases = Vec::new();
+            let existed = self.state.contains_key(&d.id);
+            let what = match d.what {
+                What::Created if existed => What::Modified,
+                w => w,
+            };
+            let fields: Vec<FieldChange> = if d.what == What::Created && existed {
+                let old = self
+                    .state
+                    .get(&d.id)
+                    .map(|s| s.fields.clone())
+                    .unwrap_or(Value::Null);
+                let mut new = Value::Object(Default::default());
+                for f in &d.fields {
+                    set(&mut new, &f.field, f.to.as_ref());
+                }
+                super::diff::fields(&old, &new)
+            } else {
+                d.fields.clone()
+            };
+            match what {
+                What::Created => phrases.push(if c.boundary {
+                    "first seen".to_string()
+                } else {
+                    "created".to_string()
+                }),
+                What::Deleted => phrases.push("deleted".to_string()),
+                What::Renamed => phrases.push(format!(
+                    "moved from {}",
+                    d.from_file.clone().unwrap_or_default()
+                )),
+                What::Modified => {}
+            }
+            if what != What::Created {
+                for f in &fields {
+                    let extra = if f.field == "milestone" {
+                        let from = f
+                            .from
+                            .as_ref()
+                            .and_then(Value::as_str)
+                            .and_then(|m| self.milestone_day(m));
+                        let to =
+                            f.to.as_ref()
+                                .and_then(Value::as_str)
+                                .and_then(|m| self.milestone_day(m));
+                        match (from, to) {
+                            (Some(a), Some(b)) if a != b => Some(words::days(b - a)),
+                            _ => None,
+                        }
+                    } else if f.field == "date" && d.kind == "milestone" {
+                        let from = f
+                            .from
+                            .as_ref()
+                            .and_then(Value::as_str)
+                            .and_then(dates::parse);
+                        let to = f.to.as_ref().and_then(Value::as_str).and_then(dates::parse);
+                        match (from, to) {
+                            (Some(a), Some(b)) => Some(words::days(b - a)),
+                            _ => None,
+                        }
+                    } else {
+                        None
+                    };
+                    phrases.push(words::change(f, &title_of, extra));
+                }
+                if !d.sections.is_empty() {
+                    let names: Vec<String> = d
+                        .sections
+                        .iter()
+                        .map(|s| {
+                            if s.is_empty() {
+                                "introduction".to_string()
+                            } else {
+                                s.clone()
+                            }
+                        })
+                        .collect();
+                    phrases.push(format!("body edited ({})", names.join(", ")));
+                }
+            }
+            // state
+            match what {
+                What::Deleted => {
+                    self.state.remove(&d.id);
+                }
+                _ => {
+                    let entry = self.state.entry(d.id.clone()).or_insert_with(|| State {
+                        kind: d.kind.clone(),
+                        title: d.title.clone(),
+                        fields: Value::Object(Default::default()),
+                    });
+                    entry.kind = d.kind.clone();
+                    entry.title = d.title.clone();
+                    for f in &fields {
+                        set(&mut entry.fields, &f.field, f.to.as_ref());
+                    }
+                }
+            }
+            let event = Event {
+                commit: if uncommitted {
+                    String::new()
+                } else {
+                    info.id.clone()
+                },
+                author: info.author.clone(),
+                email: info.email.clone(),
+                day,
+                message: info.summary.clone(),
+                what,
+                fields,
+                sections: d.sections.clone(),
+                from_file: d.from_file.clone(),
+                words: phrases,
+                uncommitted,
+                boundary: c.boundary,
+            };
+            self.facts(&d.id, &d.kind, &event, day);
+            if d.kind == "milestone" {
+                touched_milestones.push(d.id.clone());
+            }
+            self.history.log.push(LogEntry {
+                id: d.id.clone(),
+                kind: d.kind.clone(),
+                title: d.title.clone(),
+                event: event.clone(),
+            });
+            self.history
+                .docs
+                .entry(d.id.clone())
+                .or_default()
+                .events
+                .push(event);
+        }
+        // A milestone whose date moved slips every open feature in it.
+        if !touched_milestones.is_empty() {
+            let ids: Vec<String> = self
+                .state
+                .iter()
+                .filter(|(_, s)| s.kind == "feature")
+                .filter(|(_, s)| {
+                    s.fields
+                        .get("milestone")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| touched_milestones.iter().any(|t| t == m))
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in ids {
+                self.track_slip(&id);
+            }
+        }
+    }
+
+    fn track_slip(&mut self, id: &str) {
+        let Some(s) = self.state.get(id) else { return };
+        let date = s
+            .fields
+            .get("milestone")
+            .and_then(Value::as_str)
+            .and_then(|m| self.milestone_day(m));
+        let Some(date) = date else { return };
+        if let Some(prev) = self.effective.insert(id.to_string(), date)
+            && date > prev
+        {
+            let h = self.history.docs.entry(id.to_string()).or_default();
+            h.slips += 1;
+            h.slip_days += date - prev;
+        }
+    }
+
+    fn facts(&mut self, id: &str, kind: &str, e: &Event, day: i64) {
+        {
+            let h = self.history.docs.entry(id.to_string()).or_default();
+            if e.what == What::Created && h.created.is_none() {
+                h.created = Some(day);
+            }
+            if e.what != What::Renamed && !e.boundary {
+                h.last_changed = Some(day);
+            }
+        }
+        if kind == "feature" {
+            if let Some(f) = e.fields.iter().find(|f| f.field == "status")
+                && let Some(to) = f.to.as_ref().and_then(Value::as_str)
+                && let Some((prev, since)) = self
+                    .status_since
+                    .insert(id.to_string(), (to.to_string(), day))
+            {
+                {
+                    *self
+                        .history
+                        .docs
+                        .entry(id.to_string())
+                        .or_default()
+                        .days_in_status
+                        .entry(prev)
+                        .or_insert(0) += day - since;
+                }
+            }
+            if e.what == What::Deleted {
+                self.status_since.remove(id);
+            }
+            if e.fields.iter().any(|f| f.field == "milestone") {
+                self.track_slip(id);
+            }
+        }
+        if kind == "metric"
+            && let Some(f) = e.fields.iter().find(|f| f.field == "current")
+            && let Some(v) = f.to.as_ref().and_then(Value::as_f64)
+        {
+            self.history
+                .docs
+                .entry(id.to_string())
+                .or_default()
+                .values
+                .push((day, v));
+        }
+        if kind == "feature"
+            && let Some(f) = e.fields.iter().find(|f| f.field == "milestone")
+        {
+            if let Some(m) = f.from.as_ref().and_then(Value::as_str) {
+                let h = self.history.docs.entry(m.to_string()).or_default();
+                if e.what != What::Created {
+                    h.scope_removed.push(id.to_string());
+                    h.scope_added.retain(|x| x != id);
+                }
+            }
+            if let Some(m) = f.to.as_ref().and_then(Value::as_str) {
+                let h = self.history.docs.entry(m.to_string()).or_default();
+                if h.created.is_some_and(|c| c < day) {
+                    h.scope_added.push(id.to_string());
+                    h.scope_removed.retain(|x| x != id);
+                }
+            }
+        }
+    }
+
+    /// Closes open status periods at `today` and returns the history.
+    pub fn finish(mut self, today: i64) -> History {
+        for (id, (status, since)) in self.status_since.drain() {
+            *self
+                .history
+                .docs
+                .entry(id)
+                .or_default()
+                .days_in_status
+                .entry(status)
+                .or_insert(0) += (today - since).max(0);
+        }
+        self.history.log.reverse();
+        self.history.today = today;
+        self.history
+    }
+
+    /// The current fields of a document, for comparing with the working tree.
+    pub fn fields_of(&self, id: &str) -> Option<(&str, &Value)> {
+        self.state.get(id).map(|s| (s.kind.as_str(), &s.fields))
+    }
+
+    /// Every id the replay knows.
+    pub fn ids(&self) -> impl Iterator<Item = &String> {
+        self.state.keys()
+    }
+
+    /// Sets the day of the commit built.
+    pub fn set_head_day(&mut self, day: Option<i64>) {
+        self.history.head_day = day;
+    }
+
+    /// Adds a note.
+    pub fn note(&mut self, note: String) {
+        self.history.notes.push(note);
+    }
+
+    /// Reads a nested value of the state (for tests).
+    pub fn value(&self, id: &str, path: &str) -> Option<Value> {
+        self.state
+            .get(id)
+            .and_then(|s| get(&s.fields, path).cloned())
+    }
+}

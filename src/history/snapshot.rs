@@ -1,0 +1,141 @@
+//! A file's documents as history sees them: id, kind, title and typed
+//! fields, and the body as sections. Lighter than a full check (no schema
+//! validation), because history parses every version of every file.
+
+use crate::check::documents::identify;
+use crate::config::Config;
+use crate::parse::document::parse_file;
+use crate::schema::Registry;
+use crate::source::{SourceFile, decode};
+use serde_json::Value;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+/// One document in one version of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snap {
+    /// Its id.
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// File, relative to the plans root.
+    pub file: String,
+    /// Typed fields (without `id` and `kind`).
+    pub fields: Value,
+    /// Body sections: heading text (empty for the part before the first
+    /// heading) and a hash of the section's text.
+    pub sections: Vec<(String, u64)>,
+}
+
+/// What a version of a file held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileVersion {
+    /// Its documents.
+    Docs(Vec<Snap>),
+    /// It did not parse; history notes the gap.
+    Unreadable,
+}
+
+fn hash(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Splits a Markdown body at ATX headings outside fenced code.
+pub fn sections(body: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut title = String::new();
+    let mut text = String::new();
+    let mut fence = false;
+    for line in body.lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        if !fence && t.starts_with('#') {
+            let heading = t.trim_start_matches('#');
+            if heading.is_empty() || heading.starts_with(' ') {
+                if !(title.is_empty() && text.trim().is_empty()) {
+                    out.push((title.clone(), hash(text.trim())));
+                }
+                title = heading.trim().trim_end_matches('#').trim().to_string();
+                text.clear();
+                continue;
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    if !(title.is_empty() && text.trim().is_empty()) {
+        out.push((title, hash(text.trim())));
+    }
+    out
+}
+
+/// Reads one version of a file.
+pub fn read(
+    path: &str,
+    bytes: Vec<u8>,
+    kind: Option<String>,
+    registry: &Registry,
+    config: &Config,
+) -> FileVersion {
+    let Ok(text) = decode(bytes) else {
+        return FileVersion::Unreadable;
+    };
+    let file = SourceFile {
+        path: path.to_string(),
+        text: Ok(text),
+        kind,
+        body: None,
+    };
+    let (raws, diags) = parse_file(&file);
+    if raws.is_empty() && !diags.is_empty() {
+        return FileVersion::Unreadable;
+    }
+    let mut out = Vec::new();
+    for raw in &raws {
+        let Some(ident) = identify(raw, registry, config) else {
+            continue;
+        };
+        let Some(id) = ident.id else { continue };
+        let mut fields = ident.data;
+        let title = fields
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or(&id)
+            .to_string();
+        if let Value::Object(o) = &mut fields {
+            o.remove("id");
+            o.remove("kind");
+        }
+        out.push(Snap {
+            id,
+            kind: ident.kind,
+            title,
+            file: path.to_string(),
+            fields,
+            sections: raw
+                .body
+                .as_ref()
+                .map(|(b, _, _)| sections(b))
+                .unwrap_or_default(),
+        });
+    }
+    FileVersion::Docs(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_split_at_headings_outside_code() {
+        let s = sections("intro\n## Goals\nA\n```\n# not a heading\n```\n## Non-goals\nB\n");
+        let names: Vec<&str> = s.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(names, ["", "Goals", "Non-goals"]);
+    }
+}

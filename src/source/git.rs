@@ -1,0 +1,451 @@
+//! Reading the plans from git: the wrapper around git2 that nothing else
+//! looks past. It lists commits, finds which plan files a commit changed
+//! (comparing subtree ids and descending only where they differ, which is
+//! what makes a 50,000-commit history affordable), and reads a revision's
+//! files as a [`Tree`], so `--as-of` and `diff` check exactly what a
+//! checkout of that revision would hold.
+
+use super::{Filter, SourceFile, Tree, decode};
+use crate::config::{Config, FILE_NAME};
+use git2::{ObjectType, Oid, Repository, Sort};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// A repository holding the plans, and where in it they are.
+pub struct Git {
+    repo: Repository,
+    /// The repository's work tree (or its git dir for a bare one).
+    pub workdir: PathBuf,
+    /// The plans root relative to the work tree: `""` or `docs/plans/`.
+    pub prefix: String,
+}
+
+/// A repository's place on disk, shareable between threads.
+#[derive(Debug, Clone)]
+pub struct Location {
+    git_dir: PathBuf,
+    workdir: PathBuf,
+    prefix: String,
+}
+
+impl Location {
+    /// Opens the repository.
+    pub fn open(&self) -> Result<Git, String> {
+        let repo = Repository::open(&self.git_dir).map_err(err)?;
+        Ok(Git {
+            repo,
+            workdir: self.workdir.clone(),
+            prefix: self.prefix.clone(),
+        })
+    }
+}
+
+/// What a page says about a commit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CommitInfo {
+    /// Full id.
+    pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author e-mail.
+    pub email: String,
+    /// Author time, seconds since the epoch (UTC).
+    pub time: i64,
+    /// Committer time, seconds since the epoch (UTC).
+    pub commit_time: i64,
+    /// First line of the message.
+    pub summary: String,
+    /// Parent ids.
+    pub parents: Vec<String>,
+}
+
+/// One changed file under the plans root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Path relative to the plans root.
+    pub path: String,
+    /// Blob before, if the file existed.
+    pub old: Option<Oid>,
+    /// Blob after, if the file exists.
+    pub new: Option<Oid>,
+}
+
+fn err(e: git2::Error) -> String {
+    e.message().to_string()
+}
+
+/// Git's tree order: names compared bytewise, a folder as if it ended in `/`.
+fn tree_order(a: &[u8], a_dir: bool, b: &[u8], b_dir: bool) -> Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    let next = |s: &[u8], dir: bool| s.get(n).copied().or(if dir { Some(b'/') } else { None });
+    next(a, a_dir).cmp(&next(b, b_dir))
+}
+
+impl Git {
+    /// The repository enclosing `root`, if any.
+    pub fn discover(root: &Path) -> Option<Git> {
+        let repo = Repository::discover(root).ok()?;
+        let workdir = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.path().to_path_buf());
+        let canon_work = workdir.canonicalize().unwrap_or_else(|_| workdir.clone());
+        let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let rel = canon_root.strip_prefix(&canon_work).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let prefix = if parts.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", parts.join("/"))
+        };
+        Some(Git {
+            repo,
+            workdir,
+            prefix,
+        })
+    }
+
+    /// Where this repository is, to open it again on another thread
+    /// (a git2 repository handle cannot be shared between threads).
+    pub fn location(&self) -> Location {
+        Location {
+            git_dir: self.repo.path().to_path_buf(),
+            workdir: self.workdir.clone(),
+            prefix: self.prefix.clone(),
+        }
+    }
+
+    /// The repository's git dir.
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// HEAD's commit, or None in an empty repository.
+    pub fn head(&self) -> Option<Oid> {
+        self.repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
+    }
+
+    /// Resolves a revision (commit, tag, branch, `HEAD~3`) to a commit.
+    pub fn resolve(&self, rev: &str) -> Result<Oid, String> {
+        let obj = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|e| format!("unknown revision `{rev}`: {}", e.message()))?;
+        obj.peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|_| format!("`{rev}` does not name a commit"))
+    }
+
+    /// Whether this is a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// Facts about a commit.
+    pub fn info(&self, id: Oid) -> Result<CommitInfo, String> {
+        let c = self.repo.find_commit(id).map_err(err)?;
+        let author = c.author();
+        Ok(CommitInfo {
+            id: id.to_string(),
+            author: author.name().unwrap_or("unknown").to_string(),
+            email: author.email().unwrap_or("").to_string(),
+            time: author.when().seconds(),
+            commit_time: c.time().seconds(),
+            summary: c.summary().ok().flatten().unwrap_or("").to_string(),
+            parents: c.parent_ids().map(|p| p.to_string()).collect(),
+        })
+    }
+
+    /// Every commit reachable from `tip`, parents before children.
+    pub fn commits(&self, tip: Oid) -> Result<Vec<Oid>, String> {
+        let mut walk = self.repo.revwalk().map_err(err)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
+            .map_err(err)?;
+        walk.push(tip).map_err(err)?;
+        // A shallow clone's boundary commits have missing parents: the walk
+        // stops there, which is the history we have.
+        Ok(walk.filter_map(Result::ok).collect())
+    }
+
+    /// The first parent of a commit that is present in the repository.
+    pub fn first_parent(&self, id: Oid) -> Option<Oid> {
+        let c = self.repo.find_commit(id).ok()?;
+        let p = c.parent_id(0).ok()?;
+        self.repo.find_commit(p).ok().map(|_| p)
+    }
+
+    /// Whether a commit names a parent that this (shallow) clone lacks.
+    pub fn parent_missing(&self, id: Oid) -> bool {
+        self.repo
+            .find_commit(id)
+            .ok()
+            .and_then(|c| c.parent_id(0).ok())
+            .is_some_and(|p| self.repo.find_commit(p).is_err())
+    }
+
+    /// The id of the plans subtree at a commit (None if absent).
+    pub fn plans_tree(&self, commit: Oid) -> Option<Oid> {
+        let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
+        if self.prefix.is_empty() {
+            return Some(tree.id());
+        }
+        let entry = tree
+            .get_path(Path::new(self.prefix.trim_end_matches('/')))
+            .ok()?;
+        (entry.kind() == Some(ObjectType::Tree)).then(|| entry.id())
+    }
+
+    /// Files that differ between two plans trees, descending only into
+    /// subtrees whose ids differ. `keep` decides which paths matter.
+    pub fn changes(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Vec<Change> {
+        let mut out = Vec::new();
+        self.diff_trees(old, new, "", keep, &mut out);
+        out
+    }
+
+    fn diff_trees(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        base: &str,
+        keep: &dyn Fn(&str) -> bool,
+        out: &mut Vec<Change>,
+    ) {
+        if old == new {
+            return;
+        }
+        let load = |id: Option<Oid>| id.and_then(|i| self.repo.find_tree(i).ok());
+        let (a, b) = (load(old), load(new));
+        let entries = |t: &Option<git2::Tree<'_>>| -> Vec<(Vec<u8>, bool, Oid)> {
+            t.as_ref()
+                .map(|t| {
+                    t.iter()
+                        .map(|e| {
+                            (
+                                e.name_bytes().to_vec(),
+                                e.kind() == Some(ObjectType::Tree),
+                                e.id(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (ea, eb) = (entries(&a), entries(&b));
+        let (mut i, mut j) = (0, 0);
+        while i < ea.len() || j < eb.len() {
+            let ord = match (ea.get(i), eb.get(j)) {
+                (Some(x), Some(y)) => tree_order(&x.0, x.1, &y.0, y.1),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            let (l, r) = match ord {
+                Ordering::Less => {
+                    i += 1;
+                    (ea.get(i - 1), None)
+                }
+                Ordering::Greater => {
+                    j += 1;
+                    (None, eb.get(j - 1))
+                }
+                Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    (ea.get(i - 1), eb.get(j - 1))
+                }
+            };
+            let name = String::from_utf8_lossy(&l.or(r).map(|e| e.0.clone()).unwrap_or_default())
+                .into_owned();
+            let path = format!("{base}{name}");
+            let lid = l.map(|e| e.2);
+            let rid = r.map(|e| e.2);
+            if lid == rid && l.map(|e| e.1) == r.map(|e| e.1) {
+                continue;
+            }
+            let (ldir, rdir) = (
+                l.filter(|e| e.1).map(|e| e.2),
+                r.filter(|e| e.1).map(|e| e.2),
+            );
+            if ldir.is_some() || rdir.is_some() {
+                self.diff_trees(ldir, rdir, &format!("{path}/"), keep, out);
+            }
+            let (lblob, rblob) = (
+                l.filter(|e| !e.1).map(|e| e.2),
+                r.filter(|e| !e.1).map(|e| e.2),
+            );
+            if (lblob.is_some() || rblob.is_some()) && lblob != rblob && keep(&path) {
+                out.push(Change {
+                    path,
+                    old: lblob,
+                    new: rblob,
+                });
+            }
+        }
+    }
+
+    /// Every file of a plans tree: path relative to the plans root → blob.
+    pub fn files(&self, tree: Oid) -> BTreeMap<String, Oid> {
+        let mut out = BTreeMap::new();
+        if let Ok(t) = self.repo.find_tree(tree) {
+            let _ = t.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(ObjectType::Blob)
+                    && let Ok(name) = entry.name()
+                {
+                    out.insert(format!("{dir}{name}"), entry.id());
+                }
+                git2::TreeWalkResult::Ok
+            });
+        }
+        out
+    }
+
+    /// A blob's bytes.
+    pub fn blob(&self, id: Oid) -> Result<Vec<u8>, String> {
+        self.repo
+            .find_blob(id)
+            .map(|b| b.content().to_vec())
+            .map_err(err)
+    }
+
+    /// A plans file's bytes at a commit.
+    pub fn file_at(&self, commit: Oid, path: &str) -> Option<Vec<u8>> {
+        let tree = self.repo.find_tree(self.plans_tree(commit)?).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        self.blob(entry.id()).ok()
+    }
+
+    /// `northstar.yaml` as it was at a commit.
+    pub fn config_at(&self, commit: Oid) -> Option<String> {
+        let tree = self.plans_tree(commit)?;
+        let files = self.repo.find_tree(tree).ok()?;
+        let entry = files.get_name(FILE_NAME)?;
+        self.blob(entry.id())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    }
+
+    /// A revision's plans as a [`Tree`], filtered as a scan of a checkout
+    /// would be, plus the text of the kinds' schema files.
+    pub fn tree_at(&self, commit: Oid, config: &Config) -> Tree {
+        let Some(root) = self.plans_tree(commit) else {
+            return Tree::default();
+        };
+        let files = self.files(root);
+        let filter = Filter::new(config);
+        let all_paths: BTreeSet<String> = files
+            .keys()
+            .filter(|p| !p.split('/').any(|c| c.starts_with('.')))
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        for (path, id) in &files {
+            let Some(kind) = filter.classify(path) else {
+                continue;
+            };
+            let text = self
+                .blob(*id)
+                .map_err(super::ReadProblem::Io)
+                .and_then(|b| {
+                    if b.len() as u64 > super::MAX_FILE_BYTES {
+                        Err(super::ReadProblem::TooLarge(b.len() as u64))
+                    } else {
+                        decode(b)
+                    }
+                });
+            let body = Filter::body_of(path, kind.as_ref(), config)
+                .and_then(|p| files.get(&p).map(|id| (p, *id)))
+                .and_then(|(p, id)| {
+                    self.blob(id)
+                        .ok()
+                        .and_then(|b| decode(b).ok())
+                        .map(|t| (p, t))
+                });
+            out.push(SourceFile {
+                path: path.clone(),
+                text,
+                kind,
+                body,
+            });
+        }
+        let mut schemas = BTreeMap::new();
+        for (name, kind) in &config.kinds {
+            if let Some(file) = &kind.schema
+                && let Some(id) = files.get(file)
+                && let Ok(text) = self
+                    .blob(*id)
+                    .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+            {
+                schemas.insert(name.clone(), text);
+            }
+        }
+        Tree {
+            files: out,
+            all_paths,
+            schemas,
+        }
+    }
+
+    /// Plan files whose working-tree content differs from `head`: path,
+    /// committed blob, and the working bytes (None when deleted).
+    pub fn worktree_changes(
+        &self,
+        head: Oid,
+        root: &Path,
+        working: &[String],
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Vec<(String, Option<Oid>, Option<Vec<u8>>)> {
+        let committed: BTreeMap<String, Oid> = self
+            .plans_tree(head)
+            .map(|t| self.files(t))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(p, _)| keep(p))
+            .collect();
+        let mut out = Vec::new();
+        let paths: BTreeSet<&String> = committed.keys().chain(working.iter()).collect();
+        for path in paths {
+            let bytes = std::fs::read(root.join(path)).ok();
+            let old = committed.get(path).copied();
+            let same = match (&bytes, old) {
+                (Some(b), Some(o)) => Self::hash(b) == Some(o),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                out.push((path.clone(), old, bytes));
+            }
+        }
+        out
+    }
+
+    /// The id git would give these bytes as a blob, to compare a working
+    /// file with a committed one without reading the committed one.
+    pub fn hash(bytes: &[u8]) -> Option<Oid> {
+        Oid::hash_object(ObjectType::Blob, bytes).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_order_treats_folders_as_ending_in_a_slash() {
+        assert_eq!(tree_order(b"a", true, b"a.md", false), Ordering::Greater);
+        assert_eq!(tree_order(b"a", false, b"a.md", false), Ordering::Less);
+        assert_eq!(tree_order(b"b", false, b"a", true), Ordering::Greater);
+    }
+}
