@@ -12,7 +12,7 @@ mod stale;
 
 use crate::config::{Config, RuleLevel};
 use crate::diag::{self, Diagnostic, Level};
-use crate::parse::document::{RawDoc, parse_file};
+use crate::parse::document::parse_file;
 use crate::plan::{Document, Plan};
 use crate::schema::Registry;
 use crate::source::Tree;
@@ -83,6 +83,42 @@ impl Compiled {
     }
 }
 
+/// What checking one file gave: its documents and their diagnostics.
+#[derive(Clone)]
+pub struct FileResult {
+    unparsed: bool,
+    file_diags: Vec<Diagnostic>,
+    docs: Vec<(Option<Document>, Vec<Diagnostic>)>,
+}
+
+/// Per-file results shared between two checks with the same config and
+/// schemas (the two sides of `diff`): a file whose content is the same on
+/// both sides is parsed and validated once.
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<FileResult>>>);
+
+fn file_key(f: &crate::source::SourceFile) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    f.path.hash(&mut h);
+    f.kind.hash(&mut h);
+    f.text.as_ref().ok().hash(&mut h);
+    f.body.hash(&mut h);
+    h.finish()
+}
+
+fn check_file(f: &crate::source::SourceFile, registry: &Registry, config: &Config) -> FileResult {
+    let (raws, diags) = parse_file(f);
+    FileResult {
+        unparsed: raws.is_empty() && !diags.is_empty(),
+        file_diags: diags,
+        docs: raws
+            .iter()
+            .map(|r| documents::build(r, registry, config))
+            .collect(),
+    }
+}
+
 /// Checks everything in `tree`. `today` is the day number rules compare with.
 pub fn compile(
     config: &Config,
@@ -91,30 +127,55 @@ pub fn compile(
     today: i64,
     history: Option<&crate::history::History>,
 ) -> Compiled {
+    compile_with(config, registry, tree, today, history, None)
+}
+
+/// [`compile`], reusing per-file results from `memo` where the file is
+/// unchanged. The memo must only be shared by checks with the same config.
+pub fn compile_with(
+    config: &Config,
+    registry: &Registry,
+    tree: &Tree,
+    today: i64,
+    history: Option<&crate::history::History>,
+    memo: Option<&Memo>,
+) -> Compiled {
     let mut sink = Sink::new(config);
-    let parsed: Vec<(Vec<RawDoc>, Vec<Diagnostic>)> =
-        tree.files.par_iter().map(parse_file).collect();
-    let mut raw = Vec::new();
+    let results: Vec<std::sync::Arc<FileResult>> = tree
+        .files
+        .par_iter()
+        .map(|f| match memo {
+            None => std::sync::Arc::new(check_file(f, registry, config)),
+            Some(m) => {
+                let key = file_key(f);
+                if let Some(r) = m.0.lock().ok().and_then(|g| g.get(&key).cloned()) {
+                    return r;
+                }
+                let r = std::sync::Arc::new(check_file(f, registry, config));
+                if let Ok(mut g) = m.0.lock() {
+                    g.insert(key, r.clone());
+                }
+                r
+            }
+        })
+        .collect();
     let mut unparsed: HashSet<String> = HashSet::new();
-    for (file, (docs, diags)) in tree.files.iter().zip(parsed) {
-        if docs.is_empty() && !diags.is_empty() {
+    let mut docs = Vec::new();
+    for (file, r) in tree.files.iter().zip(results) {
+        // Unshared results move; memoised ones are copied.
+        let r = std::sync::Arc::try_unwrap(r).unwrap_or_else(|shared| (*shared).clone());
+        if r.unparsed {
             unparsed.insert(stem(&file.path).to_string());
         }
-        for d in diags {
+        for d in r.file_diags {
             sink.push(None, d);
         }
-        raw.extend(docs);
-    }
-    let typed: Vec<(Option<Document>, Vec<Diagnostic>)> = raw
-        .par_iter()
-        .map(|r| documents::build(r, registry, config))
-        .collect();
-    let mut docs = Vec::new();
-    for (doc, diags) in typed {
-        for d in diags {
-            sink.push(doc.as_ref(), d);
+        for (doc, diags) in r.docs {
+            for d in diags {
+                sink.push(doc.as_ref(), d);
+            }
+            docs.extend(doc);
         }
-        docs.extend(doc);
     }
     let mut plan = Plan {
         docs,

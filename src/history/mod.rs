@@ -288,9 +288,12 @@ pub fn read_commits(
         .collect();
     if !missing.is_empty() {
         let filter = Filter::new(inp.config);
+        // One run of consecutive commits per thread: a file's old version is
+        // usually the new version of an earlier commit of the same run, so
+        // its blob is read and parsed once.
         let chunk = missing
             .len()
-            .div_ceil(rayon::current_num_threads().max(1) * 4)
+            .div_ceil(rayon::current_num_threads().max(1))
             .max(64);
         let location = git.location();
         let results: Vec<Result<Vec<CommitChanges>, String>> = missing
