@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod config;
 pub mod dates;
 pub mod diag;
+pub mod diff;
 pub mod history;
 pub mod output;
 pub mod parse;

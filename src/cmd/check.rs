@@ -18,6 +18,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Report only problems in documents changed since REV, and problems
+    /// the change causes elsewhere.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
     /// Make warnings fail the run.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
@@ -68,6 +72,10 @@ pub(super) fn print(
 /// Runs `check`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
-    let (compiled, _history) = project.compile_with_history();
+    let (mut compiled, _history) = project.compile_with_history();
+    if let Some(rev) = &args.changed_since {
+        let base = super::diff::compile_rev(dir, rev)?;
+        compiled.diagnostics = crate::diff::changed_since(&base, &compiled);
+    }
     Ok(print(&project, &compiled, args.format, args.deny))
 }

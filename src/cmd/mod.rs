@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod init;
 mod list;
 mod new;
@@ -31,6 +32,8 @@ pub enum Command {
     Check(check::Args),
     /// Check, then render the static site.
     Build(build::Args),
+    /// What a change does to the plan, between two revisions.
+    Diff(diff::Args),
     /// Create a plans repository, or write out the default templates.
     Init(init::Args),
     /// Create a new document from its kind's template, with a free id.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.dir, args),
         Command::Build(args) => build::run(&cli.dir, args),
+        Command::Diff(args) => diff::run(&cli.dir, args),
         Command::Init(args) => init::run(&cli.dir, args),
         Command::New(args) => new::run(&cli.dir, args),
         Command::Schema(args) => schema::run(&cli.dir, args),

@@ -64,15 +64,20 @@ fn walk(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<Fiel
 
 /// Headings of the body sections that were added, removed or edited.
 pub fn sections(old: &Snap, new: &Snap) -> Vec<String> {
+    section_changes(&old.sections, &new.sections)
+}
+
+/// [`sections`] on (heading, hash) lists.
+pub fn section_changes(old: &[(String, u64)], new: &[(String, u64)]) -> Vec<String> {
     let mut out = Vec::new();
-    for (t, h) in &new.sections {
-        match old.sections.iter().find(|(ot, _)| ot == t) {
+    for (t, h) in new {
+        match old.iter().find(|(ot, _)| ot == t) {
             Some((_, oh)) if oh == h => {}
             _ => out.push(t.clone()),
         }
     }
-    for (t, _) in &old.sections {
-        if !new.sections.iter().any(|(nt, _)| nt == t) {
+    for (t, _) in old {
+        if !new.iter().any(|(nt, _)| nt == t) {
             out.push(t.clone());
         }
     }

@@ -65,6 +65,11 @@ pub struct DocChange {
     /// Body sections added, removed or edited.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<String>,
+    /// The body after the change, as (heading, hash) per section, so the
+    /// replay can tell which sections changed across a gap (a version
+    /// that did not parse) where no commit compared them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<(String, u64)>,
 }
 
 /// Everything one commit did to the plan.
@@ -111,7 +116,7 @@ pub fn commit_changes(
         return Ok(out);
     }
     let parent = git.first_parent(id);
-    out.boundary = parent.is_none() && git.parent_missing(id);
+    out.boundary = parent.is_none() && git.is_boundary(id);
     let old_tree = parent.and_then(|p| git.plans_tree(p));
     let new_tree = git.plans_tree(id);
     let keep = |p: &str| filter.classify(p).is_some();
@@ -196,6 +201,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
                     from_file: moved,
                     fields,
                     sections,
+                    body: new.sections.clone(),
                 });
             }
             None => out.docs.push(DocChange {
@@ -212,6 +218,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
                     .map(|(t, _)| t.clone())
                     .filter(|t| !t.is_empty())
                     .collect(),
+                body: new.sections.clone(),
             }),
         }
     }
@@ -226,6 +233,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
                 from_file: None,
                 fields: Vec::new(),
                 sections: Vec::new(),
+                body: Vec::new(),
             });
         }
     }
@@ -281,9 +289,17 @@ pub fn read_commits(
         ),
         _ => (HashMap::new(), None),
     };
+    // Whether a commit is where a shallow clone's history starts is not a
+    // property of the commit: a clone deepened (or made shallower) since
+    // the cache was written has its entries for such commits read again.
+    let shallow = git.shallow_roots();
     let missing: Vec<Oid> = ids
         .iter()
-        .filter(|id| !cached.contains_key(&id.to_string()))
+        .filter(|id| {
+            cached
+                .get(&id.to_string())
+                .is_none_or(|c| c.boundary != shallow.contains(id))
+        })
         .copied()
         .collect();
     if !missing.is_empty() {
@@ -418,17 +434,23 @@ pub fn read(
         .ok()
         .map(|i| i.commit_time.div_euclid(86_400));
     replay.set_head_day(head_day);
-    let mut dirty = false;
-    if tip.is_none() {
-        let wt = worktree(&git, head, root, working, inp, now);
-        dirty = !wt.docs.is_empty();
-        replay.uncommitted(&wt);
-    }
+    let wt = tip
+        .is_none()
+        .then(|| worktree(&git, head, root, working, inp, now));
+    let dirty = wt.as_ref().is_some_and(|w| !w.docs.is_empty());
     // SPEC §5: the pinned day; else, when the plans are as committed, the
     // committer date of the commit built; else the clock.
     let today = pinned.unwrap_or(match (dirty, head_day) {
         (false, Some(d)) => d,
         _ => clock,
     });
+    if let Some(mut wt) = wt {
+        // Uncommitted edits are made "today": with a pinned day, that is
+        // the pin, so they neither postdate the build's today nor make its
+        // output depend on the calendar.
+        wt.commit.time = today * 86_400;
+        wt.commit.commit_time = today * 86_400;
+        replay.uncommitted(&wt);
+    }
     replay.finish(today)
 }

@@ -98,6 +98,8 @@ struct State {
     kind: String,
     title: String,
     fields: Value,
+    /// Body sections (heading, hash) of the last version seen.
+    sections: Vec<(String, u64)>,
 }
 
 fn day_of(secs: i64) -> i64 {
@@ -165,6 +167,9 @@ pub struct Replay {
     history: History,
     status_since: HashMap<String, (String, i64)>,
     effective: HashMap<String, i64>,
+    /// Day each document first appeared in the history read (a shallow
+    /// clone's boundary included), for milestone scope.
+    first_seen: HashMap<String, i64>,
 }
 
 impl Default for Replay {
@@ -181,6 +186,7 @@ impl Replay {
             history: History::default(),
             status_since: HashMap::new(),
             effective: HashMap::new(),
+            first_seen: HashMap::new(),
         }
     }
 
@@ -236,20 +242,27 @@ impl Replay {
                 What::Created if existed => What::Modified,
                 w => w,
             };
-            let fields: Vec<FieldChange> = if d.what == What::Created && existed {
-                let old = self
-                    .state
-                    .get(&d.id)
-                    .map(|s| s.fields.clone())
-                    .unwrap_or(Value::Null);
-                let mut new = Value::Object(Default::default());
-                for f in &d.fields {
-                    set(&mut new, &f.field, f.to.as_ref());
-                }
-                super::diff::fields(&old, &new)
-            } else {
-                d.fields.clone()
-            };
+            // A document that reappears without having been deleted (after
+            // a version that did not parse): compare with its last known
+            // state, fields and body alike.
+            let (fields, sections): (Vec<FieldChange>, Vec<String>) =
+                if d.what == What::Created && existed {
+                    let (old, old_sections) = self
+                        .state
+                        .get(&d.id)
+                        .map(|s| (s.fields.clone(), s.sections.clone()))
+                        .unwrap_or((Value::Null, Vec::new()));
+                    let mut new = Value::Object(Default::default());
+                    for f in &d.fields {
+                        set(&mut new, &f.field, f.to.as_ref());
+                    }
+                    (
+                        super::diff::fields(&old, &new),
+                        super::diff::section_changes(&old_sections, &d.body),
+                    )
+                } else {
+                    (d.fields.clone(), d.sections.clone())
+                };
             match what {
                 What::Created => phrases.push(if c.boundary {
                     "first seen".to_string()
@@ -295,9 +308,8 @@ impl Replay {
                     };
                     phrases.push(words::change(f, &title_of, extra));
                 }
-                if !d.sections.is_empty() {
-                    let names: Vec<String> = d
-                        .sections
+                if !sections.is_empty() {
+                    let names: Vec<String> = sections
                         .iter()
                         .map(|s| {
                             if s.is_empty() {
@@ -320,9 +332,11 @@ impl Replay {
                         kind: d.kind.clone(),
                         title: d.title.clone(),
                         fields: Value::Object(Default::default()),
+                        sections: Vec::new(),
                     });
                     entry.kind = d.kind.clone();
                     entry.title = d.title.clone();
+                    entry.sections = d.body.clone();
                     for f in &fields {
                         set(&mut entry.fields, &f.field, f.to.as_ref());
                     }
@@ -340,7 +354,7 @@ impl Replay {
                 message: info.summary.clone(),
                 what,
                 fields,
-                sections: d.sections.clone(),
+                sections,
                 from_file: d.from_file.clone(),
                 words: phrases,
                 uncommitted,
@@ -401,9 +415,13 @@ impl Replay {
     }
 
     fn facts(&mut self, id: &str, kind: &str, e: &Event, day: i64) {
+        if e.what == What::Created {
+            self.first_seen.entry(id.to_string()).or_insert(day);
+        }
         {
             let h = self.history.docs.entry(id.to_string()).or_default();
-            if e.what == What::Created && h.created.is_none() {
+            // Where a shallow clone's history starts is not a creation.
+            if e.what == What::Created && !e.boundary && h.created.is_none() {
                 h.created = Some(day);
             }
             if e.what != What::Renamed && !e.boundary {
@@ -428,8 +446,19 @@ impl Replay {
                         .or_insert(0) += day - since;
                 }
             }
-            if e.what == What::Deleted {
-                self.status_since.remove(id);
+            // A deletion closes the current status period; the time spent in
+            // it counts (a document re-added later starts a new one).
+            if e.what == What::Deleted
+                && let Some((prev, since)) = self.status_since.remove(id)
+            {
+                *self
+                    .history
+                    .docs
+                    .entry(id.to_string())
+                    .or_default()
+                    .days_in_status
+                    .entry(prev)
+                    .or_insert(0) += day - since;
             }
             if e.fields.iter().any(|f| f.field == "milestone") {
                 self.track_slip(id);
@@ -446,21 +475,31 @@ impl Replay {
                 .values
                 .push((day, v));
         }
+        // A milestone's scope change is net, against its scope when it first
+        // appeared: a feature that leaves and comes back is neither added nor
+        // removed, one that joins and leaves again neither.
         if kind == "feature"
             && let Some(f) = e.fields.iter().find(|f| f.field == "milestone")
         {
             if let Some(m) = f.from.as_ref().and_then(Value::as_str) {
                 let h = self.history.docs.entry(m.to_string()).or_default();
                 if e.what != What::Created {
-                    h.scope_removed.push(id.to_string());
-                    h.scope_added.retain(|x| x != id);
+                    if h.scope_added.iter().any(|x| x == id) {
+                        h.scope_added.retain(|x| x != id);
+                    } else if !h.scope_removed.iter().any(|x| x == id) {
+                        h.scope_removed.push(id.to_string());
+                    }
                 }
             }
             if let Some(m) = f.to.as_ref().and_then(Value::as_str) {
+                let seen = self.first_seen.get(m).copied();
                 let h = self.history.docs.entry(m.to_string()).or_default();
-                if h.created.is_some_and(|c| c < day) {
-                    h.scope_added.push(id.to_string());
-                    h.scope_removed.retain(|x| x != id);
+                if seen.is_some_and(|c| c < day) {
+                    if h.scope_removed.iter().any(|x| x == id) {
+                        h.scope_removed.retain(|x| x != id);
+                    } else if !h.scope_added.iter().any(|x| x == id) {
+                        h.scope_added.push(id.to_string());
+                    }
                 }
             }
         }

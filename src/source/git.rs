@@ -175,6 +175,13 @@ impl Git {
             .map_err(|_| format!("`{rev}` does not name a commit"))
     }
 
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Oid, String> {
+        self.repo
+            .merge_base(a, b)
+            .map_err(|e| format!("no common ancestor: {}", e.message()))
+    }
+
     /// Whether this is a shallow clone.
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
@@ -220,6 +227,28 @@ impl Git {
             .ok()
             .and_then(|c| c.parent_id(0).ok())
             .is_some_and(|p| self.repo.find_commit(p).is_err())
+    }
+
+    /// The commits where a shallow clone's history stops (none in a whole
+    /// clone). git grafts their parents away, so they look like roots.
+    pub fn shallow_roots(&self) -> BTreeSet<Oid> {
+        if !self.repo.is_shallow() {
+            return BTreeSet::new();
+        }
+        std::fs::read_to_string(self.repo.commondir().join("shallow"))
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| Oid::from_str(l.trim()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the available history starts at this commit although the
+    /// plan's does not: a shallow clone's boundary, or a commit whose
+    /// parent this repository lacks.
+    pub fn is_boundary(&self, id: Oid) -> bool {
+        self.parent_missing(id) || self.shallow_roots().contains(&id)
     }
 
     /// The id of the plans subtree at a commit (None if absent).

@@ -1,0 +1,127 @@
+//! `northstar diff BASE [HEAD]`: what a change does to the plan.
+
+use crate::check::{Compiled, Memo, compile_with};
+use crate::diff::{self, format::DiffFormat};
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::source::git::Git;
+use std::io::Write;
+use std::path::Path;
+
+/// When `diff` should fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when the change adds an error.
+    NewErrors,
+    /// Exit 1 when the change adds an error or a warning.
+    NewWarnings,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The base revision (commit, tag, branch), or `BASE...HEAD` to compare
+    /// HEAD with its merge base with BASE.
+    pub base: String,
+    /// The head revision (default: the working tree).
+    pub head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+    /// The published site's address, to link documents in Markdown.
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// Exit 1 when the change introduces new errors (or warnings).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// One side, loaded: None when the revision has no plans yet.
+fn load(dir: &Path, rev: Option<&str>) -> Result<Option<Project>, String> {
+    let Some(rev) = rev else {
+        return Project::open(dir, &[]).map(Some);
+    };
+    let root = crate::source::find_root(dir).ok_or_else(|| {
+        format!(
+            "no northstar.yaml in {} or any parent folder",
+            dir.display()
+        )
+    })?;
+    let git = Git::discover(&root).ok_or_else(|| {
+        format!(
+            "`diff` needs git, and {} is not in a git repository",
+            root.display()
+        )
+    })?;
+    let commit = git.resolve(rev)?;
+    if git.config_at(commit).is_none() {
+        return Ok(None);
+    }
+    Project::open_at(dir, rev).map(Some)
+}
+
+fn today(p: &Project) -> i64 {
+    if let Some(d) = p.config.today.as_deref().and_then(crate::dates::parse) {
+        return d;
+    }
+    p.as_of
+        .and_then(|c| Git::discover(&p.root).and_then(|g| g.info(c).ok()))
+        .map(|i| i.commit_time.div_euclid(86_400))
+        .unwrap_or_else(crate::dates::system_today)
+}
+
+fn compile(p: Option<&Project>, memo: Option<&Memo>) -> Compiled {
+    match p {
+        Some(p) => compile_with(&p.config, &p.registry, &p.tree, today(p), None, memo),
+        None => Compiled {
+            plan: Plan::default(),
+            diagnostics: Vec::new(),
+        },
+    }
+}
+
+/// The plan at a revision, checked (an empty plan where it had none).
+pub(super) fn compile_rev(dir: &Path, rev: &str) -> Result<Compiled, String> {
+    let p = load(dir, Some(rev))?;
+    Ok(compile(p.as_ref(), None))
+}
+
+/// Resolves `A...B` to (merge base of A and B, B).
+fn split(dir: &Path, base: &str, head: Option<String>) -> Result<(String, Option<String>), String> {
+    let Some((a, b)) = base.split_once("...") else {
+        return Ok((base.to_string(), head));
+    };
+    if head.is_some() {
+        return Err("give either `BASE...HEAD` or `BASE HEAD`, not both".into());
+    }
+    let b = if b.is_empty() { "HEAD" } else { b };
+    let root = crate::source::find_root(dir).ok_or("not a plans repository")?;
+    let git = Git::discover(&root).ok_or("`diff` needs git")?;
+    let mb = git.merge_base(git.resolve(a)?, git.resolve(b)?)?;
+    Ok((mb.to_string(), Some(b.to_string())))
+}
+
+/// Runs `diff`.
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
+    let (base_rev, head_rev) = split(dir, &args.base, args.head)?;
+    let base = load(dir, Some(&base_rev))?;
+    let head = load(dir, head_rev.as_deref())?;
+    let same_config = match (&base, &head) {
+        (Some(b), Some(h)) => b.config_text == h.config_text && b.tree.schemas == h.tree.schemas,
+        _ => false,
+    };
+    let memo = Memo::default();
+    let memo = same_config.then_some(&memo);
+    let cb = compile(base.as_ref(), memo);
+    let ch = compile(head.as_ref(), memo);
+    let head_name = head_rev.unwrap_or_else(|| "working tree".into());
+    let d = diff::compare(&args.base, &head_name, &cb, &ch);
+    let out = diff::format::render(&d, args.format, args.site_url.as_deref());
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let fail = match args.fail_on {
+        Some(FailOn::NewErrors) => d.new_of(crate::diag::Level::Error) > 0,
+        Some(FailOn::NewWarnings) => !d.new_diagnostics.is_empty(),
+        None => false,
+    };
+    Ok(u8::from(fail))
+}

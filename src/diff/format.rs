@@ -1,0 +1,297 @@
+//! `diff` output: Markdown for a pull-request comment, JSON, terminal text.
+
+use super::{DocRef, PlanDiff};
+use crate::diag::{Diagnostic, Level};
+use std::fmt::Write;
+
+/// Output format of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Markdown, ready to post as a pull-request comment.
+    Markdown,
+    /// JSON (stable; documented in the README).
+    Json,
+    /// Plain text for a terminal.
+    Text,
+}
+
+/// Renders a diff.
+pub fn render(d: &PlanDiff, format: DiffFormat, site_url: Option<&str>) -> String {
+    match format {
+        DiffFormat::Json => serde_json::to_string_pretty(&json(d)).unwrap_or_default() + "\n",
+        DiffFormat::Markdown => markdown(d, site_url),
+        DiffFormat::Text => text(d),
+    }
+}
+
+fn json(d: &PlanDiff) -> serde_json::Value {
+    serde_json::json!({
+        "format": 1,
+        "base": d.base, "head": d.head,
+        "summary": {
+            "added": d.added.len(), "removed": d.removed.len(), "changed": d.changed.len(),
+            "new_errors": d.new_of(Level::Error), "new_warnings": d.new_of(Level::Warning),
+            "fixed": d.fixed_diagnostics.len(),
+        },
+        "added": d.added, "removed": d.removed, "changed": d.changed,
+        "milestones": d.milestones, "slips": d.slips,
+        "diagnostics": {"new": d.new_diagnostics, "fixed": d.fixed_diagnostics},
+    })
+}
+
+/// One line when nothing changed.
+pub const NO_CHANGE: &str = "No change to the plan.";
+
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn link(r: &DocRef, site: Option<&str>) -> String {
+    match site {
+        Some(base) => format!(
+            "[{}]({}/{}/{}.html)",
+            md_escape(&r.title),
+            base.trim_end_matches('/'),
+            r.kind,
+            r.id
+        ),
+        None => format!("**{}**", md_escape(&r.title)),
+    }
+}
+
+fn plural(n: usize, w: &str) -> String {
+    format!("{n} {w}{}", if n == 1 { "" } else { "s" })
+}
+
+fn summary(d: &PlanDiff) -> String {
+    format!(
+        "{} added, {} removed, {} changed · {}, {}, {} fixed",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        plural(d.new_of(Level::Error), "new error"),
+        plural(d.new_of(Level::Warning), "new warning"),
+        d.fixed_diagnostics.len()
+    )
+}
+
+fn diag_rows(out: &mut String, diags: &[Diagnostic]) {
+    let _ = writeln!(out, "| | rule | where | message |\n|---|---|---|---|");
+    for x in diags {
+        let icon = if x.level == Level::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let _ = writeln!(
+            out,
+            "| {icon} | `{}` | `{}:{}:{}` | {} |",
+            x.rule,
+            x.file,
+            x.line,
+            x.column,
+            md_escape(&x.message)
+        );
+    }
+}
+
+/// Sections longer than this are folded into `<details>`.
+const FOLD: usize = 10;
+
+fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### Plan changes: `{}` → `{}`\n", d.base, d.head);
+    if d.is_empty() {
+        let _ = writeln!(out, "{NO_CHANGE}");
+        return out;
+    }
+    let _ = writeln!(out, "{}\n", summary(d));
+    if !d.new_diagnostics.is_empty() {
+        let _ = writeln!(out, "#### New problems\n");
+        diag_rows(&mut out, &d.new_diagnostics);
+        out.push('\n');
+    }
+    let table = |out: &mut String, title: &str, docs: &[DocRef]| {
+        if docs.is_empty() {
+            return;
+        }
+        let fold = docs.len() > FOLD;
+        if fold {
+            let _ = writeln!(
+                out,
+                "<details><summary>{title} ({})</summary>\n",
+                docs.len()
+            );
+        } else {
+            let _ = writeln!(out, "#### {title}\n");
+        }
+        let _ = writeln!(out, "| kind | document | status |\n|---|---|---|");
+        for r in docs {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                r.kind,
+                link(r, site),
+                r.status.as_deref().unwrap_or("")
+            );
+        }
+        if fold {
+            out.push_str("\n</details>\n");
+        }
+        out.push('\n');
+    };
+    table(&mut out, "Added", &d.added);
+    table(&mut out, "Removed", &d.removed);
+    if !d.changed.is_empty() {
+        let fold = d.changed.len() > FOLD;
+        if fold {
+            let _ = writeln!(
+                out,
+                "<details><summary>Changed ({})</summary>\n",
+                d.changed.len()
+            );
+        } else {
+            let _ = writeln!(out, "#### Changed\n");
+        }
+        for c in &d.changed {
+            let mut parts: Vec<String> = c.fields.iter().map(|f| md_escape(&f.words)).collect();
+            if !c.sections.is_empty() {
+                let names: Vec<String> = c
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        if s.is_empty() {
+                            "introduction".into()
+                        } else {
+                            md_escape(s)
+                        }
+                    })
+                    .collect();
+                parts.push(format!("body edited ({})", names.join(", ")));
+            }
+            if let Some(m) = &c.moved_from {
+                parts.push(format!("moved from `{m}`"));
+            }
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                link(&c.doc, site),
+                c.doc.kind,
+                parts.join("; ")
+            );
+        }
+        if fold {
+            out.push_str("\n</details>\n");
+        }
+        out.push('\n');
+    }
+    if !d.milestones.is_empty() || !d.slips.is_empty() {
+        let _ = writeln!(out, "#### Roadmap\n");
+        if !d.milestones.is_empty() {
+            let _ = writeln!(out, "| milestone | gains | loses |\n|---|---|---|");
+            for s in &d.milestones {
+                let names = |v: &[DocRef]| {
+                    v.iter()
+                        .map(|r| link(r, site))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    link(&s.milestone, site),
+                    names(&s.gained),
+                    names(&s.lost)
+                );
+            }
+            out.push('\n');
+        }
+        for s in &d.slips {
+            let _ = writeln!(
+                out,
+                "- {} slips {} days (`{}` → `{}`)",
+                link(&s.feature, site),
+                s.days,
+                s.from,
+                s.to
+            );
+        }
+        out.push('\n');
+    }
+    if !d.fixed_diagnostics.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Fixed problems ({})</summary>\n",
+            d.fixed_diagnostics.len()
+        );
+        diag_rows(&mut out, &d.fixed_diagnostics);
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+fn text(d: &PlanDiff) -> String {
+    let mut out = String::new();
+    if d.is_empty() {
+        let _ = writeln!(out, "{NO_CHANGE}");
+        return out;
+    }
+    let _ = writeln!(out, "plan changes {} → {}: {}", d.base, d.head, summary(d));
+    for x in &d.new_diagnostics {
+        let _ = writeln!(
+            out,
+            "  new {}[{}] {}:{}:{}: {}",
+            x.level.as_str(),
+            x.rule,
+            x.file,
+            x.line,
+            x.column,
+            x.message
+        );
+    }
+    for r in &d.added {
+        let _ = writeln!(out, "  + {} {} ({})", r.kind, r.id, r.title);
+    }
+    for r in &d.removed {
+        let _ = writeln!(out, "  - {} {} ({})", r.kind, r.id, r.title);
+    }
+    for c in &d.changed {
+        let _ = writeln!(out, "  ~ {} {} ({})", c.doc.kind, c.doc.id, c.doc.title);
+        for f in &c.fields {
+            let _ = writeln!(out, "      {}", f.words);
+        }
+        if !c.sections.is_empty() {
+            let _ = writeln!(out, "      body edited ({})", c.sections.join(", "));
+        }
+    }
+    for s in &d.slips {
+        let _ = writeln!(
+            out,
+            "  slip: {} +{} days ({} → {})",
+            s.feature.id, s.days, s.from, s.to
+        );
+    }
+    for x in &d.fixed_diagnostics {
+        let _ = writeln!(
+            out,
+            "  fixed {}[{}] {}:{}:{}: {}",
+            x.level.as_str(),
+            x.rule,
+            x.file,
+            x.line,
+            x.column,
+            x.message
+        );
+    }
+    out
+}
