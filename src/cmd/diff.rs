@@ -53,15 +53,28 @@ fn load(dir: &Path, rev: Option<&str>) -> Result<Option<Project>, String> {
             root.display()
         )
     })?;
-    let commit = git.resolve(rev)?;
+    let commit = git.resolve(rev).map_err(|e| shallow_hint(&git, e))?;
     if git.config_at(commit).is_none() {
         return Ok(None);
     }
     Project::open_at(dir, rev).map(Some)
 }
 
-fn today(p: &Project) -> i64 {
-    if let Some(d) = p.config.today.as_deref().and_then(crate::dates::parse) {
+/// The day a side's config pins, if it does.
+fn pinned(p: &Project) -> Option<i64> {
+    p.config.today.as_deref().and_then(crate::dates::parse)
+}
+
+/// "Today" of the head side (SPEC §5): its config's pin, else its commit's
+/// day, else the clock (a working tree). Both sides are checked on that
+/// day unless the base pins its own, so that time alone (a milestone
+/// passing its date since the base was committed) never shows as a new
+/// problem the change made.
+fn head_day(p: Option<&Project>) -> i64 {
+    let Some(p) = p else {
+        return crate::dates::system_today();
+    };
+    if let Some(d) = pinned(p) {
         return d;
     }
     p.as_of
@@ -70,9 +83,16 @@ fn today(p: &Project) -> i64 {
         .unwrap_or_else(crate::dates::system_today)
 }
 
-fn compile(p: Option<&Project>, memo: Option<&Memo>) -> Compiled {
+fn compile(p: Option<&Project>, day: i64, memo: Option<&Memo>) -> Compiled {
     match p {
-        Some(p) => compile_with(&p.config, &p.registry, &p.tree, today(p), None, memo),
+        Some(p) => compile_with(
+            &p.config,
+            &p.registry,
+            &p.tree,
+            pinned(p).unwrap_or(day),
+            None,
+            memo,
+        ),
         None => Compiled {
             plan: Plan::default(),
             diagnostics: Vec::new(),
@@ -80,14 +100,38 @@ fn compile(p: Option<&Project>, memo: Option<&Memo>) -> Compiled {
     }
 }
 
-/// The plan at a revision, checked (an empty plan where it had none).
-pub(super) fn compile_rev(dir: &Path, rev: &str) -> Result<Compiled, String> {
+/// The plan at a revision, checked on `day` unless its config pins
+/// another (an empty plan where it had none), and the project it was read
+/// from.
+pub(super) fn compile_rev(
+    dir: &Path,
+    rev: &str,
+    day: i64,
+) -> Result<(Compiled, Option<Project>), String> {
     let p = load(dir, Some(rev))?;
-    Ok(compile(p.as_ref(), None))
+    Ok((compile(p.as_ref(), day, None), p))
 }
 
-/// Resolves `A...B` to (merge base of A and B, B).
-fn split(dir: &Path, base: &str, head: Option<String>) -> Result<(String, Option<String>), String> {
+/// A revision that does not resolve in a shallow clone most likely lies
+/// beyond its history: say how to fetch it (CI clones shallow by default).
+fn shallow_hint(git: &Git, message: String) -> String {
+    if git.is_shallow() {
+        format!(
+            "{message} (this is a shallow clone, whose history stops early: fetch all of it, \
+             e.g. `fetch-depth: 0` for actions/checkout, `GIT_DEPTH: 0` in GitLab CI, \
+             or `git fetch --unshallow`)"
+        )
+    } else {
+        message
+    }
+}
+
+/// Resolves `A...B` to (merge base of A and B, B); `A...` is `A...HEAD`.
+pub(super) fn split(
+    dir: &Path,
+    base: &str,
+    head: Option<String>,
+) -> Result<(String, Option<String>), String> {
     let Some((a, b)) = base.split_once("...") else {
         return Ok((base.to_string(), head));
     };
@@ -97,7 +141,10 @@ fn split(dir: &Path, base: &str, head: Option<String>) -> Result<(String, Option
     let b = if b.is_empty() { "HEAD" } else { b };
     let root = crate::source::find_root(dir).ok_or("not a plans repository")?;
     let git = Git::discover(&root).ok_or("`diff` needs git")?;
-    let mb = git.merge_base(git.resolve(a)?, git.resolve(b)?)?;
+    let resolve = |r: &str| git.resolve(r).map_err(|e| shallow_hint(&git, e));
+    let mb = git
+        .merge_base(resolve(a)?, resolve(b)?)
+        .map_err(|e| shallow_hint(&git, format!("`{a}` and `{b}` have {e}")))?;
     Ok((mb.to_string(), Some(b.to_string())))
 }
 
@@ -112,8 +159,9 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     };
     let memo = Memo::default();
     let memo = same_config.then_some(&memo);
-    let cb = compile(base.as_ref(), memo);
-    let ch = compile(head.as_ref(), memo);
+    let day = head_day(head.as_ref());
+    let cb = compile(base.as_ref(), day, memo);
+    let ch = compile(head.as_ref(), day, memo);
     let head_name = head_rev.unwrap_or_else(|| "working tree".into());
     let d = diff::compare(&args.base, &head_name, &cb, &ch);
     let out = diff::format::render(&d, args.format, args.site_url.as_deref());

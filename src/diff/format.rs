@@ -85,9 +85,27 @@ fn summary(d: &PlanDiff) -> String {
     )
 }
 
-fn diag_rows(out: &mut String, diags: &[Diagnostic]) {
+/// GitHub refuses a comment longer than 65,536 characters: a longer
+/// Markdown diff (a plan added whole, say) lists fewer rows per section.
+const MAX_COMMENT: usize = 60_000;
+
+/// Rows shown per section, tried in turn until the comment fits.
+const ROW_LIMITS: [usize; 4] = [usize::MAX, 200, 50, 10];
+
+/// The line that stands for rows left out.
+fn more(out: &mut String, shown: usize, total: usize) {
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "\n…and {} more (`northstar diff --format json` lists them all).",
+            total - shown
+        );
+    }
+}
+
+fn diag_rows(out: &mut String, diags: &[Diagnostic], limit: usize) {
     let _ = writeln!(out, "| | rule | where | message |\n|---|---|---|---|");
-    for x in diags {
+    for x in diags.iter().take(limit) {
         let icon = if x.level == Level::Error {
             "error"
         } else {
@@ -103,12 +121,30 @@ fn diag_rows(out: &mut String, diags: &[Diagnostic]) {
             md_escape(&x.message)
         );
     }
+    more(out, limit.min(diags.len()), diags.len());
 }
 
 /// Sections longer than this are folded into `<details>`.
 const FOLD: usize = 10;
 
+/// The name of a body section: the text before the first heading has none.
+fn section_name(s: &str) -> &str {
+    if s.is_empty() { "introduction" } else { s }
+}
+
 fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
+    let mut out = String::new();
+    for limit in ROW_LIMITS {
+        out = markdown_rows(d, site, limit);
+        if out.len() <= MAX_COMMENT {
+            break;
+        }
+    }
+    out
+}
+
+/// [`markdown`] with at most `limit` rows per section.
+fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### Plan changes: `{}` → `{}`\n", d.base, d.head);
     if d.is_empty() {
@@ -118,7 +154,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
     let _ = writeln!(out, "{}\n", summary(d));
     if !d.new_diagnostics.is_empty() {
         let _ = writeln!(out, "#### New problems\n");
-        diag_rows(&mut out, &d.new_diagnostics);
+        diag_rows(&mut out, &d.new_diagnostics, limit);
         out.push('\n');
     }
     let table = |out: &mut String, title: &str, docs: &[DocRef]| {
@@ -136,7 +172,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
             let _ = writeln!(out, "#### {title}\n");
         }
         let _ = writeln!(out, "| kind | document | status |\n|---|---|---|");
-        for r in docs {
+        for r in docs.iter().take(limit) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
@@ -145,6 +181,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
                 r.status.as_deref().unwrap_or("")
             );
         }
+        more(out, limit.min(docs.len()), docs.len());
         if fold {
             out.push_str("\n</details>\n");
         }
@@ -163,19 +200,13 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
         } else {
             let _ = writeln!(out, "#### Changed\n");
         }
-        for c in &d.changed {
+        for c in d.changed.iter().take(limit) {
             let mut parts: Vec<String> = c.fields.iter().map(|f| md_escape(&f.words)).collect();
             if !c.sections.is_empty() {
                 let names: Vec<String> = c
                     .sections
                     .iter()
-                    .map(|s| {
-                        if s.is_empty() {
-                            "introduction".into()
-                        } else {
-                            md_escape(s)
-                        }
-                    })
+                    .map(|s| md_escape(section_name(s)))
                     .collect();
                 parts.push(format!("body edited ({})", names.join(", ")));
             }
@@ -190,6 +221,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
                 parts.join("; ")
             );
         }
+        more(&mut out, limit.min(d.changed.len()), d.changed.len());
         if fold {
             out.push_str("\n</details>\n");
         }
@@ -199,7 +231,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
         let _ = writeln!(out, "#### Roadmap\n");
         if !d.milestones.is_empty() {
             let _ = writeln!(out, "| milestone | gains | loses |\n|---|---|---|");
-            for s in &d.milestones {
+            for s in d.milestones.iter().take(limit) {
                 let names = |v: &[DocRef]| {
                     v.iter()
                         .map(|r| link(r, site))
@@ -214,9 +246,10 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
                     names(&s.lost)
                 );
             }
+            more(&mut out, limit.min(d.milestones.len()), d.milestones.len());
             out.push('\n');
         }
-        for s in &d.slips {
+        for s in d.slips.iter().take(limit) {
             let _ = writeln!(
                 out,
                 "- {} slips {} days (`{}` → `{}`)",
@@ -226,6 +259,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
                 s.to
             );
         }
+        more(&mut out, limit.min(d.slips.len()), d.slips.len());
         out.push('\n');
     }
     if !d.fixed_diagnostics.is_empty() {
@@ -234,7 +268,7 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
             "<details><summary>Fixed problems ({})</summary>\n",
             d.fixed_diagnostics.len()
         );
-        diag_rows(&mut out, &d.fixed_diagnostics);
+        diag_rows(&mut out, &d.fixed_diagnostics, limit);
         out.push_str("\n</details>\n");
     }
     out
@@ -271,8 +305,34 @@ fn text(d: &PlanDiff) -> String {
             let _ = writeln!(out, "      {}", f.words);
         }
         if !c.sections.is_empty() {
-            let _ = writeln!(out, "      body edited ({})", c.sections.join(", "));
+            let names: Vec<&str> = c.sections.iter().map(|s| section_name(s)).collect();
+            let _ = writeln!(out, "      body edited ({})", names.join(", "));
         }
+        if let Some(m) = &c.moved_from {
+            let _ = writeln!(out, "      moved from {m}");
+        }
+    }
+    for s in &d.milestones {
+        let ids = |v: &[DocRef]| {
+            v.iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !s.gained.is_empty() {
+            parts.push(format!("gains {}", ids(&s.gained)));
+        }
+        if !s.lost.is_empty() {
+            parts.push(format!("loses {}", ids(&s.lost)));
+        }
+        let _ = writeln!(
+            out,
+            "  milestone {} ({}): {}",
+            s.milestone.id,
+            s.milestone.title,
+            parts.join("; ")
+        );
     }
     for s in &d.slips {
         let _ = writeln!(

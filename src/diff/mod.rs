@@ -326,11 +326,21 @@ fn roadmap(bp: &Plan, hp: &Plan) -> (Vec<Scope>, Vec<Slip>) {
     (scopes, slips)
 }
 
+/// Rules the base side cannot be matched on: it is checked without
+/// history, so these are facts about time, never caused by a change.
+const HISTORY_RULES: &[&str] = &["stale"];
+
 /// The head's diagnostics that a change is responsible for: those on
-/// documents it added or changed, plus any new elsewhere (a cross-document
-/// problem it caused, like a reference it broke). For gating changes in a
-/// repository whose old problems are not fixed yet.
-pub fn changed_since(base: &Compiled, head: &Compiled) -> Vec<Diagnostic> {
+/// documents it added or changed and in files it edited (`edited`, paths
+/// relative to the plans root: a file that still does not parse holds no
+/// document), plus any new elsewhere (a cross-document problem it caused,
+/// like a reference it broke). For gating changes in a repository whose
+/// old problems are not fixed yet.
+pub fn changed_since(
+    base: &Compiled,
+    head: &Compiled,
+    edited: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
     let d = compare("", "", base, head);
     let touched: BTreeSet<&str> = d
         .added
@@ -338,10 +348,17 @@ pub fn changed_since(base: &Compiled, head: &Compiled) -> Vec<Diagnostic> {
         .map(|r| r.id.as_str())
         .chain(d.changed.iter().map(|c| c.doc.id.as_str()))
         .collect();
-    let new: Vec<&Diagnostic> = unmatched(head, base);
+    let new: Vec<&Diagnostic> = unmatched(head, base)
+        .into_iter()
+        .filter(|x| !HISTORY_RULES.contains(&x.rule.as_str()))
+        .collect();
     head.diagnostics
         .iter()
-        .filter(|x| touched.contains(owner_of(&head.plan, x).as_str()) || new.contains(x))
+        .filter(|x| {
+            touched.contains(owner_of(&head.plan, x).as_str())
+                || edited.contains(&x.file)
+                || new.contains(x)
+        })
         .cloned()
         .collect()
 }

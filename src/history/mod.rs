@@ -86,6 +86,11 @@ pub struct CommitChanges {
     /// available history starts, not real creations.
     #[serde(default)]
     pub boundary: bool,
+    /// A merge: the documents of the files where its sides met, whole
+    /// (every top-level field set), so the replay, which applies both
+    /// sides' commits in time order, ends up with the side the merge kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolved: Vec<DocChange>,
 }
 
 type BlobCache = HashMap<(Oid, String), Arc<FileVersion>>;
@@ -93,10 +98,13 @@ type BlobCache = HashMap<(Oid, String), Arc<FileVersion>>;
 /// A file's path and its version before and after a change.
 type Versions = (String, Option<Arc<FileVersion>>, Option<Arc<FileVersion>>);
 
+/// A file's version by blob, read through the blob cache.
+type VersionOf<'a> = dyn FnMut(Option<Oid>, &str) -> Option<Arc<FileVersion>> + 'a;
+
 /// Reads what one commit changed, against its first parent. A merge
 /// commit's changes are those of the commits it merges, which are read on
-/// their own, so a merge adds nothing (each change is attributed once, to
-/// the commit that made it).
+/// their own, so a merge adds only what it changed itself (each change is
+/// attributed once, to the commit that made it): see [`merge_changes`].
 pub fn commit_changes(
     git: &Git,
     id: Oid,
@@ -110,17 +118,11 @@ pub fn commit_changes(
         docs: Vec::new(),
         unreadable: Vec::new(),
         boundary: false,
+        resolved: Vec::new(),
         commit,
     };
-    if out.commit.parents.len() > 1 {
-        return Ok(out);
-    }
-    let parent = git.first_parent(id);
-    out.boundary = parent.is_none() && git.is_boundary(id);
-    let old_tree = parent.and_then(|p| git.plans_tree(p));
-    let new_tree = git.plans_tree(id);
     let keep = |p: &str| filter.classify(p).is_some();
-    let changes = git.changes(old_tree, new_tree, &keep);
+    let new_tree = git.plans_tree(id);
     let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
         let blob = blob?;
         let key = (blob, path.to_string());
@@ -136,6 +138,14 @@ pub fn commit_changes(
         blobs.insert(key, v.clone());
         Some(v)
     };
+    if out.commit.parents.len() > 1 {
+        merge_changes(git, id, new_tree, &keep, &mut version, &mut out);
+        return Ok(out);
+    }
+    let parent = git.first_parent(id);
+    out.boundary = parent.is_none() && git.is_boundary(id);
+    let old_tree = parent.and_then(|p| git.plans_tree(p));
+    let changes = git.changes(old_tree, new_tree, &keep);
     let versions = changes
         .iter()
         .map(|ch| {
@@ -148,6 +158,135 @@ pub fn commit_changes(
         .collect();
     compare(versions, &mut out);
     Ok(out)
+}
+
+/// What a merge adds to the commits it merges. Only a file that both
+/// sides changed since they parted can hold anything of the merge's own:
+/// there the sides met (a conflict, resolved). In such a file, a change
+/// against every parent (a value neither side had) is the merge's own and
+/// is attributed to it; and the merged documents are kept whole in
+/// `resolved`, for the replay to take the side the merge kept. A merge
+/// that brings in one side's files as they were adds nothing.
+fn merge_changes(
+    git: &Git,
+    id: Oid,
+    new_tree: Option<Oid>,
+    keep: &dyn Fn(&str) -> bool,
+    version: &mut VersionOf<'_>,
+    out: &mut CommitChanges,
+) {
+    let parents = git.parents(id);
+    let trees: Vec<Option<Oid>> = parents.iter().map(|p| git.plans_tree(*p)).collect();
+    let base = parents
+        .split_first()
+        .and_then(|(&a, rest)| {
+            rest.iter()
+                .try_fold(a, |base, &p| git.merge_base(base, p).ok())
+        })
+        .and_then(|b| git.plans_tree(b));
+    let mut met: BTreeMap<String, Option<Oid>> = BTreeMap::new();
+    for tree in &trees {
+        for ch in git.changes(*tree, new_tree, keep) {
+            met.entry(ch.path).or_insert(ch.new);
+        }
+    }
+    met.retain(|path, _| {
+        let before = git.blob_at(base, path);
+        trees
+            .iter()
+            .filter(|t| git.blob_at(**t, path) != before)
+            .count()
+            >= 2
+    });
+    if met.is_empty() {
+        return;
+    }
+    // The merge against each parent, over those files.
+    let against: Vec<CommitChanges> = trees
+        .iter()
+        .map(|tree| {
+            let versions = met
+                .iter()
+                .map(|(path, new)| {
+                    (
+                        path.clone(),
+                        version(git.blob_at(*tree, path), path),
+                        version(*new, path),
+                    )
+                })
+                .collect();
+            let mut c = CommitChanges {
+                commit: out.commit.clone(),
+                docs: Vec::new(),
+                unreadable: Vec::new(),
+                boundary: false,
+                resolved: Vec::new(),
+            };
+            compare(versions, &mut c);
+            c
+        })
+        .collect();
+    let Some((vs_first, vs_others)) = against.split_first() else {
+        return;
+    };
+    out.unreadable = vs_first.unreadable.clone();
+    for d in &vs_first.docs {
+        let mut fields = d.fields.clone();
+        let mut sections = d.sections.clone();
+        let mut everywhere = true;
+        for other in vs_others {
+            match other.docs.iter().find(|o| o.id == d.id && o.what == d.what) {
+                Some(o) => {
+                    fields.retain(|f| o.fields.iter().any(|g| g.field == f.field));
+                    sections.retain(|s| o.sections.contains(s));
+                }
+                None => everywhere = false,
+            }
+        }
+        if !everywhere {
+            continue;
+        }
+        match d.what {
+            What::Created | What::Deleted => out.docs.push(d.clone()),
+            What::Modified if !fields.is_empty() || !sections.is_empty() => {
+                out.docs.push(DocChange {
+                    fields,
+                    sections,
+                    from_file: None,
+                    ..d.clone()
+                });
+            }
+            _ => {}
+        }
+    }
+    for (path, new) in &met {
+        if let Some(FileVersion::Docs(docs)) = version(*new, path).as_deref() {
+            for s in docs {
+                let fields = match &s.fields {
+                    serde_json::Value::Object(o) => o
+                        .iter()
+                        .map(|(k, v)| FieldChange {
+                            field: k.clone(),
+                            from: None,
+                            to: Some(v.clone()),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                out.resolved.push(DocChange {
+                    id: s.id.clone(),
+                    kind: s.kind.clone(),
+                    title: s.title.clone(),
+                    file: s.file.clone(),
+                    what: What::Modified,
+                    from_file: None,
+                    fields,
+                    sections: Vec::new(),
+                    body: s.sections.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// Document changes between two versions of a set of files: matched by
@@ -267,19 +406,32 @@ pub struct Inputs<'a> {
 /// Per-commit changes of every commit reachable from `tip`, oldest first,
 /// from the cache where possible, in parallel otherwise. Returns the
 /// changes and a note about the cache when it had to be rebuilt.
+///
+/// The build of HEAD owns the cache: it rebuilds one written for another
+/// config, and keeps only the commits it reads. A build of another
+/// revision (`--as-of`, `head` false) is read with that revision's config:
+/// it leaves a cache written for another config alone (the next build of
+/// HEAD would otherwise have to rebuild it), and adds its commits to one
+/// written for the same config, dropping none.
 pub fn read_commits(
     git: &Git,
     tip: Oid,
+    head: bool,
     inp: &Inputs<'_>,
 ) -> Result<(Vec<CommitChanges>, Option<String>), String> {
     let ids = git.commits(tip)?;
     let fp = fingerprint(inp.config_text, inp.schemas);
+    let mut write = true;
     let (mut cached, note) = match inp.cache.as_deref().map(|p| cache::load(p, &fp)) {
         Some(cache::Loaded::Entries(e)) => (e, None),
         Some(cache::Loaded::Corrupt) => (
             HashMap::new(),
             Some("the history cache was unreadable and has been rebuilt".to_string()),
         ),
+        Some(cache::Loaded::Stale) if !head => {
+            write = false;
+            (HashMap::new(), None)
+        }
         Some(cache::Loaded::Stale) => (
             HashMap::new(),
             Some(
@@ -329,12 +481,23 @@ pub fn read_commits(
                 cached.insert(c.commit.id.clone(), c);
             }
         }
-        if let Some(path) = &inp.cache {
+        if let Some(path) = inp.cache.as_ref().filter(|_| write) {
+            let read: std::collections::HashSet<String> = ids.iter().map(Oid::to_string).collect();
+            let mut kept: Vec<&CommitChanges> = if head {
+                Vec::new()
+            } else {
+                cached
+                    .values()
+                    .filter(|c| !read.contains(&c.commit.id))
+                    .collect()
+            };
+            kept.sort_by(|a, b| (a.commit.time, &a.commit.id).cmp(&(b.commit.time, &b.commit.id)));
             // A cache that cannot be written only costs time next run.
             let _ = cache::save(
                 path,
                 &fp,
-                ids.iter().filter_map(|id| cached.get(&id.to_string())),
+                kept.into_iter()
+                    .chain(ids.iter().filter_map(|id| cached.get(&id.to_string()))),
             );
         }
     }
@@ -370,6 +533,7 @@ pub fn worktree(
         docs: Vec::new(),
         unreadable: Vec::new(),
         boundary: false,
+        resolved: Vec::new(),
     };
     let read = |path: &str, bytes: Vec<u8>| {
         Arc::new(snapshot::read(
@@ -418,7 +582,7 @@ pub fn read(
             return replay.finish(pinned.unwrap_or(clock));
         }
     };
-    match read_commits(&git, head, inp) {
+    match read_commits(&git, head, tip.is_none(), inp) {
         Ok((commits, note)) => {
             if let Some(n) = note {
                 replay.note(n);

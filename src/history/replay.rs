@@ -219,6 +219,63 @@ impl Replay {
             ));
         }
         self.apply(c, &c.commit, false);
+        self.resolve(c);
+    }
+
+    /// Takes the documents as a merge left them (`resolved`). Both sides'
+    /// commits were applied in time order, so where they changed the same
+    /// field the state holds whichever came last, not necessarily what
+    /// the merge kept. Silent: the merge's own changes are already events.
+    fn resolve(&mut self, c: &CommitChanges) {
+        let day = day_of(c.commit.time);
+        for d in &c.resolved {
+            let mut new = Value::Object(Default::default());
+            for f in &d.fields {
+                set(&mut new, &f.field, f.to.as_ref());
+            }
+            let state = self.state.entry(d.id.clone()).or_insert_with(|| State {
+                kind: d.kind.clone(),
+                title: d.title.clone(),
+                fields: Value::Object(Default::default()),
+                sections: Vec::new(),
+            });
+            let drift = super::diff::fields(&state.fields, &new);
+            state.kind = d.kind.clone();
+            state.title = d.title.clone();
+            state.fields = new;
+            state.sections = d.body.clone();
+            if d.kind != "feature" {
+                continue;
+            }
+            if let Some(f) = drift.iter().find(|f| f.field == "status") {
+                if let Some((prev, since)) = self.status_since.remove(&d.id) {
+                    *self
+                        .history
+                        .docs
+                        .entry(d.id.clone())
+                        .or_default()
+                        .days_in_status
+                        .entry(prev)
+                        .or_insert(0) += day - since;
+                }
+                if let Some(to) = f.to.as_ref().and_then(Value::as_str) {
+                    self.status_since
+                        .insert(d.id.clone(), (to.to_string(), day));
+                }
+            }
+            if drift.iter().any(|f| f.field == "milestone") {
+                // The milestone the merge kept, without counting a slip.
+                let date = self
+                    .state
+                    .get(&d.id)
+                    .and_then(|s| s.fields.get("milestone")?.as_str().map(str::to_string))
+                    .and_then(|m| self.milestone_day(&m));
+                match date {
+                    Some(date) => self.effective.insert(d.id.clone(), date),
+                    None => self.effective.remove(&d.id),
+                };
+            }
+        }
     }
 
     /// Applies edits found in the working tree.

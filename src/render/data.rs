@@ -73,7 +73,8 @@ pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value
         "today": today,
         "documents": docs,
     });
-    serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+    // Compact: with history the file is large, and it is read by programs.
+    serde_json::to_string(&out).unwrap_or_default() + "\n"
 }
 
 fn ics_escape(s: &str) -> String {

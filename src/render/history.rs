@@ -65,7 +65,7 @@ pub fn event(
 
 /// A document's history section and derived facts.
 pub fn document(ctx: &Ctx<'_>, history: &History, id: &str, kind: &str, root: &str) -> Value {
-    let people = people_by_email(ctx.index);
+    let people = &ctx.people;
     let Some(h) = history.docs.get(id) else {
         return json!({"history": [], "facts": Value::Null});
     };
@@ -73,7 +73,7 @@ pub fn document(ctx: &Ctx<'_>, history: &History, id: &str, kind: &str, root: &s
         .events
         .iter()
         .rev()
-        .map(|e| event(ctx, &people, e, root))
+        .map(|e| event(ctx, people, e, root))
         .collect();
     json!({"history": events, "facts": facts(ctx, h, kind)})
 }
@@ -126,11 +126,11 @@ fn published<'h>(ctx: &Ctx<'_>, history: &'h History) -> impl Iterator<Item = &'
 
 /// The change log, newest first, for the changes page (`root` "") or home.
 pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
-    let people = people_by_email(ctx.index);
+    let people = &ctx.people;
     published(ctx, history)
         .take(limit)
         .map(|l| {
-            let mut v = event(ctx, &people, &l.event, "");
+            let mut v = event(ctx, people, &l.event, "");
             let d = ctx.index.get(&l.id);
             v["title"] = json!(
                 d.map(|d| d.title.clone())
@@ -150,7 +150,7 @@ pub fn notes(history: &History) -> Vec<String> {
 
 /// `feed.xml`: the change log as Atom.
 pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
-    let people = people_by_email(ctx.index);
+    let people = &ctx.people;
     let base = config.site.base_url.trim_end_matches('/');
     let updated = published(ctx, history)
         .next()
@@ -164,7 +164,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         esc(base),
     );
     for l in published(ctx, history).take(FEED_LIMIT) {
-        let e = event(ctx, &people, &l.event, "");
+        let e = event(ctx, people, &l.event, "");
         let title = ctx
             .index
             .get(&l.id)

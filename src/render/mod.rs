@@ -63,6 +63,7 @@ pub fn build(
         index: &index,
         registry,
         history: hist,
+        people: history::people_by_email(&index),
         public: opts.public,
         edit_url: if opts.public {
             None
@@ -153,35 +154,41 @@ pub fn build(
     }
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index.docs().collect();
-    let rendered: Vec<Result<RenderedPage, String>> = docs
-        .par_iter()
-        .map(|doc| {
-            let mut assets = BTreeSet::new();
-            let mut page = pages::document(&ctx, doc, &mut assets);
-            if let (Value::Object(p), Value::Object(h)) = (
-                &mut page,
-                history::document(&ctx, hist, &doc.id, &doc.kind, "../"),
-            ) {
-                p.extend(h);
-            }
-            let html = tpl.render("document", merge(base("../", &doc.title, &doc.kind), page))?;
-            Ok((Index::page(doc), html, assets))
-        })
-        .collect();
+    // plan.json (large with history) is built on one core while the pages
+    // take the others.
+    let (rendered, plan_json): (Vec<Result<RenderedPage, String>>, String) = rayon::join(
+        || {
+            docs.par_iter()
+                .map(|doc| {
+                    let mut assets = BTreeSet::new();
+                    let mut page = pages::document(&ctx, doc, &mut assets);
+                    if let (Value::Object(p), Value::Object(h)) = (
+                        &mut page,
+                        history::document(&ctx, hist, &doc.id, &doc.kind, "../"),
+                    ) {
+                        p.extend(h);
+                    }
+                    let html =
+                        tpl.render("document", merge(base("../", &doc.title, &doc.kind), page))?;
+                    Ok((Index::page(doc), html, assets))
+                })
+                .collect()
+        },
+        || {
+            data::plan_json(
+                &index,
+                &config.product,
+                opts.public,
+                &history::for_plan_json(&ctx, hist),
+            )
+        },
+    );
     for r in rendered {
         let (path, html, assets) = r?;
         site.put(&path, html);
         site.assets.extend(assets);
     }
-    site.put(
-        "plan.json",
-        data::plan_json(
-            &index,
-            &config.product,
-            opts.public,
-            &history::for_plan_json(&ctx, hist),
-        ),
-    );
+    site.put("plan.json", plan_json);
     site.put("plan.schema.json", data::PLAN_SCHEMA.to_string());
     site.put(
         "roadmap.ics",

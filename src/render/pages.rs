@@ -25,6 +25,9 @@ pub struct Ctx<'a> {
     pub edit_url: Option<&'a str>,
     /// History from git (empty without a repository).
     pub history: &'a crate::history::History,
+    /// Published people by lowercase e-mail, so commit authors show as
+    /// people (built once: every history entry asks).
+    pub people: std::collections::HashMap<String, &'a Document>,
 }
 
 const ROOT: &str = "../";

@@ -220,6 +220,26 @@ impl Git {
         self.repo.find_commit(p).ok().map(|_| p)
     }
 
+    /// The parents of a commit that are present in the repository, first
+    /// parent first.
+    pub fn parents(&self, id: Oid) -> Vec<Oid> {
+        self.repo
+            .find_commit(id)
+            .map(|c| {
+                c.parent_ids()
+                    .filter(|p| self.repo.find_commit(*p).is_ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The blob at `path` (relative to the plans root) in a plans tree.
+    pub fn blob_at(&self, tree: Option<Oid>, path: &str) -> Option<Oid> {
+        let tree = self.repo.find_tree(tree?).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+    }
+
     /// Whether a commit names a parent that this (shallow) clone lacks.
     pub fn parent_missing(&self, id: Oid) -> bool {
         self.repo

@@ -9,6 +9,8 @@
 mod browser;
 mod cli;
 mod common;
+mod diff;
+mod history;
 mod hostile;
 mod rules;
 mod scaffold;
