@@ -49,10 +49,15 @@ fn load(dir: &Path, rev: Option<&str>) -> Result<Option<Project>, String> {
     })?;
     let git = Git::discover(&root).ok_or_else(|| {
         format!(
-            "`diff` needs git, and {} is not in a git repository",
+            "comparing revisions needs git, and {} is not in a git repository",
             root.display()
         )
     })?;
+    if rev == "HEAD" && git.head().is_none() {
+        // No commit yet (a pre-commit hook on the first commit): there
+        // were no plans before.
+        return Ok(None);
+    }
     let commit = git.resolve(rev).map_err(|e| shallow_hint(&git, e))?;
     if git.config_at(commit).is_none() {
         return Ok(None);

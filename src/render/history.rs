@@ -57,7 +57,7 @@ pub fn event(
         "words": e.words,
         "summary": e.words.join("; "),
         "commit": e.commit.get(..10).unwrap_or(&e.commit),
-        "message": if ctx.public { None } else { Some(&e.message) },
+        "message": if ctx.public || e.uncommitted { None } else { Some(&e.message) },
         "uncommitted": e.uncommitted,
         "what": e.what,
     })
@@ -116,12 +116,17 @@ fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
     v
 }
 
+/// The log entries a build may show: those of published documents, and in
+/// an internal build also those of documents since deleted (the change log
+/// is the union of every document's history, SPEC §6). A public build never
+/// shows a document it does not publish.
 fn published<'h>(ctx: &Ctx<'_>, history: &'h History) -> impl Iterator<Item = &'h LogEntry> {
     let index = ctx.index;
-    history
-        .log
-        .iter()
-        .filter(move |l| index.get(&l.id).is_some() && !(ctx.public && l.event.uncommitted))
+    let public = ctx.public;
+    history.log.iter().filter(move |l| {
+        let shown = index.get(&l.id).is_some() || (!public && index.plan.get(&l.id).is_none());
+        shown && !(public && l.event.uncommitted)
+    })
 }
 
 /// The change log, newest first, for the changes page (`root` "") or home.

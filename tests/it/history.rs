@@ -1644,11 +1644,11 @@ fn uncommitted_edits_are_built_from_the_working_tree_and_marked() {
         [
             (
                 "event uncommitted".to_string(),
-                "Feature Nine: created, by not committed yet, 1 Nov 2026".to_string()
+                "Feature Nine: created, not committed yet, 1 Nov 2026".to_string()
             ),
             (
                 "event uncommitted".to_string(),
-                "Feature One: status planned → in-progress, by not committed yet, 1 Nov 2026"
+                "Feature One: status planned → in-progress, not committed yet, 1 Nov 2026"
                     .to_string()
             ),
         ]
@@ -1658,8 +1658,7 @@ fn uncommitted_edits_are_built_from_the_working_tree_and_marked() {
         site.page_history("feature/f1.html")[0],
         (
             "event uncommitted".to_string(),
-            "1 Nov 2026 status planned → in-progress by not committed yet — not committed yet"
-                .to_string()
+            "1 Nov 2026 status planned → in-progress not committed yet".to_string()
         )
     );
     // Days in status: the edit is today's, so planned until today.
