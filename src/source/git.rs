@@ -479,6 +479,31 @@ impl Git {
         working: &[String],
         keep: &dyn Fn(&str) -> bool,
     ) -> Vec<(String, Option<Oid>, Option<Vec<u8>>)> {
+        // git's own status (index stat data) names the few changed files
+        // without reading every file; hashing everything is the fallback.
+        if let Some(changed) = self.status_paths(keep) {
+            let tree = self
+                .plans_tree(head)
+                .and_then(|t| self.repo.find_tree(t).ok());
+            let mut out = Vec::new();
+            for path in changed {
+                let old = tree
+                    .as_ref()
+                    .and_then(|t| t.get_path(Path::new(&path)).ok())
+                    .filter(|e| e.kind() == Some(ObjectType::Blob))
+                    .map(|e| e.id());
+                let bytes = std::fs::read(root.join(&path)).ok();
+                let same = match (&bytes, old) {
+                    (Some(b), Some(o)) => Self::hash(b) == Some(o),
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    out.push((path, old, bytes));
+                }
+            }
+            return out;
+        }
         let committed: BTreeMap<String, Oid> = self
             .plans_tree(head)
             .map(|t| self.files(t))
@@ -501,6 +526,34 @@ impl Git {
             }
         }
         out
+    }
+
+    /// Plan files (relative to the plans root) that git's status reports as
+    /// changed, staged or untracked; None when status cannot be read.
+    fn status_paths(&self, keep: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        if !self.prefix.is_empty() {
+            opts.pathspec(self.prefix.trim_end_matches('/'));
+        }
+        let statuses = self.repo.statuses(Some(&mut opts)).ok()?;
+        let mut out = Vec::new();
+        for entry in statuses.iter() {
+            if entry.status().is_empty() || entry.status().contains(git2::Status::IGNORED) {
+                continue;
+            }
+            let Ok(path) = entry.path() else { continue };
+            let Some(rel) = path.strip_prefix(self.prefix.as_str()) else {
+                continue;
+            };
+            if keep(rel) {
+                out.push(rel.to_string());
+            }
+        }
+        Some(out)
     }
 
     /// The id git would give these bytes as a blob, to compare a working
