@@ -108,25 +108,41 @@ impl Project {
     /// The plan's history from git (with the working tree's edits unless
     /// built `--as-of`), which also decides "today".
     pub fn history(&self) -> crate::history::History {
+        self.history_from(self.committed_history())
+    }
+
+    /// What a history read needs besides the repository.
+    fn history_inputs(&self) -> crate::history::Inputs<'_> {
         let cache = if self.config.cache == ".git/northstar" {
             source::git::Git::discover(&self.root)
                 .map(|g| g.git_dir().join("northstar").join("history.jsonl"))
         } else {
             Some(self.root.join(&self.config.cache).join("history.jsonl"))
         };
-        let inputs = crate::history::Inputs {
+        crate::history::Inputs {
             config: &self.config,
             config_text: &self.config_text,
             registry: &self.registry,
             schemas: &self.tree.schemas,
             cache,
-        };
+        }
+    }
+
+    /// The committed part of [`Project::history`]: read once, then
+    /// finished again after every edit by `serve` while HEAD stays put.
+    pub fn committed_history(&self) -> crate::history::Committed {
+        crate::history::committed(&self.root, self.as_of, &self.history_inputs())
+    }
+
+    /// [`Project::history`] from its committed part, with the working tree
+    /// as scanned now.
+    pub fn history_from(&self, committed: crate::history::Committed) -> crate::history::History {
         let working: Vec<String> = self.tree.files.iter().map(|f| f.path.clone()).collect();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        crate::history::read(&self.root, self.as_of, &working, &inputs, now)
+        committed.finish(&self.root, &working, &self.history_inputs(), now)
     }
 
     /// "Today" for rules and the site: the config's pin, else the clock.

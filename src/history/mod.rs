@@ -104,7 +104,7 @@ type VersionOf<'a> = dyn FnMut(Option<Oid>, &str) -> Option<Arc<FileVersion>> + 
 /// Reads what one commit changed, against its first parent. A merge
 /// commit's changes are those of the commits it merges, which are read on
 /// their own, so a merge adds only what it changed itself (each change is
-/// attributed once, to the commit that made it): see [`merge_changes`].
+/// attributed once, to the commit that made it): see `merge_changes`.
 pub fn commit_changes(
     git: &Git,
     id: Oid,
@@ -568,18 +568,46 @@ pub fn read(
     inp: &Inputs<'_>,
     now: i64,
 ) -> History {
+    committed(root, tip, inp).finish(root, working, inp, now)
+}
+
+/// History up to the commit built, before the working tree's edits:
+/// `serve` keeps it while HEAD stays put and applies the working tree again
+/// after every edit ([`Committed::finish`] on a clone).
+#[derive(Clone)]
+pub struct Committed {
+    replay: replay::Replay,
+    /// The commit built; None without git or without commits.
+    head: Option<Oid>,
+    /// Whether the working tree's edits apply (building HEAD).
+    worktree: bool,
+    /// The config's `today`.
+    pinned: Option<i64>,
+}
+
+/// Reads the committed part of the history (see [`read`]).
+pub fn committed(
+    root: &std::path::Path,
+    tip: Option<Oid>,
+    inp: &Inputs<'_>,
+) -> Committed {
     let mut replay = replay::Replay::new();
     let pinned = inp.config.today.as_deref().and_then(crate::dates::parse);
-    let clock = now.div_euclid(86_400);
+    let out = |replay, head| Committed {
+        replay,
+        head,
+        worktree: tip.is_none(),
+        pinned,
+    };
     let Some(git) = Git::discover(root) else {
         replay.note("not in a git repository: built without history".into());
-        return replay.finish(pinned.unwrap_or(clock));
+        return out(replay, None);
     };
     let head = match tip.or_else(|| git.head()) {
         Some(h) => h,
         None => {
             replay.note("the git repository has no commits yet: built without history".into());
-            return replay.finish(pinned.unwrap_or(clock));
+            return out(replay, None);
         }
     };
     match read_commits(&git, head, tip.is_none(), inp) {
@@ -598,23 +626,50 @@ pub fn read(
         .ok()
         .map(|i| i.commit_time.div_euclid(86_400));
     replay.set_head_day(head_day);
-    let wt = tip
-        .is_none()
-        .then(|| worktree(&git, head, root, working, inp, now));
-    let dirty = wt.as_ref().is_some_and(|w| !w.docs.is_empty());
-    // SPEC §5: the pinned day; else, when the plans are as committed, the
-    // committer date of the commit built; else the clock.
-    let today = pinned.unwrap_or(match (dirty, head_day) {
-        (false, Some(d)) => d,
-        _ => clock,
-    });
-    if let Some(mut wt) = wt {
-        // Uncommitted edits are made "today": with a pinned day, that is
-        // the pin, so they neither postdate the build's today nor make its
-        // output depend on the calendar.
-        wt.commit.time = today * 86_400;
-        wt.commit.commit_time = today * 86_400;
-        replay.uncommitted(&wt);
+    out(replay, Some(head))
+}
+
+impl Committed {
+    /// The full history: the working tree's edits (`working`: the plan
+    /// files on disk) applied when building HEAD, and "today" decided.
+    pub fn finish(
+        self,
+        root: &std::path::Path,
+        working: &[String],
+        inp: &Inputs<'_>,
+        now: i64,
+    ) -> History {
+        let Committed {
+            mut replay,
+            head,
+            worktree: apply,
+            pinned,
+        } = self;
+        let clock = now.div_euclid(86_400);
+        let Some(head) = head else {
+            return replay.finish(pinned.unwrap_or(clock));
+        };
+        let head_day = replay.head_day();
+        let wt = if apply {
+            Git::discover(root).map(|git| worktree(&git, head, root, working, inp, now))
+        } else {
+            None
+        };
+        let dirty = wt.as_ref().is_some_and(|w| !w.docs.is_empty());
+        // SPEC §5: the pinned day; else, when the plans are as committed, the
+        // committer date of the commit built; else the clock.
+        let today = pinned.unwrap_or(match (dirty, head_day) {
+            (false, Some(d)) => d,
+            _ => clock,
+        });
+        if let Some(mut wt) = wt {
+            // Uncommitted edits are made "today": with a pinned day, that is
+            // the pin, so they neither postdate the build's today nor make its
+            // output depend on the calendar.
+            wt.commit.time = today * 86_400;
+            wt.commit.commit_time = today * 86_400;
+            replay.uncommitted(&wt);
+        }
+        replay.finish(today)
     }
-    replay.finish(today)
 }

@@ -162,6 +162,7 @@ fn set(v: &mut Value, path: &str, to: Option<&Value>) {
 }
 
 /// The replay's running state and results.
+#[derive(Clone)]
 pub struct Replay {
     state: HashMap<String, State>,
     history: History,
@@ -587,6 +588,11 @@ impl Replay {
     /// Every id the replay knows.
     pub fn ids(&self) -> impl Iterator<Item = &String> {
         self.state.keys()
+    }
+
+    /// The day of the commit built, once set.
+    pub fn head_day(&self) -> Option<i64> {
+        self.history.head_day
     }
 
     /// Sets the day of the commit built.

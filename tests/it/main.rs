@@ -7,6 +7,7 @@
 #![allow(unreachable_pub)]
 
 mod browser;
+mod ci;
 mod cli;
 mod common;
 mod diff;
