@@ -70,6 +70,16 @@ impl Project {
     /// Opens the plans as they were at revision `rev`: that revision's
     /// config, schemas and documents, read from git.
     pub fn open_at(dir: &Path, rev: &str) -> Result<Project, String> {
+        Project::open_at_shared(dir, rev, &source::git::BlobTexts::default())
+    }
+
+    /// [`Project::open_at`] reading blobs through a cache shared with
+    /// another revision's read (the two sides of `diff`).
+    pub fn open_at_shared(
+        dir: &Path,
+        rev: &str,
+        texts: &source::git::BlobTexts,
+    ) -> Result<Project, String> {
         let root = source::find_root(dir).ok_or_else(|| {
             format!(
                 "no {} in {} or any parent folder: not a plans repository",
@@ -92,7 +102,7 @@ impl Project {
         })?;
         let config =
             config::parse(&config_text).map_err(|e| format!("{e} (at revision `{rev}`)"))?;
-        let tree = git.tree_at(commit, &config);
+        let tree = git.tree_at_shared(commit, &config, texts);
         let registry = Registry::new(&config, &tree.schemas)
             .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         Ok(Project {

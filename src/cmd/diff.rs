@@ -4,7 +4,7 @@ use crate::check::{Compiled, Memo, compile_with};
 use crate::diff::{self, format::DiffFormat};
 use crate::plan::Plan;
 use crate::project::Project;
-use crate::source::git::Git;
+use crate::source::git::{BlobTexts, Git};
 use std::io::Write;
 use std::path::Path;
 
@@ -37,7 +37,7 @@ pub struct Args {
 }
 
 /// One side, loaded: None when the revision has no plans yet.
-fn load(dir: &Path, rev: Option<&str>) -> Result<Option<Project>, String> {
+fn load(dir: &Path, rev: Option<&str>, texts: &BlobTexts) -> Result<Option<Project>, String> {
     let Some(rev) = rev else {
         return Project::open(dir, &[]).map(Some);
     };
@@ -62,7 +62,7 @@ fn load(dir: &Path, rev: Option<&str>) -> Result<Option<Project>, String> {
     if git.config_at(commit).is_none() {
         return Ok(None);
     }
-    Project::open_at(dir, rev).map(Some)
+    Project::open_at_shared(dir, rev, texts).map(Some)
 }
 
 /// The day a side's config pins, if it does.
@@ -113,7 +113,7 @@ pub(super) fn compile_rev(
     rev: &str,
     day: i64,
 ) -> Result<(Compiled, Option<Project>), String> {
-    let p = load(dir, Some(rev))?;
+    let p = load(dir, Some(rev), &BlobTexts::default())?;
     Ok((compile(p.as_ref(), day, None), p))
 }
 
@@ -156,8 +156,10 @@ pub(super) fn split(
 /// Runs `diff`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let (base_rev, head_rev) = split(dir, &args.base, args.head)?;
-    let base = load(dir, Some(&base_rev))?;
-    let head = load(dir, head_rev.as_deref())?;
+    // Blobs the two revisions share are read and decoded once.
+    let texts = BlobTexts::default();
+    let base = load(dir, Some(&base_rev), &texts)?;
+    let head = load(dir, head_rev.as_deref(), &texts)?;
     let same_config = match (&base, &head) {
         (Some(b), Some(h)) => b.config_text == h.config_text && b.tree.schemas == h.tree.schemas,
         _ => false,

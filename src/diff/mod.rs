@@ -199,6 +199,14 @@ pub fn compare(base_name: &str, head_name: &str, base: &Compiled, head: &Compile
             added.push(doc_ref(h));
             continue;
         };
+        // Most documents are untouched: equal fields, body and file mean no
+        // change, without building the field and section diffs.
+        if b.file == h.file
+            && b.data == h.data
+            && b.body.as_ref().map(|x| &x.text) == h.body.as_ref().map(|x| &x.text)
+        {
+            continue;
+        }
         let mut fields: Vec<FieldDiff> = fdiff::fields(&fields_of(b), &fields_of(h))
             .into_iter()
             .map(|c| {

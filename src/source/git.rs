@@ -8,6 +8,7 @@
 use super::{Filter, SourceFile, Tree, decode};
 use crate::config::{Config, FILE_NAME};
 use git2::{ObjectType, Oid, Repository, Sort};
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,32 @@ pub struct Git {
     pub workdir: PathBuf,
     /// The plans root relative to the work tree: `""` or `docs/plans/`.
     pub prefix: String,
+}
+
+/// Decoded blob texts by blob id, shared between threads and revisions.
+#[derive(Default)]
+pub struct BlobTexts(
+    std::sync::Mutex<std::collections::HashMap<Oid, Result<String, super::ReadProblem>>>,
+);
+
+impl BlobTexts {
+    /// A blob as text (size limit and UTF-8 checked), read once.
+    pub fn get(&self, git: &Git, id: Oid) -> Result<String, super::ReadProblem> {
+        if let Some(t) = self.0.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return t;
+        }
+        let text = git.blob(id).map_err(super::ReadProblem::Io).and_then(|b| {
+            if b.len() as u64 > super::MAX_FILE_BYTES {
+                Err(super::ReadProblem::TooLarge(b.len() as u64))
+            } else {
+                decode(b)
+            }
+        });
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, text.clone());
+        }
+        text
+    }
 }
 
 /// A repository's place on disk, shareable between threads.
@@ -412,6 +439,13 @@ impl Git {
     /// A revision's plans as a [`Tree`], filtered as a scan of a checkout
     /// would be, plus the text of the kinds' schema files.
     pub fn tree_at(&self, commit: Oid, config: &Config) -> Tree {
+        self.tree_at_shared(commit, config, &BlobTexts::default())
+    }
+
+    /// [`Git::tree_at`], reading blobs through `texts`, so two revisions
+    /// read in one run (`diff`) decode each shared blob once, and on every
+    /// core.
+    pub fn tree_at_shared(&self, commit: Oid, config: &Config, texts: &BlobTexts) -> Tree {
         let Some(root) = self.plans_tree(commit) else {
             return Tree::default();
         };
@@ -422,36 +456,45 @@ impl Git {
             .filter(|p| !p.split('/').any(|c| c.starts_with('.')))
             .cloned()
             .collect();
-        let mut out = Vec::new();
-        for (path, id) in &files {
-            let Some(kind) = filter.classify(path) else {
-                continue;
-            };
-            let text = self
-                .blob(*id)
-                .map_err(super::ReadProblem::Io)
-                .and_then(|b| {
-                    if b.len() as u64 > super::MAX_FILE_BYTES {
-                        Err(super::ReadProblem::TooLarge(b.len() as u64))
-                    } else {
-                        decode(b)
-                    }
-                });
-            let body = Filter::body_of(path, kind.as_ref(), config)
-                .and_then(|p| files.get(&p).map(|id| (p, *id)))
-                .and_then(|(p, id)| {
-                    self.blob(id)
-                        .ok()
-                        .and_then(|b| decode(b).ok())
-                        .map(|t| (p, t))
-                });
-            out.push(SourceFile {
-                path: path.clone(),
-                text,
-                kind,
-                body,
-            });
-        }
+        let wanted: Vec<(String, Oid, Option<String>, Option<(String, Oid)>)> = files
+            .iter()
+            .filter_map(|(path, id)| {
+                let kind = filter.classify(path)?;
+                let body = Filter::body_of(path, kind.as_ref(), config)
+                    .and_then(|p| files.get(&p).map(|id| (p, *id)));
+                Some((path.clone(), *id, kind, body))
+            })
+            .collect();
+        let location = self.location();
+        let chunk = wanted
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(32);
+        let mut out: Vec<SourceFile> = wanted
+            .par_chunks(chunk.max(1))
+            .flat_map_iter(|part| {
+                let git = location.open().ok();
+                part.iter()
+                    .map(|(path, id, kind, body)| {
+                        let read = |id: Oid| match &git {
+                            Some(g) => texts.get(g, id),
+                            None => {
+                                Err(super::ReadProblem::Io("cannot open the repository".into()))
+                            }
+                        };
+                        SourceFile {
+                            path: path.clone(),
+                            text: read(*id),
+                            kind: kind.clone(),
+                            body: body
+                                .as_ref()
+                                .and_then(|(p, id)| read(*id).ok().map(|t| (p.clone(), t))),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
         let mut schemas = BTreeMap::new();
         for (name, kind) in &config.kinds {
             if let Some(file) = &kind.schema
