@@ -22,6 +22,10 @@ pub struct Git {
     pub prefix: String,
 }
 
+/// A document file to read from a tree: path, blob, kind by location, and
+/// its sibling body file.
+type Wanted = (String, Oid, Option<String>, Option<(String, Oid)>);
+
 /// Decoded blob texts by blob id, shared between threads and revisions.
 #[derive(Default)]
 pub struct BlobTexts(
@@ -456,7 +460,7 @@ impl Git {
             .filter(|p| !p.split('/').any(|c| c.starts_with('.')))
             .cloned()
             .collect();
-        let wanted: Vec<(String, Oid, Option<String>, Option<(String, Oid)>)> = files
+        let wanted: Vec<Wanted> = files
             .iter()
             .filter_map(|(path, id)| {
                 let kind = filter.classify(path)?;
