@@ -2004,3 +2004,27 @@ fn stale_warns_at_the_status_of_features_unchanged_for_too_long() {
     );
     assert!(stale(&repo).is_empty());
 }
+
+#[test]
+fn a_deleted_document_stays_in_the_change_log_without_a_link() {
+    let (repo, git) = plans();
+    repo.file("f4.md", &feature("Feature Four", "idea", "m1", 1, "G."));
+    git.commit("Add F4", "2026-01-05");
+    std::fs::remove_file(repo.join("f4.md")).expect("rm");
+    git.commit("Drop F4", "2026-02-01");
+    let site = build(repo.path(), &[]);
+    assert!(!site.exists("feature/f4.html"));
+    let changes = texts(&site.changes()).join("\n");
+    assert!(
+        changes.contains("Feature Four: deleted, by Alice, 1 Feb 2026"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("Feature Four: created, by Alice, 5 Jan 2026"),
+        "{changes}"
+    );
+    assert!(!site.read("changes.html").contains("feature/f4.html"));
+    // A public build shows nothing of a document it does not publish.
+    let public = build(repo.path(), &["--audience", "public"]);
+    assert!(!texts(&public.changes()).join("\n").contains("Feature Four"));
+}
