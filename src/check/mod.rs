@@ -95,7 +95,54 @@ pub struct FileResult {
 /// schemas (the two sides of `diff`): a file whose content is the same on
 /// both sides is parsed and validated once.
 #[derive(Default)]
-pub struct Memo(std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<FileResult>>>);
+pub struct Memo(
+    std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<FileResult>>>,
+    /// Copies made ahead of time by [`Memo::prepare`], taken (not copied)
+    /// by the next check.
+    std::sync::Mutex<std::collections::HashMap<u64, FileResult>>,
+    /// The files of the last check through this memo.
+    std::sync::Mutex<Vec<u64>>,
+);
+
+impl Memo {
+    /// How many file results it holds.
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|g| g.len()).unwrap_or(0)
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps only the results of files as they are in `tree`, so a long
+    /// `serve` session does not keep every version of every file.
+    pub fn retain(&self, tree: &Tree) {
+        let keep: HashSet<u64> = tree.files.iter().map(file_key).collect();
+        if let Ok(mut g) = self.0.lock() {
+            g.retain(|k, _| keep.contains(k));
+        }
+    }
+
+    /// Copies the results of the last check's files ahead of time, so the
+    /// next check (after an edit to a few of them) takes those copies
+    /// instead of making them: `serve` runs this on a spare core between
+    /// edits, since copying ten thousand documents is most of a re-check.
+    pub fn prepare(&self) {
+        let keys = self.2.lock().map(|k| k.clone()).unwrap_or_default();
+        let shared: Vec<(u64, std::sync::Arc<FileResult>)> = match self.0.lock() {
+            Ok(g) => keys
+                .iter()
+                .filter_map(|k| g.get(k).map(|r| (*k, r.clone())))
+                .collect(),
+            Err(_) => return,
+        };
+        let copies = shared.into_iter().map(|(k, r)| (k, (*r).clone())).collect();
+        if let Ok(mut spare) = self.1.lock() {
+            *spare = copies;
+        }
+    }
+}
 
 fn file_key(f: &crate::source::SourceFile) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -141,29 +188,35 @@ pub fn compile_with(
     memo: Option<&Memo>,
 ) -> Compiled {
     let mut sink = Sink::new(config);
-    let results: Vec<std::sync::Arc<FileResult>> = tree
+    // Memoised results are copied here, on every core: copying ten
+    // thousand documents is most of a re-check's time.
+    let (keys, results): (Vec<u64>, Vec<FileResult>) = tree
         .files
         .par_iter()
         .map(|f| match memo {
-            None => std::sync::Arc::new(check_file(f, registry, config)),
+            None => (0, check_file(f, registry, config)),
             Some(m) => {
                 let key = file_key(f);
+                if let Some(r) = m.1.lock().ok().and_then(|mut s| s.remove(&key)) {
+                    return (key, r);
+                }
                 if let Some(r) = m.0.lock().ok().and_then(|g| g.get(&key).cloned()) {
-                    return r;
+                    return (key, (*r).clone());
                 }
-                let r = std::sync::Arc::new(check_file(f, registry, config));
+                let r = check_file(f, registry, config);
                 if let Ok(mut g) = m.0.lock() {
-                    g.insert(key, r.clone());
+                    g.insert(key, std::sync::Arc::new(r.clone()));
                 }
-                r
+                (key, r)
             }
         })
-        .collect();
+        .unzip();
+    if let Some(mut last) = memo.and_then(|m| m.2.lock().ok()) {
+        *last = keys;
+    }
     let mut unparsed: HashSet<String> = HashSet::new();
     let mut docs = Vec::new();
     for (file, r) in tree.files.iter().zip(results) {
-        // Unshared results move; memoised ones are copied.
-        let r = std::sync::Arc::try_unwrap(r).unwrap_or_else(|shared| (*shared).clone());
         if r.unparsed {
             unparsed.insert(stem(&file.path).to_string());
         }

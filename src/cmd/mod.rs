@@ -9,6 +9,7 @@ mod init;
 mod list;
 mod new;
 mod schema;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Create a plans repository, or write out the default templates.
     Init(init::Args),
+    /// Serve the site from memory, rebuild on every edit, reload open pages.
+    Serve(serve::Args),
     /// Create a new document from its kind's template, with a free id.
     New(new::Args),
     /// Write the JSON Schemas of every kind, for editors.
@@ -52,6 +55,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(args) => diff::run(&cli.dir, args),
         Command::Init(args) => init::run(&cli.dir, args),
         Command::New(args) => new::run(&cli.dir, args),
+        Command::Serve(args) => serve::run(&cli.dir, args),
         Command::Schema(args) => schema::run(&cli.dir, args),
         Command::List(args) => list::run(&cli.dir, args),
     };

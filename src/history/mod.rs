@@ -586,11 +586,7 @@ pub struct Committed {
 }
 
 /// Reads the committed part of the history (see [`read`]).
-pub fn committed(
-    root: &std::path::Path,
-    tip: Option<Oid>,
-    inp: &Inputs<'_>,
-) -> Committed {
+pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> Committed {
     let mut replay = replay::Replay::new();
     let pinned = inp.config.today.as_deref().and_then(crate::dates::parse);
     let out = |replay, head| Committed {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod links;
 pub mod markdown;
 pub mod pages;
+pub mod partial;
 pub mod svg;
 pub mod templates;
 pub mod views;
@@ -55,6 +56,21 @@ pub fn build(
     registry: &Registry,
     all_paths: &BTreeSet<String>,
     opts: &Options,
+) -> Result<Site, String> {
+    build_some(compiled, hist, config, registry, all_paths, opts, None)
+}
+
+/// [`build`], with the pages of only the documents in `only` (by id) when
+/// given; every other page is rendered as in a full build. `serve` renders
+/// an edit's pages this way ([`partial`]).
+pub(crate) fn build_some(
+    compiled: &Compiled,
+    hist: &crate::history::History,
+    config: &Config,
+    registry: &Registry,
+    all_paths: &BTreeSet<String>,
+    opts: &Options,
+    only: Option<&std::collections::HashSet<String>>,
 ) -> Result<Site, String> {
     let tpl = templates::Templates::new(&opts.templates)?;
     let plan = &compiled.plan;
@@ -153,7 +169,10 @@ pub fn build(
         );
     }
     // Document pages are independent: render them on every core.
-    let docs: Vec<_> = index.docs().collect();
+    let docs: Vec<_> = index
+        .docs()
+        .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
+        .collect();
     // plan.json (large with history) is built on one core while the pages
     // take the others.
     let (rendered, plan_json): (Vec<Result<RenderedPage, String>>, String) = rayon::join(

@@ -149,12 +149,12 @@ fn site_works_in_headless_chromium() {
 }
 
 /// True when running under CI (`CI` set to anything but empty, 0 or false).
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// chromedriver and the browser, from the environment or the PATH.
-fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+pub fn browser_tools() -> Option<(PathBuf, PathBuf)> {
     let driver = from_env_or_path("NORTHSTAR_CHROMEDRIVER", &["chromedriver"])?;
     let browser = from_env_or_path(
         "NORTHSTAR_CHROMIUM",
@@ -185,13 +185,13 @@ fn screenshot_dir() -> PathBuf {
 }
 
 /// A running chromedriver, killed on drop.
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
 }
 
 impl Driver {
-    fn start(bin: &Path) -> Driver {
+    pub fn start(bin: &Path) -> Driver {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -217,7 +217,7 @@ impl Driver {
         }
     }
 
-    fn session(&self, browser: &Path, profile: &Path) -> Session {
+    pub fn session(&self, browser: &Path, profile: &Path) -> Session {
         let caps = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
@@ -263,7 +263,7 @@ impl Drop for Driver {
 }
 
 /// A browser session, closed on drop.
-struct Session {
+pub struct Session {
     port: u16,
     id: String,
 }
@@ -283,7 +283,7 @@ impl Session {
         v["value"].clone()
     }
 
-    fn post(&self, path: &str, body: Value) -> Value {
+    pub fn post(&self, path: &str, body: Value) -> Value {
         self.call("POST", path, Some(&body))
     }
 
@@ -325,7 +325,7 @@ impl Session {
         );
     }
 
-    fn script(&self, js: &str) -> Value {
+    pub fn script(&self, js: &str) -> Value {
         self.post("execute/sync", json!({ "script": js, "args": [] }))
     }
 
@@ -343,7 +343,7 @@ impl Session {
             .to_string()
     }
 
-    fn wait_for<T>(&self, limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    pub fn wait_for<T>(&self, limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(t) = f() {
@@ -357,7 +357,7 @@ impl Session {
     }
 
     /// Fails on any SEVERE browser-console entry since the last call.
-    fn assert_no_console_errors(&self, page: &str) {
+    pub fn assert_no_console_errors(&self, page: &str) {
         let logs = self.post("se/log", json!({ "type": "browser" }));
         let severe: Vec<String> = logs
             .as_array()

@@ -15,5 +15,6 @@ mod history;
 mod hostile;
 mod rules;
 mod scaffold;
+mod serve;
 mod site;
 mod smoke;

@@ -1,0 +1,410 @@
+//! A minimal HTTP/1.1 server on `std::net`: a thread per connection (at
+//! most [`MAX_CONNECTIONS`]), GET and HEAD only, one request per
+//! connection. Files come from the in-memory site by exact path, so no
+//! request can reach anything else on disk: linked plan files (`files/…`)
+//! are served only when the site lists them.
+//!
+//! `/__northstar/events` is a server-sent event stream with one `build`
+//! event per rebuild; every HTML page gets a small script that listens to
+//! it and reloads, and the diagnostics overlay when the plans have errors.
+//! Both are added here, at serve time: the site itself never holds them.
+
+use super::{Live, Snapshot};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Open connections at most (server-sent event streams included).
+pub const MAX_CONNECTIONS: usize = 64;
+/// The live-reload endpoint.
+pub const EVENTS: &str = "/__northstar/events";
+/// How often an idle event stream sends a comment, to notice closed tabs.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Longest wait for a page still being rendered.
+const PENDING_WAIT: Duration = Duration::from_secs(60);
+/// Longest request head read.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Accepts connections forever.
+pub fn serve(listener: TcpListener, live: Arc<Live>) {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, Ordering::SeqCst);
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            let _ = respond(
+                &mut stream,
+                false,
+                503,
+                "text/plain; charset=utf-8",
+                &[("Retry-After", "1")],
+                b"too many connections\n",
+            );
+            continue;
+        }
+        // Frees the slot when the connection ends (or the thread could
+        // not start and the closure is dropped).
+        let slot = Slot(open.clone());
+        let live = live.clone();
+        let _ = std::thread::Builder::new()
+            .name("northstar-http".into())
+            .spawn(move || {
+                let _slot = slot;
+                handle(stream, &live);
+            });
+    }
+}
+
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A parsed request line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Request {
+    /// `GET` or `HEAD`.
+    pub head_only: bool,
+    /// The decoded path, without query or fragment, starting with `/`.
+    pub path: String,
+}
+
+/// Why a request is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Not HTTP we understand.
+    Bad,
+    /// A method other than GET and HEAD.
+    Method,
+}
+
+/// Parses `METHOD TARGET HTTP/1.x`.
+pub fn parse_request_line(line: &str) -> Result<Request, Refused> {
+    let mut parts = line.split_ascii_whitespace();
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Refused::Bad);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(Refused::Bad);
+    }
+    let head_only = match method {
+        "GET" => false,
+        "HEAD" => true,
+        _ => return Err(Refused::Method),
+    };
+    // Absolute form (`http://host/path`) as well as origin form.
+    let target = match target.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    };
+    let target = target.split(['?', '#']).next().unwrap_or("/");
+    if !target.starts_with('/') {
+        return Err(Refused::Bad);
+    }
+    let path = percent_decode(target).ok_or(Refused::Bad)?;
+    Ok(Request { head_only, path })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The Content-Type of a site path, by extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/atom+xml; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "yaml" | "yml" => "text/yaml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Adds `snippet` before the page's last `</body>` (or at its end).
+pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(snippet.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn handle(mut stream: TcpStream, live: &Live) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    let request = match read_head(&stream) {
+        Ok(line) => parse_request_line(&line),
+        Err(()) => Err(Refused::Bad),
+    };
+    let req = match request {
+        Ok(r) => r,
+        Err(Refused::Method) => {
+            let _ = respond(
+                &mut stream,
+                false,
+                405,
+                "text/plain; charset=utf-8",
+                &[("Allow", "GET, HEAD")],
+                b"only GET and HEAD\n",
+            );
+            return;
+        }
+        Err(Refused::Bad) => {
+            let _ = respond(
+                &mut stream,
+                false,
+                400,
+                "text/plain; charset=utf-8",
+                &[],
+                b"bad request\n",
+            );
+            return;
+        }
+    };
+    if req.path == EVENTS {
+        events(stream, live, req.head_only);
+        return;
+    }
+    let mut snap = live.snapshot();
+    if let Some(pending) = snap.pending.clone()
+        && pending.paths.contains(site_path(&req.path).as_str())
+    {
+        // A plan-wide page still being rendered after an edit.
+        pending.wait(PENDING_WAIT);
+        snap = live.snapshot();
+    }
+    let _ = answer(&mut stream, &req, &snap);
+}
+
+/// Reads the request head; returns its first line.
+fn read_head(stream: &TcpStream) -> Result<String, ()> {
+    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64));
+    let mut first = String::new();
+    reader.read_line(&mut first).map_err(|_| ())?;
+    // Drain the headers, so closing the socket does not reset it under
+    // the browser's feet.
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) if line == "\r\n" || line == "\n" => break,
+            Ok(_) => {}
+            Err(_) => return Err(()),
+        }
+    }
+    Ok(first)
+}
+
+/// The site path a request path names (`/` → `index.html`).
+fn site_path(path: &str) -> String {
+    let mut path = path.trim_start_matches('/').to_string();
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    path
+}
+
+fn answer(stream: &mut TcpStream, req: &Request, snap: &Snapshot) -> std::io::Result<()> {
+    let path = site_path(&req.path);
+    if let Some(bytes) = snap.files.get(&path) {
+        let ct = content_type(&path);
+        let body = if ct.starts_with("text/html") {
+            inject(bytes, &snap.snippet)
+        } else {
+            bytes.to_vec()
+        };
+        return respond(stream, req.head_only, 200, ct, &[], &body);
+    }
+    if let Some(asset) = path.strip_prefix("files/")
+        && snap.assets.contains(asset)
+        && let Ok(bytes) = std::fs::read(snap.root.join(asset))
+    {
+        return respond(stream, req.head_only, 200, content_type(asset), &[], &bytes);
+    }
+    if path == "favicon.ico" {
+        // Browsers ask for it on every page; the site has none.
+        return respond(stream, true, 204, "image/x-icon", &[], b"");
+    }
+    if snap.files.contains_key(&format!("{path}/index.html")) {
+        let to = format!("/{path}/");
+        return respond(
+            stream,
+            req.head_only,
+            301,
+            "text/plain; charset=utf-8",
+            &[("Location", &to)],
+            b"moved\n",
+        );
+    }
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head>\
+         <body><h1>Not found</h1><p>No page at <code>{}</code> in this build. \
+         <a href=\"/\">Home</a></p></body></html>",
+        super::overlay::esc(&req.path)
+    );
+    let body = inject(page.as_bytes(), &snap.snippet);
+    respond(
+        stream,
+        req.head_only,
+        404,
+        "text/html; charset=utf-8",
+        &[],
+        &body,
+    )
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    head_only: bool,
+    code: u16,
+    content_type: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let reason = match code {
+        200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Service Unavailable",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
+    if !head_only {
+        out.extend_from_slice(body);
+    }
+    stream.write_all(&out)?;
+    stream.flush()
+}
+
+/// The event stream: the current build at once, then one event per build.
+fn events(mut stream: TcpStream, live: &Live, head_only: bool) {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+                Connection: close\r\n\r\n";
+    if stream.write_all(head.as_bytes()).is_err() || head_only {
+        return;
+    }
+    let mut seen: Option<String> = None;
+    loop {
+        let tag = live.wait_for_build(seen.as_deref(), KEEPALIVE);
+        let msg = if seen.is_none() {
+            // Reconnect quickly when the server comes back.
+            format!("retry: 500\nevent: build\ndata: {tag}\n\n")
+        } else if seen.as_deref() != Some(tag.as_str()) {
+            format!("event: build\ndata: {tag}\n\n")
+        } else {
+            ": ping\n\n".to_string()
+        };
+        seen = Some(tag);
+        if stream.write_all(msg.as_bytes()).is_err() || stream.flush().is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_lines() {
+        assert_eq!(
+            parse_request_line("GET /feature/a%20b.html?x=1#y HTTP/1.1\r\n"),
+            Ok(Request {
+                head_only: false,
+                path: "/feature/a b.html".into()
+            })
+        );
+        assert_eq!(
+            parse_request_line("HEAD http://127.0.0.1:4000/x HTTP/1.0"),
+            Ok(Request {
+                head_only: true,
+                path: "/x".into()
+            })
+        );
+        assert_eq!(parse_request_line("POST / HTTP/1.1"), Err(Refused::Method));
+        assert_eq!(parse_request_line("GET /"), Err(Refused::Bad));
+        assert_eq!(parse_request_line("GET x HTTP/1.1"), Err(Refused::Bad));
+        assert_eq!(parse_request_line("GET /%zz HTTP/1.1"), Err(Refused::Bad));
+        assert_eq!(parse_request_line("GET /%ff HTTP/1.1"), Err(Refused::Bad));
+    }
+
+    #[test]
+    fn types_by_extension() {
+        assert_eq!(content_type("a/b.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("plan.json"), "application/json");
+        assert_eq!(content_type("x.PNG"), "image/png");
+        assert_eq!(
+            content_type("feed.xml"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn injection_goes_before_the_last_body_end() {
+        assert_eq!(
+            inject(b"<body>a</body></html>", "<s>"),
+            b"<body>a<s></body></html>".to_vec()
+        );
+        assert_eq!(inject(b"<p>x</BODY>", "<s>"), b"<p>x<s></BODY>".to_vec());
+        assert_eq!(inject(b"plain", "<s>"), b"plain<s>".to_vec());
+    }
+}
