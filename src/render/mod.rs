@@ -75,18 +75,7 @@ pub(crate) fn build_some(
     let tpl = templates::Templates::new(&opts.templates)?;
     let plan = &compiled.plan;
     let index = Index::new(plan, opts.public, all_paths);
-    let ctx = Ctx {
-        index: &index,
-        registry,
-        history: hist,
-        people: history::people_by_email(&index),
-        public: opts.public,
-        edit_url: if opts.public {
-            None
-        } else {
-            config.site.edit_url.as_deref()
-        },
-    };
+    let ctx = Ctx::new(&index, registry, hist, config, opts.public);
     let mut site = Site::default();
     let kinds: Vec<String> = registry
         .names()

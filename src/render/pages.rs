@@ -30,6 +30,31 @@ pub struct Ctx<'a> {
     pub people: std::collections::HashMap<String, &'a Document>,
 }
 
+impl<'a> Ctx<'a> {
+    /// The context of one build (full or partial): what it publishes and
+    /// how it shows dates, people and edit links.
+    pub fn new(
+        index: &'a Index<'a>,
+        registry: &'a Registry,
+        history: &'a crate::history::History,
+        config: &'a crate::config::Config,
+        public: bool,
+    ) -> Ctx<'a> {
+        Ctx {
+            index,
+            registry,
+            history,
+            people: super::history::people_by_email(index),
+            public,
+            edit_url: if public {
+                None
+            } else {
+                config.site.edit_url.as_deref()
+            },
+        }
+    }
+}
+
 const ROOT: &str = "../";
 const SHOWN_ELSEWHERE: &[&str] = &[
     "kind",

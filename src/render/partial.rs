@@ -151,18 +151,7 @@ pub fn pages(
 ) -> Result<(Site, Vec<String>), String> {
     let plan = &compiled.plan;
     let index = Index::new(plan, opts.public, all_paths);
-    let ctx = Ctx {
-        index: &index,
-        registry,
-        history: hist,
-        people: history::people_by_email(&index),
-        public: opts.public,
-        edit_url: if opts.public {
-            None
-        } else {
-            config.site.edit_url.as_deref()
-        },
-    };
+    let ctx = Ctx::new(&index, registry, hist, config, opts.public);
     // The page frame, as `build` makes it.
     let nav_kinds: Vec<Value> = registry
         .names()
