@@ -4,66 +4,12 @@
 //! asserted field by field; the Markdown by its key lines.
 
 use crate::common::{Repo, run_in};
+use crate::git::Git;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 // ---------------------------------------------------------------------------
 // Git fixtures
-
-/// The `git` CLI in a folder, isolated from the user's configuration, with
-/// a fixed author and dates.
-struct Git {
-    dir: PathBuf,
-}
-
-impl Git {
-    /// `git init` on branch `main`.
-    fn init(dir: &Path) -> Git {
-        let git = Git {
-            dir: dir.to_path_buf(),
-        };
-        git.run(&["-c", "init.defaultBranch=main", "init", "-q"]);
-        git
-    }
-
-    fn run_dated(&self, args: &[&str], date: &str) -> String {
-        let stamp = format!("{date}T12:00:00+00:00");
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.dir)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Alice Doe")
-            .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-            .env("GIT_AUTHOR_DATE", &stamp)
-            .env("GIT_COMMITTER_NAME", "Alice Doe")
-            .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-            .env("GIT_COMMITTER_DATE", &stamp)
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        self.run_dated(args, "2026-01-01")
-    }
-
-    /// Commits everything in the work tree; returns the commit id.
-    fn commit(&self, msg: &str, date: &str) -> String {
-        self.run(&["add", "-A"]);
-        self.run_dated(&["commit", "-q", "--allow-empty", "-m", msg], date);
-        self.run(&["rev-parse", "HEAD"])
-    }
-}
 
 /// [`Repo::base`] in a fresh git repository, nothing committed yet.
 fn plans() -> (Repo, Git) {
@@ -977,10 +923,7 @@ fn a_shallow_clone_or_unrelated_histories_get_a_hint_not_a_crash() {
     let clone = tempfile::tempdir().expect("tempdir");
     let url = format!("file://{}", repo.path().display());
     let dest = clone.path().join("c");
-    Git {
-        dir: clone.path().to_path_buf(),
-    }
-    .run(&[
+    Git::at(clone.path()).run(&[
         "clone",
         "-q",
         "--depth",

@@ -11,6 +11,7 @@ mod ci;
 mod cli;
 mod common;
 mod diff;
+mod git;
 mod history;
 mod hostile;
 mod rules;
