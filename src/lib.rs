@@ -22,3 +22,4 @@ pub mod rules;
 pub mod schema;
 pub mod serve;
 pub mod source;
+pub mod timings;

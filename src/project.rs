@@ -173,7 +173,11 @@ impl Project {
     /// Reads history, then checks the plans with it: `stale` runs and
     /// "today" follows SPEC §5.
     pub fn compile_with_history(&self) -> (Compiled, crate::history::History) {
-        let history = self.history();
+        let history = {
+            let _t = crate::timings::phase("history");
+            self.history()
+        };
+        let _t = crate::timings::phase("check");
         let compiled = compile(
             &self.config,
             &self.registry,

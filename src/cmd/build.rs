@@ -65,10 +65,12 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     };
     crate::output::validate_target(&out, &root)?;
     let skip = [out.canonicalize().unwrap_or_else(|_| out.clone())];
+    let t = crate::timings::phase("open");
     let project = match &args.as_of {
         Some(rev) => Project::open_at(dir, rev)?,
         None => Project::open(dir, &skip)?,
     };
+    drop(t);
     let (compiled, history) = project.compile_with_history();
     let status = print(&project, &compiled, args.format, None::<Deny>);
     if compiled.errors() > 0 && !args.allow_errors {
@@ -81,6 +83,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         public: args.audience == Audience::Public,
         templates: overrides(&project.root)?,
     };
+    let t = crate::timings::phase("render");
     let mut site = render::build(
         &compiled,
         &history,
@@ -99,7 +102,10 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
             }
         }
     }
+    drop(t);
+    let t = crate::timings::phase("write");
     crate::output::write(&site, &out, &project.root)?;
+    drop(t);
     eprintln!(
         "wrote {} files to {}",
         site.files.len() + site.assets.len(),

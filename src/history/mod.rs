@@ -419,7 +419,10 @@ pub fn read_commits(
     head: bool,
     inp: &Inputs<'_>,
 ) -> Result<(Vec<CommitChanges>, Option<String>), String> {
+    let t = crate::timings::phase("history: list commits");
     let ids = git.commits(tip)?;
+    drop(t);
+    let load = crate::timings::phase("history: load cache");
     let fp = fingerprint(inp.config_text, inp.schemas);
     let mut write = true;
     let (mut cached, note) = match inp.cache.as_deref().map(|p| cache::load(p, &fp)) {
@@ -441,6 +444,7 @@ pub fn read_commits(
         ),
         _ => (HashMap::new(), None),
     };
+    drop(load);
     // Whether a commit is where a shallow clone's history starts is not a
     // property of the commit: a clone deepened (or made shallower) since
     // the cache was written has its entries for such commits read again.
@@ -455,6 +459,7 @@ pub fn read_commits(
         .copied()
         .collect();
     if !missing.is_empty() {
+        let _t = crate::timings::phase("history: read new commits");
         let filter = Filter::new(inp.config);
         // One run of consecutive commits per thread: a file's old version is
         // usually the new version of an earlier commit of the same run, so
@@ -611,6 +616,8 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
             if let Some(n) = note {
                 replay.note(n);
             }
+            let _t = crate::timings::phase("history: replay");
+            let _t = crate::timings::phase("history: replay");
             for c in &commits {
                 replay.commit(c);
             }

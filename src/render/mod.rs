@@ -166,6 +166,7 @@ pub(crate) fn build_some(
     // take the others.
     let (rendered, plan_json): (Vec<Result<RenderedPage, String>>, String) = rayon::join(
         || {
+            let _t = crate::timings::phase("render: document pages");
             docs.par_iter()
                 .map(|doc| {
                     let mut assets = BTreeSet::new();
@@ -183,6 +184,7 @@ pub(crate) fn build_some(
                 .collect()
         },
         || {
+            let _t = crate::timings::phase("render: plan.json");
             data::plan_json(
                 &index,
                 &config.product,

@@ -1,0 +1,38 @@
+//! Phase timings on stderr when `NORTHSTAR_TIMINGS` is set, in the spirit
+//! of `rustc -Z time-passes`: performance work starts from where the time
+//! goes, and a profiler's view of a 2-core run is too coarse to tell the
+//! phases of one build apart.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("NORTHSTAR_TIMINGS").is_some())
+}
+
+/// A running phase; prints its name and duration when dropped.
+pub struct Phase {
+    name: &'static str,
+    start: Option<Instant>,
+}
+
+/// Starts timing a phase (a no-op unless `NORTHSTAR_TIMINGS` is set).
+pub fn phase(name: &'static str) -> Phase {
+    Phase {
+        name,
+        start: enabled().then(Instant::now),
+    }
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        if let Some(s) = self.start {
+            eprintln!(
+                "time: {:>9.3} ms  {}",
+                s.elapsed().as_secs_f64() * 1e3,
+                self.name
+            );
+        }
+    }
+}
