@@ -11,8 +11,9 @@
 #   RUNS=5 WARMUP=1   hyperfine runs and warm-up runs per command
 #   WORK=/tmp/northstar-bench   generated repositories (reused while gen.py is unchanged)
 #   SHM=/dev/shm      in-memory output folder
-#   QUICK=1           history mode with N=1000, M=5000 instead of 10000 / 50000
-#   HIST_N, HIST_M    history mode sizes (override QUICK)
+#   QUICK=1           history mode with the KEP-sized case only (650 / 9000)
+#   HIST_SIZES="650:9000 10000:50000"   history mode sizes, N:M pairs
+#   HIST_N, HIST_M    one history size (overrides QUICK and HIST_SIZES)
 #   NO_CARGO=1        use target/release/northstar as it is, do not build it
 #   NORTHSTAR=path    time this binary instead (implies NO_CARGO)
 set -euo pipefail
@@ -220,32 +221,61 @@ run_main() {
 }
 
 # --- history mode: build with a long git history ----------------------------
+# Per size: the floors (git rev-list, git log), check, a cold build (no
+# history cache), a warm rebuild (nothing new), a rebuild after one new
+# commit (caches as left by a build of the commit before), and a build of
+# the same files outside git (no history at all).
 run_history() {
-  local n m dir out cache
-  if [ -n "${QUICK:-}" ]; then n=${HIST_N:-1000} m=${HIST_M:-5000}; else n=${HIST_N:-10000} m=${HIST_M:-50000}; fi
-  dir=$WORK/hist-$n-$m
-  generate "$n" "$dir" "$m"
-  echo "$n $m $(git -C "$dir" rev-list --count HEAD) $(du -sk "$dir/.git" | cut -f1)" >"$RESULTS/history"
-  out=$SHM/ns-hist-out-$n
-  cache=$dir/.git/northstar  # the default history cache (SPEC section 6)
-
-  bench "rev-list" "git -C $(q "$dir") rev-list HEAD > /dev/null"
-  bench "git-log" "git -C $(q "$dir") log --name-status --no-renames -- plans > /dev/null"
-  precheck "check" "$(q "$NSBIN") check -C $(q "$dir")" || true
-  case $(cat "$RESULTS/check.rc") in
-    0 | 1) bench "check" "$(q "$NSBIN") check -C $(q "$dir")" "" -i ;;
-    *) skip "check" "northstar check could not run (exit $(cat "$RESULTS/check.rc"))" ;;
-  esac
-  if [ -z "$HAVE_BUILD" ]; then
-    skip "build-cold" "no build subcommand"
-    skip "build-warm" "no build subcommand"
-  elif ! precheck "build" "rm -rf $(q "$out") $(q "$cache") && $(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")"; then
-    skip "build-cold" "northstar build failed (exit $(cat "$RESULTS/build.rc"))"
-    skip "build-warm" "northstar build failed"
+  local sizes n m dir out cache tag base nohist edit when
+  if [ -n "${HIST_N:-}" ]; then
+    sizes="${HIST_N}:${HIST_M:-50000}"
+  elif [ -n "${QUICK:-}" ]; then
+    sizes="650:9000"
   else
-    bench "build-cold" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out") $(q "$cache")"
-    bench "build-warm" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out")"
+    sizes=${HIST_SIZES:-"650:9000 10000:50000"}
   fi
+  : >"$RESULTS/history"
+  for size in $sizes; do
+    n=${size%%:*} m=${size##*:} tag="$n-$m"
+    dir=$WORK/hist-$tag
+    generate "$n" "$dir" "$m"
+    echo "$tag $n $m $(git -C "$dir" rev-list --count HEAD) $(du -sk "$dir/.git" | cut -f1)" >>"$RESULTS/history"
+    out=$SHM/ns-hist-out-$tag
+    cache=$dir/.git/northstar  # the default history cache (SPEC section 6)
+    base=$(git -C "$dir" rev-parse HEAD)
+    nohist=$WORK/nohist-$tag
+
+    bench "$tag.rev-list" "git -C $(q "$dir") rev-list HEAD > /dev/null"
+    bench "$tag.git-log" "git -C $(q "$dir") log --name-status --no-renames -- plans > /dev/null"
+    precheck "$tag.check" "$(q "$NSBIN") check -C $(q "$dir")" || true
+    case $(cat "$RESULTS/$tag.check.rc") in
+      0 | 1) bench "$tag.check" "$(q "$NSBIN") check -C $(q "$dir")" "" -i ;;
+      *) skip "$tag.check" "northstar check could not run (exit $(cat "$RESULTS/$tag.check.rc"))" ;;
+    esac
+    if [ -z "$HAVE_BUILD" ]; then
+      for r in build-cold build-warm build-one-commit build-no-git; do skip "$tag.$r" "no build subcommand"; done
+      continue
+    fi
+    if ! precheck "$tag.build" "rm -rf $(q "$out") $(q "$cache") && $(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")"; then
+      for r in build-cold build-warm build-one-commit build-no-git; do skip "$tag.$r" "northstar build failed"; done
+      continue
+    fi
+    bench "$tag.build-cold" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out") $(q "$cache")"
+    bench "$tag.build-warm" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" "rm -rf $(q "$out")"
+    # One new commit on top of the generated history, an hour after it, with
+    # the caches a build of the generated HEAD left; put back before each run.
+    rm -rf "$WORK/cache-$tag" && cp -r "$cache" "$WORK/cache-$tag"
+    when="$(( $(git -C "$dir" log -1 --format=%ct) + 3600 )) +0000"
+    edit=$(git -C "$dir" ls-files 'plans/features/*.md' | head -n 1)
+    bench "$tag.build-one-commit" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" \
+      "git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
+    git -C "$dir" reset -q --hard "$base"
+    rm -rf "$cache" && cp -r "$WORK/cache-$tag" "$cache"
+    # The same files outside git: the build with no history to compare with.
+    rm -rf "$nohist" && mkdir -p "$nohist"
+    git -C "$dir" archive HEAD | tar -x -C "$nohist"
+    bench "$tag.build-no-git" "$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")" "rm -rf $(q "$out-no-git")"
+  done
   summarize history "$HERE/results-history-latest.md"
 }
 
@@ -335,16 +365,22 @@ if mode == "main":
             lines.append(row(f"{n}.cp-disk", f"`cp -r` {what} → disk (write-cost reference)"))
         lines.append("")
 else:
-    n, m, count, kb = plain("history").split()
-    lines.append(f"## N = {n} documents, {count} commits (.git {int(kb) / 1024:.0f} MB)")
-    lines.append("")
-    lines += head
-    lines.append(row("rev-list", "`git rev-list HEAD`"))
-    lines.append(row("git-log", "`git log --name-status --no-renames -- plans` (floor)"))
-    lines.append(row("check", "`northstar check`", "git-log", "git log"))
-    lines.append(row("build-cold", "`northstar build`, empty history cache → /dev/shm", "git-log", "git log"))
-    lines.append(row("build-warm", "`northstar build`, warm history cache → /dev/shm", "git-log", "git log"))
-    lines.append("")
+    for l in plain("history").splitlines():
+        tag, n, m, count, kb = l.split()
+        lines.append(f"## N = {n} documents, {count} commits (.git {int(kb) / 1024:.0f} MB)")
+        lines.append("")
+        lines += head
+        lines.append(row(f"{tag}.rev-list", "`git rev-list HEAD`"))
+        lines.append(row(f"{tag}.git-log", "`git log --name-status --no-renames -- plans` (floor)"))
+        lines.append(row(f"{tag}.check", "`northstar check`", f"{tag}.git-log", "git log"))
+        lines.append(row(f"{tag}.build-cold", "`northstar build`, no history cache → /dev/shm", f"{tag}.git-log", "git log"))
+        lines.append(row(f"{tag}.build-warm", "`northstar build` again, nothing new", f"{tag}.build-no-git", "no git"))
+        lines.append(row(f"{tag}.build-one-commit", "`northstar build` after one new commit", f"{tag}.build-warm", "warm"))
+        lines.append(row(f"{tag}.build-no-git", "`northstar build`, same files outside git (no history)"))
+        if median(f"{tag}.build-one-commit") and median(f"{tag}.build-no-git"):
+            r = median(f"{tag}.build-one-commit") / median(f"{tag}.build-no-git")
+            lines.append(f"| one new commit / no git | | {r:.2f}× | |")
+        lines.append("")
 
 text = "\n".join(lines)
 open(out_path, "w").write(text)

@@ -92,3 +92,39 @@ pub fn save<'a>(
     }
     std::fs::rename(&tmp, path)
 }
+
+/// Adds entries to the end of a cache written for `fingerprint`, or writes
+/// a new cache when there is none. A cache written for another fingerprint
+/// is left for the next full read to rewrite. Loading keeps the last entry
+/// of a commit read twice.
+pub fn append<'a>(
+    path: &Path,
+    fingerprint: &str,
+    entries: impl Iterator<Item = &'a CommitChanges>,
+) -> std::io::Result<()> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return save(path, fingerprint, entries);
+    };
+    let header: Option<Header> = BufReader::new(file)
+        .lines()
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| serde_json::from_str(&l).ok());
+    if header
+        != Some(Header {
+            format: FORMAT,
+            fingerprint: fingerprint.to_string(),
+        })
+    {
+        return Ok(());
+    }
+    let mut w = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
+    for e in entries {
+        writeln!(
+            w,
+            "{}",
+            serde_json::to_string(e).map_err(std::io::Error::other)?
+        )?;
+    }
+    w.flush()
+}

@@ -13,6 +13,7 @@ pub mod cache;
 pub mod diff;
 pub mod replay;
 pub mod snapshot;
+pub mod state;
 pub mod words;
 
 use crate::config::Config;
@@ -459,32 +460,8 @@ pub fn read_commits(
         .copied()
         .collect();
     if !missing.is_empty() {
-        let _t = crate::timings::phase("history: read new commits");
-        let filter = Filter::new(inp.config);
-        // One run of consecutive commits per thread: a file's old version is
-        // usually the new version of an earlier commit of the same run, so
-        // its blob is read and parsed once.
-        let chunk = missing
-            .len()
-            .div_ceil(rayon::current_num_threads().max(1))
-            .max(64);
-        let location = git.location();
-        let results: Vec<Result<Vec<CommitChanges>, String>> = missing
-            .par_chunks(chunk)
-            .map(|part| {
-                let g = location.open()?;
-                let mut blobs = BlobCache::new();
-                part.iter()
-                    .map(|id| {
-                        commit_changes(&g, *id, &filter, inp.registry, inp.config, &mut blobs)
-                    })
-                    .collect()
-            })
-            .collect();
-        for r in results {
-            for c in r? {
-                cached.insert(c.commit.id.clone(), c);
-            }
+        for c in read_new(git, &missing, inp)? {
+            cached.insert(c.commit.id.clone(), c);
         }
         if let Some(path) = inp.cache.as_ref().filter(|_| write) {
             let read: std::collections::HashSet<String> = ids.iter().map(Oid::to_string).collect();
@@ -511,6 +488,123 @@ pub fn read_commits(
         .filter_map(|id| cached.remove(&id.to_string()))
         .collect();
     Ok((out, note))
+}
+
+/// Reads what each of `ids` changed, in parallel, in the order given.
+fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChanges>, String> {
+    let _t = crate::timings::phase("history: read new commits");
+    let filter = Filter::new(inp.config);
+    // One run of consecutive commits per thread: a file's old version is
+    // usually the new version of an earlier commit of the same run, so
+    // its blob is read and parsed once.
+    let chunk = ids
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(64);
+    let location = git.location();
+    let results: Vec<Result<Vec<CommitChanges>, String>> = ids
+        .par_chunks(chunk)
+        .map(|part| {
+            let g = location.open()?;
+            let mut blobs = BlobCache::new();
+            part.iter()
+                .map(|id| commit_changes(&g, *id, &filter, inp.registry, inp.config, &mut blobs))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// The replay of every commit reachable from `head`, and a note when the
+/// cache had to be rebuilt. Building HEAD (`is_head`) starts from the
+/// cached state of an earlier HEAD when it can (see [`state`]) and leaves
+/// the state at this one for the next build.
+fn replayed(
+    git: &Git,
+    head: Oid,
+    is_head: bool,
+    inp: &Inputs<'_>,
+) -> Result<(replay::Replay, Option<String>), String> {
+    let fp = fingerprint(inp.config_text, inp.schemas);
+    let state_path = inp
+        .cache
+        .as_ref()
+        .filter(|_| is_head)
+        .map(|p| p.with_file_name("state.json"));
+    let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
+    if let Some(path) = &state_path {
+        let t = crate::timings::phase("history: load state");
+        let saved = state::load(path, &fp).filter(|s| s.shallow == shallow);
+        drop(t);
+        if let Some(saved) = saved {
+            if saved.head == head.to_string() {
+                return Ok((saved.replay, None));
+            }
+            let since = Oid::from_str(&saved.head).ok();
+            if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
+                let changes = read_new(git, &new, inp)?;
+                if let Some(p) = &inp.cache {
+                    // A cache that cannot be written only costs time next run.
+                    let _ = cache::append(p, &fp, changes.iter());
+                }
+                if changes
+                    .iter()
+                    .all(|c| c.commit.commit_time > saved.max_time)
+                {
+                    let _t = crate::timings::phase("history: replay new commits");
+                    let mut replay = saved.replay;
+                    let mut max_time = saved.max_time;
+                    for c in &changes {
+                        replay.commit(c);
+                        max_time = max_time.max(c.commit.commit_time);
+                    }
+                    let replay = save_state(path, &fp, head, max_time, shallow, replay);
+                    return Ok((replay, None));
+                }
+            }
+        }
+    }
+    let (commits, note) = read_commits(git, head, is_head, inp)?;
+    let t = crate::timings::phase("history: replay");
+    let mut replay = replay::Replay::new();
+    for c in &commits {
+        replay.commit(c);
+    }
+    drop(t);
+    let replay = match &state_path {
+        Some(path) => {
+            let max_time = commits.iter().map(|c| c.commit.commit_time).max();
+            save_state(
+                path,
+                &fp,
+                head,
+                max_time.unwrap_or(i64::MIN),
+                shallow,
+                replay,
+            )
+        }
+        None => replay,
+    };
+    Ok((replay, note))
+}
+
+/// Writes the state file, handing the replay back; a state that cannot be
+/// written only costs time next run.
+fn save_state(
+    path: &std::path::Path,
+    fp: &str,
+    head: Oid,
+    max_time: i64,
+    shallow: Vec<String>,
+    replay: replay::Replay,
+) -> replay::Replay {
+    let _t = crate::timings::phase("history: save state");
+    let _ = state::save(path, fp, head.to_string(), max_time, &shallow, &replay);
+    replay
 }
 
 /// The edits in the working tree relative to `head`, as a pseudo-commit
@@ -611,15 +705,11 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
             return out(replay, None);
         }
     };
-    match read_commits(&git, head, tip.is_none(), inp) {
-        Ok((commits, note)) => {
+    match replayed(&git, head, tip.is_none(), inp) {
+        Ok((r, note)) => {
+            replay = r;
             if let Some(n) = note {
-                replay.note(n);
-            }
-            let _t = crate::timings::phase("history: replay");
-            let _t = crate::timings::phase("history: replay");
-            for c in &commits {
-                replay.commit(c);
+                replay.note_first(n);
             }
         }
         Err(e) => replay.note(format!("could not read git history: {e}")),

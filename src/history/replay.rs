@@ -5,12 +5,12 @@ use super::diff::FieldChange;
 use super::{CommitChanges, What, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// A change to one document, ready to show.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Commit id (empty for uncommitted edits).
     pub commit: String,
@@ -39,7 +39,7 @@ pub struct Event {
 }
 
 /// The history of one document and what follows from it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocHistory {
     /// Changes, oldest first.
     pub events: Vec<Event>,
@@ -62,7 +62,7 @@ pub struct DocHistory {
 }
 
 /// One line of the plan's change log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Document id.
     pub id: String,
@@ -70,12 +70,13 @@ pub struct LogEntry {
     pub kind: String,
     /// Title at the time.
     pub title: String,
-    /// The event.
-    pub event: Event,
+    /// The event: the `n`th of the document's events (see
+    /// [`History::event`]), kept once for both lists.
+    pub n: usize,
 }
 
 /// The history of the whole plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct History {
     /// Per document id.
     pub docs: HashMap<String, DocHistory>,
@@ -93,7 +94,14 @@ pub struct History {
     pub today: i64,
 }
 
-#[derive(Clone)]
+impl History {
+    /// The event a log line stands for.
+    pub fn event(&self, line: &LogEntry) -> Option<&Event> {
+        self.docs.get(&line.id)?.events.get(line.n)
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
 struct State {
     kind: String,
     title: String,
@@ -161,8 +169,10 @@ fn set(v: &mut Value, path: &str, to: Option<&Value>) {
     }
 }
 
-/// The replay's running state and results.
-#[derive(Clone)]
+/// The replay's running state and results. Serializable: the state at
+/// HEAD is cached (`state.rs`), so a build after new commits replays only
+/// those.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Replay {
     state: HashMap<String, State>,
     history: History,
@@ -422,18 +432,14 @@ impl Replay {
             if d.kind == "milestone" {
                 touched_milestones.push(d.id.clone());
             }
+            let events = &mut self.history.docs.entry(d.id.clone()).or_default().events;
             self.history.log.push(LogEntry {
                 id: d.id.clone(),
                 kind: d.kind.clone(),
                 title: d.title.clone(),
-                event: event.clone(),
+                n: events.len(),
             });
-            self.history
-                .docs
-                .entry(d.id.clone())
-                .or_default()
-                .events
-                .push(event);
+            events.push(event);
         }
         // A milestone whose date moved slips every open feature in it.
         if !touched_milestones.is_empty() {
@@ -603,6 +609,12 @@ impl Replay {
     /// Adds a note.
     pub fn note(&mut self, note: String) {
         self.history.notes.push(note);
+    }
+
+    /// Adds a note before the others (one about this build, such as a
+    /// cache rebuilt, rather than about the history read).
+    pub fn note_first(&mut self, note: String) {
+        self.history.notes.insert(0, note);
     }
 
     /// Reads a nested value of the state (for tests).

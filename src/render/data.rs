@@ -2,16 +2,18 @@
 //! `features.csv`, and the search index script.
 
 use super::facts;
+use super::history::PlanEvent;
 use super::links::Index;
 use crate::dates;
 use crate::plan::Document;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// The published schema of `plan.json`.
 pub const PLAN_SCHEMA: &str = include_str!("../../schema/plan.json.schema.json");
 
 /// Coarsens `YYYY-MM-DD` strings to quarters, recursively (public builds).
-fn coarsen(v: &mut Value) {
+pub(super) fn coarsen(v: &mut Value) {
     match v {
         Value::String(s) => {
             if let Some(d) = dates::parse(s) {
@@ -24,10 +26,51 @@ fn coarsen(v: &mut Value) {
     }
 }
 
-/// `plan.json`: every published document with its fields and computed facts.
-pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value) -> String {
+/// One document in `plan.json`. Serialized straight from borrowed data:
+/// with a long history the file runs to tens of megabytes, and building it
+/// as a `Value` tree first (cloning every field change) cost more than
+/// rendering every page.
+#[derive(Serialize)]
+struct PlanDoc<'a> {
+    id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    file: &'a str,
+    url: String,
+    fields: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rice_score: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demand: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    horizon: Option<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    computed_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<PlanEvent<'a>>>,
+}
+
+/// The whole of `plan.json`.
+#[derive(Serialize)]
+struct PlanOut<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    format: u32,
+    product: &'a str,
+    today: String,
+    documents: Vec<PlanDoc<'a>>,
+}
+
+/// `plan.json`: every published document with its fields, computed facts
+/// and history (`history` gives a document's events, newest first).
+pub fn plan_json<'a>(
+    index: &Index<'a>,
+    product: &str,
+    public: bool,
+    history: &(dyn Fn(&str) -> Option<Vec<PlanEvent<'a>>> + Sync),
+) -> String {
     let plan = index.plan;
-    let docs: Vec<Value> = index
+    let documents: Vec<PlanDoc<'a>> = index
         .docs()
         .map(|d| {
             let mut fields = d.data.clone();
@@ -43,22 +86,21 @@ pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value
             if public {
                 coarsen(&mut fields);
             }
-            let mut v = json!({
-                "id": d.id, "kind": d.kind, "title": d.title, "file": d.file,
-                "url": Index::page(d), "fields": fields,
-            });
-            if d.kind == "feature" {
-                v["rice_score"] = json!(facts::rice(d));
-                v["demand"] = json!(index.demand(&d.id));
-                v["horizon"] = json!(facts::horizon(plan, d));
+            let feature = d.kind == "feature";
+            PlanDoc {
+                id: &d.id,
+                kind: &d.kind,
+                title: &d.title,
+                file: &d.file,
+                url: Index::page(d),
+                fields,
+                rice_score: feature.then(|| facts::rice(d)),
+                demand: feature.then(|| index.demand(&d.id)),
+                horizon: feature.then(|| facts::horizon(plan, d)),
+                computed_status: (d.kind == "objective")
+                    .then(|| facts::objective_status(d, plan.today)),
+                history: history(&d.id),
             }
-            if d.kind == "objective" {
-                v["computed_status"] = json!(facts::objective_status(d, plan.today));
-            }
-            if let Some(h) = history.get(&d.id) {
-                v["history"] = h.clone();
-            }
-            v
         })
         .collect();
     let today = if public {
@@ -66,13 +108,13 @@ pub fn plan_json(index: &Index<'_>, product: &str, public: bool, history: &Value
     } else {
         dates::format(plan.today)
     };
-    let out = json!({
-        "$schema": "plan.schema.json",
-        "format": 1,
-        "product": product,
-        "today": today,
-        "documents": docs,
-    });
+    let out = PlanOut {
+        schema: "plan.schema.json",
+        format: 1,
+        product,
+        today,
+        documents,
+    };
     // Compact: with history the file is large, and it is read by programs.
     serde_json::to_string(&out).unwrap_or_default() + "\n"
 }

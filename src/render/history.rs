@@ -6,7 +6,9 @@ use super::pages::Ctx;
 use super::svg::esc;
 use crate::config::Config;
 use crate::dates;
-use crate::history::{DocHistory, Event, History, LogEntry};
+use crate::history::diff::FieldChange;
+use crate::history::{DocHistory, Event, History, LogEntry, What};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -63,19 +65,72 @@ pub fn event(
     })
 }
 
-/// A document's history section and derived facts.
+/// A document's history section and derived facts. The list itself is
+/// written here as HTML rather than by the template: a document can have
+/// hundreds of changes, and building a template value per change made the
+/// history half the cost of rendering every page. The markup is the
+/// template's to place (`{{{page.history_html}}}`, inside
+/// `<ol class="history-list">`), and its classes are stable for styling.
 pub fn document(ctx: &Ctx<'_>, history: &History, id: &str, kind: &str, root: &str) -> Value {
-    let people = &ctx.people;
     let Some(h) = history.docs.get(id) else {
-        return json!({"history": [], "facts": Value::Null});
+        return json!({"has_history": false, "facts": Value::Null});
     };
-    let events: Vec<Value> = h
-        .events
-        .iter()
-        .rev()
-        .map(|e| event(ctx, people, e, root))
-        .collect();
-    json!({"history": events, "facts": facts(ctx, h, kind)})
+    let mut html = String::with_capacity(h.events.len() * 200);
+    for e in h.events.iter().rev() {
+        event_html(ctx, e, root, &mut html);
+    }
+    json!({
+        "has_history": !h.events.is_empty(),
+        "history_html": html,
+        "facts": facts(ctx, h, kind),
+    })
+}
+
+/// One change as a list item of a document's history section.
+fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
+    use std::fmt::Write;
+    let date = if ctx.public {
+        dates::quarter(e.day)
+    } else {
+        dates::human(e.day)
+    };
+    let _ = write!(
+        out,
+        "<li class=\"event{}\"><span class=\"when\">{}</span> <span class=\"what\">{}</span> <span class=\"who muted\">",
+        if e.uncommitted { " uncommitted" } else { "" },
+        esc(&date),
+        esc(&e.words.join("; ")),
+    );
+    if e.uncommitted {
+        out.push_str("<em>not committed yet</em>");
+    } else {
+        out.push_str("by ");
+        match ctx.people.get(&e.email.to_lowercase()) {
+            Some(p) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\">{}</a>",
+                    esc(&format!("{root}{}", Index::page(p))),
+                    esc(&p.title)
+                );
+            }
+            None if ctx.public => out.push_str("the team"),
+            None => out.push_str(&esc(&e.author)),
+        }
+    }
+    out.push_str("</span>");
+    if !ctx.public && !e.uncommitted && !e.message.is_empty() {
+        let _ = write!(
+            out,
+            " <span class=\"message muted\">— {}</span>",
+            esc(&e.message)
+        );
+    }
+    let commit = e.commit.get(..10).unwrap_or(&e.commit);
+    if !commit.is_empty() {
+        let _ = write!(out, " <code class=\"commit\">{}</code>", esc(commit));
+    }
+    out.push_str("</li>");
 }
 
 fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
@@ -120,12 +175,16 @@ fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
 /// an internal build also those of documents since deleted (the change log
 /// is the union of every document's history, SPEC §6). A public build never
 /// shows a document it does not publish.
-fn published<'h>(ctx: &Ctx<'_>, history: &'h History) -> impl Iterator<Item = &'h LogEntry> {
+fn published<'h>(
+    ctx: &Ctx<'_>,
+    history: &'h History,
+) -> impl Iterator<Item = (&'h LogEntry, &'h Event)> {
     let index = ctx.index;
     let public = ctx.public;
-    history.log.iter().filter(move |l| {
+    history.log.iter().filter_map(move |l| {
+        let e = history.event(l)?;
         let shown = index.get(&l.id).is_some() || (!public && index.plan.get(&l.id).is_none());
-        shown && !(public && l.event.uncommitted)
+        (shown && !(public && e.uncommitted)).then_some((l, e))
     })
 }
 
@@ -134,8 +193,8 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
     let people = &ctx.people;
     published(ctx, history)
         .take(limit)
-        .map(|l| {
-            let mut v = event(ctx, people, &l.event, "");
+        .map(|(l, e)| {
+            let mut v = event(ctx, people, e, "");
             let d = ctx.index.get(&l.id);
             v["title"] = json!(
                 d.map(|d| d.title.clone())
@@ -159,7 +218,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
     let base = config.site.base_url.trim_end_matches('/');
     let updated = published(ctx, history)
         .next()
-        .map(|l| l.event.day)
+        .map(|(_, e)| e.day)
         .unwrap_or(ctx.index.plan.today);
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>urn:northstar:{}:changes</id>\n  <updated>{}T00:00:00Z</updated>\n  <link rel=\"alternate\" href=\"{}/changes.html\"/>\n",
@@ -168,8 +227,8 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         dates::format(updated),
         esc(base),
     );
-    for l in published(ctx, history).take(FEED_LIMIT) {
-        let e = event(ctx, people, &l.event, "");
+    for (l, ev) in published(ctx, history).take(FEED_LIMIT) {
+        let e = event(ctx, people, ev, "");
         let title = ctx
             .index
             .get(&l.id)
@@ -179,41 +238,78 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         let page = ctx.index.get(&l.id).map(Index::page).unwrap_or_default();
         out.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>urn:northstar:{}:{}:{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <link href=\"{}/{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
-            esc(&format!("{title}: {}", l.event.words.join("; "))),
-            esc(if l.event.commit.is_empty() { "uncommitted" } else { &l.event.commit }),
+            esc(&format!("{title}: {}", ev.words.join("; "))),
+            esc(if ev.commit.is_empty() { "uncommitted" } else { &ev.commit }),
             esc(&l.id),
-            l.event.day,
-            dates::format(l.event.day),
+            ev.day,
+            dates::format(ev.day),
             esc(&who),
             esc(base),
             esc(&page),
-            esc(&l.event.message),
+            esc(&ev.message),
         ));
     }
     out.push_str("</feed>\n");
     out
 }
 
-/// History of every published document for `plan.json`.
-pub fn for_plan_json(ctx: &Ctx<'_>, history: &History) -> Value {
-    let mut out = serde_json::Map::new();
-    for d in ctx.index.docs() {
-        if let Some(h) = history.docs.get(&d.id) {
-            let events: Vec<Value> = h
-                .events
-                .iter()
-                .rev()
-                .filter(|e| !(ctx.public && e.uncommitted))
-                .map(|e| {
-                    json!({
-                        "commit": e.commit, "date": if ctx.public { dates::quarter(e.day) } else { dates::format(e.day) },
-                        "author": if ctx.public { Value::Null } else { json!(e.author) },
-                        "what": e.what, "changes": e.fields, "sections": e.sections, "uncommitted": e.uncommitted,
-                    })
-                })
-                .collect();
-            out.insert(d.id.clone(), json!(events));
-        }
-    }
-    Value::Object(out)
+/// A document's event in `plan.json`.
+#[derive(Serialize)]
+pub struct PlanEvent<'a> {
+    commit: &'a str,
+    date: String,
+    author: Option<&'a str>,
+    what: What,
+    changes: Changes<'a>,
+    sections: &'a [String],
+    uncommitted: bool,
+}
+
+/// Field changes as read, or (public builds) with dates coarsened to
+/// quarters, as everywhere else in a public site.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Changes<'a> {
+    Read(&'a [FieldChange]),
+    Coarse(Vec<FieldChange>),
+}
+
+/// A published document's history for `plan.json`, newest first.
+pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<Vec<PlanEvent<'h>>> {
+    let h = history.docs.get(id)?;
+    Some(
+        h.events
+            .iter()
+            .rev()
+            .filter(|e| !(public && e.uncommitted))
+            .map(|e| PlanEvent {
+                commit: &e.commit,
+                date: if public {
+                    dates::quarter(e.day)
+                } else {
+                    dates::format(e.day)
+                },
+                author: (!public).then_some(e.author.as_str()),
+                what: e.what,
+                changes: if public {
+                    Changes::Coarse(
+                        e.fields
+                            .iter()
+                            .map(|f| {
+                                let mut f = f.clone();
+                                for v in [&mut f.from, &mut f.to].into_iter().flatten() {
+                                    super::data::coarsen(v);
+                                }
+                                f
+                            })
+                            .collect(),
+                    )
+                } else {
+                    Changes::Read(&e.fields)
+                },
+                sections: &e.sections,
+                uncommitted: e.uncommitted,
+            })
+            .collect(),
+    )
 }

@@ -185,12 +185,9 @@ pub(crate) fn build_some(
         },
         || {
             let _t = crate::timings::phase("render: plan.json");
-            data::plan_json(
-                &index,
-                &config.product,
-                opts.public,
-                &history::for_plan_json(&ctx, hist),
-            )
+            data::plan_json(&index, &config.product, opts.public, &|id: &str| {
+                history::plan_events(opts.public, hist, id)
+            })
         },
     );
     for r in rendered {

@@ -244,6 +244,20 @@ impl Git {
         Ok(walk.filter_map(Result::ok).collect())
     }
 
+    /// The commits reachable from `tip` and not from `since`, parents
+    /// first, when `since` is an ancestor of `tip` (or `tip` itself).
+    pub fn commits_since(&self, tip: Oid, since: Oid) -> Option<Vec<Oid>> {
+        if tip != since && !self.repo.graph_descendant_of(tip, since).ok()? {
+            return None;
+        }
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
+            .ok()?;
+        walk.push(tip).ok()?;
+        walk.hide(since).ok()?;
+        walk.collect::<Result<Vec<Oid>, _>>().ok()
+    }
+
     /// The first parent of a commit that is present in the repository.
     pub fn first_parent(&self, id: Oid) -> Option<Oid> {
         let c = self.repo.find_commit(id).ok()?;

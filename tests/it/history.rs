@@ -1628,6 +1628,11 @@ fn cache_path(repo: &Repo) -> PathBuf {
     repo.join(".git/northstar/history.jsonl")
 }
 
+/// The replayed state at HEAD, beside the per-commit cache.
+fn state_path(repo: &Repo) -> PathBuf {
+    repo.join(".git/northstar/state.json")
+}
+
 #[test]
 fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     let s = story();
@@ -1652,10 +1657,24 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     assert_eq!(first.read("plan.json"), second.read("plan.json"));
     assert_eq!(first.read("changes.html"), second.read("changes.html"));
     // ...and is served from the cache: what the cache says, the site shows.
+    // The state at HEAD comes first; without it, the per-commit cache.
+    let state = std::fs::read_to_string(state_path(&s.repo)).expect("state file");
+    std::fs::write(
+        state_path(&s.repo),
+        state.replace("\"Bob Builder\"", "\"Robert State\""),
+    )
+    .expect("write");
+    assert_eq!(
+        build(s.repo.path(), &[]).history("f1")[1]["author"],
+        "Robert State"
+    );
+    std::fs::remove_file(state_path(&s.repo)).expect("remove state");
     std::fs::write(&path, cache.replace("\"Bob Builder\"", "\"Robert Cached\"")).expect("write");
     let third = build(s.repo.path(), &[]);
     assert_eq!(third.history("f1")[1]["author"], "Robert Cached");
-    // A new commit: only it is read, and the cache grows by one line.
+    assert!(state_path(&s.repo).exists(), "the state is written again");
+    // A new commit: only it is read (the state at the old HEAD is replayed
+    // on), and the cache grows by one line.
     s.repo
         .file("seg.yaml", "kind: segment\nid: seg\ntitle: Segment A\n");
     let c8 = s.git.commit("Rename segment", "2026-07-01");
@@ -1676,10 +1695,32 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     let s = story();
     let good = build(s.repo.path(), &[]);
     let path = cache_path(&s.repo);
+    let state = state_path(&s.repo);
+    // A state file that does not parse, or was written for another config,
+    // is ignored (the per-commit cache replays) and written again.
+    for garbage in [
+        "{\"format\":1,\"fingerprint\":\"x\"".to_string(),
+        std::fs::read_to_string(&state).expect("state").replacen(
+            "\"fingerprint\":\"",
+            "\"fingerprint\":\"0",
+            1,
+        ),
+    ] {
+        std::fs::write(&state, garbage).expect("write");
+        let site = build(s.repo.path(), &[]);
+        assert!(site.notes().is_empty(), "{:?}", site.notes());
+        assert_eq!(site.read("plan.json"), good.read("plan.json"));
+        assert_eq!(site.changes(), good.changes());
+        let again: Value =
+            serde_json::from_str(&std::fs::read_to_string(&state).expect("state")).expect("JSON");
+        assert_eq!(again["head"], s.c[7].as_str());
+    }
     for garbage in [
         "this is not json\n\u{0}\u{1}",
         "{\"format\":1,\"fingerprint\":\"x\"",
     ] {
+        // Without the state at HEAD, the per-commit cache is read.
+        std::fs::remove_file(&state).expect("remove state");
         std::fs::write(&path, garbage).expect("write");
         let site = build(s.repo.path(), &[]);
         assert_eq!(
@@ -1701,6 +1742,7 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     let mut lines: Vec<&str> = cache.lines().collect();
     lines[3] = "{\"commit\": 42}";
     std::fs::write(&path, lines.join("\n")).expect("write");
+    std::fs::remove_file(&state).expect("remove state");
     let site = build(s.repo.path(), &[]);
     assert_eq!(
         site.notes(),
@@ -1909,4 +1951,117 @@ fn a_deleted_document_stays_in_the_change_log_without_a_link() {
     // A public build shows nothing of a document it does not publish.
     let public = build(repo.path(), &["--audience", "public"]);
     assert!(!texts(&public.changes()).join("\n").contains("Feature Four"));
+}
+
+/// The site a build gives, and whether its history came from the state at
+/// an earlier HEAD (only new commits replayed): read from the timings the
+/// binary prints with `NORTHSTAR_TIMINGS`.
+fn build_timed(root: &Path) -> (Site, bool) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("site");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_northstar"))
+        .arg("-C")
+        .arg(root)
+        .args(["build", "-o"])
+        .arg(&dir)
+        .env("NORTHSTAR_TIMINGS", "1")
+        .output()
+        .expect("run northstar");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "build failed:\n{stderr}");
+    (
+        Site { _tmp: tmp, dir },
+        stderr.contains("history: replay new commits"),
+    )
+}
+
+/// Asserts that a build from the caches as they are gives the same site as
+/// a build with no cache at all, and says whether it replayed only new
+/// commits. The caches are put back afterwards.
+fn same_as_a_full_read(s: &Story) -> bool {
+    let (warm, incremental) = build_timed(s.repo.path());
+    let caches = s.repo.join(".git/northstar");
+    let aside = s.repo.join(".git/northstar-aside");
+    std::fs::rename(&caches, &aside).expect("move caches aside");
+    let (cold, again) = build_timed(s.repo.path());
+    assert!(!again, "a build without caches reads everything");
+    for page in [
+        "plan.json",
+        "changes.html",
+        "feature/f1.html",
+        "milestone/m1.html",
+    ] {
+        assert_eq!(warm.read(page), cold.read(page), "{page} differs");
+    }
+    std::fs::remove_dir_all(&caches).expect("remove the cold caches");
+    std::fs::rename(&aside, &caches).expect("put caches back");
+    incremental
+}
+
+#[test]
+fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
+    let s = story();
+    build(s.repo.path(), &[]);
+    let state = |s: &Story| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(state_path(&s.repo)).expect("state"))
+            .expect("state is JSON")
+    };
+    assert_eq!(state(&s)["head"], s.c[7].as_str());
+    // No new commit: the state is the history.
+    assert!(!same_as_a_full_read(&s));
+    // One new commit, newer than every other: replayed on the state.
+    s.repo.file(
+        "features/f1.md",
+        &feature("Feature One", "shipped", "m1", 250, "Be fast, and correct."),
+    );
+    let c8 = s.git.commit("Ship F1", "2026-07-01");
+    assert!(same_as_a_full_read(&s), "one new commit replays alone");
+    assert_eq!(state(&s)["head"], c8.as_str());
+    // A branch and its merge, all newer: replayed on the state too.
+    s.git.run(&["checkout", "-q", "-b", "feat"]);
+    s.repo
+        .file("seg.yaml", "kind: segment\nid: seg\ntitle: Segment B\n");
+    s.git
+        .commit_as("Rename segment on a branch", "2026-07-05", BOB);
+    s.git.run(&["checkout", "-q", "main"]);
+    s.repo.file("met.yaml", &metric(50));
+    s.git.commit("Metric 50", "2026-07-06");
+    s.git.run_as(
+        &["merge", "-q", "--no-ff", "feat", "-m", "Merge feat"],
+        "2026-07-07",
+        CAROL,
+    );
+    assert!(same_as_a_full_read(&s), "newer commits and their merge");
+    // A branch started long ago with an old commit, merged now: the old
+    // commit would replay out of order, so the history is replayed whole.
+    let head = s.git.run(&["rev-parse", "HEAD"]);
+    s.git.run(&["checkout", "-q", "-b", "old", &s.c[3]]);
+    s.repo.file("met.yaml", &metric(12));
+    s.git.commit("Old metric reading", "2026-03-20");
+    s.git.run(&["checkout", "-q", "main"]);
+    s.git.run_as(
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-X",
+            "ours",
+            "old",
+            "-m",
+            "Merge old",
+        ],
+        "2026-07-08",
+        CAROL,
+    );
+    assert!(!same_as_a_full_read(&s), "an old commit replays everything");
+    // History rewritten (HEAD is no descendant of the state's): whole too.
+    s.git.run(&["reset", "-q", "--hard", &head]);
+    s.repo
+        .file("seg.yaml", "kind: segment\nid: seg\ntitle: Segment C\n");
+    s.git.commit("Rename segment again", "2026-07-09");
+    assert!(!same_as_a_full_read(&s), "a rewritten history");
+    // ...after which the next commit is replayed alone again.
+    s.repo.file("met.yaml", &metric(60));
+    s.git.commit("Metric 60", "2026-07-10");
+    assert!(same_as_a_full_read(&s));
 }
