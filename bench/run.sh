@@ -266,7 +266,7 @@ run_history() {
     # the caches a build of the generated HEAD left; put back before each run.
     rm -rf "$WORK/cache-$tag" && cp -r "$cache" "$WORK/cache-$tag"
     when="$(( $(git -C "$dir" log -1 --format=%ct) + 3600 )) +0000"
-    edit=$(git -C "$dir" ls-files 'plans/features/*.md' | head -n 1)
+    edit=$(git -C "$dir" ls-files 'plans/features/*.md' | awk 'NR == 1')
     bench "$tag.build-one-commit" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" \
       "git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
     git -C "$dir" reset -q --hard "$base"

@@ -490,31 +490,157 @@ pub fn read_commits(
     Ok((out, note))
 }
 
-/// Reads what each of `ids` changed, in parallel, in the order given.
+/// Most commits read in one window of [`read_new`]: bounds the file
+/// versions held in memory at once.
+const WINDOW: usize = 20_000;
+
+/// What a commit's trees say it changed, before any file is read.
+enum Listed {
+    /// An ordinary commit: the plan files changed against its first parent.
+    Linear {
+        commit: CommitInfo,
+        boundary: bool,
+        changes: Vec<crate::source::git::Change>,
+    },
+    /// A merge: read on its own ([`commit_changes`]).
+    Merge(Oid),
+}
+
+/// Reads what each of `ids` changed, in the order given, in three passes
+/// per window of commits: the trees of every commit (in parallel, one run
+/// of consecutive commits per thread, where a commit's parent tree is the
+/// one just read); then every file version those changes name, once, in
+/// the order the packs hold them (see below), in parallel; then the
+/// document changes of each commit from those versions. Reading files
+/// apart from trees keeps libgit2's small delta-base cache (16 MB, emptied
+/// whole when full) on one kind of object at a time.
 fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChanges>, String> {
     let _t = crate::timings::phase("history: read new commits");
     let filter = Filter::new(inp.config);
-    // One run of consecutive commits per thread: a file's old version is
-    // usually the new version of an earlier commit of the same run, so
-    // its blob is read and parsed once.
-    let chunk = ids
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(64);
+    let keep = |p: &str| filter.classify(p).is_some();
     let location = git.location();
-    let results: Vec<Result<Vec<CommitChanges>, String>> = ids
-        .par_chunks(chunk)
-        .map(|part| {
-            let g = location.open()?;
-            let mut blobs = BlobCache::new();
-            part.iter()
-                .map(|id| commit_changes(&g, *id, &filter, inp.registry, inp.config, &mut blobs))
-                .collect()
-        })
-        .collect();
+    let threads = rayon::current_num_threads().max(1);
+    let positions = git.pack_positions();
     let mut out = Vec::with_capacity(ids.len());
-    for r in results {
-        out.extend(r?);
+    for window in ids.chunks(WINDOW) {
+        // 1. Trees.
+        let t1 = crate::timings::phase("history: read: trees");
+        let chunk = window.len().div_ceil(threads).max(64);
+        let listed: Vec<Result<Vec<Listed>, String>> = window
+            .par_chunks(chunk)
+            .map(|part| {
+                let g = location.open()?;
+                part.iter()
+                    .map(|&id| {
+                        let commit = g.info(id)?;
+                        if commit.parents.len() > 1 {
+                            return Ok(Listed::Merge(id));
+                        }
+                        let parent = g.first_parent(id);
+                        let boundary = parent.is_none() && g.is_boundary(id);
+                        let old = parent.and_then(|p| g.plans_tree(p));
+                        let changes = g.changes(old, g.plans_tree(id), &keep);
+                        Ok(Listed::Linear {
+                            commit,
+                            boundary,
+                            changes,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut commits = Vec::with_capacity(window.len());
+        for l in listed {
+            commits.extend(l?);
+        }
+        drop(t1);
+        // 2. Every file version they name, once.
+        let t2 = crate::timings::phase("history: read: files");
+        let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
+        let mut need: Vec<(Oid, &str)> = Vec::new();
+        for c in &commits {
+            if let Listed::Linear { changes, .. } = c {
+                for ch in changes {
+                    for blob in [ch.old, ch.new].into_iter().flatten() {
+                        if seen.insert((blob, ch.path.as_str())) {
+                            need.push((blob, ch.path.as_str()));
+                        }
+                    }
+                }
+            }
+        }
+        // In the packs' order, last first: git writes a file's newest
+        // version whole and older ones as deltas after it, so this reads
+        // each delta right after its base (measured: 10 % less time than
+        // commit order, 4 times less than path by path). Loose objects last.
+        need.sort_by_key(|(blob, _)| std::cmp::Reverse(positions.get(blob).copied()));
+        let read: Vec<Result<BlobCache, String>> = need
+            .par_chunks(need.len().div_ceil(threads).max(256))
+            .map(|part| {
+                let g = location.open()?;
+                let mut got = BlobCache::new();
+                for &(blob, path) in part {
+                    let kind = filter.classify(path).flatten();
+                    let Ok(bytes) = g.blob(blob) else { continue };
+                    let v = snapshot::read(path, bytes, kind, inp.registry, inp.config);
+                    got.insert((blob, path.to_string()), Arc::new(v));
+                }
+                Ok(got)
+            })
+            .collect();
+        let mut versions: BlobCache = HashMap::new();
+        for r in read {
+            versions.extend(r?);
+        }
+        drop(t2);
+        // 3. Document changes.
+        let _t3 = crate::timings::phase("history: read: compare");
+        let done: Vec<Result<CommitChanges, String>> = commits
+            .into_par_iter()
+            .map_init(
+                || (None::<Git>, BlobCache::new()),
+                |(g, blobs), listed| match listed {
+                    Listed::Linear {
+                        commit,
+                        boundary,
+                        changes,
+                    } => {
+                        let mut out = CommitChanges {
+                            commit,
+                            docs: Vec::new(),
+                            unreadable: Vec::new(),
+                            boundary,
+                            resolved: Vec::new(),
+                        };
+                        let get = |blob: Option<Oid>, path: &str| {
+                            blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
+                        };
+                        let list = changes
+                            .iter()
+                            .map(|ch| {
+                                (
+                                    ch.path.clone(),
+                                    get(ch.old, &ch.path),
+                                    get(ch.new, &ch.path),
+                                )
+                            })
+                            .collect();
+                        compare(list, &mut out);
+                        Ok(out)
+                    }
+                    Listed::Merge(id) => {
+                        if g.is_none() {
+                            *g = Some(location.open()?);
+                        }
+                        let g = g.as_ref().ok_or("repository not open")?;
+                        commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
+                    }
+                },
+            )
+            .collect();
+        for d in done {
+            out.push(d?);
+        }
     }
     Ok(out)
 }

@@ -101,23 +101,7 @@ fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
         esc(&date),
         esc(&e.words.join("; ")),
     );
-    if e.uncommitted {
-        out.push_str("<em>not committed yet</em>");
-    } else {
-        out.push_str("by ");
-        match ctx.people.get(&e.email.to_lowercase()) {
-            Some(p) => {
-                let _ = write!(
-                    out,
-                    "<a href=\"{}\">{}</a>",
-                    esc(&format!("{root}{}", Index::page(p))),
-                    esc(&p.title)
-                );
-            }
-            None if ctx.public => out.push_str("the team"),
-            None => out.push_str(&esc(&e.author)),
-        }
-    }
+    who_html(ctx, e, root, out);
     out.push_str("</span>");
     if !ctx.public && !e.uncommitted && !e.message.is_empty() {
         let _ = write!(
@@ -205,6 +189,75 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
             v
         })
         .collect()
+}
+
+/// The change log for the changes page, newest first, at most `limit`
+/// entries, as list items (written here for the reason
+/// [`document`] writes a document's list).
+pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(limit.min(history.log.len()) * 300);
+    for (l, e) in published(ctx, history).take(limit) {
+        let d = ctx.index.get(&l.id);
+        let title = d.map(|d| d.title.as_str()).unwrap_or(&l.title);
+        let _ = write!(
+            out,
+            "<li class=\"event{}\">",
+            if e.uncommitted { " uncommitted" } else { "" }
+        );
+        match d {
+            Some(d) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\">{}</a>",
+                    esc(&Index::page(d)),
+                    esc(title)
+                );
+            }
+            None => out.push_str(&esc(title)),
+        }
+        let _ = write!(
+            out,
+            ": <span class=\"what\">{}</span>, ",
+            esc(&e.words.join("; "))
+        );
+        who_html(ctx, e, "", &mut out);
+        let date = if ctx.public {
+            dates::quarter(e.day)
+        } else {
+            dates::human(e.day)
+        };
+        let _ = write!(out, ", <span class=\"when\">{}</span>", esc(&date));
+        let commit = e.commit.get(..10).unwrap_or(&e.commit);
+        if !commit.is_empty() {
+            let _ = write!(out, " <code class=\"commit\">{}</code>", esc(commit));
+        }
+        out.push_str("</li>");
+    }
+    out
+}
+
+/// Who made a change, as the lists show it: "by" a person (linked), an
+/// author, "the team" (public builds), or "not committed yet".
+fn who_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
+    use std::fmt::Write;
+    if e.uncommitted {
+        out.push_str("<em>not committed yet</em>");
+        return;
+    }
+    out.push_str("by ");
+    match ctx.people.get(&e.email.to_lowercase()) {
+        Some(p) => {
+            let _ = write!(
+                out,
+                "<a href=\"{}\">{}</a>",
+                esc(&format!("{root}{}", Index::page(p))),
+                esc(&p.title)
+            );
+        }
+        None if ctx.public => out.push_str("the team"),
+        None => out.push_str(&esc(&e.author)),
+    }
 }
 
 /// Notes about where history stops.

@@ -128,8 +128,10 @@ pub(crate) fn build_some(
         "search.html",
         tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
     );
+    let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
     let changes = json!({
-        "entries": history::log(&ctx, hist, history::LOG_LIMIT),
+        "has_entries": !entries.is_empty(),
+        "entries_html": entries,
         "notes": history::notes(hist),
         "limited": hist.log.len() > history::LOG_LIMIT,
         "limit": history::LOG_LIMIT,

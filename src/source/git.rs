@@ -10,7 +10,7 @@ use crate::config::{Config, FILE_NAME};
 use git2::{ObjectType, Oid, Repository, Sort};
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// A repository holding the plans, and where in it they are.
@@ -256,6 +256,58 @@ impl Git {
         walk.push(tip).ok()?;
         walk.hide(since).ok()?;
         walk.collect::<Result<Vec<Oid>, _>>().ok()
+    }
+
+    /// Where each object sits in the repository's packs: (pack number,
+    /// offset), read from the packs' `.idx` files (version 2). Reading
+    /// objects in this order follows git's delta chains.
+    pub fn pack_positions(&self) -> HashMap<Oid, (usize, u64)> {
+        let mut out = HashMap::new();
+        let dir = self.repo.path().join("objects").join("pack");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return out;
+        };
+        let mut idx: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .collect();
+        idx.sort();
+        for (k, path) in idx.iter().enumerate() {
+            let Ok(b) = std::fs::read(path) else { continue };
+            if b.len() < 8 + 1024 || b[..4] != [0xff, b't', b'O', b'c'] || b[4..8] != [0, 0, 0, 2] {
+                continue;
+            }
+            let be32 = |i: usize| -> Option<u32> {
+                Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?))
+            };
+            let Some(n) = be32(8 + 255 * 4).map(|n| n as usize) else {
+                continue;
+            };
+            let ids = 8 + 1024;
+            let offs = ids + n * 20 + n * 4;
+            let large = offs + n * 4;
+            for i in 0..n {
+                let Some(oid) = b
+                    .get(ids + i * 20..ids + i * 20 + 20)
+                    .and_then(|s| Oid::from_bytes(s).ok())
+                else {
+                    break;
+                };
+                let Some(o) = be32(offs + i * 4) else { break };
+                let off = if o & 0x8000_0000 == 0 {
+                    u64::from(o)
+                } else {
+                    let j = large + (o & 0x7fff_ffff) as usize * 8;
+                    match b.get(j..j + 8).and_then(|s| s.try_into().ok()) {
+                        Some(v) => u64::from_be_bytes(v),
+                        None => continue,
+                    }
+                };
+                out.insert(oid, (k, off));
+            }
+        }
+        out
     }
 
     /// The first parent of a commit that is present in the repository.
@@ -633,5 +685,61 @@ mod tests {
         assert_eq!(tree_order(b"a", true, b"a.md", false), Ordering::Greater);
         assert_eq!(tree_order(b"a", false, b"a.md", false), Ordering::Less);
         assert_eq!(tree_order(b"b", false, b"a", true), Ordering::Greater);
+    }
+
+    /// The positions read from `.idx` files are git's own: every object
+    /// `git verify-pack` lists, at the offset it gives.
+    #[test]
+    fn pack_positions_are_the_offsets_git_lists() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("run git");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        git(&["init", "-q"]);
+        for i in 0..20 {
+            let text = format!("kind: metric\nid: m\ntitle: Metric\ncurrent: {i}\n").repeat(20);
+            std::fs::write(dir.join("m.yaml"), text).expect("write");
+            git(&["add", "-A"]);
+            git(&["commit", "-qm", &format!("c{i}")]);
+        }
+        git(&["gc", "-q"]);
+        // One more commit, loose: not in any pack.
+        std::fs::write(dir.join("m.yaml"), "kind: metric\n").expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "loose"]);
+        let repo = Git::discover(dir).expect("a repository");
+        let got = repo.pack_positions();
+        let idx = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .expect("pack folder")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "idx"))
+            .expect("an index");
+        let listed = git(&["verify-pack", "-v", idx.to_str().expect("utf-8")]);
+        let mut n = 0;
+        for line in listed.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let Some(oid) = f.first().and_then(|s| Oid::from_str(s).ok()) else {
+                continue;
+            };
+            if f.len() < 5 {
+                continue;
+            }
+            let offset: u64 = f[4].parse().expect("offset");
+            assert_eq!(got.get(&oid), Some(&(0, offset)), "{line}");
+            n += 1;
+        }
+        assert!(n >= 60, "20 commits, trees and blobs: {n}");
+        assert_eq!(got.len(), n);
+        let head = repo.head().expect("HEAD");
+        assert!(!got.contains_key(&head), "a loose object has no position");
     }
 }
