@@ -490,6 +490,10 @@ pub fn read_commits(
     Ok((out, note))
 }
 
+/// How many new commits a build replays on the cached state before it
+/// writes the state again.
+const RESAVE_AFTER: usize = 32;
+
 /// Most commits read in one window of [`read_new`]: bounds the file
 /// versions held in memory at once.
 const WINDOW: usize = 20_000;
@@ -688,7 +692,14 @@ fn replayed(
                         replay.commit(c);
                         max_time = max_time.max(c.commit.commit_time);
                     }
-                    let replay = save_state(path, &fp, head, max_time, shallow, replay);
+                    // Writing the state costs as much as loading it, and
+                    // replaying a few commits far less: a build after a
+                    // handful of commits leaves the state where it was.
+                    let replay = if changes.len() >= RESAVE_AFTER {
+                        save_state(path, &fp, head, max_time, shallow, replay)
+                    } else {
+                        replay
+                    };
                     return Ok((replay, None));
                 }
             }

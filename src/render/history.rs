@@ -3,7 +3,7 @@
 
 use super::links::Index;
 use super::pages::Ctx;
-use super::svg::esc;
+use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
 use crate::history::diff::FieldChange;
@@ -88,33 +88,54 @@ pub fn document(ctx: &Ctx<'_>, history: &History, id: &str, kind: &str, root: &s
 
 /// One change as a list item of a document's history section.
 fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
-    use std::fmt::Write;
-    let date = if ctx.public {
-        dates::quarter(e.day)
+    out.push_str(if e.uncommitted {
+        "<li class=\"event uncommitted\"><span class=\"when\">"
     } else {
-        dates::human(e.day)
-    };
-    let _ = write!(
-        out,
-        "<li class=\"event{}\"><span class=\"when\">{}</span> <span class=\"what\">{}</span> <span class=\"who muted\">",
-        if e.uncommitted { " uncommitted" } else { "" },
-        esc(&date),
-        esc(&e.words.join("; ")),
-    );
+        "<li class=\"event\"><span class=\"when\">"
+    });
+    date_into(ctx, e.day, out);
+    out.push_str("</span> <span class=\"what\">");
+    words_into(e, out);
+    out.push_str("</span> <span class=\"who muted\">");
     who_html(ctx, e, root, out);
     out.push_str("</span>");
     if !ctx.public && !e.uncommitted && !e.message.is_empty() {
-        let _ = write!(
-            out,
-            " <span class=\"message muted\">— {}</span>",
-            esc(&e.message)
-        );
+        out.push_str(" <span class=\"message muted\">— ");
+        esc_into(&e.message, out);
+        out.push_str("</span>");
     }
+    commit_into(e, out);
+    out.push_str("</li>");
+}
+
+/// A change's date as the lists show it (a quarter in public builds).
+fn date_into(ctx: &Ctx<'_>, day: i64, out: &mut String) {
+    let date = if ctx.public {
+        dates::quarter(day)
+    } else {
+        dates::human(day)
+    };
+    esc_into(&date, out);
+}
+
+/// A change in words, its phrases joined by semicolons.
+fn words_into(e: &Event, out: &mut String) {
+    for (i, w) in e.words.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        esc_into(w, out);
+    }
+}
+
+/// The short commit id, when the change is committed.
+fn commit_into(e: &Event, out: &mut String) {
     let commit = e.commit.get(..10).unwrap_or(&e.commit);
     if !commit.is_empty() {
-        let _ = write!(out, " <code class=\"commit\">{}</code>", esc(commit));
+        out.push_str(" <code class=\"commit\">");
+        esc_into(commit, out);
+        out.push_str("</code>");
     }
-    out.push_str("</li>");
 }
 
 fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
@@ -195,43 +216,31 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
 /// entries, as list items (written here for the reason
 /// [`document`] writes a document's list).
 pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(limit.min(history.log.len()) * 300);
     for (l, e) in published(ctx, history).take(limit) {
-        let d = ctx.index.get(&l.id);
-        let title = d.map(|d| d.title.as_str()).unwrap_or(&l.title);
-        let _ = write!(
-            out,
-            "<li class=\"event{}\">",
-            if e.uncommitted { " uncommitted" } else { "" }
-        );
-        match d {
-            Some(d) => {
-                let _ = write!(
-                    out,
-                    "<a href=\"{}\">{}</a>",
-                    esc(&Index::page(d)),
-                    esc(title)
-                );
-            }
-            None => out.push_str(&esc(title)),
-        }
-        let _ = write!(
-            out,
-            ": <span class=\"what\">{}</span>, ",
-            esc(&e.words.join("; "))
-        );
-        who_html(ctx, e, "", &mut out);
-        let date = if ctx.public {
-            dates::quarter(e.day)
+        out.push_str(if e.uncommitted {
+            "<li class=\"event uncommitted\">"
         } else {
-            dates::human(e.day)
-        };
-        let _ = write!(out, ", <span class=\"when\">{}</span>", esc(&date));
-        let commit = e.commit.get(..10).unwrap_or(&e.commit);
-        if !commit.is_empty() {
-            let _ = write!(out, " <code class=\"commit\">{}</code>", esc(commit));
+            "<li class=\"event\">"
+        });
+        match ctx.index.get(&l.id) {
+            Some(d) => {
+                out.push_str("<a href=\"");
+                esc_into(&Index::page(d), &mut out);
+                out.push_str("\">");
+                esc_into(&d.title, &mut out);
+                out.push_str("</a>");
+            }
+            None => esc_into(&l.title, &mut out),
         }
+        out.push_str(": <span class=\"what\">");
+        words_into(e, &mut out);
+        out.push_str("</span>, ");
+        who_html(ctx, e, "", &mut out);
+        out.push_str(", <span class=\"when\">");
+        date_into(ctx, e.day, &mut out);
+        out.push_str("</span>");
+        commit_into(e, &mut out);
         out.push_str("</li>");
     }
     out
@@ -240,23 +249,32 @@ pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
 /// Who made a change, as the lists show it: "by" a person (linked), an
 /// author, "the team" (public builds), or "not committed yet".
 fn who_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
-    use std::fmt::Write;
     if e.uncommitted {
         out.push_str("<em>not committed yet</em>");
         return;
     }
     out.push_str("by ");
-    match ctx.people.get(&e.email.to_lowercase()) {
+    match person(ctx, &e.email) {
         Some(p) => {
-            let _ = write!(
-                out,
-                "<a href=\"{}\">{}</a>",
-                esc(&format!("{root}{}", Index::page(p))),
-                esc(&p.title)
-            );
+            out.push_str("<a href=\"");
+            esc_into(root, out);
+            esc_into(&Index::page(p), out);
+            out.push_str("\">");
+            esc_into(&p.title, out);
+            out.push_str("</a>");
         }
         None if ctx.public => out.push_str("the team"),
-        None => out.push_str(&esc(&e.author)),
+        None => esc_into(&e.author, out),
+    }
+}
+
+/// The person a commit author's e-mail names, if any (case-insensitive,
+/// without allocating for e-mails already in lower case).
+fn person<'p>(ctx: &Ctx<'p>, email: &str) -> Option<&'p crate::plan::Document> {
+    if email.bytes().any(|b| b.is_ascii_uppercase()) || !email.is_ascii() {
+        ctx.people.get(&email.to_lowercase()).copied()
+    } else {
+        ctx.people.get(email).copied()
     }
 }
 

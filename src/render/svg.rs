@@ -6,11 +6,27 @@ use std::fmt::Write;
 
 /// Escapes text for SVG/HTML content and attributes.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    let mut out = String::with_capacity(s.len());
+    esc_into(s, &mut out);
+    out
+}
+
+/// [`esc`], appending to `out` (no allocation for text with nothing to
+/// escape, which is most of it).
+pub fn esc_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// A feature box on the timeline.
@@ -457,5 +473,20 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         let s = format!("{v:.2}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esc_escapes_the_five_html_specials_and_nothing_else() {
+        assert_eq!(
+            esc(r#"<a href="x">Tom & 'Jerry'</a> → ok"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt; → ok"
+        );
+        assert_eq!(esc("plain"), "plain");
+        assert_eq!(esc(""), "");
     }
 }
