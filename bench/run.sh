@@ -247,6 +247,13 @@ run_history() {
 
     bench "$tag.rev-list" "git -C $(q "$dir") rev-list HEAD > /dev/null"
     bench "$tag.git-log" "git -C $(q "$dir") log --name-status --no-renames -- plans > /dev/null"
+    # git reading every version of every changed file, as field-level
+    # history must (too slow to repeat at 10k/50k: small sizes only).
+    if [ "$m" -le 10000 ]; then
+      bench "$tag.git-log-p" "git -C $(q "$dir") log -p --no-renames -- plans > /dev/null"
+    else
+      skip "$tag.git-log-p" "M > 10000"
+    fi
     precheck "$tag.check" "$(q "$NSBIN") check -C $(q "$dir")" || true
     case $(cat "$RESULTS/$tag.check.rc") in
       0 | 1) bench "$tag.check" "$(q "$NSBIN") check -C $(q "$dir")" "" -i ;;
@@ -372,6 +379,7 @@ else:
         lines += head
         lines.append(row(f"{tag}.rev-list", "`git rev-list HEAD`"))
         lines.append(row(f"{tag}.git-log", "`git log --name-status --no-renames -- plans` (floor)"))
+        lines.append(row(f"{tag}.git-log-p", "`git log -p --no-renames -- plans` (git reading every version)", f"{tag}.git-log", "git log"))
         lines.append(row(f"{tag}.check", "`northstar check`", f"{tag}.git-log", "git log"))
         lines.append(row(f"{tag}.build-cold", "`northstar build`, no history cache → /dev/shm", f"{tag}.git-log", "git log"))
         lines.append(row(f"{tag}.build-warm", "`northstar build` again, nothing new", f"{tag}.build-no-git", "no git"))

@@ -12,6 +12,17 @@ use std::path::{Path, PathBuf};
 /// build recognises the folder as ours.
 pub const SITE_MARKER: &str = ".northstar-site";
 
+/// The per-commit history cache file: in the enclosing repository's git
+/// dir by default (SPEC §6), else the config's `cache` folder.
+fn cache_file(root: &Path, config: &Config) -> Option<PathBuf> {
+    if config.cache == ".git/northstar" {
+        source::git::Git::discover(root)
+            .map(|g| g.git_dir().join("northstar").join("history.jsonl"))
+    } else {
+        Some(root.join(&config.cache).join("history.jsonl"))
+    }
+}
+
 /// An opened plans repository.
 pub struct Project {
     /// The folder holding `northstar.yaml`.
@@ -26,12 +37,25 @@ pub struct Project {
     pub tree: Tree,
     /// The revision built with `--as-of`, if any.
     pub as_of: Option<git2::Oid>,
+    /// The history state at HEAD, read while the files are scanned.
+    prefetch: Option<crate::history::state::Prefetch>,
 }
 
 impl Project {
     /// Opens the repository at or above `dir`, leaving out `extra_skip`
     /// folders (an output folder) from the scan.
     pub fn open(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
+        Project::open_with(dir, extra_skip, false)
+    }
+
+    /// [`Project::open`] for a command that reads history (`check`,
+    /// `build`, `serve`): the cached history state is read on another
+    /// thread while the files are scanned.
+    pub fn open_for_history(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
+        Project::open_with(dir, extra_skip, true)
+    }
+
+    fn open_with(dir: &Path, extra_skip: &[PathBuf], history: bool) -> Result<Project, String> {
         let root = source::find_root(dir).ok_or_else(|| {
             format!(
                 "no {} in {} or any parent folder: not a plans repository",
@@ -45,6 +69,15 @@ impl Project {
         let schemas = source::read_schemas(&root, &config)?;
         let registry =
             Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        let prefetch = history
+            .then(|| cache_file(&root, &config))
+            .flatten()
+            .map(|c| {
+                crate::history::state::Prefetch::start(
+                    crate::history::state_path(&c),
+                    crate::history::fingerprint(&config_text, &schemas),
+                )
+            });
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
         if default_site.join(SITE_MARKER).exists() {
@@ -64,6 +97,7 @@ impl Project {
             registry,
             tree,
             as_of: None,
+            prefetch,
         })
     }
 
@@ -112,6 +146,7 @@ impl Project {
             registry,
             tree,
             as_of: Some(commit),
+            prefetch: None,
         })
     }
 
@@ -123,18 +158,13 @@ impl Project {
 
     /// What a history read needs besides the repository.
     fn history_inputs(&self) -> crate::history::Inputs<'_> {
-        let cache = if self.config.cache == ".git/northstar" {
-            source::git::Git::discover(&self.root)
-                .map(|g| g.git_dir().join("northstar").join("history.jsonl"))
-        } else {
-            Some(self.root.join(&self.config.cache).join("history.jsonl"))
-        };
         crate::history::Inputs {
             config: &self.config,
             config_text: &self.config_text,
             registry: &self.registry,
             schemas: &self.tree.schemas,
-            cache,
+            cache: cache_file(&self.root, &self.config),
+            prefetch: self.prefetch.as_ref(),
         }
     }
 

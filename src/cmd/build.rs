@@ -68,7 +68,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let t = crate::timings::phase("open");
     let project = match &args.as_of {
         Some(rev) => Project::open_at(dir, rev)?,
-        None => Project::open(dir, &skip)?,
+        None => Project::open_for_history(dir, &skip)?,
     };
     drop(t);
     let (compiled, history) = project.compile_with_history();

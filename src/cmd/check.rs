@@ -95,7 +95,7 @@ fn edited_files(base: Option<&Project>, head: &Project) -> BTreeSet<String> {
 
 /// Runs `check`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let project = Project::open(dir, &[])?;
+    let project = Project::open_for_history(dir, &[])?;
     let (mut compiled, history) = project.compile_with_history();
     if let Some(rev) = &args.changed_since {
         // The base is checked on the head's day, so that time passing is

@@ -402,6 +402,13 @@ pub struct Inputs<'a> {
     pub schemas: &'a BTreeMap<String, String>,
     /// Where the cache file lives (None: no cache).
     pub cache: Option<std::path::PathBuf>,
+    /// The state at HEAD, if its reading was started early.
+    pub prefetch: Option<&'a state::Prefetch>,
+}
+
+/// Where the state at HEAD is kept, beside the per-commit cache file.
+pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
+    cache.with_file_name("state.json")
 }
 
 /// Per-commit changes of every commit reachable from `tip`, oldest first,
@@ -524,7 +531,12 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
     let keep = |p: &str| filter.classify(p).is_some();
     let location = git.location();
     let threads = rayon::current_num_threads().max(1);
-    let positions = git.pack_positions();
+    // Worth its few milliseconds only when many versions are read.
+    let positions = if ids.len() >= 64 {
+        git.pack_positions()
+    } else {
+        HashMap::new()
+    };
     let mut out = Vec::with_capacity(ids.len());
     for window in ids.chunks(WINDOW) {
         // 1. Trees.
@@ -664,11 +676,15 @@ fn replayed(
         .cache
         .as_ref()
         .filter(|_| is_head)
-        .map(|p| p.with_file_name("state.json"));
+        .map(|p| state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
     if let Some(path) = &state_path {
         let t = crate::timings::phase("history: load state");
-        let saved = state::load(path, &fp).filter(|s| s.shallow == shallow);
+        let saved = inp
+            .prefetch
+            .and_then(|p| p.take(path, &fp))
+            .unwrap_or_else(|| state::load(path, &fp))
+            .filter(|s| s.shallow == shallow);
         drop(t);
         if let Some(saved) = saved {
             if saved.head == head.to_string() {

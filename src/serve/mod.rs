@@ -115,7 +115,7 @@ fn error_keys(c: &Compiled) -> BTreeSet<(String, String, String)> {
 
 impl Builder {
     fn new(root: &Path, read_overrides: Overrides) -> Result<Builder, String> {
-        let project = Project::open(root, &[])?;
+        let project = Project::open_for_history(root, &[])?;
         let overrides = read_overrides(&project.root)?;
         let session = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
