@@ -14,6 +14,7 @@
 #   QUICK=1           history mode with the KEP-sized case only (650 / 9000)
 #   HIST_SIZES="650:9000 10000:50000"   history mode sizes, N:M pairs
 #   HIST_N, HIST_M    one history size (overrides QUICK and HIST_SIZES)
+#   SMALL_RUNS=20     hyperfine runs for history sizes of at most 10,000 commits
 #   NO_CARGO=1        use target/release/northstar as it is, do not build it
 #   NORTHSTAR=path    time this binary instead (implies NO_CARGO)
 set -euo pipefail
@@ -235,6 +236,7 @@ run_history() {
     sizes=${HIST_SIZES:-"650:9000 10000:50000"}
   fi
   : >"$RESULTS/history"
+  local runs=$RUNS
   for size in $sizes; do
     n=${size%%:*} m=${size##*:} tag="$n-$m"
     dir=$WORK/hist-$tag
@@ -374,7 +376,10 @@ if mode == "main":
 else:
     for l in plain("history").splitlines():
         tag, n, m, count, kb = l.split()
+        runs_here = dict(l.split() for l in plain("runs").splitlines()).get(tag, runs)
         lines.append(f"## N = {n} documents, {count} commits (.git {int(kb) / 1024:.0f} MB)")
+        lines.append("")
+        lines.append(f"{runs_here} runs per command.")
         lines.append("")
         lines += head
         lines.append(row(f"{tag}.rev-list", "`git rev-list HEAD`"))

@@ -111,5 +111,9 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         site.files.len() + site.assets.len(),
         out.display()
     );
+    // The process ends here: freeing the site, the plan and the history
+    // piece by piece took longer than the write (a tenth of a second at
+    // 10,000 documents); the operating system takes the memory back whole.
+    std::mem::forget((site, compiled, history, project));
     Ok(if args.allow_errors { 0 } else { status })
 }
