@@ -239,6 +239,10 @@ run_history() {
   local runs=$RUNS
   for size in $sizes; do
     n=${size%%:*} m=${size##*:} tag="$n-$m"
+    # Small sizes take a fraction of a second, where the machine's noise is
+    # tens of milliseconds: more runs there (SMALL_RUNS).
+    if [ "$m" -le 10000 ]; then RUNS=${SMALL_RUNS:-20}; else RUNS=$runs; fi
+    echo "$tag $RUNS" >>"$RESULTS/runs"
     dir=$WORK/hist-$tag
     generate "$n" "$dir" "$m"
     echo "$tag $n $m $(git -C "$dir" rev-list --count HEAD) $(du -sk "$dir/.git" | cut -f1)" >>"$RESULTS/history"
