@@ -2086,3 +2086,34 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
         s.git.run(&["rev-parse", "HEAD"]).as_str()
     );
 }
+
+/// A public build's `plan.json` history keeps no date finer than the
+/// quarter and no author, like the rest of the public site.
+#[test]
+fn a_public_plan_json_history_has_quarters_and_no_authors() {
+    let (repo, git) = plans();
+    let public = |date: &str| format!("{}visibility: public\n", milestone("m9", "Launch", date));
+    repo.file("m9.yaml", &public("2027-04-15"));
+    git.commit("Plan the launch", "2026-01-05");
+    repo.file("m9.yaml", &public("2027-08-20"));
+    let moved = git.commit("Launch slips", "2026-02-10");
+    let internal = build(repo.path(), &[]);
+    assert_eq!(
+        internal.history("m9")[0]["changes"],
+        json!([{"field": "date", "from": "2027-04-15", "to": "2027-08-20"}])
+    );
+    let site = build(repo.path(), &["--audience", "public"]);
+    let h = site.history("m9");
+    assert_eq!(h.len(), 2, "{h:#?}");
+    assert_eq!(h[0]["commit"], moved.as_str());
+    assert_eq!(h[0]["date"], "2026-Q1");
+    assert_eq!(h[0]["author"], Value::Null);
+    assert_eq!(
+        h[0]["changes"],
+        json!([{"field": "date", "from": "2027-Q2", "to": "2027-Q3"}])
+    );
+    assert!(
+        !site.read("plan.json").contains("2027-04-15"),
+        "no exact date anywhere in the public plan.json"
+    );
+}
