@@ -8,7 +8,9 @@ use std::time::Instant;
 
 fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("NORTHSTAR_TIMINGS").is_some())
+    *ON.get_or_init(|| {
+        std::env::var_os("NORTHSTAR_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+    })
 }
 
 /// A running phase; prints its name and duration when dropped.
@@ -17,7 +19,8 @@ pub struct Phase {
     start: Option<Instant>,
 }
 
-/// Starts timing a phase (a no-op unless `NORTHSTAR_TIMINGS` is set).
+/// Starts timing a phase (a no-op unless `NORTHSTAR_TIMINGS` is set to
+/// something other than `0`).
 pub fn phase(name: &'static str) -> Phase {
     Phase {
         name,

@@ -128,3 +128,41 @@ pub fn append<'a>(
     }
     w.flush()
 }
+
+/// The entries after byte `from` of a cache written for `fingerprint`:
+/// the commits read since a state was saved. Nothing when the file is
+/// missing, for another fingerprint, or shorter than `from`; a line that
+/// does not parse ends the tail (its commits are read again).
+pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, CommitChanges> {
+    use std::io::{Seek, SeekFrom};
+    let mut out = HashMap::new();
+    let Ok(file) = std::fs::File::open(path) else {
+        return out;
+    };
+    let mut reader = BufReader::new(file);
+    let mut first = String::new();
+    let header: Option<Header> = reader
+        .read_line(&mut first)
+        .ok()
+        .and_then(|_| serde_json::from_str(first.trim_end()).ok());
+    let ours = Header {
+        format: FORMAT,
+        fingerprint: fingerprint.to_string(),
+    };
+    if header != Some(ours) || from < first.len() as u64 {
+        return out;
+    }
+    if reader.seek(SeekFrom::Start(from)).is_err() {
+        return out;
+    }
+    for line in reader.lines() {
+        let Ok(line) = line else { break };
+        match serde_json::from_str::<CommitChanges>(&line) {
+            Ok(c) => {
+                out.insert(c.commit.id.clone(), c);
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}

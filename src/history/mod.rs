@@ -502,8 +502,9 @@ pub fn read_commits(
 const RESAVE_AFTER: usize = 32;
 
 /// Most commits read in one window of [`read_new`]: bounds the file
-/// versions held in memory at once.
-const WINDOW: usize = 20_000;
+/// versions held in memory at once (the newest version of each file is
+/// carried into the next window, where it is the old one).
+const WINDOW: usize = 5_000;
 
 /// What a commit's trees say it changed, before any file is read.
 enum Listed {
@@ -532,12 +533,9 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
     let location = git.location();
     let threads = rayon::current_num_threads().max(1);
     // Worth its few milliseconds only when many versions are read.
-    let positions = if ids.len() >= 64 {
-        git.pack_positions()
-    } else {
-        HashMap::new()
-    };
+    let large = ids.len() >= 64;
     let mut out = Vec::with_capacity(ids.len());
+    let mut carried = BlobCache::new();
     for window in ids.chunks(WINDOW) {
         // 1. Trees.
         let t1 = crate::timings::phase("history: read: trees");
@@ -574,11 +572,15 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
         let t2 = crate::timings::phase("history: read: files");
         let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
         let mut need: Vec<(Oid, &str)> = Vec::new();
+        let mut newest: HashMap<String, Option<Oid>> = HashMap::new();
         for c in &commits {
             if let Listed::Linear { changes, .. } = c {
                 for ch in changes {
+                    newest.insert(ch.path.clone(), ch.new);
                     for blob in [ch.old, ch.new].into_iter().flatten() {
-                        if seen.insert((blob, ch.path.as_str())) {
+                        if !carried.contains_key(&(blob, ch.path.clone()))
+                            && seen.insert((blob, ch.path.as_str()))
+                        {
                             need.push((blob, ch.path.as_str()));
                         }
                     }
@@ -589,6 +591,12 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
         // version whole and older ones as deltas after it, so this reads
         // each delta right after its base (measured: 10 % less time than
         // commit order, 4 times less than path by path). Loose objects last.
+        let positions = if large {
+            let blobs: Vec<Oid> = need.iter().map(|(b, _)| *b).collect();
+            git.pack_positions(&blobs)
+        } else {
+            HashMap::new()
+        };
         need.sort_by_key(|(blob, _)| std::cmp::Reverse(positions.get(blob).copied()));
         let read: Vec<Result<BlobCache, String>> = need
             .par_chunks(need.len().div_ceil(threads).max(256))
@@ -604,7 +612,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                 Ok(got)
             })
             .collect();
-        let mut versions: BlobCache = HashMap::new();
+        let mut versions: BlobCache = std::mem::take(&mut carried);
         for r in read {
             versions.extend(r?);
         }
@@ -657,6 +665,15 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
         for d in done {
             out.push(d?);
         }
+        // Each file's newest version is the next window's old one.
+        carried = newest
+            .into_iter()
+            .filter_map(|(path, blob)| {
+                let key = (blob?, path);
+                let v = versions.remove(&key)?;
+                Some((key, v))
+            })
+            .collect();
     }
     Ok(out)
 }
@@ -692,15 +709,41 @@ fn replayed(
             }
             let since = Oid::from_str(&saved.head).ok();
             if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
-                let changes = read_new(git, &new, inp)?;
+                // Commits read since the state was written sit at the end of
+                // the per-commit cache: take them from there, read the rest.
+                let mut known = inp
+                    .cache
+                    .as_deref()
+                    .map(|p| cache::tail(p, &fp, saved.cache_len))
+                    .unwrap_or_default();
+                let missing: Vec<Oid> = new
+                    .iter()
+                    .filter(|id| !known.contains_key(&id.to_string()))
+                    .copied()
+                    .collect();
+                let read = read_new(git, &missing, inp)?;
                 if let Some(p) = &inp.cache {
                     // A cache that cannot be written only costs time next run.
-                    let _ = cache::append(p, &fp, changes.iter());
+                    let _ = cache::append(p, &fp, read.iter());
                 }
-                if changes
+                known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
+                let changes: Vec<CommitChanges> = new
                     .iter()
-                    .all(|c| c.commit.commit_time > saved.max_time)
-                {
+                    .filter_map(|id| known.remove(&id.to_string()))
+                    .collect();
+                // Appending gives the order a full replay would only when
+                // time alone orders the new commits after the old ones
+                // and among themselves: strictly increasing commit times
+                // (equal times are ordered by how git's walk reached them,
+                // which the old HEAD takes part in).
+                let in_order = changes.len() == new.len()
+                    && changes
+                        .iter()
+                        .try_fold(saved.max_time, |last, c| {
+                            (c.commit.commit_time > last).then_some(c.commit.commit_time)
+                        })
+                        .is_some();
+                if in_order {
                     let _t = crate::timings::phase("history: replay new commits");
                     let mut replay = saved.replay;
                     let mut max_time = saved.max_time;
@@ -712,7 +755,15 @@ fn replayed(
                     // replaying a few commits far less: a build after a
                     // handful of commits leaves the state where it was.
                     let replay = if changes.len() >= RESAVE_AFTER {
-                        save_state(path, &fp, head, max_time, shallow, replay)
+                        save_state(
+                            path,
+                            &fp,
+                            inp.cache.as_deref(),
+                            head,
+                            max_time,
+                            shallow,
+                            replay,
+                        )
                     } else {
                         replay
                     };
@@ -734,6 +785,7 @@ fn replayed(
             save_state(
                 path,
                 &fp,
+                inp.cache.as_deref(),
                 head,
                 max_time.unwrap_or(i64::MIN),
                 shallow,
@@ -750,13 +802,27 @@ fn replayed(
 fn save_state(
     path: &std::path::Path,
     fp: &str,
+    cache: Option<&std::path::Path>,
     head: Oid,
     max_time: i64,
     shallow: Vec<String>,
     replay: replay::Replay,
 ) -> replay::Replay {
     let _t = crate::timings::phase("history: save state");
-    let _ = state::save(path, fp, head.to_string(), max_time, &shallow, &replay);
+    // Where the per-commit cache ends now: entries after it were read
+    // after this state.
+    let cache_len = cache
+        .and_then(|c| std::fs::metadata(c).ok())
+        .map_or(0, |m| m.len());
+    let _ = state::save(
+        path,
+        fp,
+        head.to_string(),
+        max_time,
+        cache_len,
+        &shallow,
+        &replay,
+    );
     replay
 }
 

@@ -5,9 +5,10 @@
 //! Replaying is order-sensitive (status periods, slips), and the order is
 //! git's: parents first, by commit time. The state at an old HEAD is reused
 //! only when appending the new commits gives the same order a full replay
-//! would: the old HEAD is an ancestor of the new one and every new commit
-//! is newer than every commit replayed (a merge that brings in older
-//! branch commits replays from the start, from the per-commit cache). Like
+//! would: the old HEAD is an ancestor of the new one and the new commits'
+//! times strictly increase from above every commit replayed (a merge that
+//! brings in older branch commits, or commits made in the same second,
+//! replay from the start, from the per-commit cache). Like
 //! the per-commit cache, the file carries a fingerprint of how commits are
 //! read, and one that does not parse, or was written for another
 //! fingerprint, format or shallow boundary, is ignored and rewritten.
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cached state and what it is the state of.
 #[derive(Serialize, Deserialize)]
@@ -28,6 +29,9 @@ pub struct Saved {
     pub head: String,
     /// The latest commit time among the commits replayed.
     pub max_time: i64,
+    /// The per-commit cache's length in bytes when written: entries after
+    /// it are commits read since.
+    pub cache_len: u64,
     /// The shallow boundary when written.
     pub shallow: Vec<String>,
     /// The state.
@@ -84,6 +88,7 @@ struct ToSave<'a> {
     fingerprint: &'a str,
     head: String,
     max_time: i64,
+    cache_len: u64,
     shallow: &'a [String],
     replay: &'a Replay,
 }
@@ -94,6 +99,7 @@ pub fn save(
     fingerprint: &str,
     head: String,
     max_time: i64,
+    cache_len: u64,
     shallow: &[String],
     replay: &Replay,
 ) -> std::io::Result<()> {
@@ -102,6 +108,7 @@ pub fn save(
         fingerprint,
         head,
         max_time,
+        cache_len,
         shallow,
         replay,
     };

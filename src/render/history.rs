@@ -71,19 +71,39 @@ pub fn event(
 /// history half the cost of rendering every page. The markup is the
 /// template's to place (`{{{page.history_html}}}`, inside
 /// `<ol class="history-list">`), and its classes are stable for styling.
-pub fn document(ctx: &Ctx<'_>, history: &History, id: &str, kind: &str, root: &str) -> Value {
+///
+/// `legacy` adds `page.history`, one value per change, for document
+/// templates written before (see `render::build_some`).
+pub fn document(
+    ctx: &Ctx<'_>,
+    history: &History,
+    id: &str,
+    kind: &str,
+    root: &str,
+    legacy: bool,
+) -> Value {
     let Some(h) = history.docs.get(id) else {
-        return json!({"has_history": false, "facts": Value::Null});
+        return json!({"has_history": false, "history": [], "facts": Value::Null});
     };
     let mut html = String::with_capacity(h.events.len() * 200);
     for e in h.events.iter().rev() {
         event_html(ctx, e, root, &mut html);
     }
-    json!({
+    let mut out = json!({
         "has_history": !h.events.is_empty(),
         "history_html": html,
         "facts": facts(ctx, h, kind),
-    })
+    });
+    if legacy {
+        let people = &ctx.people;
+        out["history"] = h
+            .events
+            .iter()
+            .rev()
+            .map(|e| event(ctx, people, e, root))
+            .collect();
+    }
+    out
 }
 
 /// One change as a list item of a document's history section.

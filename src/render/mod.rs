@@ -129,13 +129,17 @@ pub(crate) fn build_some(
         tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
     );
     let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
-    let changes = json!({
+    let mut changes = json!({
         "has_entries": !entries.is_empty(),
         "entries_html": entries,
         "notes": history::notes(hist),
         "limited": hist.log.len() > history::LOG_LIMIT,
         "limit": history::LOG_LIMIT,
     });
+    if opts.templates.contains_key("changes.hbs") {
+        // As for `page.history` below: overrides written for `page.entries`.
+        changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
+    }
     site.put(
         "changes.html",
         tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
@@ -159,6 +163,10 @@ pub(crate) fn build_some(
             tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
         );
     }
+    // Templates written before the history lists were pre-rendered iterate
+    // `page.history`: a plans repository overriding the document template
+    // still gets it (at its cost), so its pages do not lose their history.
+    let legacy_document = opts.templates.contains_key("document.hbs");
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()
@@ -175,7 +183,7 @@ pub(crate) fn build_some(
                     let mut page = pages::document(&ctx, doc, &mut assets);
                     if let (Value::Object(p), Value::Object(h)) = (
                         &mut page,
-                        history::document(&ctx, hist, &doc.id, &doc.kind, "../"),
+                        history::document(&ctx, hist, &doc.id, &doc.kind, "../", legacy_document),
                     ) {
                         p.extend(h);
                     }

@@ -171,6 +171,7 @@ pub fn pages(
             "show_health": !opts.public, "page": page,
         })
     };
+    let legacy_document = opts.templates.contains_key("document.hbs");
     let docs: Vec<&Document> = index.docs().filter(|d| ids.contains(&d.id)).collect();
     let rendered: Vec<Result<super::RenderedPage, String>> = docs
         .par_iter()
@@ -179,7 +180,7 @@ pub fn pages(
             let mut page = super::pages::document(&ctx, doc, &mut assets);
             if let (Value::Object(p), Value::Object(h)) = (
                 &mut page,
-                history::document(&ctx, hist, &doc.id, &doc.kind, "../"),
+                history::document(&ctx, hist, &doc.id, &doc.kind, "../", legacy_document),
             ) {
                 p.extend(h);
             }

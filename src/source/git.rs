@@ -127,6 +127,65 @@ fn tune_libgit2() {
     });
 }
 
+/// A pack's `.idx` file (version 2), read in place: a fan-out table of
+/// 256 counts, the sorted object ids, their CRCs, 4-byte offsets, and
+/// 8-byte offsets for those past 2 GB. Every read is bounds-checked: a
+/// short or foreign file gives no positions, never a panic.
+struct PackIndex<'a> {
+    b: &'a [u8],
+    n: usize,
+}
+
+impl<'a> PackIndex<'a> {
+    const IDS: usize = 8 + 256 * 4;
+
+    fn new(b: &'a [u8]) -> Option<PackIndex<'a>> {
+        if b.get(..8)? != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+            return None;
+        }
+        let n = be32(b, 8 + 255 * 4)? as usize;
+        // Ids, CRCs and small offsets must all be there.
+        (b.len() >= Self::IDS + n * 28).then_some(PackIndex { b, n })
+    }
+
+    fn id(&self, i: usize) -> Option<&'a [u8]> {
+        self.b.get(Self::IDS + i * 20..Self::IDS + i * 20 + 20)
+    }
+
+    fn offset(&self, oid: &Oid) -> Option<u64> {
+        let want = oid.as_bytes();
+        let first = usize::from(*want.first()?);
+        let lo = if first == 0 {
+            0
+        } else {
+            be32(self.b, 8 + (first - 1) * 4)? as usize
+        };
+        let hi = (be32(self.b, 8 + first * 4)? as usize).min(self.n);
+        let (mut lo, mut hi) = (lo.min(hi), hi);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.id(mid)?.cmp(want) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => {
+                    let small = be32(self.b, Self::IDS + self.n * 24 + mid * 4)?;
+                    if small & 0x8000_0000 == 0 {
+                        return Some(u64::from(small));
+                    }
+                    let j = Self::IDS + self.n * 28 + (small & 0x7fff_ffff) as usize * 8;
+                    return Some(u64::from_be_bytes(self.b.get(j..j + 8)?.try_into().ok()?));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The big-endian `u32` at `i`, if the bytes are there.
+fn be32(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
 /// The `k`th entry of a tree, if any: whether it is a folder, its id, it.
 fn entry_at<'t>(
     t: &'t Option<git2::Tree<'_>>,
@@ -258,12 +317,14 @@ impl Git {
         walk.collect::<Result<Vec<Oid>, _>>().ok()
     }
 
-    /// Where each object sits in the repository's packs: (pack number,
-    /// offset), read from the packs' `.idx` files (version 2). Reading
-    /// objects in this order follows git's delta chains.
-    pub fn pack_positions(&self) -> HashMap<Oid, (usize, u64)> {
+    /// Where each of `wanted` sits in the repository's packs: (pack
+    /// number, offset), looked up in the packs' `.idx` files (version 2)
+    /// by binary search. Reading objects in this order follows git's delta
+    /// chains. Objects not in a pack (loose, in an alternate) are absent.
+    pub fn pack_positions(&self, wanted: &[Oid]) -> HashMap<Oid, (usize, u64)> {
         let mut out = HashMap::new();
-        let dir = self.repo.path().join("objects").join("pack");
+        // The common dir: a linked worktree's git dir has no objects.
+        let dir = self.repo.commondir().join("objects").join("pack");
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return out;
         };
@@ -274,37 +335,19 @@ impl Git {
             .collect();
         idx.sort();
         for (k, path) in idx.iter().enumerate() {
-            let Ok(b) = std::fs::read(path) else { continue };
-            if b.len() < 8 + 1024 || b[..4] != [0xff, b't', b'O', b'c'] || b[4..8] != [0, 0, 0, 2] {
-                continue;
+            if out.len() == wanted.len() {
+                break;
             }
-            let be32 = |i: usize| -> Option<u32> {
-                Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?))
-            };
-            let Some(n) = be32(8 + 255 * 4).map(|n| n as usize) else {
+            let Ok(b) = std::fs::read(path) else { continue };
+            let Some(index) = PackIndex::new(&b) else {
                 continue;
             };
-            let ids = 8 + 1024;
-            let offs = ids + n * 20 + n * 4;
-            let large = offs + n * 4;
-            for i in 0..n {
-                let Some(oid) = b
-                    .get(ids + i * 20..ids + i * 20 + 20)
-                    .and_then(|s| Oid::from_bytes(s).ok())
-                else {
-                    break;
-                };
-                let Some(o) = be32(offs + i * 4) else { break };
-                let off = if o & 0x8000_0000 == 0 {
-                    u64::from(o)
-                } else {
-                    let j = large + (o & 0x7fff_ffff) as usize * 8;
-                    match b.get(j..j + 8).and_then(|s| s.try_into().ok()) {
-                        Some(v) => u64::from_be_bytes(v),
-                        None => continue,
-                    }
-                };
-                out.insert(oid, (k, off));
+            for oid in wanted {
+                if !out.contains_key(oid)
+                    && let Some(off) = index.offset(oid)
+                {
+                    out.insert(*oid, (k, off));
+                }
             }
         }
         out
@@ -687,6 +730,36 @@ mod tests {
         assert_eq!(tree_order(b"b", false, b"a", true), Ordering::Greater);
     }
 
+    /// An index with an offset past 4 GB (the 8-byte table) and a short,
+    /// truncated or foreign file.
+    #[test]
+    fn pack_index_reads_large_offsets_and_refuses_short_files() {
+        let a = Oid::from_str(&format!("10{}", "0".repeat(38))).expect("oid");
+        let b = Oid::from_str(&format!("ab{}", "1".repeat(38))).expect("oid");
+        let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+        for first in 0..256u32 {
+            let count = u32::from(first >= 0x10) + u32::from(first >= 0xab);
+            idx.extend(count.to_be_bytes());
+        }
+        idx.extend(a.as_bytes());
+        idx.extend(b.as_bytes());
+        idx.extend([0u8; 8]); // CRCs
+        idx.extend(1234u32.to_be_bytes());
+        idx.extend(0x8000_0000u32.to_be_bytes()); // the first large offset
+        idx.extend((5u64 << 32).to_be_bytes());
+        let index = PackIndex::new(&idx).expect("a valid index");
+        assert_eq!(index.offset(&a), Some(1234));
+        assert_eq!(index.offset(&b), Some(5 << 32));
+        let c = Oid::from_str(&format!("ab{}", "2".repeat(38))).expect("oid");
+        assert_eq!(index.offset(&c), None);
+        // Truncated in the large-offset table: no offset, no panic.
+        let short = &idx[..idx.len() - 4];
+        assert_eq!(PackIndex::new(short).and_then(|i| i.offset(&b)), None);
+        // Truncated in the ids, or not an index at all.
+        assert!(PackIndex::new(&idx[..8 + 1024 + 20]).is_none());
+        assert!(PackIndex::new(b"PACK\0\0\0\x02").is_none());
+    }
+
     /// The positions read from `.idx` files are git's own: every object
     /// `git verify-pack` lists, at the offset it gives.
     #[test]
@@ -716,7 +789,13 @@ mod tests {
         git(&["add", "-A"]);
         git(&["commit", "-qm", "loose"]);
         let repo = Git::discover(dir).expect("a repository");
-        let got = repo.pack_positions();
+        let mut wanted: Vec<Oid> = git(&["rev-list", "--objects", "--all"])
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter_map(|s| Oid::from_str(s).ok())
+            .collect();
+        wanted.push(Oid::from_str(&"0".repeat(40)).expect("oid"));
+        let got = repo.pack_positions(&wanted);
         let idx = std::fs::read_dir(dir.join(".git/objects/pack"))
             .expect("pack folder")
             .filter_map(Result::ok)
@@ -738,7 +817,7 @@ mod tests {
             n += 1;
         }
         assert!(n >= 60, "20 commits, trees and blobs: {n}");
-        assert_eq!(got.len(), n);
+        assert_eq!(got.len(), n, "every packed object, and nothing else");
         let head = repo.head().expect("HEAD");
         assert!(!got.contains_key(&head), "a loose object has no position");
     }

@@ -1688,6 +1688,15 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
             .count(),
         9 + 1
     );
+    // Built again: the new commit comes from the cache, not added twice.
+    build(s.repo.path(), &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path)
+            .expect("cache")
+            .lines()
+            .count(),
+        9 + 1
+    );
 }
 
 #[test]
@@ -1953,10 +1962,20 @@ fn a_deleted_document_stays_in_the_change_log_without_a_link() {
     assert!(!texts(&public.changes()).join("\n").contains("Feature Four"));
 }
 
-/// The site a build gives, and whether its history came from the state at
-/// an earlier HEAD (only new commits replayed): read from the timings the
-/// binary prints with `NORTHSTAR_TIMINGS`.
-fn build_timed(root: &Path) -> (Site, bool) {
+/// How a build read its history, from the timings the binary prints with
+/// `NORTHSTAR_TIMINGS`.
+#[derive(Debug, PartialEq, Eq)]
+enum Read {
+    /// The state at HEAD as cached: no commit walked, nothing replayed.
+    Cached,
+    /// The cached state of an earlier HEAD, the new commits replayed on it.
+    NewCommits,
+    /// Every commit replayed (from the per-commit cache where it can).
+    Whole,
+}
+
+/// The site a build gives, and how it read its history.
+fn build_timed(root: &Path) -> (Site, Read) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("site");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_northstar"))
@@ -1969,33 +1988,54 @@ fn build_timed(root: &Path) -> (Site, bool) {
         .expect("run northstar");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "build failed:\n{stderr}");
-    (
-        Site { _tmp: tmp, dir },
-        stderr.contains("history: replay new commits"),
-    )
+    let path = if stderr.contains("history: replay new commits") {
+        Read::NewCommits
+    } else if stderr.contains("history: replay") {
+        Read::Whole
+    } else {
+        assert!(!stderr.contains("history: list commits"), "{stderr}");
+        Read::Cached
+    };
+    (Site { _tmp: tmp, dir }, path)
 }
 
 /// Asserts that a build from the caches as they are gives the same site as
-/// a build with no cache at all, and says whether it replayed only new
-/// commits. The caches are put back afterwards.
-fn same_as_a_full_read(s: &Story) -> bool {
-    let (warm, incremental) = build_timed(s.repo.path());
+/// a build with no cache at all, and says how it read its history. The
+/// caches are put back afterwards.
+fn same_as_a_full_read(s: &Story) -> Read {
+    let (warm, path) = build_timed(s.repo.path());
     let caches = s.repo.join(".git/northstar");
     let aside = s.repo.join(".git/northstar-aside");
     std::fs::rename(&caches, &aside).expect("move caches aside");
     let (cold, again) = build_timed(s.repo.path());
-    assert!(!again, "a build without caches reads everything");
+    assert_eq!(
+        again,
+        Read::Whole,
+        "a build without caches reads everything"
+    );
     for page in [
         "plan.json",
         "changes.html",
         "feature/f1.html",
+        "feature/f2.html",
         "milestone/m1.html",
+        "milestone/m2.html",
+        "metric/met.html",
+        "index.html",
+        "feed.xml",
     ] {
         assert_eq!(warm.read(page), cold.read(page), "{page} differs");
     }
     std::fs::remove_dir_all(&caches).expect("remove the cold caches");
     std::fs::rename(&aside, &caches).expect("put caches back");
-    incremental
+    path
+}
+
+fn cache_lines(s: &Story) -> usize {
+    std::fs::read_to_string(cache_path(&s.repo))
+        .expect("cache")
+        .lines()
+        .count()
 }
 
 #[test]
@@ -2008,17 +2048,23 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     };
     assert_eq!(state(&s)["head"], s.c[7].as_str());
     // No new commit: the state is the history.
-    assert!(!same_as_a_full_read(&s));
+    assert_eq!(same_as_a_full_read(&s), Read::Cached);
     // One new commit, newer than every other: replayed on the state.
     s.repo.file(
         "features/f1.md",
         &feature("Feature One", "shipped", "m1", 250, "Be fast, and correct."),
     );
     s.git.commit("Ship F1", "2026-07-01");
-    assert!(same_as_a_full_read(&s), "one new commit replays alone");
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
     // A few new commits leave the state where it was (writing it costs
-    // more than replaying them next time).
+    // more than replaying them next time)...
     assert_eq!(state(&s)["head"], s.c[7].as_str());
+    // ...and builds after them take those commits from the per-commit
+    // cache rather than git, without adding them to it again.
+    let lines = cache_lines(&s);
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
+    assert_eq!(cache_lines(&s), lines);
     // A branch and its merge, all newer: replayed on the state too.
     s.git.run(&["checkout", "-q", "-b", "feat"]);
     s.repo
@@ -2033,8 +2079,25 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
         "2026-07-07",
         CAROL,
     );
-    assert!(same_as_a_full_read(&s), "newer commits and their merge");
-    assert!(same_as_a_full_read(&s), "the same commits replayed again");
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
+    // Commits made in the same second: git orders them by how its walk
+    // reaches them, which the old HEAD takes part in, so the whole history
+    // is replayed.
+    let base = s.git.run(&["rev-parse", "HEAD"]);
+    s.git.run(&["checkout", "-q", "-b", "x", &base]);
+    s.repo.file("met.yaml", &metric(71));
+    s.git.commit("Metric 71", "2026-07-08");
+    s.git.run(&["checkout", "-q", "-b", "y", &base]);
+    s.repo
+        .file("seg.yaml", "kind: segment\nid: seg\ntitle: Segment Y\n");
+    s.git.commit("Segment Y", "2026-07-08");
+    s.git.run(&["checkout", "-q", "main"]);
+    s.git.run_as(
+        &["merge", "-q", "--no-ff", "x", "y", "-m", "Merge x and y"],
+        "2026-07-09",
+        CAROL,
+    );
+    assert_eq!(same_as_a_full_read(&s), Read::Whole);
     // A branch started long ago with an old commit, merged now: the old
     // commit would replay out of order, so the history is replayed whole.
     let head = s.git.run(&["rev-parse", "HEAD"]);
@@ -2053,16 +2116,16 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
             "-m",
             "Merge old",
         ],
-        "2026-07-08",
+        "2026-07-10",
         CAROL,
     );
-    assert!(!same_as_a_full_read(&s), "an old commit replays everything");
+    assert_eq!(same_as_a_full_read(&s), Read::Whole);
     // History rewritten (HEAD is no descendant of the state's): whole too.
     s.git.run(&["reset", "-q", "--hard", &head]);
     s.repo
         .file("seg.yaml", "kind: segment\nid: seg\ntitle: Segment C\n");
-    s.git.commit("Rename segment again", "2026-07-09");
-    assert!(!same_as_a_full_read(&s), "a rewritten history");
+    s.git.commit("Rename segment again", "2026-07-11");
+    assert_eq!(same_as_a_full_read(&s), Read::Whole);
     // A full replay writes the state at HEAD...
     assert_eq!(
         state(&s)["head"],
@@ -2070,21 +2133,20 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     );
     // ...after which the next commit is replayed alone again.
     s.repo.file("met.yaml", &metric(60));
-    s.git.commit("Metric 60", "2026-07-10");
-    assert!(same_as_a_full_read(&s));
+    s.git.commit("Metric 60", "2026-07-12");
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
     // Enough new commits, and the state moves to HEAD.
     for i in 0..32 {
         s.repo.file("met.yaml", &metric(100 + i));
-        s.git.commit(
-            &format!("Metric {}", 100 + i),
-            &format!("2026-08-{:02}", i % 28 + 1),
-        );
+        let date = format!("2026-{:02}-{:02}", 8 + i / 28, i % 28 + 1);
+        s.git.commit(&format!("Metric {}", 100 + i), &date);
     }
-    assert!(same_as_a_full_read(&s));
+    assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
     assert_eq!(
         state(&s)["head"],
         s.git.run(&["rev-parse", "HEAD"]).as_str()
     );
+    assert_eq!(same_as_a_full_read(&s), Read::Cached);
 }
 
 /// A public build's `plan.json` history keeps no date finer than the
@@ -2115,5 +2177,32 @@ fn a_public_plan_json_history_has_quarters_and_no_authors() {
     assert!(
         !site.read("plan.json").contains("2027-04-15"),
         "no exact date anywhere in the public plan.json"
+    );
+}
+
+/// A document or changes template written for the lists as template
+/// values (`page.history`, `page.entries`) still gets them.
+#[test]
+fn overridden_templates_still_get_history_as_values() {
+    let s = story();
+    s.repo
+        .file(
+            "templates/document.hbs",
+            "{{#each page.history}}<li>{{summary}} ({{author.title}})</li>{{/each}}",
+        )
+        .file(
+            "templates/changes.hbs",
+            "{{#each page.entries}}<li>{{title}}: {{summary}}</li>{{/each}}",
+        );
+    let site = build(s.repo.path(), &[]);
+    let page = site.read("feature/f1.html");
+    assert!(
+        page.contains("<li>status planned → in-progress (Bob Builder)</li>"),
+        "{page}"
+    );
+    let changes = site.read("changes.html");
+    assert!(
+        changes.contains("<li>Feature Two: created</li>"),
+        "{changes}"
     );
 }
