@@ -105,18 +105,25 @@ pub(crate) fn build_some(
         }
         b
     };
+    let t = crate::timings::phase("render: home");
     let home = views::home(&ctx, history::log(&ctx, hist, 8));
     site.put(
         "index.html",
         tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
     );
+    drop(t);
+    let t = crate::timings::phase("render: roadmap");
     site.put(
         "roadmap.html",
         tpl.render(
             "roadmap",
-            merge(base("", "Roadmap", "roadmap"), views::roadmap(&ctx)),
+            merge(base("", "Roadmap", "roadmap"), {
+                let _t = crate::timings::phase("render: roadmap data");
+                views::roadmap(&ctx)
+            }),
         )?,
     );
+    drop(t);
     site.put(
         "not-doing.html",
         tpl.render(
@@ -156,6 +163,7 @@ pub(crate) fn build_some(
             )?,
         );
     }
+    let t = crate::timings::phase("render: kind lists");
     for kind in &kinds {
         let list = views::kind_list(&ctx, kind);
         site.put(
@@ -163,6 +171,7 @@ pub(crate) fn build_some(
             tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
         );
     }
+    drop(t);
     // Templates written before the history lists were pre-rendered iterate
     // `page.history`: a plans repository overriding the document template
     // still gets it (at its cost), so its pages do not lose their history.
