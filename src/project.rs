@@ -39,6 +39,9 @@ pub struct Project {
     pub as_of: Option<git2::Oid>,
     /// The history state at HEAD, read while the files are scanned.
     prefetch: Option<crate::history::state::Prefetch>,
+    /// The per-commit history cache file (finding the default one opens
+    /// the repository: done once).
+    cache: Option<PathBuf>,
 }
 
 impl Project {
@@ -69,15 +72,13 @@ impl Project {
         let schemas = source::read_schemas(&root, &config)?;
         let registry =
             Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
-        let prefetch = history
-            .then(|| cache_file(&root, &config))
-            .flatten()
-            .map(|c| {
-                crate::history::state::Prefetch::start(
-                    crate::history::state_path(&c),
-                    crate::history::fingerprint(&config_text, &schemas),
-                )
-            });
+        let cache = cache_file(&root, &config);
+        let prefetch = cache.as_deref().filter(|_| history).map(|c| {
+            crate::history::state::Prefetch::start(
+                crate::history::state_path(c),
+                crate::history::fingerprint(&config_text, &schemas),
+            )
+        });
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
         if default_site.join(SITE_MARKER).exists() {
@@ -98,6 +99,7 @@ impl Project {
             tree,
             as_of: None,
             prefetch,
+            cache,
         })
     }
 
@@ -139,6 +141,7 @@ impl Project {
         let tree = git.tree_at_shared(commit, &config, texts);
         let registry = Registry::new(&config, &tree.schemas)
             .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        let cache = cache_file(&root, &config);
         Ok(Project {
             root,
             config,
@@ -147,6 +150,7 @@ impl Project {
             tree,
             as_of: Some(commit),
             prefetch: None,
+            cache,
         })
     }
 
@@ -163,7 +167,7 @@ impl Project {
             config_text: &self.config_text,
             registry: &self.registry,
             schemas: &self.tree.schemas,
-            cache: cache_file(&self.root, &self.config),
+            cache: self.cache.clone(),
             prefetch: self.prefetch.as_ref(),
         }
     }

@@ -12,10 +12,17 @@ use std::path::Path;
 
 const FORMAT: u32 = 3;
 
-#[derive(serde::Serialize, serde::Deserialize, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Header {
     format: u32,
     fingerprint: String,
+}
+
+/// Whether a cache's first line is the header of this format and
+/// `fingerprint`: Some(true) ours, Some(false) another's, None not a header.
+fn header_is_ours(line: &str, fingerprint: &str) -> Option<bool> {
+    let h: Header = serde_json::from_str(line.trim_end()).ok()?;
+    Some(h.format == FORMAT && h.fingerprint == fingerprint)
 }
 
 /// What loading found.
@@ -36,14 +43,11 @@ pub fn load(path: &Path, fingerprint: &str) -> Loaded {
         return Loaded::Missing;
     };
     let mut lines = BufReader::new(file).lines();
-    let header: Option<Header> = lines
-        .next()
-        .and_then(Result::ok)
-        .and_then(|l| serde_json::from_str(&l).ok());
-    match header {
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    match header_is_ours(&first, fingerprint) {
         None => return Loaded::Corrupt,
-        Some(h) if h.format != FORMAT || h.fingerprint != fingerprint => return Loaded::Stale,
-        Some(_) => {}
+        Some(false) => return Loaded::Stale,
+        Some(true) => {}
     }
     let mut out = HashMap::new();
     for line in lines {
@@ -105,17 +109,12 @@ pub fn append<'a>(
     let Ok(file) = std::fs::File::open(path) else {
         return save(path, fingerprint, entries);
     };
-    let header: Option<Header> = BufReader::new(file)
+    let first = BufReader::new(file)
         .lines()
         .next()
         .and_then(Result::ok)
-        .and_then(|l| serde_json::from_str(&l).ok());
-    if header
-        != Some(Header {
-            format: FORMAT,
-            fingerprint: fingerprint.to_string(),
-        })
-    {
+        .unwrap_or_default();
+    if header_is_ours(&first, fingerprint) != Some(true) {
         return Ok(());
     }
     let mut w = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
@@ -141,15 +140,10 @@ pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, Commit
     };
     let mut reader = BufReader::new(file);
     let mut first = String::new();
-    let header: Option<Header> = reader
-        .read_line(&mut first)
-        .ok()
-        .and_then(|_| serde_json::from_str(first.trim_end()).ok());
-    let ours = Header {
-        format: FORMAT,
-        fingerprint: fingerprint.to_string(),
-    };
-    if header != Some(ours) || from < first.len() as u64 {
+    if reader.read_line(&mut first).is_err()
+        || header_is_ours(&first, fingerprint) != Some(true)
+        || from < first.len() as u64
+    {
         return out;
     }
     if reader.seek(SeekFrom::Start(from)).is_err() {

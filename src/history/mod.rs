@@ -94,6 +94,19 @@ pub struct CommitChanges {
     pub resolved: Vec<DocChange>,
 }
 
+impl CommitChanges {
+    /// A commit with no changes found yet.
+    fn new(commit: CommitInfo) -> CommitChanges {
+        CommitChanges {
+            commit,
+            docs: Vec::new(),
+            unreadable: Vec::new(),
+            boundary: false,
+            resolved: Vec::new(),
+        }
+    }
+}
+
 type BlobCache = HashMap<(Oid, String), Arc<FileVersion>>;
 
 /// A file's path and its version before and after a change.
@@ -102,11 +115,12 @@ type Versions = (String, Option<Arc<FileVersion>>, Option<Arc<FileVersion>>);
 /// A file's version by blob, read through the blob cache.
 type VersionOf<'a> = dyn FnMut(Option<Oid>, &str) -> Option<Arc<FileVersion>> + 'a;
 
-/// Reads what one commit changed, against its first parent. A merge
-/// commit's changes are those of the commits it merges, which are read on
-/// their own, so a merge adds only what it changed itself (each change is
-/// attributed once, to the commit that made it): see `merge_changes`.
-pub fn commit_changes(
+/// Reads what a merge commit changed. Its changes are those of the
+/// commits it merges, which are read on their own, so a merge adds only
+/// what it changed itself (each change is attributed once, to the commit
+/// that made it): see `merge_changes`. Ordinary commits are read by
+/// [`read_new`]'s passes.
+fn merge_commit_changes(
     git: &Git,
     id: Oid,
     filter: &Filter,
@@ -114,16 +128,8 @@ pub fn commit_changes(
     config: &Config,
     blobs: &mut BlobCache,
 ) -> Result<CommitChanges, String> {
-    let commit = git.info(id)?;
-    let mut out = CommitChanges {
-        docs: Vec::new(),
-        unreadable: Vec::new(),
-        boundary: false,
-        resolved: Vec::new(),
-        commit,
-    };
+    let mut out = CommitChanges::new(git.info(id)?);
     let keep = |p: &str| filter.classify(p).is_some();
-    let new_tree = git.plans_tree(id);
     let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
         let blob = blob?;
         let key = (blob, path.to_string());
@@ -139,25 +145,7 @@ pub fn commit_changes(
         blobs.insert(key, v.clone());
         Some(v)
     };
-    if out.commit.parents.len() > 1 {
-        merge_changes(git, id, new_tree, &keep, &mut version, &mut out);
-        return Ok(out);
-    }
-    let parent = git.first_parent(id);
-    out.boundary = parent.is_none() && git.is_boundary(id);
-    let old_tree = parent.and_then(|p| git.plans_tree(p));
-    let changes = git.changes(old_tree, new_tree, &keep);
-    let versions = changes
-        .iter()
-        .map(|ch| {
-            (
-                ch.path.clone(),
-                version(ch.old, &ch.path),
-                version(ch.new, &ch.path),
-            )
-        })
-        .collect();
-    compare(versions, &mut out);
+    merge_changes(git, id, git.plans_tree(id), &keep, &mut version, &mut out);
     Ok(out)
 }
 
@@ -216,13 +204,7 @@ fn merge_changes(
                     )
                 })
                 .collect();
-            let mut c = CommitChanges {
-                commit: out.commit.clone(),
-                docs: Vec::new(),
-                unreadable: Vec::new(),
-                boundary: false,
-                resolved: Vec::new(),
-            };
+            let mut c = CommitChanges::new(out.commit.clone());
             compare(versions, &mut c);
             c
         })
@@ -514,7 +496,7 @@ enum Listed {
         boundary: bool,
         changes: Vec<crate::source::git::Change>,
     },
-    /// A merge: read on its own ([`commit_changes`]).
+    /// A merge: read on its own ([`merge_commit_changes`]).
     Merge(Oid),
 }
 
@@ -630,11 +612,8 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                         changes,
                     } => {
                         let mut out = CommitChanges {
-                            commit,
-                            docs: Vec::new(),
-                            unreadable: Vec::new(),
                             boundary,
-                            resolved: Vec::new(),
+                            ..CommitChanges::new(commit)
                         };
                         let get = |blob: Option<Oid>, path: &str| {
                             blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
@@ -657,7 +636,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                             *g = Some(location.open()?);
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
-                        commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
+                        merge_commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
                     }
                 },
             )
@@ -838,21 +817,15 @@ pub fn worktree(
 ) -> CommitChanges {
     let filter = Filter::new(inp.config);
     let keep = |p: &str| filter.classify(p).is_some();
-    let mut out = CommitChanges {
-        commit: CommitInfo {
-            id: String::new(),
-            author: "uncommitted".into(),
-            email: String::new(),
-            time: now,
-            commit_time: now,
-            summary: "not committed yet".into(),
-            parents: Vec::new(),
-        },
-        docs: Vec::new(),
-        unreadable: Vec::new(),
-        boundary: false,
-        resolved: Vec::new(),
-    };
+    let mut out = CommitChanges::new(CommitInfo {
+        id: String::new(),
+        author: "uncommitted".into(),
+        email: String::new(),
+        time: now,
+        commit_time: now,
+        summary: "not committed yet".into(),
+        parents: Vec::new(),
+    });
     let read = |path: &str, bytes: Vec<u8>| {
         Arc::new(snapshot::read(
             path,

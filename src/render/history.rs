@@ -25,16 +25,11 @@ pub fn people_by_email<'p>(index: &Index<'p>) -> HashMap<String, &'p crate::plan
         .collect()
 }
 
-fn author(
-    ctx: &Ctx<'_>,
-    people: &HashMap<String, &crate::plan::Document>,
-    e: &Event,
-    root: &str,
-) -> Value {
+fn author(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
     if e.uncommitted {
         return json!({"title": "not committed yet"});
     }
-    match people.get(&e.email.to_lowercase()) {
+    match person(ctx, &e.email) {
         Some(p) => json!({"title": p.title, "href": format!("{root}{}", Index::page(p))}),
         None if ctx.public => json!({"title": "the team"}),
         None => json!({"title": e.author}),
@@ -42,12 +37,7 @@ fn author(
 }
 
 /// One event as the templates show it.
-pub fn event(
-    ctx: &Ctx<'_>,
-    people: &HashMap<String, &crate::plan::Document>,
-    e: &Event,
-    root: &str,
-) -> Value {
+pub fn event(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
     let date = if ctx.public {
         dates::quarter(e.day)
     } else {
@@ -55,7 +45,7 @@ pub fn event(
     };
     json!({
         "date": date,
-        "author": author(ctx, people, e, root),
+        "author": author(ctx, e, root),
         "words": e.words,
         "summary": e.words.join("; "),
         "commit": e.commit.get(..10).unwrap_or(&e.commit),
@@ -95,13 +85,7 @@ pub fn document(
         "facts": facts(ctx, h, kind),
     });
     if legacy {
-        let people = &ctx.people;
-        out["history"] = h
-            .events
-            .iter()
-            .rev()
-            .map(|e| event(ctx, people, e, root))
-            .collect();
+        out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
     }
     out
 }
@@ -215,11 +199,10 @@ fn published<'h>(
 
 /// The change log, newest first, for the changes page (`root` "") or home.
 pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
-    let people = &ctx.people;
     published(ctx, history)
         .take(limit)
         .map(|(l, e)| {
-            let mut v = event(ctx, people, e, "");
+            let mut v = event(ctx, e, "");
             let d = ctx.index.get(&l.id);
             v["title"] = json!(
                 d.map(|d| d.title.clone())
@@ -305,7 +288,6 @@ pub fn notes(history: &History) -> Vec<String> {
 
 /// `feed.xml`: the change log as Atom.
 pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
-    let people = &ctx.people;
     let base = config.site.base_url.trim_end_matches('/');
     let updated = published(ctx, history)
         .next()
@@ -319,7 +301,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         esc(base),
     );
     for (l, ev) in published(ctx, history).take(FEED_LIMIT) {
-        let e = event(ctx, people, ev, "");
+        let e = event(ctx, ev, "");
         let title = ctx
             .index
             .get(&l.id)

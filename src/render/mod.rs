@@ -33,6 +33,16 @@ pub struct Options {
     pub templates: BTreeMap<String, String>,
 }
 
+impl Options {
+    /// Whether `template` is the plans' own. Templates written before the
+    /// history lists came as HTML iterate them as values (`page.history`,
+    /// `page.entries`): an overridden one still gets those, at its cost,
+    /// so its pages do not lose their history.
+    fn overrides(&self, template: &str) -> bool {
+        self.templates.contains_key(template)
+    }
+}
+
 /// A rendered site: files by path, plus plans files to copy in.
 #[derive(Debug, Default)]
 pub struct Site {
@@ -143,8 +153,7 @@ pub(crate) fn build_some(
         "limited": hist.log.len() > history::LOG_LIMIT,
         "limit": history::LOG_LIMIT,
     });
-    if opts.templates.contains_key("changes.hbs") {
-        // As for `page.history` below: overrides written for `page.entries`.
+    if opts.overrides("changes.hbs") {
         changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
     }
     site.put(
@@ -172,10 +181,7 @@ pub(crate) fn build_some(
         );
     }
     drop(t);
-    // Templates written before the history lists were pre-rendered iterate
-    // `page.history`: a plans repository overriding the document template
-    // still gets it (at its cost), so its pages do not lose their history.
-    let legacy_document = opts.templates.contains_key("document.hbs");
+    let legacy_document = opts.overrides("document.hbs");
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()

@@ -171,7 +171,7 @@ pub fn pages(
             "show_health": !opts.public, "page": page,
         })
     };
-    let legacy_document = opts.templates.contains_key("document.hbs");
+    let legacy_document = opts.overrides("document.hbs");
     let docs: Vec<&Document> = index.docs().filter(|d| ids.contains(&d.id)).collect();
     let rendered: Vec<Result<super::RenderedPage, String>> = docs
         .par_iter()

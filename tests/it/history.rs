@@ -1681,22 +1681,10 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     let fourth = build(s.repo.path(), &[]);
     assert_eq!(fourth.history("seg")[0]["commit"], c8.as_str());
     assert_eq!(fourth.history("f1")[1]["author"], "Robert Cached");
-    assert_eq!(
-        std::fs::read_to_string(&path)
-            .expect("cache")
-            .lines()
-            .count(),
-        9 + 1
-    );
+    assert_eq!(cache_lines(&s), 9 + 1);
     // Built again: the new commit comes from the cache, not added twice.
     build(s.repo.path(), &[]);
-    assert_eq!(
-        std::fs::read_to_string(&path)
-            .expect("cache")
-            .lines()
-            .count(),
-        9 + 1
-    );
+    assert_eq!(cache_lines(&s), 9 + 1);
 }
 
 #[test]
