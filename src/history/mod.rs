@@ -518,6 +518,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
     let large = ids.len() >= 64;
     let mut out = Vec::with_capacity(ids.len());
     let mut carried = BlobCache::new();
+    let packs = git.packs();
     for window in ids.chunks(WINDOW) {
         // 1. Trees.
         let t1 = crate::timings::phase("history: read: trees");
@@ -526,6 +527,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
             .par_chunks(chunk)
             .map(|part| {
                 let g = location.open()?;
+                let mut objects = g.objects(&packs);
                 part.iter()
                     .map(|&id| {
                         let commit = g.info(id)?;
@@ -534,8 +536,9 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                         }
                         let parent = g.first_parent(id);
                         let boundary = parent.is_none() && g.is_boundary(id);
-                        let old = parent.and_then(|p| g.plans_tree(p));
-                        let changes = g.changes(old, g.plans_tree(id), &keep);
+                        let old = parent.and_then(|p| objects.plans_tree(p));
+                        let new = objects.plans_tree(id);
+                        let changes = objects.changes(old, new, &keep);
                         Ok(Listed::Linear {
                             commit,
                             boundary,
@@ -569,25 +572,29 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                 }
             }
         }
-        // In the packs' order, last first: git writes a file's newest
-        // version whole and older ones as deltas after it, so this reads
-        // each delta right after its base (measured: 10 % less time than
-        // commit order, 4 times less than path by path). Loose objects last.
-        let positions = if large {
-            let blobs: Vec<Oid> = need.iter().map(|(b, _)| *b).collect();
-            git.pack_positions(&blobs)
+        // In the packs' order: git writes a delta after its base, so each
+        // delta finds its base in the reader's cache (measured: 10 % less
+        // time than commit order, 4 times less than path by path).
+        let positions: HashMap<Oid, (usize, u64)> = if large {
+            need.iter()
+                .filter_map(|(b, _)| Some((*b, packs.position(b)?)))
+                .collect()
         } else {
             HashMap::new()
         };
-        need.sort_by_key(|(blob, _)| std::cmp::Reverse(positions.get(blob).copied()));
+        need.sort_by_key(|(blob, _)| positions.get(blob).copied());
         let read: Vec<Result<BlobCache, String>> = need
             .par_chunks(need.len().div_ceil(threads).max(256))
             .map(|part| {
                 let g = location.open()?;
+                let mut objects = g.objects(&packs);
                 let mut got = BlobCache::new();
                 for &(blob, path) in part {
                     let kind = filter.classify(path).flatten();
-                    let Ok(bytes) = g.blob(blob) else { continue };
+                    let Some(bytes) = objects.blob(blob) else {
+                        continue;
+                    };
+                    let bytes = bytes.to_vec();
                     let v = snapshot::read(path, bytes, kind, inp.registry, inp.config);
                     got.insert((blob, path.to_string()), Arc::new(v));
                 }

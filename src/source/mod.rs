@@ -3,6 +3,7 @@
 //! in-memory text, so passes are testable without a file system.
 
 pub mod git;
+pub mod pack;
 
 use crate::config::{Config, FILE_NAME};
 use globset::{Glob, GlobSet, GlobSetBuilder};
