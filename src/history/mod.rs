@@ -453,6 +453,7 @@ pub fn read_commits(
             cached.insert(c.commit.id.clone(), c);
         }
         if let Some(path) = inp.cache.as_ref().filter(|_| write) {
+            let _t = crate::timings::phase("history: save cache");
             let read: std::collections::HashSet<String> = ids.iter().map(Oid::to_string).collect();
             let mut kept: Vec<&CommitChanges> = if head {
                 Vec::new()
@@ -588,6 +589,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
             .map(|part| {
                 let g = location.open()?;
                 let mut objects = g.objects(&packs);
+                let mut seen = snapshot::Seen::default();
                 let mut got = BlobCache::new();
                 for &(blob, path) in part {
                     let kind = filter.classify(path).flatten();
@@ -595,7 +597,13 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                         continue;
                     };
                     let bytes = bytes.to_vec();
-                    let v = snapshot::read(path, bytes, kind, inp.registry, inp.config);
+                    let v = snapshot::read_seen(
+                        path,
+                        bytes,
+                        kind,
+                        (inp.registry, inp.config),
+                        &mut seen,
+                    );
                     got.insert((blob, path.to_string()), Arc::new(v));
                 }
                 Ok(got)

@@ -5,6 +5,7 @@
 use crate::check::documents::identify;
 use crate::config::Config;
 use crate::parse::document::parse_file;
+use crate::parse::frontmatter::{FrontMatter, split};
 use crate::schema::Registry;
 use crate::source::{SourceFile, decode};
 use serde_json::Value;
@@ -75,6 +76,47 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// Markdown documents already read, by path and exact front matter:
+/// most commits edit a document's body or other documents, and parsing
+/// and typing the front matter again was a third of reading every
+/// version of a long history. One per reading thread.
+#[derive(Default)]
+pub struct Seen(std::collections::HashMap<(String, String), Vec<Snap>>);
+
+/// Reads one version of a file, taking its typed fields from `seen` when
+/// the same file had the same front matter in a version read before.
+pub fn read_seen(
+    path: &str,
+    bytes: Vec<u8>,
+    kind: Option<String>,
+    inp: (&Registry, &Config),
+    seen: &mut Seen,
+) -> FileVersion {
+    let Ok(text) = decode(bytes) else {
+        return FileVersion::Unreadable;
+    };
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
+        return read_text(path, text, kind, inp.0, inp.1);
+    }
+    let FrontMatter::Document { yaml, body, .. } = split(&text) else {
+        return read_text(path, text, kind, inp.0, inp.1);
+    };
+    let key = (path.to_string(), yaml.to_string());
+    if let Some(snaps) = seen.0.get(&key) {
+        let mut snaps = snaps.clone();
+        for s in &mut snaps {
+            s.sections = sections(body);
+        }
+        return FileVersion::Docs(snaps);
+    }
+    let v = read_text(path, text, kind, inp.0, inp.1);
+    if let FileVersion::Docs(snaps) = &v {
+        seen.0.insert(key, snaps.clone());
+    }
+    v
+}
+
 /// Reads one version of a file.
 pub fn read(
     path: &str,
@@ -86,6 +128,16 @@ pub fn read(
     let Ok(text) = decode(bytes) else {
         return FileVersion::Unreadable;
     };
+    read_text(path, text, kind, registry, config)
+}
+
+fn read_text(
+    path: &str,
+    text: String,
+    kind: Option<String>,
+    registry: &Registry,
+    config: &Config,
+) -> FileVersion {
     let file = SourceFile {
         path: path.to_string(),
         text: Ok(text),
@@ -131,6 +183,32 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A version with the front matter of one read before takes its
+    /// fields from it and its sections from its own body; a version with
+    /// other front matter, or another file with the same, is read afresh.
+    #[test]
+    fn seen_front_matter_gives_the_same_snapshot_as_a_fresh_read() {
+        let config = crate::config::parse("product: p\n").expect("config");
+        let registry = Registry::new(&config, &Default::default()).expect("registry");
+        let inp = (&registry, &config);
+        let fm = "---\nid: f-1\nkind: feature\ntitle: One\nstatus: planned\n---\n";
+        let moved = "---\nid: f-1\nkind: feature\ntitle: One\nstatus: beta\n---\n";
+        let versions = [
+            ("features/f-1.md", format!("{fm}## Goals\nA\n")),
+            ("features/f-1.md", format!("{fm}## Goals\nB\n## Risks\nC\n")),
+            ("features/f-1.md", format!("{moved}## Goals\nB\n")),
+            ("features/f-2.md", format!("{fm}## Goals\nA\n")),
+        ];
+        let mut seen = Seen::default();
+        for (path, text) in versions {
+            let fresh = read(path, text.clone().into_bytes(), None, &registry, &config);
+            let memo = read_seen(path, text.into_bytes(), None, inp, &mut seen);
+            assert_eq!(memo, fresh, "{path}");
+            assert!(matches!(fresh, FileVersion::Docs(ref d) if d.len() == 1));
+        }
+        assert_eq!(seen.0.len(), 3, "f-1 twice (two front matters), f-2 once");
+    }
 
     #[test]
     fn sections_split_at_headings_outside_code() {

@@ -605,7 +605,7 @@ impl Objects<'_> {
             if !dir {
                 return None;
             }
-            tree = id;
+            tree = Oid::from_bytes(id).ok()?;
         }
         Some(tree)
     }
@@ -656,21 +656,22 @@ impl Objects<'_> {
             if l.map(|e| (e.0, e.2)) == r.map(|e| (e.0, e.2)) {
                 continue;
             }
+            let id = |e: Entry<'_>| Oid::from_bytes(e.2).ok();
             let name = l
                 .or(r)
                 .map(|e| String::from_utf8_lossy(e.1))
                 .unwrap_or_default();
             let path = format!("{base}{name}");
             let (ldir, rdir) = (
-                l.filter(|e| e.0).map(|e| e.2),
-                r.filter(|e| e.0).map(|e| e.2),
+                l.filter(|e| e.0).and_then(id),
+                r.filter(|e| e.0).and_then(id),
             );
             if ldir.is_some() || rdir.is_some() {
                 self.diff_trees(ldir, rdir, &format!("{path}/"), keep, out);
             }
             let (lblob, rblob) = (
-                l.filter(|e| !e.0).map(|e| e.2),
-                r.filter(|e| !e.0).map(|e| e.2),
+                l.filter(|e| !e.0).and_then(id),
+                r.filter(|e| !e.0).and_then(id),
             );
             if (lblob.is_some() || rblob.is_some()) && lblob != rblob && keep(&path) {
                 out.push(Change {
@@ -683,19 +684,26 @@ impl Objects<'_> {
     }
 }
 
-/// The entries of a raw tree: `<mode> <name>\0<20-byte id>` each, as
-/// (is a folder, name, id). A malformed entry ends the list.
+/// A raw tree entry: whether it is a folder, its name, its 20-byte id.
+type Entry<'t> = (bool, &'t [u8], &'t [u8]);
+
+/// The entries of a raw tree: `<mode> <name>\0<20-byte id>` each. Ids stay
+/// bytes: most entries of two versions of a folder are equal, and are
+/// compared without building an [`Oid`]. A malformed entry ends the list.
 struct Entries<'t>(&'t [u8]);
 
 impl<'t> Iterator for Entries<'t> {
-    type Item = (bool, &'t [u8], Oid);
+    type Item = Entry<'t>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let b = self.0;
         let space = b.iter().position(|&c| c == b' ')?;
         let nul = space + 1 + b.get(space + 1..)?.iter().position(|&c| c == 0)?;
-        let id = Oid::from_bytes(b.get(nul + 1..nul + 21)?).ok()?;
-        let entry = (b.get(..space)? == b"40000", b.get(space + 1..nul)?, id);
+        let entry = (
+            b.get(..space)? == b"40000",
+            b.get(space + 1..nul)?,
+            b.get(nul + 1..nul + 21)?,
+        );
         self.0 = b.get(nul + 21..)?;
         Some(entry)
     }
