@@ -403,12 +403,12 @@ pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
 /// it leaves a cache written for another config alone (the next build of
 /// HEAD would otherwise have to rebuild it), and adds its commits to one
 /// written for the same config, dropping none.
-pub fn read_commits(
+fn read_commits(
     git: &Git,
     tip: Oid,
     head: bool,
     inp: &Inputs<'_>,
-) -> Result<(Vec<CommitChanges>, Option<String>), String> {
+) -> Result<ReadCommits, String> {
     let t = crate::timings::phase("history: list commits");
     let ids = git.commits(tip)?;
     drop(t);
@@ -448,36 +448,52 @@ pub fn read_commits(
         })
         .copied()
         .collect();
+    let mut pending = None;
     if !missing.is_empty() {
         for c in read_new(git, &missing, inp)? {
             cached.insert(c.commit.id.clone(), c);
         }
         if let Some(path) = inp.cache.as_ref().filter(|_| write) {
-            let _t = crate::timings::phase("history: save cache");
-            let read: std::collections::HashSet<String> = ids.iter().map(Oid::to_string).collect();
-            let mut kept: Vec<&CommitChanges> = if head {
-                Vec::new()
-            } else {
-                cached
-                    .values()
-                    .filter(|c| !read.contains(&c.commit.id))
-                    .collect()
-            };
-            kept.sort_by(|a, b| (a.commit.time, &a.commit.id).cmp(&(b.commit.time, &b.commit.id)));
-            // A cache that cannot be written only costs time next run.
-            let _ = cache::save(
-                path,
-                &fp,
-                kept.into_iter()
-                    .chain(ids.iter().filter_map(|id| cached.get(&id.to_string()))),
-            );
+            pending = Some(CacheWrite {
+                path: path.clone(),
+                fp: fp.clone(),
+                kept: Vec::new(),
+            });
         }
     }
     let out = ids
         .iter()
         .filter_map(|id| cached.remove(&id.to_string()))
         .collect();
-    Ok((out, note))
+    // What is left was read for other revisions: an as-of build keeps it.
+    if let Some(w) = pending.as_mut().filter(|_| !head) {
+        w.kept = cached.into_values().collect();
+        w.kept
+            .sort_by(|a, b| (a.commit.time, &a.commit.id).cmp(&(b.commit.time, &b.commit.id)));
+    }
+    Ok((out, note, pending))
+}
+
+/// The commits read, a note when the cache was rebuilt, and the cache to
+/// write.
+type ReadCommits = (Vec<CommitChanges>, Option<String>, Option<CacheWrite>);
+
+/// A per-commit cache to write once the commits are read: it is written
+/// while they are replayed.
+struct CacheWrite {
+    path: std::path::PathBuf,
+    fp: String,
+    /// Entries for commits not reachable from this build's revision.
+    kept: Vec<CommitChanges>,
+}
+
+impl CacheWrite {
+    /// Writes `kept`, then `commits`; a cache that cannot be written only
+    /// costs time next run.
+    fn write(&self, commits: &[CommitChanges]) {
+        let _t = crate::timings::phase("history: save cache");
+        let _ = cache::save(&self.path, &self.fp, self.kept.iter().chain(commits));
+    }
 }
 
 /// How many new commits a build replays on the cached state before it
@@ -766,13 +782,24 @@ fn replayed(
             }
         }
     }
-    let (commits, note) = read_commits(git, head, is_head, inp)?;
-    let t = crate::timings::phase("history: replay");
-    let mut replay = replay::Replay::new();
-    for c in &commits {
-        replay.commit(c);
-    }
-    drop(t);
+    let (commits, note, pending) = read_commits(git, head, is_head, inp)?;
+    // The per-commit cache is written while the commits are replayed; the
+    // state, which records where that cache ends, after both.
+    let ((), replay) = rayon::join(
+        || {
+            if let Some(w) = &pending {
+                w.write(&commits);
+            }
+        },
+        || {
+            let _t = crate::timings::phase("history: replay");
+            let mut replay = replay::Replay::new();
+            for c in &commits {
+                replay.commit(c);
+            }
+            replay
+        },
+    );
     let replay = match &state_path {
         Some(path) => {
             let max_time = commits.iter().map(|c| c.commit.commit_time).max();

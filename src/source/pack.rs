@@ -4,8 +4,7 @@
 //! 16 MB cache that is emptied whole when full (its size is fixed when
 //! libgit2 is compiled), so a walk over thousands of versions inflated
 //! the same bases again and again. Here each reader keeps its own cache of
-//! decoded objects by pack position, evicted oldest first, sized like
-//! git's own `core.deltaBaseCacheLimit`.
+//! decoded objects by pack position, evicted oldest first.
 //!
 //! This reader only ever answers "here are the bytes" or "I cannot":
 //! loose objects, objects in alternates, unknown index versions and
@@ -29,9 +28,13 @@ const TAG: u8 = 4;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
-/// Decoded bytes kept per reader (git's default delta-base cache is 96 MB;
-/// each of northstar's threads has its own).
-const CACHE_BYTES: usize = 32 << 20;
+/// Decoded bytes kept per reader (one per thread). Reading in pack order,
+/// a delta's base was decoded moments before, so a small cache hits
+/// almost always; a larger one only added fresh memory for the kernel to
+/// zero (measured at the KEP size: 32 MB took 0.71–0.89 s for a cold
+/// `check` with 0.16–0.43 s of system time, 8 MB 0.63–0.65 s with 0.05 s;
+/// at 10,000 documents the same or better).
+const CACHE_BYTES: usize = 8 << 20;
 /// No plan file or tree is anywhere near this; a larger declared size is
 /// corrupt data, not something to allocate.
 const MAX_OBJECT: usize = 256 << 20;
