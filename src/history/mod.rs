@@ -403,12 +403,7 @@ pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
 /// it leaves a cache written for another config alone (the next build of
 /// HEAD would otherwise have to rebuild it), and adds its commits to one
 /// written for the same config, dropping none.
-fn read_commits(
-    git: &Git,
-    tip: Oid,
-    head: bool,
-    inp: &Inputs<'_>,
-) -> Result<ReadCommits, String> {
+fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<ReadCommits, String> {
     let t = crate::timings::phase("history: list commits");
     let ids = git.commits(tip)?;
     drop(t);

@@ -640,8 +640,16 @@ impl Objects<'_> {
                 .unwrap_or_else(|| Arc::new(Vec::new()))
         };
         let (a, b) = (load(old), load(new));
-        let (mut xs, mut ys) = (Entries(&a).peekable(), Entries(&b).peekable());
+        let (mut xs, mut ys) = (Entries(&a), Entries(&b));
         loop {
+            // Two versions of a folder of documents differ in an entry or
+            // two: identical runs of entries are passed over as bytes.
+            if xs.0 == ys.0 {
+                break;
+            }
+            let skip = xs.whole_entries(common_prefix(xs.0, ys.0));
+            xs.0 = xs.0.get(skip..).unwrap_or_default();
+            ys.0 = ys.0.get(skip..).unwrap_or_default();
             let ord = match (xs.peek(), ys.peek()) {
                 (None, None) => break,
                 (Some(x), Some(y)) => tree_order(x.1, x.0, y.1, y.0),
@@ -691,6 +699,43 @@ type Entry<'t> = (bool, &'t [u8], &'t [u8]);
 /// bytes: most entries of two versions of a folder are equal, and are
 /// compared without building an [`Oid`]. A malformed entry ends the list.
 struct Entries<'t>(&'t [u8]);
+
+impl Entries<'_> {
+    /// The next entry, without moving past it.
+    fn peek(&self) -> Option<Entry<'_>> {
+        Entries(self.0).next()
+    }
+
+    /// How many of the first `n` bytes are whole entries.
+    fn whole_entries(&self, n: usize) -> usize {
+        let mut at = 0;
+        while let Some(nul) = self
+            .0
+            .get(at..)
+            .and_then(|b| b.iter().position(|&c| c == 0))
+        {
+            let end = at + nul + 21;
+            if end > n {
+                break;
+            }
+            at = end;
+        }
+        at
+    }
+}
+
+/// How many leading bytes two slices share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 32 <= n && a.get(i..i + 32) == b.get(i..i + 32) {
+        i += 32;
+    }
+    while i < n && a.get(i) == b.get(i) {
+        i += 1;
+    }
+    i
+}
 
 impl<'t> Iterator for Entries<'t> {
     type Item = Entry<'t>;
@@ -900,5 +945,92 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The raw-tree comparison finds what libgit2's own tree diff finds,
+    /// commit by commit: edits in a long folder (before, between and after
+    /// equal runs of entries), files added and deleted, a folder added.
+    #[test]
+    fn raw_tree_changes_match_libgit2s_diff() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("run git");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        git(&["init", "-q"]);
+        let features = dir.join("plans/features");
+        std::fs::create_dir_all(&features).expect("mkdir");
+        for f in 0..40 {
+            std::fs::write(features.join(format!("f-{f:02}.md")), format!("v0 {f}\n"))
+                .expect("write");
+        }
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "start"]);
+        for i in 1..30 {
+            let f = (i * 7) % 40;
+            std::fs::write(features.join(format!("f-{f:02}.md")), format!("v{i} {f}\n"))
+                .expect("write");
+            if i % 5 == 0 {
+                std::fs::write(features.join(format!("f-{:02}.md", 40 + i)), "new\n")
+                    .expect("write");
+            }
+            if i % 6 == 0 {
+                let _ = std::fs::remove_file(features.join(format!("f-{:02}.md", i)));
+            }
+            if i == 11 {
+                std::fs::create_dir_all(features.join("sub")).expect("mkdir");
+                std::fs::write(features.join("sub/a.md"), "a\n").expect("write");
+            }
+            git(&["add", "-A"]);
+            git(&["commit", "-qm", &format!("c{i}")]);
+        }
+        git(&["gc", "-q"]);
+        let repo = Git::discover(dir).expect("a repository");
+        let packs = repo.packs();
+        let mut objects = repo.objects(&packs);
+        let mut compared = 0;
+        for line in git(&["rev-list", "HEAD"]).lines() {
+            let id = Oid::from_str(line).expect("oid");
+            let Some(parent) = repo.first_parent(id) else {
+                continue;
+            };
+            let (old, new) = (repo.plans_tree(parent), repo.plans_tree(id));
+            let mut ours: Vec<(String, Option<Oid>, Option<Oid>)> = objects
+                .changes(old, new, &|_| true)
+                .into_iter()
+                .map(|c| (c.path, c.old, c.new))
+                .collect();
+            ours.sort();
+            let tree = |t: Option<Oid>| t.and_then(|t| repo.repo.find_tree(t).ok());
+            let diff = repo
+                .repo
+                .diff_tree_to_tree(tree(old).as_ref(), tree(new).as_ref(), None)
+                .expect("libgit2 diff");
+            let mut theirs: Vec<(String, Option<Oid>, Option<Oid>)> = diff
+                .deltas()
+                .map(|d| {
+                    let path = d.new_file().path().or(d.old_file().path());
+                    let id = |f: git2::DiffFile<'_>| Some(f.id()).filter(|i| !i.is_zero());
+                    (
+                        path.map(|p| p.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        id(d.old_file()),
+                        id(d.new_file()),
+                    )
+                })
+                .collect();
+            theirs.sort();
+            assert_eq!(ours, theirs, "commit {line}");
+            assert!(!ours.is_empty());
+            compared += 1;
+        }
+        assert_eq!(compared, 29);
     }
 }
