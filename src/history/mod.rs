@@ -275,33 +275,35 @@ fn merge_changes(
 /// Document changes between two versions of a set of files: matched by
 /// id across files, so a document that moved keeps its history.
 fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
-    let mut before: BTreeMap<String, Snap> = BTreeMap::new();
-    let mut after: BTreeMap<String, Snap> = BTreeMap::new();
-    let mut blind: Vec<String> = Vec::new();
-    for (path, old, new) in versions {
+    // Borrowed: a commit's versions are shared with every commit that
+    // names them, and most of their fields are only compared.
+    let mut before: BTreeMap<&str, &Snap> = BTreeMap::new();
+    let mut after: BTreeMap<&str, &Snap> = BTreeMap::new();
+    let mut blind: Vec<&str> = Vec::new();
+    for (path, old, new) in &versions {
         match (old.as_deref(), new.as_deref()) {
             (_, Some(FileVersion::Unreadable)) => {
                 out.unreadable.push(path.clone());
                 if let Some(FileVersion::Docs(d)) = old.as_deref() {
-                    blind.extend(d.iter().map(|s| s.id.clone()));
+                    blind.extend(d.iter().map(|s| s.id.as_str()));
                 }
                 continue;
             }
             (Some(FileVersion::Docs(d)), _) => {
                 for s in d {
-                    before.entry(s.id.clone()).or_insert_with(|| s.clone());
+                    before.entry(s.id.as_str()).or_insert(s);
                 }
             }
             _ => {}
         }
         if let Some(FileVersion::Docs(d)) = new.as_deref() {
             for s in d {
-                after.entry(s.id.clone()).or_insert_with(|| s.clone());
+                after.entry(s.id.as_str()).or_insert(s);
             }
         }
     }
-    for (id, new) in &after {
-        match before.get(id) {
+    for (&id, &new) in &after {
+        match before.get(id).copied() {
             Some(old) => {
                 let fields = diff::fields(&old.fields, &new.fields);
                 let sections = diff::sections(old, new);
@@ -315,7 +317,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
                     What::Modified
                 };
                 out.docs.push(DocChange {
-                    id: id.clone(),
+                    id: id.to_string(),
                     kind: new.kind.clone(),
                     title: new.title.clone(),
                     file: new.file.clone(),
@@ -327,7 +329,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
                 });
             }
             None => out.docs.push(DocChange {
-                id: id.clone(),
+                id: id.to_string(),
                 kind: new.kind.clone(),
                 title: new.title.clone(),
                 file: new.file.clone(),
@@ -344,10 +346,10 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
             }),
         }
     }
-    for (id, old) in &before {
-        if !after.contains_key(id) && !blind.contains(id) {
+    for (&id, &old) in &before {
+        if !after.contains_key(id) && !blind.contains(&id) {
             out.docs.push(DocChange {
-                id: id.clone(),
+                id: id.to_string(),
                 kind: old.kind.clone(),
                 title: old.title.clone(),
                 file: old.file.clone(),
@@ -604,7 +606,10 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                 let mut got = BlobCache::new();
                 for &(blob, path) in part {
                     let kind = filter.classify(path).flatten();
+                    // A version that cannot be read is a gap in the
+                    // history, not a deletion and a re-creation.
                     let Some(bytes) = objects.blob(blob) else {
+                        got.insert((blob, path.to_string()), Arc::new(FileVersion::Unreadable));
                         continue;
                     };
                     let bytes = bytes.to_vec();

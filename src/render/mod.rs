@@ -115,106 +115,129 @@ pub(crate) fn build_some(
         }
         b
     };
-    let t = crate::timings::phase("render: home");
-    let home = views::home(&ctx, history::log(&ctx, hist, 8));
-    site.put(
-        "index.html",
-        tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
-    );
-    drop(t);
-    let t = crate::timings::phase("render: roadmap");
-    site.put(
-        "roadmap.html",
-        tpl.render(
-            "roadmap",
-            merge(base("", "Roadmap", "roadmap"), {
-                let _t = crate::timings::phase("render: roadmap data");
-                views::roadmap(&ctx)
-            }),
-        )?,
-    );
-    drop(t);
-    site.put(
-        "not-doing.html",
-        tpl.render(
-            "not-doing",
-            merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
-        )?,
-    );
-    site.put(
-        "search.html",
-        tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
-    );
-    let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
-    let mut changes = json!({
-        "has_entries": !entries.is_empty(),
-        "entries_html": entries,
-        "notes": history::notes(hist),
-        "limited": hist.log.len() > history::LOG_LIMIT,
-        "limit": history::LOG_LIMIT,
-    });
-    if opts.overrides("changes.hbs") {
-        changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
-    }
-    site.put(
-        "changes.html",
-        tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
-    );
-    if !opts.public {
-        site.put(
-            "health.html",
-            tpl.render(
-                "health",
-                merge(
-                    base("", "Health", "health"),
-                    views::health(&ctx, &compiled.diagnostics),
-                ),
-            )?,
-        );
-    }
-    let t = crate::timings::phase("render: kind lists");
-    for kind in &kinds {
-        let list = views::kind_list(&ctx, kind);
-        site.put(
-            &format!("{kind}/index.html"),
-            tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
-        );
-    }
-    drop(t);
     let legacy_document = opts.overrides("document.hbs");
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()
         .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
         .collect();
+    // The plan-wide pages, one after another: they run beside the document
+    // pages, whose parallel work fills the other cores.
+    let wide = || -> Result<Vec<(String, String)>, String> {
+        let mut out = Vec::new();
+        let t = crate::timings::phase("render: home");
+        let home = views::home(&ctx, history::log(&ctx, hist, 8));
+        out.push((
+            "index.html".to_string(),
+            tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
+        ));
+        drop(t);
+        let t = crate::timings::phase("render: roadmap");
+        out.push((
+            "roadmap.html".to_string(),
+            tpl.render(
+                "roadmap",
+                merge(base("", "Roadmap", "roadmap"), {
+                    let _t = crate::timings::phase("render: roadmap data");
+                    views::roadmap(&ctx)
+                }),
+            )?,
+        ));
+        drop(t);
+        out.push((
+            "not-doing.html".to_string(),
+            tpl.render(
+                "not-doing",
+                merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
+            )?,
+        ));
+        out.push((
+            "search.html".to_string(),
+            tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
+        ));
+        let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
+        let mut changes = json!({
+            "has_entries": !entries.is_empty(),
+            "entries_html": entries,
+            "notes": history::notes(hist),
+            "limited": hist.log.len() > history::LOG_LIMIT,
+            "limit": history::LOG_LIMIT,
+        });
+        if opts.overrides("changes.hbs") {
+            changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
+        }
+        out.push((
+            "changes.html".to_string(),
+            tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
+        ));
+        if !opts.public {
+            out.push((
+                "health.html".to_string(),
+                tpl.render(
+                    "health",
+                    merge(
+                        base("", "Health", "health"),
+                        views::health(&ctx, &compiled.diagnostics),
+                    ),
+                )?,
+            ));
+        }
+        let t = crate::timings::phase("render: kind lists");
+        for kind in &kinds {
+            let list = views::kind_list(&ctx, kind);
+            out.push((
+                format!("{kind}/index.html"),
+                tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
+            ));
+        }
+        drop(t);
+        Ok(out)
+    };
     // plan.json (large with history) is built on one core while the pages
     // take the others.
-    let (rendered, plan_json): (Vec<Result<RenderedPage, String>>, String) = rayon::join(
+    let ((rendered, plan_json), wide) = rayon::join(
         || {
-            let _t = crate::timings::phase("render: document pages");
-            docs.par_iter()
-                .map(|doc| {
-                    let mut assets = BTreeSet::new();
-                    let mut page = pages::document(&ctx, doc, &mut assets);
-                    if let (Value::Object(p), Value::Object(h)) = (
-                        &mut page,
-                        history::document(&ctx, hist, &doc.id, &doc.kind, "../", legacy_document),
-                    ) {
-                        p.extend(h);
-                    }
-                    let html =
-                        tpl.render("document", merge(base("../", &doc.title, &doc.kind), page))?;
-                    Ok((Index::page(doc), html, assets))
-                })
-                .collect()
+            rayon::join(
+                || {
+                    let _t = crate::timings::phase("render: document pages");
+                    docs.par_iter()
+                        .map(|doc| {
+                            let mut assets = BTreeSet::new();
+                            let mut page = pages::document(&ctx, doc, &mut assets);
+                            if let (Value::Object(p), Value::Object(h)) = (
+                                &mut page,
+                                history::document(
+                                    &ctx,
+                                    hist,
+                                    &doc.id,
+                                    &doc.kind,
+                                    "../",
+                                    legacy_document,
+                                ),
+                            ) {
+                                p.extend(h);
+                            }
+                            let html = tpl.render(
+                                "document",
+                                merge(base("../", &doc.title, &doc.kind), page),
+                            )?;
+                            Ok((Index::page(doc), html, assets))
+                        })
+                        .collect::<Vec<Result<RenderedPage, String>>>()
+                },
+                || {
+                    let _t = crate::timings::phase("render: plan.json");
+                    data::plan_json(&index, &config.product, opts.public, &|id: &str| {
+                        history::plan_events(opts.public, hist, id)
+                    })
+                },
+            )
         },
-        || {
-            let _t = crate::timings::phase("render: plan.json");
-            data::plan_json(&index, &config.product, opts.public, &|id: &str| {
-                history::plan_events(opts.public, hist, id)
-            })
-        },
+        wide,
     );
+    for (path, html) in wide? {
+        site.put(&path, html);
+    }
     for r in rendered {
         let (path, html, assets) = r?;
         site.put(&path, html);

@@ -596,7 +596,11 @@ impl Objects<'_> {
     pub fn plans_tree(&mut self, commit: Oid) -> Option<Oid> {
         let raw = self.raw(commit, pack::COMMIT)?;
         // A commit starts with `tree <hex>`.
-        let hex = raw.strip_prefix(b"tree ")?.get(..40)?;
+        let line = raw.strip_prefix(b"tree ")?;
+        if line.get(40) != Some(&b'\n') {
+            return None;
+        }
+        let hex = line.get(..40)?;
         let mut tree = Oid::from_str(std::str::from_utf8(hex).ok()?).ok()?;
         let prefix = self.git.prefix.clone();
         for part in prefix.split('/').filter(|p| !p.is_empty()) {
@@ -631,7 +635,9 @@ impl Objects<'_> {
         keep: &dyn Fn(&str) -> bool,
         out: &mut Vec<Change>,
     ) {
-        if old == new {
+        // Deeper than any plans folder: a corrupt tree that holds itself
+        // would otherwise recurse until the stack ran out.
+        if old == new || base.bytes().filter(|&c| c == b'/').count() >= 256 {
             return;
         }
         // A tree that cannot be read counts as empty, as libgit2's did.
@@ -741,22 +747,85 @@ impl<'t> Iterator for Entries<'t> {
     type Item = Entry<'t>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let b = self.0;
-        let space = b.iter().position(|&c| c == b' ')?;
-        let nul = space + 1 + b.get(space + 1..)?.iter().position(|&c| c == 0)?;
-        let entry = (
-            b.get(..space)? == b"40000",
-            b.get(space + 1..nul)?,
-            b.get(nul + 1..nul + 21)?,
-        );
-        self.0 = b.get(nul + 21..)?;
-        Some(entry)
+        loop {
+            let b = self.0;
+            let nul = b.iter().position(|&c| c == 0)?;
+            let head = b.get(..nul)?;
+            let space = head.iter().position(|&c| c == b' ')?;
+            let name = head.get(space + 1..)?;
+            let mode = octal(head.get(..space)?)?;
+            if name.is_empty() || name.contains(&b'/') {
+                return None;
+            }
+            let id = b.get(nul + 1..nul + 21)?;
+            self.0 = b.get(nul + 21..)?;
+            match mode & 0o170000 {
+                // A submodule's commit: not a plan file.
+                0o160000 => continue,
+                // Trees are `40000`; old tools wrote `040000`.
+                kind => return Some((kind == 0o040000, name, id)),
+            }
+        }
     }
+}
+
+/// A tree entry's mode: octal digits, as git and libgit2 read it.
+fn octal(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 7 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |m, &d| {
+        (b'0'..=b'7')
+            .contains(&d)
+            .then(|| m * 8 + u32::from(d - b'0'))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Raw tree entries: folders by their octal mode (`40000`, and the
+    /// `040000` of old tools), names with spaces, submodules left out,
+    /// and a malformed entry ending the list rather than inventing one.
+    #[test]
+    fn raw_tree_entries_are_read_as_git_reads_them() {
+        let id = [7u8; 20];
+        let mut raw = Vec::new();
+        for (mode, name) in [
+            ("100644", "a b.md"),
+            ("40000", "dir"),
+            ("040000", "old"),
+            ("160000", "module"),
+            ("100755", "x.md"),
+        ] {
+            raw.extend(format!("{mode} {name}\0").bytes());
+            raw.extend(id);
+        }
+        let got: Vec<(bool, String)> = Entries(&raw)
+            .map(|(dir, name, i)| {
+                assert_eq!(i, id);
+                (dir, String::from_utf8_lossy(name).into_owned())
+            })
+            .collect();
+        let want = [
+            (false, "a b.md"),
+            (true, "dir"),
+            (true, "old"),
+            (false, "x.md"),
+        ];
+        assert_eq!(got, want.map(|(d, n)| (d, n.to_string())));
+        // No space before the name's end, a mode that is not octal, a
+        // name with a slash, a short id: the list ends there.
+        for bad in [&b"100644a.md\0"[..], b"10064x a.md\0", b"100644 a/b\0"] {
+            let mut raw = b"100644 ok.md\0".to_vec();
+            raw.extend(id);
+            raw.extend(bad);
+            raw.extend(id);
+            assert_eq!(Entries(&raw).count(), 1, "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(Entries(b"100644 short\0\x01\x02").count(), 0);
+    }
 
     #[test]
     fn tree_order_treats_folders_as_ending_in_a_slash() {

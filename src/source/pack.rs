@@ -59,7 +59,7 @@ impl<'a> PackIndex<'a> {
         }
         let n = be32(b, 8 + 255 * 4)? as usize;
         // Ids, CRCs and small offsets must all be there.
-        (b.len() >= Self::IDS + n * 28).then_some(PackIndex { b, n })
+        (b.len() >= n.checked_mul(28)?.checked_add(Self::IDS)?).then_some(PackIndex { b, n })
     }
 
     fn id(&self, i: usize) -> Option<&'a [u8]> {
@@ -118,6 +118,8 @@ fn map(path: &Path) -> Option<memmap2::Mmap> {
     // renames them into place; it never changes them in place afterwards.
     // A repack during a build unlinks them, which leaves this mapping
     // intact. Every access below is bounds-checked against the length.
+    // (A file truncated in place by another tool would fault, as it would
+    // under libgit2, which maps packs the same way.)
     unsafe { memmap2::Mmap::map(&file) }.ok()
 }
 
@@ -188,7 +190,7 @@ fn header(data: &[u8], at: usize) -> Option<(u8, usize, usize)> {
     let mut c = *data.get(i)?;
     i += 1;
     let kind = (c >> 4) & 7;
-    let mut size = usize::from(c & 15);
+    let mut size = u64::from(c & 15);
     let mut shift = 4;
     while c & 0x80 != 0 {
         c = *data.get(i)?;
@@ -196,10 +198,10 @@ fn header(data: &[u8], at: usize) -> Option<(u8, usize, usize)> {
         if shift > 56 {
             return None;
         }
-        size |= usize::from(c & 0x7f) << shift;
+        size |= u64::from(c & 0x7f) << shift;
         shift += 7;
     }
-    Some((kind, size, i))
+    Some((kind, usize::try_from(size).ok()?, i))
 }
 
 impl PackReader<'_> {
@@ -274,8 +276,9 @@ impl PackReader<'_> {
             return;
         }
         self.cached += bytes.len();
-        if self.cache.insert(at, (kind, bytes)).is_none() {
-            self.order.push_back(at);
+        match self.cache.insert(at, (kind, bytes)) {
+            Some((_, old)) => self.cached -= old.len(),
+            None => self.order.push_back(at),
         }
         while self.cached > CACHE_BYTES {
             let Some(old) = self.order.pop_front() else {
@@ -303,7 +306,7 @@ fn ofs_back(b: &[u8]) -> Option<(u64, usize)> {
 
 /// A size at the start of a delta (7 bits per byte, low bits first).
 fn delta_size(d: &[u8], i: &mut usize) -> Option<usize> {
-    let mut size = 0usize;
+    let mut size = 0u64;
     let mut shift = 0;
     loop {
         let c = *d.get(*i)?;
@@ -311,10 +314,10 @@ fn delta_size(d: &[u8], i: &mut usize) -> Option<usize> {
         if shift > 56 {
             return None;
         }
-        size |= usize::from(c & 0x7f) << shift;
+        size |= u64::from(c & 0x7f) << shift;
         shift += 7;
         if c & 0x80 == 0 {
-            return Some(size);
+            return usize::try_from(size).ok();
         }
     }
 }
@@ -352,9 +355,17 @@ fn apply(base: &[u8], d: &[u8]) -> Option<Vec<u8>> {
             if len == 0 {
                 len = 0x10000;
             }
+            // Never past the declared size: a crafted delta could
+            // otherwise ask for gigabytes before the final check.
+            if out.len() + len > size {
+                return None;
+            }
             out.extend_from_slice(base.get(off..off.checked_add(len)?)?);
         } else if op != 0 {
             let n = usize::from(op);
+            if out.len() + n > size {
+                return None;
+            }
             out.extend_from_slice(d.get(i..i + n)?);
             i += n;
         } else {
@@ -411,6 +422,9 @@ mod tests {
         assert_eq!(apply(b"short", &d), None);
         assert_eq!(apply(base, &[12, 4, 0x91, 10, 4]), None);
         assert_eq!(apply(base, &[12, 1, 0]), None);
+        // A copy past the declared size is refused before it is made.
+        assert_eq!(apply(base, &[12, 4, 0x80]), None);
+        assert_eq!(apply(base, &[12, 1, 2, b'a', b'b']), None);
     }
 
     #[test]
