@@ -1070,6 +1070,48 @@ fn a_file_that_did_not_parse_at_an_old_commit_leaves_a_noted_gap() {
     );
 }
 
+/// A version whose object is missing from the repository (a damaged or
+/// partial clone) is a gap in the history, like a version that did not
+/// parse: the document is not deleted and created again around it.
+#[test]
+fn a_version_missing_from_the_repository_leaves_a_noted_gap() {
+    let (repo, git) = plans();
+    repo.file("f1.md", &feature("Feature One", "planned", "m1", 1, "G."));
+    let c0 = git.commit("Add F1", "2026-01-05");
+    repo.file("f1.md", &feature("Feature One", "planned", "m1", 2, "G."));
+    let c1 = git.commit("Reach", "2026-01-10");
+    repo.file(
+        "f1.md",
+        &feature("Feature One", "in-progress", "m1", 2, "G."),
+    );
+    let c2 = git.commit("Start F1", "2026-01-20");
+    let blob = git.run(&["rev-parse", &format!("{c1}:f1.md")]);
+    let loose = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&loose).expect("the blob is a loose object");
+    let site = build(repo.path(), &[]);
+    let h = site.history("f1");
+    let whats: Vec<(&Value, &Value)> = h.iter().map(|e| (&e["commit"], &e["what"])).collect();
+    assert_eq!(
+        whats,
+        [
+            (&json!(c2), &json!("modified")),
+            (&json!(c0), &json!("created"))
+        ],
+        "{h:#?}"
+    );
+    assert_eq!(
+        site.notes(),
+        [format!(
+            "f1.md did not parse at commit {} (10 Jan 2026): its history has a gap there",
+            &c1[..10]
+        )]
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Merges
 
