@@ -684,6 +684,9 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                 Some((key, v))
             })
             .collect();
+        // Freeing a window's versions (thousands of small maps) took as
+        // long as comparing them: it runs beside the next window instead.
+        let _ = std::thread::Builder::new().spawn(move || drop(versions));
     }
     Ok(out)
 }
@@ -800,19 +803,19 @@ fn replayed(
             replay
         },
     );
+    let max_time = commits.iter().map(|c| c.commit.commit_time).max();
+    // Freed beside what follows, as in `read_new`.
+    let _ = std::thread::Builder::new().spawn(move || drop((commits, pending)));
     let replay = match &state_path {
-        Some(path) => {
-            let max_time = commits.iter().map(|c| c.commit.commit_time).max();
-            save_state(
-                path,
-                &fp,
-                inp.cache.as_deref(),
-                head,
-                max_time.unwrap_or(i64::MIN),
-                shallow,
-                replay,
-            )
-        }
+        Some(path) => save_state(
+            path,
+            &fp,
+            inp.cache.as_deref(),
+            head,
+            max_time.unwrap_or(i64::MIN),
+            shallow,
+            replay,
+        ),
         None => replay,
     };
     Ok((replay, note))
