@@ -1014,6 +1014,31 @@ mod tests {
                 }
             }
         }
+
+        // Deltas that name their base by id (REF_DELTA, as packs written
+        // without offsets hold): the whole repository repacked that way.
+        std::fs::write(dir.join("plans/late.md"), "late\n").expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "late"]);
+        let keep = git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq"]);
+        assert!(keep.is_empty());
+        git(&["commit", "-qm", "loose again", "--allow-empty"]);
+        let packs = repo.packs();
+        let mut reader = packs.reader();
+        let oids: Vec<Oid> = git(&["rev-list", "--objects", "--all"])
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter_map(|s| Oid::from_str(s).ok())
+            .collect();
+        let mut read = 0;
+        for oid in &oids {
+            let want = odb.read(*oid).expect("libgit2 reads it");
+            if let Some((_, bytes)) = reader.read(oid) {
+                assert_eq!(bytes.as_slice(), want.data(), "{oid}");
+                read += 1;
+            }
+        }
+        assert!(read + 1 >= oids.len(), "{read} of {}", oids.len());
     }
 
     /// The raw-tree comparison finds what libgit2's own tree diff finds,
