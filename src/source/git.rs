@@ -1022,6 +1022,17 @@ mod tests {
         git(&["commit", "-qm", "late"]);
         let keep = git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq"]);
         assert!(keep.is_empty());
+        // And a second pack beside it, holding only what came after.
+        std::fs::write(dir.join("plans/later.md"), "later\n").expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-qm", "later"]);
+        git(&["repack", "-dq"]);
+        let packs_on_disk = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .expect("pack folder")
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+            .count();
+        assert_eq!(packs_on_disk, 2);
         git(&["commit", "-qm", "loose again", "--allow-empty"]);
         let packs = repo.packs();
         let mut reader = packs.reader();
