@@ -76,6 +76,7 @@ impl Prefetch {
 /// Reads the state file; None when it is missing, unreadable or written
 /// for another fingerprint or format.
 pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
+    let _t = crate::timings::phase("history: read state file");
     let bytes = std::fs::read(path).ok()?;
     let saved: Saved = serde_json::from_slice(&bytes).ok()?;
     (saved.format == FORMAT && saved.fingerprint == fingerprint).then_some(saved)
