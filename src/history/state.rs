@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The cached state and what it is the state of.
 #[derive(Serialize, Deserialize)]
