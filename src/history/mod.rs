@@ -520,8 +520,8 @@ enum Listed {
 /// one just read); then every file version those changes name, once, in
 /// the order the packs hold them (see below), in parallel; then the
 /// document changes of each commit from those versions. Reading files
-/// apart from trees keeps libgit2's small delta-base cache (16 MB, emptied
-/// whole when full) on one kind of object at a time.
+/// apart from trees, in pack order, lets each thread's pack reader find a
+/// delta's base among the objects it decoded just before.
 fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChanges>, String> {
     let _t = crate::timings::phase("history: read new commits");
     let filter = Filter::new(inp.config);

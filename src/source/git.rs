@@ -785,6 +785,37 @@ fn octal(digits: &[u8]) -> Option<u32> {
 mod tests {
     use super::*;
 
+    /// Runs git in `dir` as a fixed author; its output.
+    fn git_in(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Every object reachable from a ref.
+    fn all_objects(dir: &Path) -> Vec<Oid> {
+        git_in(dir, &["rev-list", "--objects", "--all"])
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter_map(|s| Oid::from_str(s).ok())
+            .collect()
+    }
+
+    /// The pack folder's files ending in `ext`.
+    fn pack_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+        std::fs::read_dir(dir.join(".git/objects/pack"))
+            .expect("pack folder")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .collect()
+    }
+
     /// Raw tree entries: folders by their octal mode (`40000`, and the
     /// `040000` of old tools), names with spaces, submodules left out,
     /// and a malformed entry ending the list rather than inventing one.
@@ -840,16 +871,7 @@ mod tests {
     fn pack_positions_are_the_offsets_git_lists() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-                .args(args)
-                .current_dir(dir)
-                .output()
-                .expect("run git");
-            assert!(out.status.success(), "git {args:?}");
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
+        let git = |args: &[&str]| git_in(dir, args);
         git(&["init", "-q"]);
         for i in 0..20 {
             let text = format!("kind: metric\nid: m\ntitle: Metric\ncurrent: {i}\n").repeat(20);
@@ -863,23 +885,14 @@ mod tests {
         git(&["add", "-A"]);
         git(&["commit", "-qm", "loose"]);
         let repo = Git::discover(dir).expect("a repository");
-        let mut wanted: Vec<Oid> = git(&["rev-list", "--objects", "--all"])
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter_map(|s| Oid::from_str(s).ok())
-            .collect();
+        let mut wanted: Vec<Oid> = all_objects(dir);
         wanted.push(Oid::from_str(&"0".repeat(40)).expect("oid"));
         let packs = repo.packs();
         let got: std::collections::HashMap<Oid, (usize, u64)> = wanted
             .iter()
             .filter_map(|o| Some((*o, packs.position(o)?)))
             .collect();
-        let idx = std::fs::read_dir(dir.join(".git/objects/pack"))
-            .expect("pack folder")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "idx"))
-            .expect("an index");
+        let idx = pack_files(dir, "idx").into_iter().next().expect("an index");
         let listed = git(&["verify-pack", "-v", idx.to_str().expect("utf-8")]);
         let mut n = 0;
         for line in listed.lines() {
@@ -907,16 +920,7 @@ mod tests {
     fn the_pack_reader_reads_what_libgit2_reads() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-                .args(args)
-                .current_dir(dir)
-                .output()
-                .expect("run git");
-            assert!(out.status.success(), "git {args:?}");
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
+        let git = |args: &[&str]| git_in(dir, args);
         git(&["init", "-q"]);
         std::fs::create_dir_all(dir.join("plans/features")).expect("mkdir");
         for i in 0..30 {
@@ -934,17 +938,8 @@ mod tests {
         git(&["commit", "-qm", "loose"]);
         let repo = Git::discover(dir).expect("a repository");
         let odb = repo.repo.odb().expect("odb");
-        let oids: Vec<Oid> = git(&["rev-list", "--objects", "--all"])
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter_map(|s| Oid::from_str(s).ok())
-            .collect();
-        let idx = std::fs::read_dir(dir.join(".git/objects/pack"))
-            .expect("pack folder")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "idx"))
-            .expect("an index");
+        let oids: Vec<Oid> = all_objects(dir);
+        let idx = pack_files(dir, "idx").into_iter().next().expect("an index");
         let listed = git(&["verify-pack", "-v", idx.to_str().expect("utf-8")]);
         let deltas = listed
             .lines()
@@ -1027,20 +1022,12 @@ mod tests {
         git(&["add", "-A"]);
         git(&["commit", "-qm", "later"]);
         git(&["repack", "-dq"]);
-        let packs_on_disk = std::fs::read_dir(dir.join(".git/objects/pack"))
-            .expect("pack folder")
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
-            .count();
+        let packs_on_disk = pack_files(dir, "pack").len();
         assert_eq!(packs_on_disk, 2);
         git(&["commit", "-qm", "loose again", "--allow-empty"]);
         let packs = repo.packs();
         let mut reader = packs.reader();
-        let oids: Vec<Oid> = git(&["rev-list", "--objects", "--all"])
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .filter_map(|s| Oid::from_str(s).ok())
-            .collect();
+        let oids: Vec<Oid> = all_objects(dir);
         let mut read = 0;
         for oid in &oids {
             let want = odb.read(*oid).expect("libgit2 reads it");
@@ -1059,16 +1046,7 @@ mod tests {
     fn raw_tree_changes_match_libgit2s_diff() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-                .args(args)
-                .current_dir(dir)
-                .output()
-                .expect("run git");
-            assert!(out.status.success(), "git {args:?}");
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
+        let git = |args: &[&str]| git_in(dir, args);
         git(&["init", "-q"]);
         let features = dir.join("plans/features");
         std::fs::create_dir_all(&features).expect("mkdir");
