@@ -463,7 +463,11 @@ fn http(
                 return parse_answer(code, &payload);
             }
         }
-        let n = stream.read(&mut buf)?;
+        // A signal (a child exiting) can interrupt the read: read again.
+        let n = match stream.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => r?,
+        };
         if n == 0 {
             let split = head_end.ok_or_else(|| bad("connection closed in headers"))?;
             let head = String::from_utf8_lossy(&raw[..split]).to_string();
