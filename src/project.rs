@@ -206,13 +206,23 @@ impl Project {
 
     /// Reads history, then checks the plans with it: `stale` runs and
     /// "today" follows SPEC §5.
+    ///
+    /// Each file is checked on its own while history is read (neither
+    /// needs the other, and reading history is mostly waiting for the
+    /// cached state); the checks across documents follow.
     pub fn compile_with_history(&self) -> (Compiled, crate::history::History) {
-        let history = {
-            let _t = crate::timings::phase("history");
-            self.history()
-        };
+        let (history, files) = rayon::join(
+            || {
+                let _t = crate::timings::phase("history");
+                self.history()
+            },
+            || {
+                let _t = crate::timings::phase("check: files");
+                crate::check::check_files(&self.config, &self.registry, &self.tree, None)
+            },
+        );
         let _t = crate::timings::phase("check");
-        let compiled = compile(
+        let compiled = files.finish(
             &self.config,
             &self.registry,
             &self.tree,

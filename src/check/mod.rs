@@ -187,7 +187,19 @@ pub fn compile_with(
     history: Option<&crate::history::History>,
     memo: Option<&Memo>,
 ) -> Compiled {
-    let mut sink = Sink::new(config);
+    let files = check_files(config, registry, tree, memo);
+    files.finish(config, registry, tree, today, history)
+}
+
+/// Every file checked on its own: parsed, typed and validated against its
+/// kind's schema. Needs neither "today" nor history, so a build runs it
+/// while history is read ([`Files::finish`] does the rest).
+pub fn check_files(
+    config: &Config,
+    registry: &Registry,
+    tree: &Tree,
+    memo: Option<&Memo>,
+) -> Files {
     // Memoised results are copied here, on every core: copying ten
     // thousand documents is most of a re-check's time.
     let (keys, results): (Vec<u64>, Vec<FileResult>) = tree
@@ -214,39 +226,59 @@ pub fn compile_with(
     if let Some(mut last) = memo.and_then(|m| m.2.lock().ok()) {
         *last = keys;
     }
-    let mut unparsed: HashSet<String> = HashSet::new();
-    let mut docs = Vec::new();
-    for (file, r) in tree.files.iter().zip(results) {
-        if r.unparsed {
-            unparsed.insert(stem(&file.path).to_string());
-        }
-        for d in r.file_diags {
-            sink.push(None, d);
-        }
-        for (doc, diags) in r.docs {
-            for d in diags {
-                sink.push(doc.as_ref(), d);
+    Files(results)
+}
+
+/// The per-file results of [`check_files`], one per file of the tree they
+/// were checked from, in its order.
+pub struct Files(Vec<FileResult>);
+
+impl Files {
+    /// The checks across documents (ids, references, links, roadmap, and
+    /// `stale` with history), on the files checked from `tree`.
+    pub fn finish(
+        self,
+        config: &Config,
+        registry: &Registry,
+        tree: &Tree,
+        today: i64,
+        history: Option<&crate::history::History>,
+    ) -> Compiled {
+        let mut sink = Sink::new(config);
+        let mut unparsed: HashSet<String> = HashSet::new();
+        let mut docs = Vec::new();
+        for (file, r) in tree.files.iter().zip(self.0) {
+            if r.unparsed {
+                unparsed.insert(stem(&file.path).to_string());
             }
-            docs.extend(doc);
+            for d in r.file_diags {
+                sink.push(None, d);
+            }
+            for (doc, diags) in r.docs {
+                for d in diags {
+                    sink.push(doc.as_ref(), d);
+                }
+                docs.extend(doc);
+            }
         }
-    }
-    let mut plan = Plan {
-        docs,
-        today,
-        ..Plan::default()
-    };
-    ids::check(&mut plan, &mut sink);
-    references::check(&mut plan, registry, &unparsed, &mut sink);
-    let all_paths: &BTreeSet<String> = &tree.all_paths;
-    links::check(&mut plan, all_paths, &unparsed, &mut sink);
-    plan.index_edges();
-    roadmap::check(&plan, config, &mut sink);
-    if let Some(h) = history {
-        stale::check(&plan, h, config.stale_days(), &mut sink);
-    }
-    Compiled {
-        plan,
-        diagnostics: sink.finish(),
+        let mut plan = Plan {
+            docs,
+            today,
+            ..Plan::default()
+        };
+        ids::check(&mut plan, &mut sink);
+        references::check(&mut plan, registry, &unparsed, &mut sink);
+        let all_paths: &BTreeSet<String> = &tree.all_paths;
+        links::check(&mut plan, all_paths, &unparsed, &mut sink);
+        plan.index_edges();
+        roadmap::check(&plan, config, &mut sink);
+        if let Some(h) = history {
+            stale::check(&plan, h, config.stale_days(), &mut sink);
+        }
+        Compiled {
+            plan,
+            diagnostics: sink.finish(),
+        }
     }
 }
 

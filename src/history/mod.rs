@@ -11,6 +11,7 @@
 
 pub mod cache;
 pub mod diff;
+pub mod intern;
 pub mod replay;
 pub mod snapshot;
 pub mod state;

@@ -2,12 +2,13 @@
 //! of every document, from which the derived facts and the words come.
 
 use super::diff::FieldChange;
-use super::{CommitChanges, What, words};
+use super::{CommitChanges, What, intern, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A change to one document, ready to show. Serialized only into the
 /// state cache (`state.json`), which holds one per change of every
@@ -16,20 +17,20 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Commit id (empty for uncommitted edits).
-    #[serde(rename = "c")]
-    pub commit: String,
+    #[serde(rename = "c", with = "intern")]
+    pub commit: Arc<str>,
     /// Author name.
-    #[serde(rename = "a")]
-    pub author: String,
+    #[serde(rename = "a", with = "intern")]
+    pub author: Arc<str>,
     /// Author e-mail.
-    #[serde(rename = "e")]
-    pub email: String,
+    #[serde(rename = "e", with = "intern")]
+    pub email: Arc<str>,
     /// Day number of the change.
     #[serde(rename = "d")]
     pub day: i64,
     /// Commit message summary.
-    #[serde(rename = "m")]
-    pub message: String,
+    #[serde(rename = "m", with = "intern")]
+    pub message: Arc<str>,
     /// What happened.
     #[serde(rename = "w")]
     pub what: What,
@@ -37,14 +38,24 @@ pub struct Event {
     #[serde(rename = "f", default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldChange>,
     /// Body sections changed.
-    #[serde(rename = "s", default, skip_serializing_if = "Vec::is_empty")]
-    pub sections: Vec<String>,
+    #[serde(
+        rename = "s",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "intern::list"
+    )]
+    pub sections: Vec<Arc<str>>,
     /// The file it moved from.
     #[serde(rename = "mv", default, skip_serializing_if = "Option::is_none")]
     pub from_file: Option<String>,
     /// The change in words, one phrase per field.
-    #[serde(rename = "t", default, skip_serializing_if = "Vec::is_empty")]
-    pub words: Vec<String>,
+    #[serde(
+        rename = "t",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "intern::list"
+    )]
+    pub words: Vec<Arc<str>>,
     /// True for edits in the working tree not yet committed.
     #[serde(rename = "u", default, skip_serializing_if = "is_false")]
     pub uncommitted: bool,
@@ -84,11 +95,14 @@ pub struct DocHistory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Document id.
-    pub id: String,
+    #[serde(with = "intern")]
+    pub id: Arc<str>,
     /// Document kind.
-    pub kind: String,
+    #[serde(with = "intern")]
+    pub kind: Arc<str>,
     /// Title at the time.
-    pub title: String,
+    #[serde(with = "intern")]
+    pub title: Arc<str>,
     /// The event: the `n`th of the document's events (see
     /// [`History::event`]), kept once for both lists.
     pub n: usize,
@@ -116,7 +130,7 @@ pub struct History {
 impl History {
     /// The event a log line stands for.
     pub fn event(&self, line: &LogEntry) -> Option<&Event> {
-        self.docs.get(&line.id)?.events.get(line.n)
+        self.docs.get(&*line.id)?.events.get(line.n)
     }
 }
 
@@ -321,6 +335,11 @@ impl Replay {
         let mut order: Vec<&super::DocChange> = c.docs.iter().collect();
         order.sort_by_key(|d| (d.kind != "milestone", d.id.clone()));
         let mut touched_milestones = Vec::new();
+        // One copy of the commit's strings, shared by its changes.
+        let commit: Arc<str> = Arc::from(if uncommitted { "" } else { info.id.as_str() });
+        let author: Arc<str> = Arc::from(info.author.as_str());
+        let email: Arc<str> = Arc::from(info.email.as_str());
+        let message: Arc<str> = Arc::from(info.summary.as_str());
         for d in order {
             let title_of = |id: &str| self.title_of(id);
             let mut phrases = Vec::new();
@@ -430,20 +449,16 @@ impl Replay {
                 }
             }
             let event = Event {
-                commit: if uncommitted {
-                    String::new()
-                } else {
-                    info.id.clone()
-                },
-                author: info.author.clone(),
-                email: info.email.clone(),
+                commit: commit.clone(),
+                author: author.clone(),
+                email: email.clone(),
                 day,
-                message: info.summary.clone(),
+                message: message.clone(),
                 what,
                 fields,
-                sections,
+                sections: sections.into_iter().map(Arc::from).collect(),
                 from_file: d.from_file.clone(),
-                words: phrases,
+                words: phrases.into_iter().map(Arc::from).collect(),
                 uncommitted,
                 boundary: c.boundary,
             };
@@ -453,9 +468,9 @@ impl Replay {
             }
             let events = &mut self.history.docs.entry(d.id.clone()).or_default().events;
             self.history.log.push(LogEntry {
-                id: d.id.clone(),
-                kind: d.kind.clone(),
-                title: d.title.clone(),
+                id: Arc::from(d.id.as_str()),
+                kind: Arc::from(d.kind.as_str()),
+                title: Arc::from(d.title.as_str()),
                 n: events.len(),
             });
             events.push(event);

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-const FORMAT: u32 = 3;
+/// 4: strings repeated across the file are written once ([`super::intern`]).
+const FORMAT: u32 = 4;
 
 /// The cached state and what it is the state of.
 #[derive(Serialize, Deserialize)]
@@ -78,7 +79,7 @@ impl Prefetch {
 pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
     let _t = crate::timings::phase("history: read state file");
     let bytes = std::fs::read(path).ok()?;
-    let saved: Saved = serde_json::from_slice(&bytes).ok()?;
+    let saved: Saved = super::intern::scope(|| serde_json::from_slice(&bytes)).ok()?;
     (saved.format == FORMAT && saved.fingerprint == fingerprint).then_some(saved)
 }
 
@@ -119,7 +120,8 @@ pub fn save(
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        serde_json::to_writer(&mut w, &saved).map_err(std::io::Error::other)?;
+        super::intern::scope(|| serde_json::to_writer(&mut w, &saved))
+            .map_err(std::io::Error::other)?;
         w.flush()?;
     }
     std::fs::rename(&tmp, path)

@@ -206,7 +206,7 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
             let d = ctx.index.get(&l.id);
             v["title"] = json!(
                 d.map(|d| d.title.clone())
-                    .unwrap_or_else(|| l.title.clone())
+                    .unwrap_or_else(|| l.title.to_string())
             );
             v["href"] = json!(d.map(Index::page));
             v["kind"] = json!(l.kind);
@@ -306,7 +306,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
             .index
             .get(&l.id)
             .map(|d| d.title.clone())
-            .unwrap_or_else(|| l.title.clone());
+            .unwrap_or_else(|| l.title.to_string());
         let who = e["author"]["title"].as_str().unwrap_or("").to_string();
         let page = ctx.index.get(&l.id).map(Index::page).unwrap_or_default();
         out.push_str(&format!(
@@ -334,7 +334,7 @@ pub struct PlanEvent<'a> {
     author: Option<&'a str>,
     what: What,
     changes: Changes<'a>,
-    sections: &'a [String],
+    sections: &'a [std::sync::Arc<str>],
     uncommitted: bool,
 }
 
@@ -362,7 +362,7 @@ pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<V
                 } else {
                     dates::format(e.day)
                 },
-                author: (!public).then_some(e.author.as_str()),
+                author: (!public).then_some(&*e.author),
                 what: e.what,
                 changes: if public {
                     Changes::Coarse(
