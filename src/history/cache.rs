@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
-const FORMAT: u32 = 3;
+/// 4: files whose object could not be read are `missing`, not `unreadable`.
+const FORMAT: u32 = 4;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Header {

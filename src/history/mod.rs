@@ -84,6 +84,10 @@ pub struct CommitChanges {
     /// Files that did not parse at this commit: history has a gap there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<String>,
+    /// Files whose version at this commit could not be read from the
+    /// repository (a missing or damaged object): a gap too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
     /// The first commit of a shallow clone: its "creations" are where the
     /// available history starts, not real creations.
     #[serde(default)]
@@ -102,6 +106,7 @@ impl CommitChanges {
             commit,
             docs: Vec::new(),
             unreadable: Vec::new(),
+            missing: Vec::new(),
             boundary: false,
             resolved: Vec::new(),
         }
@@ -137,9 +142,12 @@ fn merge_commit_changes(
         if let Some(v) = blobs.get(&key) {
             return Some(v.clone());
         }
-        let bytes = git.blob(blob).ok()?;
         let kind = filter.classify(path).flatten();
-        let v = Arc::new(snapshot::read(path, bytes, kind, registry, config));
+        // A version that cannot be read is a gap, not a deletion.
+        let v = Arc::new(match git.blob(blob) {
+            Ok(bytes) => snapshot::read(path, bytes, kind, registry, config),
+            Err(_) => FileVersion::Missing,
+        });
         if blobs.len() > 50_000 {
             blobs.clear();
         }
@@ -214,6 +222,7 @@ fn merge_changes(
         return;
     };
     out.unreadable = vs_first.unreadable.clone();
+    out.missing = vs_first.missing.clone();
     for d in &vs_first.docs {
         let mut fields = d.fields.clone();
         let mut sections = d.sections.clone();
@@ -283,8 +292,12 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
     let mut blind: Vec<&str> = Vec::new();
     for (path, old, new) in &versions {
         match (old.as_deref(), new.as_deref()) {
-            (_, Some(FileVersion::Unreadable)) => {
-                out.unreadable.push(path.clone());
+            (_, Some(gap @ (FileVersion::Unreadable | FileVersion::Missing))) => {
+                if *gap == FileVersion::Missing {
+                    out.missing.push(path.clone());
+                } else {
+                    out.unreadable.push(path.clone());
+                }
                 if let Some(FileVersion::Docs(d)) = old.as_deref() {
                     blind.extend(d.iter().map(|s| s.id.as_str()));
                 }
@@ -610,7 +623,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                     // A version that cannot be read is a gap in the
                     // history, not a deletion and a re-creation.
                     let Some(bytes) = objects.blob(blob) else {
-                        got.insert((blob, path.to_string()), Arc::new(FileVersion::Unreadable));
+                        got.insert((blob, path.to_string()), Arc::new(FileVersion::Missing));
                         continue;
                     };
                     let bytes = bytes.to_vec();
@@ -885,13 +898,17 @@ pub fn worktree(
         .worktree_changes(head, root, working, &keep)
         .into_iter()
         .map(|(path, old, new)| {
-            let old = old.and_then(|o| git.blob(o).ok()).map(|b| read(&path, b));
+            let old = old.map(|o| match git.blob(o) {
+                Ok(b) => read(&path, b),
+                Err(_) => Arc::new(FileVersion::Missing),
+            });
             let new = new.map(|b| read(&path, b));
             (path, old, new)
         })
         .collect();
     compare(versions, &mut out);
     out.unreadable.clear();
+    out.missing.clear();
     out
 }
 
@@ -932,6 +949,7 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
         worktree: tip.is_none(),
         pinned,
     };
+    let t = crate::timings::phase("history: discover");
     let Some(git) = Git::discover(root) else {
         replay.note("not in a git repository: built without history".into());
         return out(replay, None);
@@ -943,6 +961,7 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
             return out(replay, None);
         }
     };
+    drop(t);
     match replayed(&git, head, tip.is_none(), inp) {
         Ok((r, note)) => {
             replay = r;
@@ -981,11 +1000,13 @@ impl Committed {
             return replay.finish(pinned.unwrap_or(clock));
         };
         let head_day = replay.head_day();
+        let t = crate::timings::phase("history: working tree");
         let wt = if apply {
             Git::discover(root).map(|git| worktree(&git, head, root, working, inp, now))
         } else {
             None
         };
+        drop(t);
         let dirty = wt.as_ref().is_some_and(|w| !w.docs.is_empty());
         // SPEC §5: the pinned day; else, when the plans are as committed, the
         // committer date of the commit built; else the clock.
@@ -1001,6 +1022,7 @@ impl Committed {
             wt.commit.commit_time = today * 86_400;
             replay.uncommitted(&wt);
         }
+        let _t = crate::timings::phase("history: finish");
         replay.finish(today)
     }
 }

@@ -262,6 +262,13 @@ impl Replay {
                 dates::human(day_of(c.commit.time))
             ));
         }
+        for file in &c.missing {
+            self.history.notes.push(format!(
+                "{file} could not be read from the repository at commit {} ({}; its object is missing or damaged): its history has a gap there",
+                &c.commit.id[..c.commit.id.len().min(10)],
+                dates::human(day_of(c.commit.time))
+            ));
+        }
         self.apply(c, &c.commit, false);
         self.resolve(c);
     }

@@ -37,6 +37,9 @@ pub enum FileVersion {
     Docs(Vec<Snap>),
     /// It did not parse; history notes the gap.
     Unreadable,
+    /// Its object could not be read from the repository (missing or
+    /// damaged); history notes the gap.
+    Missing,
 }
 
 fn hash(s: &str) -> u64 {

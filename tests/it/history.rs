@@ -1106,7 +1106,7 @@ fn a_version_missing_from_the_repository_leaves_a_noted_gap() {
     assert_eq!(
         site.notes(),
         [format!(
-            "f1.md did not parse at commit {} (10 Jan 2026): its history has a gap there",
+            "f1.md could not be read from the repository at commit {} (10 Jan 2026; its object is missing or damaged): its history has a gap there",
             &c1[..10]
         )]
     );
