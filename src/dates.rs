@@ -60,11 +60,33 @@ pub fn format(days: i64) -> String {
 
 /// Formats a day number the way a person reads it: `3 Nov 2026`.
 pub fn human(days: i64) -> String {
+    let mut out = String::with_capacity(11);
+    human_into(days, &mut out);
+    out
+}
+
+/// [`human`], appending to `out` without formatting machinery: history
+/// lists write one date per change, tens of thousands per build.
+pub fn human_into(days: i64, out: &mut String) {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let (y, m, d) = civil_from_days(days);
-    format!("{d} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
+    if d >= 10 {
+        out.push(char::from(b'0' + (d / 10) as u8));
+    }
+    out.push(char::from(b'0' + (d % 10) as u8));
+    out.push(' ');
+    out.push_str(MONTHS[(m as usize).saturating_sub(1) % 12]);
+    out.push(' ');
+    if (1000..=9999).contains(&y) {
+        let y = y as u32;
+        for div in [1000, 100, 10, 1] {
+            out.push(char::from(b'0' + ((y / div) % 10) as u8));
+        }
+    } else {
+        out.push_str(&y.to_string());
+    }
 }
 
 /// The quarter of a day number: `2026-Q4`.
@@ -128,6 +150,24 @@ mod tests {
             parse("2026-01-01").unwrap() - parse("2025-12-31").unwrap(),
             1
         );
+    }
+
+    #[test]
+    fn human_dates_match_the_calendar_across_days_months_and_years() {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        // Every day from 1999 to 2031, against the civil date spelled out.
+        for day in parse("1999-01-01").unwrap()..parse("2031-12-31").unwrap() {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(human(day), format!("{d} {} {y}", MONTHS[m as usize - 1]));
+        }
+        assert_eq!(human(parse("2026-12-31").unwrap()), "31 Dec 2026");
+        // Years outside four digits still read right.
+        assert_eq!(human(parse("0999-03-01").unwrap()), "1 Mar 999");
+        let mut out = String::from("on ");
+        human_into(parse("2027-01-09").unwrap(), &mut out);
+        assert_eq!(out, "on 9 Jan 2027");
     }
 
     #[test]

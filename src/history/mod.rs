@@ -10,8 +10,8 @@
 //! derive facts and phrase changes in words.
 
 pub mod cache;
+pub mod codec;
 pub mod diff;
-pub mod intern;
 pub mod replay;
 pub mod snapshot;
 pub mod state;
@@ -406,7 +406,7 @@ pub struct Inputs<'a> {
 
 /// Where the state at HEAD is kept, beside the per-commit cache file.
 pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
-    cache.with_file_name("state.json")
+    cache.with_file_name("state.bin")
 }
 
 /// Per-commit changes of every commit reachable from `tip`, oldest first,

@@ -1,5 +1,5 @@
 //! The replayed state at HEAD, cached beside the per-commit cache
-//! (`state.json`), so a build after new commits replays only those rather
+//! (`state.bin`), so a build after new commits replays only those rather
 //! than every commit since the first.
 //!
 //! Replaying is order-sensitive (status periods, slips), and the order is
@@ -13,19 +13,20 @@
 //! read, and one that does not parse, or was written for another
 //! fingerprint, format or shallow boundary, is ignored and rewritten.
 
+use super::codec::{Codec, Dec, Enc};
 use super::replay::Replay;
-use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-/// 4: strings repeated across the file are written once ([`super::intern`]).
-const FORMAT: u32 = 4;
+/// The file's first bytes: a state file of another program, or a JSON one
+/// of an earlier northstar, is recognised as not ours.
+const MAGIC: &[u8; 8] = b"NSSTATE\n";
+
+/// 5: binary ([`super::codec`]) instead of JSON.
+const FORMAT: u64 = 5;
 
 /// The cached state and what it is the state of.
-#[derive(Serialize, Deserialize)]
 pub struct Saved {
-    format: u32,
-    fingerprint: String,
     /// The commit replayed last (HEAD when written).
     pub head: String,
     /// The latest commit time among the commits replayed.
@@ -74,25 +75,98 @@ impl Prefetch {
     }
 }
 
-/// Reads the state file; None when it is missing, unreadable or written
-/// for another fingerprint or format.
+/// Reads the state file; None when it is missing, unreadable, damaged, or
+/// written for another fingerprint or format.
 pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
     let _t = crate::timings::phase("history: read state file");
     let bytes = std::fs::read(path).ok()?;
-    let saved: Saved = super::intern::scope(|| serde_json::from_slice(&bytes)).ok()?;
-    (saved.format == FORMAT && saved.fingerprint == fingerprint).then_some(saved)
+    decode(&bytes, fingerprint)
 }
 
-/// [`Saved`], borrowing the state to write it.
-#[derive(Serialize)]
-struct ToSave<'a> {
-    format: u32,
-    fingerprint: &'a str,
-    head: String,
+/// The state in `bytes`, if they hold one for `fingerprint` and every byte
+/// reads back.
+pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
+    let body = sealed(bytes)?;
+    let mut d = Dec::new(body);
+    if d.raw(MAGIC.len())? != MAGIC || d.u64()? != FORMAT {
+        return None;
+    }
+    // The fingerprint is checked before the bulk is read.
+    if d.string()? != fingerprint {
+        return None;
+    }
+    let saved = Saved {
+        head: d.string()?,
+        max_time: d.i64()?,
+        cache_len: d.u64()?,
+        shallow: Codec::dec(&mut d)?,
+        replay: Replay::dec(&mut d)?,
+    };
+    d.at_end().then_some(saved)
+}
+
+/// The bytes of a state file.
+pub fn encode(
+    fingerprint: &str,
+    head: &str,
     max_time: i64,
     cache_len: u64,
-    shallow: &'a [String],
-    replay: &'a Replay,
+    shallow: &[String],
+    replay: &Replay,
+) -> Vec<u8> {
+    let mut e = Enc::with_capacity(1 << 20);
+    e.raw(MAGIC);
+    e.u64(FORMAT);
+    e.str(fingerprint);
+    e.str(head);
+    e.i64(max_time);
+    e.u64(cache_len);
+    shallow.to_vec().enc(&mut e);
+    replay.enc(&mut e);
+    let mut bytes = e.into_bytes();
+    let sum = checksum(&bytes);
+    bytes.extend_from_slice(&sum.to_le_bytes());
+    bytes
+}
+
+/// The integrity check closing a state file: a file damaged in a way that
+/// still decodes (a changed letter in a name) must not be shown as history.
+/// A 64-bit multiply-xor hash over 8-byte words, not cryptographic: it
+/// guards against damage, and anyone able to write the file could as well
+/// write a valid one. About a millisecond for a few megabytes.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(buf))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
+}
+
+/// The body of a state file whose closing checksum matches it.
+fn sealed(bytes: &[u8]) -> Option<&[u8]> {
+    let split = bytes.len().checked_sub(8)?;
+    let (body, sum) = bytes.split_at(split);
+    let sum = u64::from_le_bytes(sum.try_into().ok()?);
+    (checksum(body) == sum).then_some(body)
+}
+
+/// What a state file is the state of, read without the rest: the
+/// fingerprint it was written for and the commit it was written at.
+pub fn header(bytes: &[u8]) -> Option<(String, String)> {
+    let mut d = Dec::new(sealed(bytes)?);
+    if d.raw(MAGIC.len())? != MAGIC || d.u64()? != FORMAT {
+        return None;
+    }
+    Some((d.string()?, d.string()?))
 }
 
 /// Writes the state file atomically (temporary file, then rename).
@@ -105,24 +179,17 @@ pub fn save(
     shallow: &[String],
     replay: &Replay,
 ) -> std::io::Result<()> {
-    let saved = ToSave {
-        format: FORMAT,
-        fingerprint,
-        head,
-        max_time,
-        cache_len,
-        shallow,
-        replay,
-    };
+    let bytes = encode(fingerprint, &head, max_time, cache_len, shallow, replay);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
+        // The JSON state of earlier versions is never read again.
+        let _ = std::fs::remove_file(dir.join("state.json"));
     }
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        super::intern::scope(|| serde_json::to_writer(&mut w, &saved))
-            .map_err(std::io::Error::other)?;
-        w.flush()?;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.flush()?;
     }
     std::fs::rename(&tmp, path)
 }

@@ -116,7 +116,20 @@ pub fn plan_json<'a>(
         documents,
     };
     // Compact: with history the file is large, and it is read by programs.
-    serde_json::to_string(&out).unwrap_or_default() + "\n"
+    // Sized from the documents and changes it holds, so the buffer of
+    // several megabytes is not grown (and copied) a dozen times.
+    let events: usize = out
+        .documents
+        .iter()
+        .filter_map(|d| d.history.as_ref().map(Vec::len))
+        .sum();
+    let mut bytes = Vec::with_capacity(out.documents.len() * 1024 + events * 256);
+    if serde_json::to_writer(&mut bytes, &out).is_err() {
+        return String::new();
+    }
+    bytes.push(b'\n');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn ics_escape(s: &str) -> String {

@@ -14,19 +14,26 @@ pub fn esc(s: &str) -> String {
 /// [`esc`], appending to `out` (no allocation for text with nothing to
 /// escape, which is most of it).
 pub fn esc_into(s: &str, out: &mut String) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
+    // A byte loop, not `str::find` with a set of chars: history lists call
+    // this for every part of every change, and the char-set search cost
+    // three times as much on these short strings.
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[i + 1..];
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII, so `start..i` falls on char boundaries.
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
     }
-    out.push_str(rest);
+    out.push_str(&s[start..]);
 }
 
 /// A feature box on the timeline.

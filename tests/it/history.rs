@@ -1672,7 +1672,38 @@ fn cache_path(repo: &Repo) -> PathBuf {
 
 /// The replayed state at HEAD, beside the per-commit cache.
 fn state_path(repo: &Repo) -> PathBuf {
-    repo.join(".git/northstar/state.json")
+    repo.join(".git/northstar/state.bin")
+}
+
+/// The commit a state file was written at.
+fn state_head(repo: &Repo) -> String {
+    let bytes = std::fs::read(state_path(repo)).expect("state file");
+    northstar::history::state::header(&bytes)
+        .expect("a state file northstar reads")
+        .1
+}
+
+/// `bytes` with the first `from` replaced by `to` (of the same length, so
+/// a binary file stays well-formed).
+fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("found");
+    let mut out = bytes.to_vec();
+    out[at..at + to.len()].copy_from_slice(to);
+    out
+}
+
+/// A state file edited as [`replace_bytes`] does, with its closing
+/// checksum made to match again: a deliberate edit rather than damage.
+fn edit_state(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let body = &bytes[..bytes.len() - 8];
+    let mut out = replace_bytes(body, from, to);
+    let sum = northstar::history::state::checksum(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
 }
 
 #[test]
@@ -1700,15 +1731,15 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     assert_eq!(first.read("changes.html"), second.read("changes.html"));
     // ...and is served from the cache: what the cache says, the site shows.
     // The state at HEAD comes first; without it, the per-commit cache.
-    let state = std::fs::read_to_string(state_path(&s.repo)).expect("state file");
+    let state = std::fs::read(state_path(&s.repo)).expect("state file");
     std::fs::write(
         state_path(&s.repo),
-        state.replace("\"Bob Builder\"", "\"Robert State\""),
+        edit_state(&state, b"Bob Builder", b"Rob Stately"),
     )
     .expect("write");
     assert_eq!(
         build(s.repo.path(), &[]).history("f1")[1]["author"],
-        "Robert State"
+        "Rob Stately"
     );
     std::fs::remove_file(state_path(&s.repo)).expect("remove state");
     std::fs::write(&path, cache.replace("\"Bob Builder\"", "\"Robert Cached\"")).expect("write");
@@ -1737,23 +1768,40 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     let state = state_path(&s.repo);
     // A state file that does not parse, or was written for another config,
     // is ignored (the per-commit cache replays) and written again.
+    let bytes = std::fs::read(&state).expect("state");
+    let (fingerprint, _) = northstar::history::state::header(&bytes).expect("header");
+    let mut other = fingerprint.clone().into_bytes();
+    other[0] = if other[0] == b'0' { b'1' } else { b'0' };
+    let mut damaged = bytes.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] = damaged[mid].wrapping_add(1);
     for garbage in [
-        "{\"format\":1,\"fingerprint\":\"x\"".to_string(),
-        std::fs::read_to_string(&state).expect("state").replacen(
-            "\"fingerprint\":\"",
-            "\"fingerprint\":\"0",
-            1,
-        ),
+        // An earlier version's JSON state.
+        b"{\"format\":4,\"fingerprint\":\"x\"".to_vec(),
+        // Another fingerprint (the config or schemas changed since).
+        edit_state(&bytes, fingerprint.as_bytes(), &other),
+        // An edit that still decodes, but without a matching checksum.
+        replace_bytes(&bytes, b"Bob Builder", b"Rob Stately"),
+        // Cut short, and damaged in the middle.
+        bytes[..bytes.len() * 2 / 3].to_vec(),
+        damaged,
     ] {
         std::fs::write(&state, garbage).expect("write");
         let site = build(s.repo.path(), &[]);
         assert!(site.notes().is_empty(), "{:?}", site.notes());
         assert_eq!(site.read("plan.json"), good.read("plan.json"));
         assert_eq!(site.changes(), good.changes());
-        let again: Value =
-            serde_json::from_str(&std::fs::read_to_string(&state).expect("state")).expect("JSON");
-        assert_eq!(again["head"], s.c[7].as_str());
+        assert_eq!(state_head(&s.repo), s.c[7].as_str());
     }
+    // The JSON state of earlier versions is removed when the state is written.
+    let old = state.with_file_name("state.json");
+    std::fs::write(&old, "{\"format\":4}").expect("write");
+    std::fs::remove_file(&state).expect("remove state");
+    assert_eq!(
+        build(s.repo.path(), &[]).read("plan.json"),
+        good.read("plan.json")
+    );
+    assert!(state.exists() && !old.exists());
     for garbage in [
         "this is not json\n\u{0}\u{1}",
         "{\"format\":1,\"fingerprint\":\"x\"",
@@ -2072,11 +2120,7 @@ fn cache_lines(s: &Story) -> usize {
 fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     let s = story();
     build(s.repo.path(), &[]);
-    let state = |s: &Story| -> Value {
-        serde_json::from_str(&std::fs::read_to_string(state_path(&s.repo)).expect("state"))
-            .expect("state is JSON")
-    };
-    assert_eq!(state(&s)["head"], s.c[7].as_str());
+    assert_eq!(state_head(&s.repo), s.c[7].as_str());
     // No new commit: the state is the history.
     assert_eq!(same_as_a_full_read(&s), Read::Cached);
     // One new commit, newer than every other: replayed on the state.
@@ -2088,7 +2132,7 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
     // A few new commits leave the state where it was (writing it costs
     // more than replaying them next time)...
-    assert_eq!(state(&s)["head"], s.c[7].as_str());
+    assert_eq!(state_head(&s.repo), s.c[7].as_str());
     // ...and builds after them take those commits from the per-commit
     // cache rather than git, without adding them to it again.
     let lines = cache_lines(&s);
@@ -2158,7 +2202,7 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     assert_eq!(same_as_a_full_read(&s), Read::Whole);
     // A full replay writes the state at HEAD...
     assert_eq!(
-        state(&s)["head"],
+        state_head(&s.repo),
         s.git.run(&["rev-parse", "HEAD"]).as_str()
     );
     // ...after which the next commit is replayed alone again.
@@ -2173,7 +2217,7 @@ fn the_state_at_head_gives_the_same_site_as_reading_every_commit() {
     }
     assert_eq!(same_as_a_full_read(&s), Read::NewCommits);
     assert_eq!(
-        state(&s)["head"],
+        state_head(&s.repo),
         s.git.run(&["rev-parse", "HEAD"]).as_str()
     );
     assert_eq!(same_as_a_full_read(&s), Read::Cached);

@@ -1,0 +1,554 @@
+//! The binary encoding of the history state file (`state.bin`).
+//!
+//! A rebuild reads the whole replayed history before it can render a page,
+//! so reading it is on every warm build's path. As JSON it cost about as
+//! much as everything else history adds to a build: most of the time went
+//! to scanning strings and numbers and building the intermediate values,
+//! not to the data itself. This encoding has no text to scan: integers
+//! are LEB128 varints (zigzag for signed ones), floats are eight bytes,
+//! and every string is written once, later occurrences as its number in
+//! the order first written, so a repeated string (a commit id, an author,
+//! a field name, a phrase) is read back as a shared `Arc<str>` with no
+//! allocation.
+//!
+//! Reading never trusts the bytes: every read is bounds-checked and
+//! returns None on anything malformed (a truncated file, a string number
+//! not yet defined, invalid UTF-8, a length longer than what is left, JSON
+//! values nested deeper than [`MAX_DEPTH`]), and the caller then ignores
+//! the file and replays from the per-commit cache.
+
+use serde_json::{Map, Number, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Deepest JSON value read back (front matter is never close to this; a
+/// damaged file must not overflow the stack).
+pub const MAX_DEPTH: usize = 128;
+
+/// Writes values into a byte buffer.
+#[derive(Default)]
+pub struct Enc {
+    buf: Vec<u8>,
+    /// Each string written so far, by content: its number.
+    strings: HashMap<Arc<str>, u64>,
+}
+
+impl Enc {
+    /// An encoder with room for about `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Enc {
+        Enc {
+            buf: Vec::with_capacity(capacity),
+            strings: HashMap::new(),
+        }
+    }
+
+    /// The bytes written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Raw bytes, as they are (a file's magic).
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// An unsigned integer.
+    pub fn u64(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.buf.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.buf.push(n as u8);
+    }
+
+    /// A signed integer (zigzag, so small negatives stay short).
+    pub fn i64(&mut self, n: i64) {
+        self.u64(((n << 1) ^ (n >> 63)) as u64);
+    }
+
+    /// A float, bit for bit.
+    pub fn f64(&mut self, x: f64) {
+        self.buf.extend_from_slice(&x.to_bits().to_le_bytes());
+    }
+
+    /// A flag.
+    pub fn bool(&mut self, b: bool) {
+        self.buf.push(u8::from(b));
+    }
+
+    /// A length or count.
+    pub fn count(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+
+    /// A string: 0 then its bytes the first time, its number + 1 after.
+    pub fn str(&mut self, s: &str) {
+        if let Some(&n) = self.strings.get(s) {
+            self.u64(n + 1);
+            return;
+        }
+        let n = self.strings.len() as u64;
+        self.strings.insert(Arc::from(s), n);
+        self.u64(0);
+        self.count(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+
+    /// A shared string (as [`Enc::str`], without copying it for the table).
+    pub fn arc(&mut self, s: &Arc<str>) {
+        if let Some(&n) = self.strings.get(s) {
+            self.u64(n + 1);
+            return;
+        }
+        let n = self.strings.len() as u64;
+        self.strings.insert(s.clone(), n);
+        self.u64(0);
+        self.count(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+
+    /// A JSON value: a tag byte, then its content.
+    pub fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.buf.push(0),
+            Value::Bool(false) => self.buf.push(1),
+            Value::Bool(true) => self.buf.push(2),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    self.buf.push(3);
+                    self.u64(u);
+                } else if let Some(i) = n.as_i64() {
+                    self.buf.push(4);
+                    self.i64(i);
+                } else {
+                    self.buf.push(5);
+                    self.f64(n.as_f64().unwrap_or(0.0));
+                }
+            }
+            Value::String(s) => {
+                self.buf.push(6);
+                self.str(s);
+            }
+            Value::Array(items) => {
+                self.buf.push(7);
+                self.count(items.len());
+                for item in items {
+                    self.value(item);
+                }
+            }
+            Value::Object(map) => {
+                self.buf.push(8);
+                self.count(map.len());
+                for (k, item) in map {
+                    self.str(k);
+                    self.value(item);
+                }
+            }
+        }
+    }
+}
+
+/// Reads values back from bytes written by [`Enc`]; every method returns
+/// None on malformed input.
+pub struct Dec<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    strings: Vec<Arc<str>>,
+}
+
+impl<'a> Dec<'a> {
+    /// A decoder over `buf`.
+    pub fn new(buf: &'a [u8]) -> Dec<'a> {
+        Dec {
+            buf,
+            pos: 0,
+            strings: Vec::new(),
+        }
+    }
+
+    /// Whether every byte was read.
+    pub fn at_end(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    fn left(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// `n` raw bytes.
+    pub fn raw(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let out = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(out)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    /// See [`Enc::u64`].
+    pub fn u64(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            let part = u64::from(b & 0x7f);
+            if shift == 63 && part > 1 {
+                return None;
+            }
+            n |= part << shift;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// See [`Enc::i64`].
+    pub fn i64(&mut self) -> Option<i64> {
+        let z = self.u64()?;
+        Some(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    /// See [`Enc::f64`].
+    pub fn f64(&mut self) -> Option<f64> {
+        let bytes: [u8; 8] = self.raw(8)?.try_into().ok()?;
+        Some(f64::from_bits(u64::from_le_bytes(bytes)))
+    }
+
+    /// See [`Enc::bool`].
+    pub fn bool(&mut self) -> Option<bool> {
+        match self.byte()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    /// A count of items that take at least one byte each: never more than
+    /// the bytes left, so a damaged count cannot ask for a huge allocation.
+    pub fn count(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n <= self.left()).then_some(n)
+    }
+
+    /// See [`Enc::str`].
+    pub fn arc(&mut self) -> Option<Arc<str>> {
+        match self.u64()? {
+            0 => {
+                let n = self.count()?;
+                let s: Arc<str> = Arc::from(std::str::from_utf8(self.raw(n)?).ok()?);
+                self.strings.push(s.clone());
+                Some(s)
+            }
+            n => self.strings.get(usize::try_from(n - 1).ok()?).cloned(),
+        }
+    }
+
+    /// A string as an owned `String`.
+    pub fn string(&mut self) -> Option<String> {
+        self.arc().map(|s| s.to_string())
+    }
+
+    /// See [`Enc::value`].
+    pub fn value(&mut self) -> Option<Value> {
+        self.value_at(0)
+    }
+
+    fn value_at(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        Some(match self.byte()? {
+            0 => Value::Null,
+            1 => Value::Bool(false),
+            2 => Value::Bool(true),
+            3 => Value::Number(self.u64()?.into()),
+            4 => Value::Number(self.i64()?.into()),
+            5 => Value::Number(Number::from_f64(self.f64()?)?),
+            6 => Value::String(self.string()?),
+            7 => {
+                let n = self.count()?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.value_at(depth + 1)?);
+                }
+                Value::Array(items)
+            }
+            8 => {
+                let n = self.count()?;
+                let mut map = Map::new();
+                for _ in 0..n {
+                    let k = self.string()?;
+                    map.insert(k, self.value_at(depth + 1)?);
+                }
+                Value::Object(map)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A type with a place in the state file.
+pub trait Codec: Sized {
+    /// Writes `self`.
+    fn enc(&self, e: &mut Enc);
+    /// Reads one back; None when the bytes are malformed.
+    fn dec(d: &mut Dec<'_>) -> Option<Self>;
+}
+
+impl Codec for u64 {
+    fn enc(&self, e: &mut Enc) {
+        e.u64(*self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.u64()
+    }
+}
+
+impl Codec for u32 {
+    fn enc(&self, e: &mut Enc) {
+        e.u64(u64::from(*self));
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        u32::try_from(d.u64()?).ok()
+    }
+}
+
+impl Codec for usize {
+    fn enc(&self, e: &mut Enc) {
+        e.u64(*self as u64);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        usize::try_from(d.u64()?).ok()
+    }
+}
+
+impl Codec for i64 {
+    fn enc(&self, e: &mut Enc) {
+        e.i64(*self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.i64()
+    }
+}
+
+impl Codec for f64 {
+    fn enc(&self, e: &mut Enc) {
+        e.f64(*self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.f64()
+    }
+}
+
+impl Codec for bool {
+    fn enc(&self, e: &mut Enc) {
+        e.bool(*self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.bool()
+    }
+}
+
+impl Codec for String {
+    fn enc(&self, e: &mut Enc) {
+        e.str(self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.string()
+    }
+}
+
+impl Codec for Arc<str> {
+    fn enc(&self, e: &mut Enc) {
+        e.arc(self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.arc()
+    }
+}
+
+impl Codec for Value {
+    fn enc(&self, e: &mut Enc) {
+        e.value(self);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        d.value()
+    }
+}
+
+impl<T: Codec> Codec for Option<T> {
+    fn enc(&self, e: &mut Enc) {
+        match self {
+            None => e.bool(false),
+            Some(v) => {
+                e.bool(true);
+                v.enc(e);
+            }
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        Some(if d.bool()? { Some(T::dec(d)?) } else { None })
+    }
+}
+
+impl<A: Codec, B: Codec> Codec for (A, B) {
+    fn enc(&self, e: &mut Enc) {
+        self.0.enc(e);
+        self.1.enc(e);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        Some((A::dec(d)?, B::dec(d)?))
+    }
+}
+
+impl<T: Codec> Codec for Vec<T> {
+    fn enc(&self, e: &mut Enc) {
+        e.count(self.len());
+        for v in self {
+            v.enc(e);
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        let n = d.count()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(T::dec(d)?);
+        }
+        Some(out)
+    }
+}
+
+/// Maps are written in key order, so the same state gives the same bytes.
+impl<T: Codec> Codec for HashMap<String, T> {
+    fn enc(&self, e: &mut Enc) {
+        let mut entries: Vec<(&String, &T)> = self.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        e.count(entries.len());
+        for (k, v) in entries {
+            e.str(k);
+            v.enc(e);
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        let n = d.count()?;
+        let mut out = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let k = d.string()?;
+            out.insert(k, T::dec(d)?);
+        }
+        Some(out)
+    }
+}
+
+impl<T: Codec> Codec for BTreeMap<String, T> {
+    fn enc(&self, e: &mut Enc) {
+        e.count(self.len());
+        for (k, v) in self {
+            e.str(k);
+            v.enc(e);
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        let n = d.count()?;
+        let mut out = BTreeMap::new();
+        for _ in 0..n {
+            let k = d.string()?;
+            out.insert(k, T::dec(d)?);
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round<T: Codec>(v: &T) -> (Vec<u8>, Option<T>) {
+        let mut e = Enc::default();
+        v.enc(&mut e);
+        let bytes = e.into_bytes();
+        let mut d = Dec::new(&bytes);
+        let back = T::dec(&mut d).filter(|_| d.at_end());
+        (bytes, back)
+    }
+
+    #[test]
+    fn integers_floats_and_values_read_back_as_written() {
+        for n in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(round(&n).1, Some(n));
+        }
+        for n in [0i64, -1, 1, -64, 64, i64::MIN, i64::MAX] {
+            assert_eq!(round(&n).1, Some(n));
+        }
+        for x in [0.0f64, -1.5, 33.8, f64::MAX] {
+            assert_eq!(round(&x).1, Some(x));
+        }
+        let v = json!({
+            "status": "in-progress", "n": 3, "neg": -4, "x": 0.5, "ok": true,
+            "none": null, "list": ["a", {"deep": [1, 2.25, "status"]}], "empty": {}
+        });
+        assert_eq!(round(&v).1, Some(v));
+    }
+
+    #[test]
+    fn a_repeated_string_is_written_once_and_read_back_shared() {
+        let a: Arc<str> = Arc::from("Ada Lovelace");
+        let v = vec![a.clone(), Arc::from("x"), a.clone()];
+        let (bytes, back) = round(&v);
+        let back = back.expect("reads back");
+        assert_eq!(back, v);
+        assert!(Arc::ptr_eq(&back[0], &back[2]));
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text.matches("Ada Lovelace").count(), 1, "{bytes:?}");
+    }
+
+    #[test]
+    fn damaged_bytes_are_refused_without_panicking() {
+        let v: Vec<(String, Value)> = vec![
+            (
+                "f-1".into(),
+                json!({"status": "planned", "rice": {"reach": 6260}}),
+            ),
+            ("f-2".into(), json!(["f-1", "f-1", 2.5, -3])),
+        ];
+        let (bytes, back) = round(&v);
+        assert_eq!(back.as_ref(), Some(&v));
+        // Every truncation is refused.
+        for cut in 0..bytes.len() {
+            let mut d = Dec::new(&bytes[..cut]);
+            assert!(
+                Vec::<(String, Value)>::dec(&mut d).is_none(),
+                "cut at {cut}"
+            );
+        }
+        // Every single-byte change reads as something or nothing, never a panic.
+        for i in 0..bytes.len() {
+            for b in [0u8, 1, 0x7f, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] = b;
+                let _ = Vec::<(String, Value)>::dec(&mut Dec::new(&damaged));
+            }
+        }
+        // A string number that names nothing yet, and a length past the end.
+        assert!(String::dec(&mut Dec::new(&[5])).is_none());
+        assert!(String::dec(&mut Dec::new(&[0, 100, b'a'])).is_none());
+        assert!(Vec::<u64>::dec(&mut Dec::new(&[0xff, 0xff, 0xff, 0xff, 0x0f])).is_none());
+        // Invalid UTF-8.
+        assert!(String::dec(&mut Dec::new(&[0, 2, 0xc3, 0x28])).is_none());
+    }
+
+    #[test]
+    fn values_nested_too_deep_are_refused() {
+        let mut bytes = [7u8, 1].repeat(MAX_DEPTH + 2);
+        bytes.push(0);
+        assert!(Dec::new(&bytes).value().is_none());
+        let mut ok = [7u8, 1].repeat(10);
+        ok.push(0);
+        assert!(Dec::new(&ok).value().is_some());
+    }
+}
