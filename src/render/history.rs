@@ -11,6 +11,7 @@ use crate::history::{DocHistory, Event, History, LogEntry, What};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Most entries on the changes page; each document page keeps its own.
 pub const LOG_LIMIT: usize = 500;
@@ -62,8 +63,13 @@ pub fn event(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
 /// template's to place (`{{{page.history_html}}}`, inside
 /// `<ol class="history-list">`), and its classes are stable for styling.
 ///
-/// `legacy` adds `page.history`, one value per change, for document
-/// templates written before (see `render::build_some`).
+/// The derived facts above the list are written here too
+/// (`{{{page.facts_html}}}`, a `<dl class="facts">`): as template
+/// expressions they cost a sixth of everything history adds to a rebuild.
+///
+/// `legacy` adds `page.history`, one value per change, and `page.facts`,
+/// the facts as values, for document templates written before (see
+/// `render::build_some`).
 pub fn document(
     ctx: &Ctx<'_>,
     history: &History,
@@ -73,27 +79,126 @@ pub fn document(
     legacy: bool,
 ) -> Value {
     let Some(h) = history.docs.get(id) else {
-        return json!({"has_history": false, "history": [], "facts": Value::Null});
+        return json!({"has_history": false, "history": [], "facts": Value::Null, "facts_html": ""});
     };
     // About 330 bytes a change with a person and a message: sized so the
     // list is written without growing.
     let mut html = String::with_capacity(h.events.len() * 360);
+    let mut authors = Authors::default();
     for e in h.events.iter().rev() {
-        event_html(ctx, e, root, &mut html);
+        event_html(ctx, e, root, &mut authors, &mut html);
     }
     let mut out = json!({
         "has_history": !h.events.is_empty(),
         "history_html": html,
-        "facts": facts(ctx, h, kind),
+        "facts_html": facts_html(ctx, h, kind, root),
     });
     if legacy {
         out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
+        out["facts"] = facts(ctx, h, kind);
     }
     out
 }
 
+/// Who made each change, as [`who_html`] writes it, remembered by e-mail
+/// for one list: a document's changes come from a few authors, and the
+/// e-mails read from the state are shared strings, so most lookups are a
+/// pointer comparison instead of a hash and a person lookup.
+#[derive(Default)]
+struct Authors {
+    seen: Vec<(Arc<str>, String)>,
+}
+
+impl Authors {
+    fn write(&mut self, ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
+        if let Some((_, html)) = self.seen.iter().find(|(k, _)| Arc::ptr_eq(k, &e.email)) {
+            out.push_str(html);
+            return;
+        }
+        let mut html = String::new();
+        who_html(ctx, e, root, &mut html);
+        out.push_str(&html);
+        // A few dozen authors at most are kept; past that, no memo.
+        if self.seen.len() < 64 {
+            self.seen.push((e.email.clone(), html));
+        }
+    }
+}
+
+/// The facts history derives, as the `<dl class="facts">` of a document's
+/// history section (the markup the built-in template wrote before).
+fn facts_html(ctx: &Ctx<'_>, h: &DocHistory, kind: &str, root: &str) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("<dl class=\"facts\">");
+    if let Some(d) = h.created {
+        out.push_str("\n      <dt>Created</dt><dd>");
+        date_into(ctx, d, &mut out);
+        out.push_str("</dd>");
+    }
+    if let Some(d) = h.last_changed {
+        out.push_str("\n      <dt>Last changed</dt><dd class=\"last-changed\">");
+        date_into(ctx, d, &mut out);
+        out.push_str("</dd>");
+    }
+    if kind == "feature" {
+        out.push_str("\n      <dt>Milestone slips</dt><dd class=\"slips\">");
+        if h.slips > 0 {
+            let s = if h.slips == 1 { "" } else { "s" };
+            out.push_str(&format!("{} time{s}, {} days in all", h.slips, h.slip_days));
+        } else {
+            out.push_str("none");
+        }
+        out.push_str("</dd>");
+        if !h.days_in_status.is_empty() {
+            out.push_str("\n      <dt>Days in each status</dt><dd class=\"days-in-status\">");
+            for (i, (status, days)) in h.days_in_status.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" · ");
+                }
+                out.push_str("<span class=\"badge status-");
+                esc_into(status, &mut out);
+                out.push_str("\">");
+                esc_into(status, &mut out);
+                out.push_str("</span> ");
+                out.push_str(&days.to_string());
+            }
+            out.push_str("</dd>");
+        }
+    }
+    if kind == "milestone" {
+        for (class, label, ids) in [
+            ("scope-added", "Scope added", &h.scope_added),
+            ("scope-removed", "Scope removed", &h.scope_removed),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n      <dt>{label}</dt><dd class=\"{class}\">"));
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match ctx.index.get(id) {
+                    Some(d) => {
+                        out.push_str("<a href=\"");
+                        esc_into(root, &mut out);
+                        esc_into(&Index::page(d), &mut out);
+                        out.push_str("\">");
+                        esc_into(&d.title, &mut out);
+                        out.push_str("</a>");
+                    }
+                    None => esc_into(id, &mut out),
+                }
+            }
+            out.push_str("</dd>");
+        }
+    }
+    out.push_str("\n    </dl>");
+    out
+}
+
 /// One change as a list item of a document's history section.
-fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
+fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, authors: &mut Authors, out: &mut String) {
     out.push_str(if e.uncommitted {
         "<li class=\"event uncommitted\"><span class=\"when\">"
     } else {
@@ -103,7 +208,7 @@ fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
     out.push_str("</span> <span class=\"what\">");
     words_into(e, out);
     out.push_str("</span> <span class=\"who muted\">");
-    who_html(ctx, e, root, out);
+    authors.write(ctx, e, root, out);
     out.push_str("</span>");
     if !ctx.public && !e.uncommitted && !e.message.is_empty() {
         out.push_str(" <span class=\"message muted\">— ");

@@ -2254,15 +2254,17 @@ fn a_public_plan_json_history_has_quarters_and_no_authors() {
     );
 }
 
-/// A document or changes template written for the lists as template
-/// values (`page.history`, `page.entries`) still gets them.
+/// A document or changes template written for the lists and facts as
+/// template values (`page.history`, `page.facts`, `page.entries`) still
+/// gets them.
 #[test]
 fn overridden_templates_still_get_history_as_values() {
     let s = story();
     s.repo
         .file(
             "templates/document.hbs",
-            "{{#each page.history}}<li>{{summary}} ({{author.title}})</li>{{/each}}",
+            "{{#each page.history}}<li>{{summary}} ({{author.title}})</li>{{/each}}\
+             <p>created {{page.facts.created}}, slips {{page.facts.slips}}</p>",
         )
         .file(
             "templates/changes.hbs",
@@ -2272,6 +2274,11 @@ fn overridden_templates_still_get_history_as_values() {
     let page = site.read("feature/f1.html");
     assert!(
         page.contains("<li>status planned → in-progress (Bob Builder)</li>"),
+        "{page}"
+    );
+    // As on the built-in page (`facts_created_last_changed_slips_and_days_in_status`).
+    assert!(
+        page.contains("<p>created 5 Jan 2026, slips 2</p>"),
         "{page}"
     );
     let changes = site.read("changes.html");
