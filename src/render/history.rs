@@ -77,9 +77,12 @@ pub fn document(
     kind: &str,
     root: &str,
     legacy: bool,
-) -> Value {
+) -> (Value, Option<String>) {
     let Some(h) = history.docs.get(id) else {
-        return json!({"has_history": false, "history": [], "facts": Value::Null, "facts_html": ""});
+        return (
+            json!({"has_history": false, "history": [], "facts": Value::Null, "facts_html": ""}),
+            None,
+        );
     };
     // About 330 bytes a change with a person and a message: sized so the
     // list is written without growing.
@@ -90,13 +93,38 @@ pub fn document(
     }
     let mut out = json!({
         "has_history": !h.events.is_empty(),
-        "history_html": html,
         "facts_html": facts_html(ctx, h, kind, root),
     });
     if legacy {
+        out["history_html"] = Value::String(html);
         out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
         out["facts"] = facts(ctx, h, kind);
+        return (out, None);
     }
+    out["history_html"] = Value::String(HISTORY_MARK.to_string());
+    (out, Some(html))
+}
+
+/// What the built-in document template gets as `page.history_html`; the
+/// list itself replaces it in the rendered page ([`splice`]). Passed
+/// through Handlebars, a list of hundreds of changes was copied three
+/// times and scanned for line breaks (partials re-indent what they
+/// write), which cost more than writing it. No rendered value can
+/// contain this comment: bodies are sanitized with comments stripped, and
+/// every other value is escaped.
+pub const HISTORY_MARK: &str = "<!--northstar:history-list-->";
+
+/// `page` with the last [`HISTORY_MARK`] replaced by `list` (the mark
+/// sits near the end of the page, after anything a document supplies).
+pub fn splice(page: String, list: Option<String>) -> String {
+    let Some(list) = list else { return page };
+    let Some(at) = page.rfind(HISTORY_MARK) else {
+        return page;
+    };
+    let mut out = String::with_capacity(page.len() - HISTORY_MARK.len() + list.len());
+    out.push_str(&page[..at]);
+    out.push_str(&list);
+    out.push_str(&page[at + HISTORY_MARK.len()..]);
     out
 }
 

@@ -24,6 +24,27 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A document page: its path, its HTML and the files its body links to.
 type RenderedPage = (String, String, BTreeSet<String>);
 
+/// One document's page: its data and history section through the
+/// `document` template (`frame` adds what every page has), the history
+/// list spliced in after (see [`history::HISTORY_MARK`]).
+fn document_page(
+    ctx: &Ctx<'_>,
+    tpl: &templates::Templates,
+    hist: &crate::history::History,
+    doc: &crate::plan::Document,
+    legacy: bool,
+    frame: &dyn Fn(Value) -> Value,
+) -> Result<RenderedPage, String> {
+    let mut assets = BTreeSet::new();
+    let mut page = pages::document(ctx, doc, &mut assets);
+    let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy);
+    if let (Value::Object(p), Value::Object(h)) = (&mut page, section) {
+        p.extend(h);
+    }
+    let html = tpl.render("document", frame(page))?;
+    Ok((Index::page(doc), history::splice(html, list), assets))
+}
+
 /// Build options.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -202,26 +223,9 @@ pub(crate) fn build_some(
                     let _t = crate::timings::phase("render: document pages");
                     docs.par_iter()
                         .map(|doc| {
-                            let mut assets = BTreeSet::new();
-                            let mut page = pages::document(&ctx, doc, &mut assets);
-                            if let (Value::Object(p), Value::Object(h)) = (
-                                &mut page,
-                                history::document(
-                                    &ctx,
-                                    hist,
-                                    &doc.id,
-                                    &doc.kind,
-                                    "../",
-                                    legacy_document,
-                                ),
-                            ) {
-                                p.extend(h);
-                            }
-                            let html = tpl.render(
-                                "document",
-                                merge(base("../", &doc.title, &doc.kind), page),
-                            )?;
-                            Ok((Index::page(doc), html, assets))
+                            document_page(&ctx, &tpl, hist, doc, legacy_document, &|page| {
+                                merge(base("../", &doc.title, &doc.kind), page)
+                            })
                         })
                         .collect::<Vec<Result<RenderedPage, String>>>()
                 },

@@ -15,7 +15,7 @@
 use super::links::Index;
 use super::pages::Ctx;
 use super::templates::Templates;
-use super::{Options, Site, history};
+use super::{Options, Site};
 use crate::check::Compiled;
 use crate::config::Config;
 use crate::plan::{Document, Plan};
@@ -176,16 +176,9 @@ pub fn pages(
     let rendered: Vec<Result<super::RenderedPage, String>> = docs
         .par_iter()
         .map(|doc| {
-            let mut assets = BTreeSet::new();
-            let mut page = super::pages::document(&ctx, doc, &mut assets);
-            if let (Value::Object(p), Value::Object(h)) = (
-                &mut page,
-                history::document(&ctx, hist, &doc.id, &doc.kind, "../", legacy_document),
-            ) {
-                p.extend(h);
-            }
-            let html = tpl.render("document", frame(&doc.title, &doc.kind, page))?;
-            Ok((Index::page(doc), html, assets))
+            super::document_page(&ctx, tpl, hist, doc, legacy_document, &|page| {
+                frame(&doc.title, &doc.kind, page)
+            })
         })
         .collect();
     let mut site = Site::default();
