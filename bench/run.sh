@@ -288,6 +288,17 @@ run_history() {
     rm -rf "$nohist" && mkdir -p "$nohist"
     git -C "$dir" archive HEAD | tar -x -C "$nohist"
     bench "$tag.build-no-git" "$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")" "rm -rf $(q "$out-no-git")"
+    # The same two builds in alternation, the ratio taken within each round
+    # (bench/interleave.py): the machine's drift between the two hyperfine
+    # runs above moves their ratio by more than the target's margin.
+    say "$tag.interleaved: one new commit / no git, $RUNS rounds"
+    python3 "$HERE/interleave.py" "$RUNS" "$RESULTS/$tag.interleaved.json" \
+      one-commit "git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'" \
+      "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" \
+      no-git "rm -rf $(q "$out-no-git")" "$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")" \
+      || echo "failed" >"$RESULTS/$tag.interleaved.failed"
+    git -C "$dir" reset -q --hard "$base"
+    rm -rf "$cache" && cp -r "$WORK/cache-$tag" "$cache"
   done
   summarize history "$HERE/results-history-latest.md"
 }
@@ -397,6 +408,15 @@ else:
         if median(f"{tag}.build-one-commit") and median(f"{tag}.build-no-git"):
             r = median(f"{tag}.build-one-commit") / median(f"{tag}.build-no-git")
             lines.append(f"| one new commit / no git | | {r:.2f}× | |")
+        inter = read(f"{tag}.interleaved", "json")
+        if inter:
+            j = json.loads(inter)
+            m = j["medians"]
+            lines.append(
+                f"| one new commit / no git, interleaved ({j['rounds']} rounds: "
+                f"{m['one-commit']:.3f} s / {m['no-git']:.3f} s) | | "
+                f"{j['ratio']['median']:.2f}× | |"
+            )
         lines.append("")
 
 text = "\n".join(lines)

@@ -2,7 +2,7 @@
 //! `features.csv`, and the search index script.
 
 use super::facts;
-use super::history::PlanEvent;
+use super::history::PlanHistory;
 use super::links::Index;
 use crate::dates;
 use crate::plan::Document;
@@ -47,7 +47,7 @@ struct PlanDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     computed_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    history: Option<Vec<PlanEvent<'a>>>,
+    history: Option<PlanHistory<'a>>,
 }
 
 /// The whole of `plan.json`.
@@ -67,7 +67,7 @@ pub fn plan_json<'a>(
     index: &Index<'a>,
     product: &str,
     public: bool,
-    history: &(dyn Fn(&str) -> Option<Vec<PlanEvent<'a>>> + Sync),
+    history: &(dyn Fn(&str) -> Option<PlanHistory<'a>> + Sync),
 ) -> String {
     let plan = index.plan;
     let documents: Vec<PlanDoc<'a>> = index
@@ -121,7 +121,7 @@ pub fn plan_json<'a>(
     let events: usize = out
         .documents
         .iter()
-        .filter_map(|d| d.history.as_ref().map(Vec::len))
+        .filter_map(|d| d.history.as_ref().map(PlanHistory::len))
         .sum();
     let mut bytes = Vec::with_capacity(out.documents.len() * 1024 + events * 256);
     if serde_json::to_writer(&mut bytes, &out).is_err() {

@@ -465,7 +465,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
 
 /// A document's event in `plan.json`.
 #[derive(Serialize)]
-pub struct PlanEvent<'a> {
+struct PlanEvent<'a> {
     commit: &'a str,
     date: PlanDate,
     author: Option<&'a str>,
@@ -529,37 +529,109 @@ enum Changes<'a> {
 }
 
 /// A published document's history for `plan.json`, newest first.
-pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<Vec<PlanEvent<'h>>> {
+pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<PlanHistory<'h>> {
     let h = history.docs.get(id)?;
-    Some(
-        h.events
-            .iter()
-            .rev()
-            .filter(|e| !(public && e.uncommitted))
-            .map(|e| PlanEvent {
-                commit: &e.commit,
-                date: PlanDate { day: e.day, public },
-                author: (!public).then_some(&*e.author),
-                what: e.what,
-                changes: if public {
-                    Changes::Coarse(
-                        e.fields
-                            .iter()
-                            .map(|f| {
-                                let mut f = f.clone();
-                                for v in [&mut f.from, &mut f.to].into_iter().flatten() {
-                                    super::data::coarsen(v);
-                                }
-                                f
-                            })
-                            .collect(),
-                    )
-                } else {
-                    Changes::Read(&e.fields)
-                },
-                sections: &e.sections,
-                uncommitted: e.uncommitted,
-            })
-            .collect(),
-    )
+    Some(PlanHistory {
+        public,
+        events: &h.events,
+    })
+}
+
+/// A document's events as `plan.json` lists them, serialized one by one
+/// as they are written (with a long history, collecting them first held
+/// megabytes of short-lived values).
+pub struct PlanHistory<'h> {
+    public: bool,
+    events: &'h [Event],
+}
+
+impl PlanHistory<'_> {
+    /// How many events the list holds at most (for sizing the output).
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the document has no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+impl Serialize for PlanHistory<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let public = self.public;
+        ser.collect_seq(
+            self.events
+                .iter()
+                .rev()
+                .filter(|e| !(public && e.uncommitted))
+                .map(|e| PlanEvent {
+                    commit: &e.commit,
+                    date: PlanDate { day: e.day, public },
+                    author: (!public).then_some(&*e.author),
+                    what: e.what,
+                    changes: if public {
+                        Changes::Coarse(
+                            e.fields
+                                .iter()
+                                .map(|f| {
+                                    let mut f = f.clone();
+                                    for v in [&mut f.from, &mut f.to].into_iter().flatten() {
+                                        super::data::coarsen(v);
+                                    }
+                                    f
+                                })
+                                .collect(),
+                        )
+                    } else {
+                        Changes::Read(&e.fields)
+                    },
+                    sections: &e.sections,
+                    uncommitted: e.uncommitted,
+                }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_replaces_the_mark_the_template_placed() {
+        let page = format!("<main>{HISTORY_MARK}</main>");
+        let list = Some("<li class=\"event\">x</li>".to_string());
+        assert_eq!(
+            splice(page.clone(), list.clone()),
+            "<main><li class=\"event\">x</li></main>"
+        );
+        // An overridden template got the list itself: nothing to splice.
+        assert_eq!(splice(page.clone(), None), page);
+        // No mark (a template that does not show the list): unchanged.
+        assert_eq!(
+            splice("<main></main>".into(), list.clone()),
+            "<main></main>"
+        );
+        // Only the last mark is the template's.
+        assert_eq!(
+            splice(format!("a{HISTORY_MARK}b{HISTORY_MARK}c"), list),
+            format!("a{HISTORY_MARK}b<li class=\"event\">x</li>c")
+        );
+    }
+
+    #[test]
+    fn plan_json_dates_are_days_or_quarters() {
+        let day = dates::parse("2026-11-03").expect("date");
+        let json = |public| serde_json::to_string(&PlanDate { day, public }).expect("json");
+        assert_eq!(json(false), "\"2026-11-03\"");
+        assert_eq!(json(true), "\"2026-Q4\"");
+        // Outside four-digit years, the general formatting.
+        let early = dates::parse("0999-03-01").expect("date");
+        let json = serde_json::to_string(&PlanDate {
+            day: early,
+            public: false,
+        })
+        .expect("json");
+        assert_eq!(json, format!("\"{}\"", dates::format(early)));
+    }
 }
