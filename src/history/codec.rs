@@ -21,9 +21,17 @@ use serde_json::{Map, Number, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// Deepest JSON value read back (front matter is never close to this; a
-/// damaged file must not overflow the stack).
-pub const MAX_DEPTH: usize = 128;
+/// Deepest JSON value read back: deeper than any front matter the YAML
+/// parser accepts (so every state written can be read), and bounded, so a
+/// crafted file cannot overflow the stack.
+pub const MAX_DEPTH: usize = crate::parse::yaml::MAX_DEPTH + 8;
+
+/// Most items reserved up front for a collection read back. A count is
+/// never more than the bytes left, but an item can take far more memory
+/// than its first byte: a crafted file of nested lists could otherwise
+/// reserve many times its size at every level. Larger collections grow as
+/// their items actually decode.
+const RESERVE: usize = 1024;
 
 /// Writes values into a byte buffer.
 #[derive(Default)]
@@ -271,7 +279,7 @@ impl<'a> Dec<'a> {
             6 => Value::String(self.string()?),
             7 => {
                 let n = self.count()?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(n.min(RESERVE));
                 for _ in 0..n {
                     items.push(self.value_at(depth + 1)?);
                 }
@@ -414,7 +422,7 @@ impl<T: Codec> Codec for Vec<T> {
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         let n = d.count()?;
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(n.min(RESERVE));
         for _ in 0..n {
             out.push(T::dec(d)?);
         }
@@ -435,7 +443,7 @@ impl<T: Codec> Codec for HashMap<String, T> {
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         let n = d.count()?;
-        let mut out = HashMap::with_capacity(n);
+        let mut out = HashMap::with_capacity(n.min(RESERVE));
         for _ in 0..n {
             let k = d.string()?;
             out.insert(k, T::dec(d)?);
@@ -540,6 +548,27 @@ mod tests {
         assert!(Vec::<u64>::dec(&mut Dec::new(&[0xff, 0xff, 0xff, 0xff, 0x0f])).is_none());
         // Invalid UTF-8.
         assert!(String::dec(&mut Dec::new(&[0, 2, 0xc3, 0x28])).is_none());
+    }
+
+    #[test]
+    fn values_as_deep_as_the_yaml_parser_allows_read_back() {
+        let mut v = json!("leaf");
+        for _ in 0..crate::parse::yaml::MAX_DEPTH {
+            v = json!([v]);
+        }
+        assert_eq!(round(&v).1, Some(v));
+    }
+
+    #[test]
+    fn a_long_count_does_not_reserve_for_every_item_up_front() {
+        // A list that claims as many items as bytes are left, each itself
+        // such a list: refused when the bytes run out, having reserved at
+        // most RESERVE items per level on the way.
+        let mut bytes = Vec::new();
+        for _ in 0..MAX_DEPTH {
+            bytes.extend_from_slice(&[7, 0xff, 0x7f]);
+        }
+        assert!(Dec::new(&bytes).value().is_none());
     }
 
     #[test]

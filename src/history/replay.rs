@@ -171,9 +171,9 @@ fn set(v: &mut Value, path: &str, to: Option<&Value>) {
     }
 }
 
-/// The replay's running state and results. Serializable: the state at
-/// HEAD is cached (`state.rs`), so a build after new commits replays only
-/// those.
+/// The replay's running state and results. Encoded for the state cache
+/// (`state.rs`, [`super::codec`]): the state at HEAD is cached, so a build
+/// after new commits replays only those.
 #[derive(Clone)]
 pub struct Replay {
     state: HashMap<String, State>,

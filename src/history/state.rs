@@ -121,7 +121,10 @@ pub fn encode(
     e.str(head);
     e.i64(max_time);
     e.u64(cache_len);
-    shallow.to_vec().enc(&mut e);
+    e.count(shallow.len());
+    for s in shallow {
+        e.str(s);
+    }
     replay.enc(&mut e);
     let mut bytes = e.into_bytes();
     let sum = checksum(&bytes);
@@ -160,7 +163,8 @@ fn sealed(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// What a state file is the state of, read without the rest: the
-/// fingerprint it was written for and the commit it was written at.
+/// fingerprint it was written for and the commit it was written at (for
+/// tools and tests that look at the cache).
 pub fn header(bytes: &[u8]) -> Option<(String, String)> {
     let mut d = Dec::new(sealed(bytes)?);
     if d.raw(MAGIC.len())? != MAGIC || d.u64()? != FORMAT {

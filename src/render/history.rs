@@ -128,18 +128,29 @@ pub fn splice(page: String, list: Option<String>) -> String {
     out
 }
 
-/// Who made each change, as [`who_html`] writes it, remembered by e-mail
-/// for one list: a document's changes come from a few authors, and the
-/// e-mails read from the state are shared strings, so most lookups are a
-/// pointer comparison instead of a hash and a person lookup.
+/// Who made each change, as [`who_html`] writes it, remembered for one
+/// list: a document's changes come from a few authors, and the names and
+/// e-mails read from the state are shared strings, so most lookups are
+/// two pointer comparisons instead of a hash and a person lookup. Keyed by
+/// both, since one e-mail can have committed under several names (shown
+/// as written when no person has that e-mail); uncommitted edits are
+/// not kept (their text is fixed).
 #[derive(Default)]
 struct Authors {
-    seen: Vec<(Arc<str>, String)>,
+    seen: Vec<(Arc<str>, Arc<str>, String)>,
 }
 
 impl Authors {
     fn write(&mut self, ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
-        if let Some((_, html)) = self.seen.iter().find(|(k, _)| Arc::ptr_eq(k, &e.email)) {
+        if e.uncommitted {
+            who_html(ctx, e, root, out);
+            return;
+        }
+        if let Some((_, _, html)) = self
+            .seen
+            .iter()
+            .find(|(m, a, _)| Arc::ptr_eq(m, &e.email) && Arc::ptr_eq(a, &e.author))
+        {
             out.push_str(html);
             return;
         }
@@ -148,7 +159,7 @@ impl Authors {
         out.push_str(&html);
         // A few dozen authors at most are kept; past that, no memo.
         if self.seen.len() < 64 {
-            self.seen.push((e.email.clone(), html));
+            self.seen.push((e.email.clone(), e.author.clone(), html));
         }
     }
 }

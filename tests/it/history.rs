@@ -2287,3 +2287,41 @@ fn overridden_templates_still_get_history_as_values() {
         "{changes}"
     );
 }
+
+/// One e-mail committing under two names (no person has that e-mail):
+/// each change shows the name it was made under, on a first build and on
+/// a rebuild from the cached state alike.
+#[test]
+fn one_email_under_two_names_shows_each_name_from_the_cache_too() {
+    let (repo, git) = plans();
+    const OLD: crate::git::Who = crate::git::Who {
+        name: "Bob Builder",
+        email: "bob@example.com",
+    };
+    const NEW: crate::git::Who = crate::git::Who {
+        name: "Robert Renamed",
+        email: "bob@example.com",
+    };
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "planned", "m1", 100, "Be fast."),
+    );
+    git.commit_as("One", "2026-01-05", OLD);
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "in-progress", "m1", 100, "Be fast."),
+    );
+    git.commit_as("Two", "2026-02-05", NEW);
+    let cold = build(repo.path(), &[]);
+    let warm = build(repo.path(), &[]);
+    let who = |site: &Site| -> Vec<String> {
+        site.page_history("feature/f1.html")
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect()
+    };
+    let first = who(&cold);
+    assert!(first[0].contains("by Robert Renamed"), "{first:?}");
+    assert!(first[1].contains("by Bob Builder"), "{first:?}");
+    assert_eq!(who(&warm), first);
+}
