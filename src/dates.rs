@@ -89,6 +89,52 @@ pub fn human_into(days: i64, out: &mut String) {
     }
 }
 
+/// [`format()`] (`2026-11-03`) or [`quarter`] (`2026-Q4`) of a day, in a
+/// buffer on the stack: `plan.json` writes one per change. None outside
+/// four-digit years, where those two are the ones to use.
+pub fn ascii(days: i64, as_quarter: bool) -> Option<Ascii> {
+    let (y, m, d) = civil_from_days(days);
+    if !(1000..=9999).contains(&y) {
+        return None;
+    }
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let y = y as u32;
+    let mut buf = [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(d / 10),
+        digit(d),
+    ];
+    let len = if as_quarter {
+        buf[5] = b'Q';
+        buf[6] = digit((m - 1) / 3 + 1);
+        7
+    } else {
+        10
+    };
+    Some(Ascii { buf, len })
+}
+
+/// A date written by [`ascii`].
+pub struct Ascii {
+    buf: [u8; 10],
+    len: usize,
+}
+
+impl Ascii {
+    /// The date as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, dashes and `Q` are written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// The quarter of a day number: `2026-Q4`.
 pub fn quarter(days: i64) -> String {
     let (y, m, _) = civil_from_days(days);
@@ -168,6 +214,15 @@ mod tests {
         let mut out = String::from("on ");
         human_into(parse("2027-01-09").unwrap(), &mut out);
         assert_eq!(out, "on 9 Jan 2027");
+    }
+
+    #[test]
+    fn ascii_dates_match_format_and_quarter() {
+        for day in parse("1999-01-01").unwrap()..parse("2031-12-31").unwrap() {
+            assert_eq!(ascii(day, false).unwrap().as_str(), format(day));
+            assert_eq!(ascii(day, true).unwrap().as_str(), quarter(day));
+        }
+        assert!(ascii(parse("0999-03-01").unwrap(), false).is_none());
     }
 
     #[test]

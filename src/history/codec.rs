@@ -91,25 +91,22 @@ impl Enc {
 
     /// A string: 0 then its bytes the first time, its number + 1 after.
     pub fn str(&mut self, s: &str) {
-        if let Some(&n) = self.strings.get(s) {
-            self.u64(n + 1);
-            return;
-        }
-        let n = self.strings.len() as u64;
-        self.strings.insert(Arc::from(s), n);
-        self.u64(0);
-        self.count(s.len());
-        self.buf.extend_from_slice(s.as_bytes());
+        self.string(s, || Arc::from(s));
     }
 
     /// A shared string (as [`Enc::str`], without copying it for the table).
     pub fn arc(&mut self, s: &Arc<str>) {
+        self.string(s, || s.clone());
+    }
+
+    /// [`Enc::str`], with `key` giving the table's copy when it is new.
+    fn string(&mut self, s: &str, key: impl FnOnce() -> Arc<str>) {
         if let Some(&n) = self.strings.get(s) {
             self.u64(n + 1);
             return;
         }
         let n = self.strings.len() as u64;
-        self.strings.insert(s.clone(), n);
+        self.strings.insert(key(), n);
         self.u64(0);
         self.count(s.len());
         self.buf.extend_from_slice(s.as_bytes());

@@ -86,11 +86,7 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
 /// The state in `bytes`, if they hold one for `fingerprint` and every byte
 /// reads back.
 pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
-    let body = sealed(bytes)?;
-    let mut d = Dec::new(body);
-    if d.raw(MAGIC.len())? != MAGIC || d.u64()? != FORMAT {
-        return None;
-    }
+    let mut d = opened(bytes)?;
     // The fingerprint is checked before the bulk is read.
     if d.string()? != fingerprint {
         return None;
@@ -166,11 +162,14 @@ fn sealed(bytes: &[u8]) -> Option<&[u8]> {
 /// fingerprint it was written for and the commit it was written at (for
 /// tools and tests that look at the cache).
 pub fn header(bytes: &[u8]) -> Option<(String, String)> {
-    let mut d = Dec::new(sealed(bytes)?);
-    if d.raw(MAGIC.len())? != MAGIC || d.u64()? != FORMAT {
-        return None;
-    }
+    let mut d = opened(bytes)?;
     Some((d.string()?, d.string()?))
+}
+
+/// A decoder past the magic and format of a sealed state file of ours.
+fn opened(bytes: &[u8]) -> Option<Dec<'_>> {
+    let mut d = Dec::new(sealed(bytes)?);
+    (d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT).then_some(d)
 }
 
 /// Writes the state file atomically (temporary file, then rename).

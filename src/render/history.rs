@@ -218,14 +218,7 @@ fn facts_html(ctx: &Ctx<'_>, h: &DocHistory, kind: &str, root: &str) -> String {
                     out.push_str(", ");
                 }
                 match ctx.index.get(id) {
-                    Some(d) => {
-                        out.push_str("<a href=\"");
-                        esc_into(root, &mut out);
-                        esc_into(&Index::page(d), &mut out);
-                        out.push_str("\">");
-                        esc_into(&d.title, &mut out);
-                        out.push_str("</a>");
-                    }
+                    Some(d) => link_into(root, d, &mut out),
                     None => esc_into(id, &mut out),
                 }
             }
@@ -373,13 +366,7 @@ pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
             "<li class=\"event\">"
         });
         match ctx.index.get(&l.id) {
-            Some(d) => {
-                out.push_str("<a href=\"");
-                esc_into(&Index::page(d), &mut out);
-                out.push_str("\">");
-                esc_into(&d.title, &mut out);
-                out.push_str("</a>");
-            }
+            Some(d) => link_into("", d, &mut out),
             None => esc_into(&l.title, &mut out),
         }
         out.push_str(": <span class=\"what\">");
@@ -404,19 +391,24 @@ fn who_html(ctx: &Ctx<'_>, e: &Event, root: &str, out: &mut String) {
     }
     out.push_str("by ");
     match person(ctx, &e.email) {
-        Some(p) => {
-            out.push_str("<a href=\"");
-            esc_into(root, out);
-            esc_into(&p.kind, out);
-            out.push('/');
-            esc_into(&p.id, out);
-            out.push_str(".html\">");
-            esc_into(&p.title, out);
-            out.push_str("</a>");
-        }
+        Some(p) => link_into(root, p, out),
         None if ctx.public => out.push_str("the team"),
         None => esc_into(&e.author, out),
     }
+}
+
+/// A link to a document's page, its title as the text (the address as
+/// [`Index::page`] gives it, written in place: the lists write one per
+/// change).
+fn link_into(root: &str, doc: &crate::plan::Document, out: &mut String) {
+    out.push_str("<a href=\"");
+    esc_into(root, out);
+    esc_into(&doc.kind, out);
+    out.push('/');
+    esc_into(&doc.id, out);
+    out.push_str(".html\">");
+    esc_into(&doc.title, out);
+    out.push_str("</a>");
 }
 
 /// The person a commit author's e-mail names, if any (case-insensitive,
@@ -495,38 +487,11 @@ struct PlanDate {
 
 impl Serialize for PlanDate {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let (y, m, d) = dates::civil_from_days(self.day);
-        if !(1000..=9999).contains(&y) {
-            let text = if self.public {
-                dates::quarter(self.day)
-            } else {
-                dates::format(self.day)
-            };
-            return ser.serialize_str(&text);
+        match dates::ascii(self.day, self.public) {
+            Some(a) => ser.serialize_str(a.as_str()),
+            None if self.public => ser.serialize_str(&dates::quarter(self.day)),
+            None => ser.serialize_str(&dates::format(self.day)),
         }
-        let digit = |n: u32| b'0' + (n % 10) as u8;
-        let y = y as u32;
-        let mut buf = [
-            digit(y / 1000),
-            digit(y / 100),
-            digit(y / 10),
-            digit(y),
-            b'-',
-            digit(m / 10),
-            digit(m),
-            b'-',
-            digit(d / 10),
-            digit(d),
-        ];
-        let len = if self.public {
-            buf[5] = b'Q';
-            buf[6] = digit((m - 1) / 3 + 1);
-            7
-        } else {
-            10
-        };
-        // Only ASCII digits, dashes and `Q` were written.
-        ser.serialize_str(std::str::from_utf8(&buf[..len]).unwrap_or_default())
     }
 }
 
