@@ -227,7 +227,7 @@ run_main() {
 # commit (caches as left by a build of the commit before), and a build of
 # the same files outside git (no history at all).
 run_history() {
-  local sizes n m dir out cache tag base nohist edit when
+  local sizes n m dir out cache tag base nohist edit when one_commit build_hist build_nogit
   if [ -n "${HIST_N:-}" ]; then
     sizes="${HIST_N}:${HIST_M:-50000}"
   elif [ -n "${QUICK:-}" ]; then
@@ -280,22 +280,23 @@ run_history() {
     rm -rf "$WORK/cache-$tag" && cp -r "$cache" "$WORK/cache-$tag"
     when="$(( $(git -C "$dir" log -1 --format=%ct) + 3600 )) +0000"
     edit=$(git -C "$dir" ls-files 'plans/features/*.md' | awk 'NR == 1')
-    bench "$tag.build-one-commit" "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" \
-      "git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
+    one_commit="git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
+    build_hist="$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")"
+    build_nogit="$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")"
+    bench "$tag.build-one-commit" "$build_hist" "$one_commit"
     git -C "$dir" reset -q --hard "$base"
     rm -rf "$cache" && cp -r "$WORK/cache-$tag" "$cache"
     # The same files outside git: the build with no history to compare with.
     rm -rf "$nohist" && mkdir -p "$nohist"
     git -C "$dir" archive HEAD | tar -x -C "$nohist"
-    bench "$tag.build-no-git" "$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")" "rm -rf $(q "$out-no-git")"
+    bench "$tag.build-no-git" "$build_nogit" "rm -rf $(q "$out-no-git")"
     # The same two builds in alternation, the ratio taken within each round
     # (bench/interleave.py): the machine's drift between the two hyperfine
     # runs above moves their ratio by more than the target's margin.
     say "$tag.interleaved: one new commit / no git, $RUNS rounds"
     python3 "$HERE/interleave.py" "$RUNS" "$RESULTS/$tag.interleaved.json" \
-      one-commit "git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'" \
-      "$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")" \
-      no-git "rm -rf $(q "$out-no-git")" "$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")" \
+      one-commit "$one_commit" "$build_hist" \
+      no-git "rm -rf $(q "$out-no-git")" "$build_nogit" \
       || echo "failed" >"$RESULTS/$tag.interleaved.failed"
     git -C "$dir" reset -q --hard "$base"
     rm -rf "$cache" && cp -r "$WORK/cache-$tag" "$cache"
