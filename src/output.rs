@@ -1,14 +1,17 @@
 //! Writing a rendered site to disk, atomically and only where asked.
 //!
-//! The site is written into a temporary folder beside the output and swapped
-//! in only when complete, so a failed or interrupted build leaves the
+//! The site is written into a temporary folder beside the output, each file
+//! as it is rendered, and swapped in only when complete, so a failed or interrupted build leaves the
 //! previous site untouched. A folder is replaced only when it is empty or
 //! was written by northstar (it holds the marker file): a mistyped `-o`
 //! can never delete a user's folder.
 
 use crate::project::SITE_MARKER;
-use crate::render::Site;
+use crate::render::Sink;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Refuses outputs that would destroy plans or other people's files.
 pub fn validate_target(out: &Path, plans_root: &Path) -> Result<(), String> {
@@ -59,8 +62,20 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// Writes `site` to `out`, copying its assets from the plans `root`.
-pub fn write(site: &Site, out: &Path, root: &Path) -> Result<(), String> {
+/// Builds a site straight into `out`. `render` hands each file to the
+/// sink as soon as it is rendered, and the sink writes it into a staging
+/// folder beside `out` (pages are written by the threads that render them,
+/// and the site is never held in memory whole: at 10,000 documents it is
+/// hundreds of megabytes). `render` returns the plans files the pages link
+/// to, copied in from `root` after. The staging folder replaces `out` only
+/// once everything is written; on any error it is removed and `out` is
+/// left as it was. Returns how many files the site has (the marker file
+/// left out).
+pub fn write_with(
+    out: &Path,
+    root: &Path,
+    render: impl FnOnce(&dyn Sink) -> Result<BTreeSet<String>, String>,
+) -> Result<usize, String> {
     validate_target(out, root)?;
     let out = absolute(out);
     let parent = out
@@ -73,39 +88,66 @@ pub fn write(site: &Site, out: &Path, root: &Path) -> Result<(), String> {
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let result = fill(site, &tmp, root).and_then(|()| swap(&tmp, &out, &old));
+    std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let staging = Staging {
+        dir: tmp.clone(),
+        made: Mutex::new(HashSet::from([tmp.clone()])),
+        files: AtomicUsize::new(0),
+    };
+    let result = render(&staging)
+        .and_then(|assets| copy_assets(&staging, &assets, root))
+        .map(|()| staging.files.load(Ordering::Relaxed))
+        .and_then(|files| {
+            staging.put(
+                SITE_MARKER,
+                b"This folder is a site written by northstar build; it is replaced whole on every build.\n".to_vec(),
+            )?;
+            swap(&tmp, &out, &old)?;
+            Ok(files)
+        });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
 }
 
-fn fill(site: &Site, dir: &Path, root: &Path) -> Result<(), String> {
-    let mut made = std::collections::HashSet::new();
-    let mut put = |rel: &str, bytes: &[u8]| -> Result<(), String> {
-        let path = dir.join(rel);
-        if let Some(p) = path.parent()
-            && made.insert(p.to_path_buf())
-        {
-            std::fs::create_dir_all(p)
-                .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
+/// The folder a site is being written into.
+struct Staging {
+    dir: PathBuf,
+    /// Folders made so far. Held while a folder is made, so no thread
+    /// writes into one another thread is still creating.
+    made: Mutex<HashSet<PathBuf>>,
+    files: AtomicUsize,
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
+        let path = self.dir.join(rel);
+        if let Some(p) = path.parent() {
+            let mut made = self.made.lock().map_err(|_| "a writer thread failed")?;
+            if !made.contains(p) {
+                std::fs::create_dir_all(p)
+                    .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
+                made.insert(p.to_path_buf());
+            }
         }
-        std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    };
-    for (rel, bytes) in &site.files {
-        put(rel, bytes)?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
-    for asset in &site.assets {
+}
+
+/// Copies the plans files pages link to into `files/`.
+fn copy_assets(sink: &dyn Sink, assets: &BTreeSet<String>, root: &Path) -> Result<(), String> {
+    for asset in assets {
         let src = root.join(asset);
         // Assets come from the scanned file list, which never leaves the root.
         let bytes =
             std::fs::read(&src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
-        put(&format!("files/{asset}"), &bytes)?;
+        sink.put(&format!("files/{asset}"), bytes)?;
     }
-    put(
-        SITE_MARKER,
-        b"This folder is a site written by northstar build; it is replaced whole on every build.\n",
-    )
+    Ok(())
 }
 
 fn swap(tmp: &Path, out: &Path, old: &Path) -> Result<(), String> {

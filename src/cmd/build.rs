@@ -4,7 +4,7 @@ use super::check::{Deny, print};
 use crate::project::Project;
 use crate::render::{self, Options};
 use crate::report::Format;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Who the site is for.
@@ -83,37 +83,37 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         public: args.audience == Audience::Public,
         templates: overrides(&project.root)?,
     };
-    let t = crate::timings::phase("render");
-    let mut site = render::build(
-        &compiled,
-        &history,
-        &project.config,
-        &project.registry,
-        &project.tree.all_paths,
-        &opts,
-    )?;
-    if let Some(commit) = project.as_of {
+    // Rendered and written together: each page goes to disk as soon as it
+    // is made (see `output::write_with`).
+    let t = crate::timings::phase("render and write");
+    let written = crate::output::write_with(&out, &project.root, |sink| {
+        let assets = render::build_into(
+            &compiled,
+            &history,
+            &project.config,
+            &project.registry,
+            &project.tree.all_paths,
+            &opts,
+            sink,
+        )?;
+        let Some(commit) = project.as_of else {
+            return Ok(assets);
+        };
         // Linked files come from the revision too, not from the disk.
         let git =
             crate::source::git::Git::discover(&project.root).ok_or("git repository vanished")?;
-        for asset in std::mem::take(&mut site.assets) {
+        for asset in assets {
             if let Some(bytes) = git.file_at(commit, &asset) {
-                site.files.insert(format!("files/{asset}"), bytes);
+                sink.put(&format!("files/{asset}"), bytes)?;
             }
         }
-    }
+        Ok(BTreeSet::new())
+    })?;
     drop(t);
-    let t = crate::timings::phase("write");
-    crate::output::write(&site, &out, &project.root)?;
-    drop(t);
-    eprintln!(
-        "wrote {} files to {}",
-        site.files.len() + site.assets.len(),
-        out.display()
-    );
-    // The process ends here: freeing the site, the plan and the history
-    // piece by piece took longer than the write (a tenth of a second at
+    eprintln!("wrote {written} files to {}", out.display());
+    // The process ends here: freeing the plan and the history piece by
+    // piece took longer than writing the site (a tenth of a second at
     // 10,000 documents); the operating system takes the memory back whole.
-    std::mem::forget((site, compiled, history, project));
+    std::mem::forget((compiled, history, project));
     Ok(if args.allow_errors { 0 } else { status })
 }

@@ -1,5 +1,6 @@
-//! The site: the compiled plan rendered to static files in memory. Writing
-//! them out is [`crate::output`]'s job, so `serve` can keep them in memory.
+//! The site: the compiled plan rendered to static files, each handed to a
+//! [`Sink`] as it is made: `build` writes it to disk at once
+//! ([`crate::output`]), `serve` keeps the files in memory ([`Site`]).
 
 pub mod data;
 pub mod facts;
@@ -79,7 +80,42 @@ impl Site {
     }
 }
 
-/// Renders the whole site.
+/// Where rendered files go, one by one as they are made. Document pages
+/// are rendered on every core, and each thread hands its page over at
+/// once: a build writes it and lets it go, rather than holding the whole
+/// site until the end.
+pub trait Sink: Sync {
+    /// Takes the file at site path `path`.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
+}
+
+/// A sink that keeps the files in memory.
+struct Collect(std::sync::Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Sink for Collect {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|_| "a render thread failed".to_string())?
+            .insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl Collect {
+    fn new() -> Collect {
+        Collect(std::sync::Mutex::new(BTreeMap::new()))
+    }
+
+    fn into_site(self, assets: BTreeSet<String>) -> Site {
+        Site {
+            files: self.0.into_inner().unwrap_or_else(|e| e.into_inner()),
+            assets,
+        }
+    }
+}
+
+/// Renders the whole site in memory.
 pub fn build(
     compiled: &Compiled,
     hist: &crate::history::History,
@@ -88,12 +124,33 @@ pub fn build(
     all_paths: &BTreeSet<String>,
     opts: &Options,
 ) -> Result<Site, String> {
-    build_some(compiled, hist, config, registry, all_paths, opts, None)
+    let sink = Collect::new();
+    let assets = build_some(
+        compiled, hist, config, registry, all_paths, opts, None, &sink,
+    )?;
+    Ok(sink.into_site(assets))
+}
+
+/// Renders the whole site into `sink`; returns the plans files its pages
+/// link to (relative to the root), to be copied in as `files/<path>`.
+pub fn build_into(
+    compiled: &Compiled,
+    hist: &crate::history::History,
+    config: &Config,
+    registry: &Registry,
+    all_paths: &BTreeSet<String>,
+    opts: &Options,
+    sink: &dyn Sink,
+) -> Result<BTreeSet<String>, String> {
+    build_some(
+        compiled, hist, config, registry, all_paths, opts, None, sink,
+    )
 }
 
 /// [`build`], with the pages of only the documents in `only` (by id) when
 /// given; every other page is rendered as in a full build. `serve` renders
 /// an edit's pages this way ([`partial`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build_some(
     compiled: &Compiled,
     hist: &crate::history::History,
@@ -102,12 +159,13 @@ pub(crate) fn build_some(
     all_paths: &BTreeSet<String>,
     opts: &Options,
     only: Option<&std::collections::HashSet<String>>,
-) -> Result<Site, String> {
+    sink: &dyn Sink,
+) -> Result<BTreeSet<String>, String> {
     let tpl = templates::Templates::new(&opts.templates)?;
     let plan = &compiled.plan;
     let index = Index::new(plan, opts.public, all_paths);
     let ctx = Ctx::new(&index, registry, hist, config, opts.public);
-    let mut site = Site::default();
+    let put = |path: &str, text: String| sink.put(path, text.into_bytes());
     let kinds: Vec<String> = registry
         .names()
         .into_iter()
@@ -144,18 +202,17 @@ pub(crate) fn build_some(
         .collect();
     // The plan-wide pages, one after another: they run beside the document
     // pages, whose parallel work fills the other cores.
-    let wide = || -> Result<Vec<(String, String)>, String> {
-        let mut out = Vec::new();
+    let wide = || -> Result<(), String> {
         let t = crate::timings::phase("render: home");
         let home = views::home(&ctx, history::log(&ctx, hist, 8));
-        out.push((
-            "index.html".to_string(),
+        put(
+            "index.html",
             tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
-        ));
+        )?;
         drop(t);
         let t = crate::timings::phase("render: roadmap");
-        out.push((
-            "roadmap.html".to_string(),
+        put(
+            "roadmap.html",
             tpl.render(
                 "roadmap",
                 merge(base("", "Roadmap", "roadmap"), {
@@ -163,19 +220,19 @@ pub(crate) fn build_some(
                     views::roadmap(&ctx)
                 }),
             )?,
-        ));
+        )?;
         drop(t);
-        out.push((
-            "not-doing.html".to_string(),
+        put(
+            "not-doing.html",
             tpl.render(
                 "not-doing",
                 merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
             )?,
-        ));
-        out.push((
-            "search.html".to_string(),
+        )?;
+        put(
+            "search.html",
             tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
-        ));
+        )?;
         let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
         let mut changes = json!({
             "has_entries": !entries.is_empty(),
@@ -187,13 +244,13 @@ pub(crate) fn build_some(
         if opts.overrides("changes.hbs") {
             changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
         }
-        out.push((
-            "changes.html".to_string(),
+        put(
+            "changes.html",
             tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
-        ));
+        )?;
         if !opts.public {
-            out.push((
-                "health.html".to_string(),
+            put(
+                "health.html",
                 tpl.render(
                     "health",
                     merge(
@@ -201,65 +258,70 @@ pub(crate) fn build_some(
                         views::health(&ctx, &compiled.diagnostics),
                     ),
                 )?,
-            ));
+            )?;
         }
         let t = crate::timings::phase("render: kind lists");
         for kind in &kinds {
             let list = views::kind_list(&ctx, kind);
-            out.push((
-                format!("{kind}/index.html"),
+            put(
+                &format!("{kind}/index.html"),
                 tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
-            ));
+            )?;
         }
         drop(t);
-        Ok(out)
+        // The small data files too: these pages leave the cores for the
+        // document pages soonest when everything not per-document is here.
+        put("plan.schema.json", data::PLAN_SCHEMA.to_string())?;
+        put(
+            "roadmap.ics",
+            data::ics(&index, &config.product, opts.public),
+        )?;
+        put("features.csv", data::csv(&index, opts.public))?;
+        put("search-index.js", data::search_index(&index))?;
+        put("feed.xml", history::feed(&ctx, config, hist))?;
+        put("style.css", tpl.asset("style.css"))?;
+        put("site.js", tpl.asset("site.js"))
     };
     // plan.json (large with history) is built on one core while the pages
-    // take the others.
-    let ((rendered, plan_json), wide) = rayon::join(
+    // take the others. Each page is handed to the sink by the thread that
+    // rendered it.
+    let ((assets, plan_json), wide) = rayon::join(
         || {
             rayon::join(
                 || {
                     let _t = crate::timings::phase("render: document pages");
                     docs.par_iter()
                         .map(|doc| {
-                            document_page(&ctx, &tpl, hist, doc, legacy_document, &|page| {
-                                merge(base("../", &doc.title, &doc.kind), page)
-                            })
+                            let (path, html, assets) =
+                                document_page(&ctx, &tpl, hist, doc, legacy_document, &|page| {
+                                    merge(base("../", &doc.title, &doc.kind), page)
+                                })?;
+                            put(&path, html)?;
+                            Ok(assets)
                         })
-                        .collect::<Vec<Result<RenderedPage, String>>>()
+                        .collect::<Vec<Result<BTreeSet<String>, String>>>()
                 },
                 || {
                     let _t = crate::timings::phase("render: plan.json");
-                    data::plan_json(&index, &config.product, opts.public, &|id: &str| {
-                        history::plan_events(opts.public, hist, id)
-                    })
+                    put(
+                        "plan.json",
+                        data::plan_json(&index, &config.product, opts.public, &|id: &str| {
+                            history::plan_events(opts.public, hist, id)
+                        }),
+                    )
                 },
             )
         },
         wide,
     );
-    for (path, html) in wide? {
-        site.put(&path, html);
+    wide?;
+    plan_json?;
+    let mut linked = BTreeSet::new();
+    for a in assets {
+        linked.extend(a?);
     }
-    for r in rendered {
-        let (path, html, assets) = r?;
-        site.put(&path, html);
-        site.assets.extend(assets);
-    }
-    site.put("plan.json", plan_json);
-    site.put("plan.schema.json", data::PLAN_SCHEMA.to_string());
-    site.put(
-        "roadmap.ics",
-        data::ics(&index, &config.product, opts.public),
-    );
-    site.put("features.csv", data::csv(&index, opts.public));
-    site.put("search-index.js", data::search_index(&index));
-    site.put("feed.xml", history::feed(&ctx, config, hist));
-    site.put("style.css", tpl.asset("style.css"));
-    site.put("site.js", tpl.asset("site.js"));
-    site.assets.retain(|a| all_paths.contains(a));
-    Ok(site)
+    linked.retain(|a| all_paths.contains(a));
+    Ok(linked)
 }
 
 /// The plural of a kind's name, for lists of kinds: `strategies`, `people`.

@@ -212,7 +212,8 @@ pub fn wide(
     opts: &Options,
 ) -> Result<Site, String> {
     let none = HashSet::new();
-    super::build_some(
+    let sink = super::Collect::new();
+    let assets = super::build_some(
         compiled,
         hist,
         config,
@@ -220,7 +221,9 @@ pub fn wide(
         all_paths,
         opts,
         Some(&none),
-    )
+        &sink,
+    )?;
+    Ok(sink.into_site(assets))
 }
 
 #[cfg(test)]

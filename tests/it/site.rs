@@ -1333,8 +1333,30 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("out")], "{left:?}");
 
-    // With the plans fixed, the next build replaces the site.
+    // A template that compiles but fails while pages are being written
+    // (other pages are already in the staging folder by then): the site
+    // stays, and the staging folder is gone.
     std::fs::remove_file(repo.join("templates/kind.hbs")).expect("rm");
+    repo.file(
+        "templates/document.hbs",
+        "<h1>{{no_such_helper page.title}}</h1>",
+    );
+    let midway = build_into(repo.path(), &out, &[]);
+    assert_ne!(midway.code, 0, "{}{}", midway.stdout, midway.stderr);
+    assert!(
+        midway.stderr.contains("no_such_helper"),
+        "the error names the helper: {}",
+        midway.stderr
+    );
+    assert_eq!(tree(&out), before, "the failed render changed the site");
+    let left: Vec<_> = std::fs::read_dir(out_tmp.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("out")], "{left:?}");
+    std::fs::remove_file(repo.join("templates/document.hbs")).expect("rm");
+
+    // With the plans fixed, the next build replaces the site.
     repo.file(
         "feat2.md",
         "---\nkind: feature\ntitle: Feat two\nstatus: idea\nobjectives: [obj]\n---\n",
