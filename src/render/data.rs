@@ -46,19 +46,19 @@ struct PlanDoc<'a> {
     horizon: Option<Option<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     computed_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Written after the rest, by hand ([`PlanHistory::write_json`]).
+    #[serde(skip)]
     history: Option<PlanHistory<'a>>,
 }
 
-/// The whole of `plan.json`.
+/// The head of `plan.json`, before its documents.
 #[derive(Serialize)]
-struct PlanOut<'a> {
+struct PlanHead<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     format: u32,
     product: &'a str,
     today: String,
-    documents: Vec<PlanDoc<'a>>,
 }
 
 /// `plan.json`: every published document with its fields, computed facts
@@ -108,27 +108,40 @@ pub fn plan_json<'a>(
     } else {
         dates::format(plan.today)
     };
-    let out = PlanOut {
+    // Compact: with history the file is large, and it is read by programs.
+    // Sized from the documents and changes it holds, so the buffer of
+    // several megabytes is not grown (and copied) a dozen times.
+    let events: usize = documents
+        .iter()
+        .filter_map(|d| d.history.as_ref().map(PlanHistory::len))
+        .sum();
+    let mut bytes = Vec::with_capacity(documents.len() * 1024 + events * 256);
+    let head = PlanHead {
         schema: "plan.schema.json",
         format: 1,
         product,
         today,
-        documents,
     };
-    // Compact: with history the file is large, and it is read by programs.
-    // Sized from the documents and changes it holds, so the buffer of
-    // several megabytes is not grown (and copied) a dozen times.
-    let events: usize = out
-        .documents
-        .iter()
-        .filter_map(|d| d.history.as_ref().map(PlanHistory::len))
-        .sum();
-    let mut bytes = Vec::with_capacity(out.documents.len() * 1024 + events * 256);
-    if serde_json::to_writer(&mut bytes, &out).is_err() {
-        return String::new();
+    // Writing into a Vec cannot fail; the documents' fields are JSON
+    // objects with string keys.
+    let _ = serde_json::to_writer(&mut bytes, &head);
+    // `{…}` → `{…,"documents":[`
+    bytes.pop();
+    bytes.extend_from_slice(b",\"documents\":[");
+    for (i, doc) in documents.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut bytes, doc);
+        if let Some(h) = &doc.history {
+            bytes.pop();
+            bytes.extend_from_slice(b",\"history\":");
+            h.write_json(&mut bytes);
+            bytes.push(b'}');
+        }
     }
-    bytes.push(b'\n');
-    // serde_json writes UTF-8 only.
+    bytes.extend_from_slice(b"]}\n");
+    // serde_json and `write_json` write UTF-8 only.
     String::from_utf8(bytes).unwrap_or_default()
 }
 

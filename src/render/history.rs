@@ -6,7 +6,6 @@ use super::pages::Ctx;
 use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
-use crate::history::diff::FieldChange;
 use crate::history::{DocHistory, Event, History, LogEntry, What};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -466,59 +465,22 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
     out
 }
 
-/// A document's event in `plan.json`.
-#[derive(Serialize)]
-struct PlanEvent<'a> {
-    commit: &'a str,
-    date: PlanDate,
-    author: Option<&'a str>,
-    what: What,
-    changes: Changes<'a>,
-    sections: &'a [std::sync::Arc<str>],
-    uncommitted: bool,
-}
-
-/// An event's date in `plan.json`: `2026-11-03`, or `2026-Q4` in public
-/// builds; written without a `String` per event.
-struct PlanDate {
-    day: i64,
+/// A document's events as `plan.json` lists them, newest first, written
+/// straight into the file's bytes: at the KEP size that is 18,000 events,
+/// and going through serde's serializer for each of their keys and
+/// strings cost four times as much as writing them.
+pub struct PlanHistory<'h> {
     public: bool,
+    events: &'h [Event],
 }
 
-impl Serialize for PlanDate {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        match dates::ascii(self.day, self.public) {
-            Some(a) => ser.serialize_str(a.as_str()),
-            None if self.public => ser.serialize_str(&dates::quarter(self.day)),
-            None => ser.serialize_str(&dates::format(self.day)),
-        }
-    }
-}
-
-/// Field changes as read, or (public builds) with dates coarsened to
-/// quarters, as everywhere else in a public site.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Changes<'a> {
-    Read(&'a [FieldChange]),
-    Coarse(Vec<FieldChange>),
-}
-
-/// A published document's history for `plan.json`, newest first.
+/// A published document's history for `plan.json`.
 pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<PlanHistory<'h>> {
     let h = history.docs.get(id)?;
     Some(PlanHistory {
         public,
         events: &h.events,
     })
-}
-
-/// A document's events as `plan.json` lists them, serialized one by one
-/// as they are written (with a long history, collecting them first held
-/// megabytes of short-lived values).
-pub struct PlanHistory<'h> {
-    public: bool,
-    events: &'h [Event],
 }
 
 impl PlanHistory<'_> {
@@ -531,42 +493,96 @@ impl PlanHistory<'_> {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
+
+    /// Appends the list as JSON: `[{"commit": …, "date": …, "author": …,
+    /// "what": …, "changes": [{"field", "from", "to"}], "sections": […],
+    /// "uncommitted": …}, …]`, as `plan.schema.json` describes it. Dates
+    /// are days, or quarters in public builds, where authors are null and
+    /// uncommitted edits are left out.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let public = self.public;
+        out.push(b'[');
+        let events = self
+            .events
+            .iter()
+            .rev()
+            .filter(|e| !(public && e.uncommitted));
+        for (i, e) in events.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"commit\":");
+            json_str(out, &e.commit);
+            out.extend_from_slice(b",\"date\":");
+            match dates::ascii(e.day, public) {
+                Some(a) => json_str(out, a.as_str()),
+                None if public => json_str(out, &dates::quarter(e.day)),
+                None => json_str(out, &dates::format(e.day)),
+            }
+            out.extend_from_slice(b",\"author\":");
+            if public {
+                out.extend_from_slice(b"null");
+            } else {
+                json_str(out, &e.author);
+            }
+            out.extend_from_slice(match e.what {
+                What::Created => b",\"what\":\"created\",\"changes\":[".as_slice(),
+                What::Deleted => b",\"what\":\"deleted\",\"changes\":[",
+                What::Modified => b",\"what\":\"modified\",\"changes\":[",
+                What::Renamed => b",\"what\":\"renamed\",\"changes\":[",
+            });
+            for (j, f) in e.fields.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"field\":");
+                json_str(out, &f.field);
+                for (key, v) in [(&b",\"from\":"[..], &f.from), (b",\"to\":", &f.to)] {
+                    let Some(v) = v else { continue };
+                    out.extend_from_slice(key);
+                    if public {
+                        let mut v = v.clone();
+                        super::data::coarsen(&mut v);
+                        json_value(out, &v);
+                    } else {
+                        json_value(out, v);
+                    }
+                }
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"],\"sections\":[");
+            for (j, s) in e.sections.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                json_str(out, s);
+            }
+            out.extend_from_slice(if e.uncommitted {
+                b"],\"uncommitted\":true}".as_slice()
+            } else {
+                b"],\"uncommitted\":false}"
+            });
+        }
+        out.push(b']');
+    }
 }
 
-impl Serialize for PlanHistory<'_> {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let public = self.public;
-        ser.collect_seq(
-            self.events
-                .iter()
-                .rev()
-                .filter(|e| !(public && e.uncommitted))
-                .map(|e| PlanEvent {
-                    commit: &e.commit,
-                    date: PlanDate { day: e.day, public },
-                    author: (!public).then_some(&*e.author),
-                    what: e.what,
-                    changes: if public {
-                        Changes::Coarse(
-                            e.fields
-                                .iter()
-                                .map(|f| {
-                                    let mut f = f.clone();
-                                    for v in [&mut f.from, &mut f.to].into_iter().flatten() {
-                                        super::data::coarsen(v);
-                                    }
-                                    f
-                                })
-                                .collect(),
-                        )
-                    } else {
-                        Changes::Read(&e.fields)
-                    },
-                    sections: &e.sections,
-                    uncommitted: e.uncommitted,
-                }),
-        )
+/// `s` as a JSON string, as serde_json writes it: most strings here need
+/// no escaping and are copied as they are.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        json_value(out, &s);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
     }
+}
+
+/// Any serializable value, compact, as serde_json writes it.
+fn json_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing into a Vec cannot fail, and these values have string keys.
+    let _ = serde_json::to_writer(out, v);
 }
 
 #[cfg(test)]
@@ -595,19 +611,115 @@ mod tests {
         );
     }
 
+    fn plan_event(day: &str, what: What, uncommitted: bool) -> Event {
+        Event {
+            commit: Arc::from(if uncommitted { "" } else { "c0ffee" }),
+            author: Arc::from("Ada \"the\" Lovelace\\\u{1}é"),
+            email: Arc::from("ada@example.com"),
+            day: dates::parse(day).expect("date"),
+            message: Arc::from("msg"),
+            what,
+            fields: vec![
+                crate::history::diff::FieldChange {
+                    field: "status".into(),
+                    from: Some(json!("planned")),
+                    to: Some(json!("in-progress")),
+                },
+                crate::history::diff::FieldChange {
+                    field: "launch".into(),
+                    from: None,
+                    to: Some(json!({"date": "2026-11-03", "note": "tab\there"})),
+                },
+            ],
+            sections: vec![Arc::from("Non-goals"), Arc::from("\"Quoted\"")],
+            from_file: None,
+            words: Vec::new(),
+            uncommitted,
+            boundary: false,
+        }
+    }
+
+    fn plan_json_of(events: &[Event], public: bool) -> Value {
+        let mut out = Vec::new();
+        PlanHistory { public, events }.write_json(&mut out);
+        let text = String::from_utf8(out).expect("utf-8");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
     #[test]
-    fn plan_json_dates_are_days_or_quarters() {
-        let day = dates::parse("2026-11-03").expect("date");
-        let json = |public| serde_json::to_string(&PlanDate { day, public }).expect("json");
-        assert_eq!(json(false), "\"2026-11-03\"");
-        assert_eq!(json(true), "\"2026-Q4\"");
+    fn plan_json_events_are_newest_first_with_every_key() {
+        let events = [
+            plan_event("2026-01-05", What::Created, false),
+            plan_event("2026-11-03", What::Modified, false),
+            plan_event("2026-11-04", What::Renamed, true),
+        ];
+        let got = plan_json_of(&events, false);
+        assert_eq!(
+            got,
+            json!([
+                {"commit": "", "date": "2026-11-04", "author": "Ada \"the\" Lovelace\\\u{1}é",
+                 "what": "renamed",
+                 "changes": [
+                    {"field": "status", "from": "planned", "to": "in-progress"},
+                    {"field": "launch", "to": {"date": "2026-11-03", "note": "tab\there"}}],
+                 "sections": ["Non-goals", "\"Quoted\""], "uncommitted": true},
+                {"commit": "c0ffee", "date": "2026-11-03", "author": "Ada \"the\" Lovelace\\\u{1}é",
+                 "what": "modified",
+                 "changes": [
+                    {"field": "status", "from": "planned", "to": "in-progress"},
+                    {"field": "launch", "to": {"date": "2026-11-03", "note": "tab\there"}}],
+                 "sections": ["Non-goals", "\"Quoted\""], "uncommitted": false},
+                {"commit": "c0ffee", "date": "2026-01-05", "author": "Ada \"the\" Lovelace\\\u{1}é",
+                 "what": "created",
+                 "changes": [
+                    {"field": "status", "from": "planned", "to": "in-progress"},
+                    {"field": "launch", "to": {"date": "2026-11-03", "note": "tab\there"}}],
+                 "sections": ["Non-goals", "\"Quoted\""], "uncommitted": false}
+            ])
+        );
+        assert_eq!(plan_json_of(&[], false), json!([]));
+    }
+
+    #[test]
+    fn plan_json_events_in_public_have_quarters_and_no_authors() {
+        let events = [
+            plan_event("2026-11-03", What::Deleted, false),
+            plan_event("2026-11-04", What::Modified, true),
+        ];
+        let got = plan_json_of(&events, true);
+        // The uncommitted edit is left out; dates become quarters, also
+        // inside changed values.
+        assert_eq!(got.as_array().map(Vec::len), Some(1));
+        assert_eq!(got[0]["date"], "2026-Q4");
+        assert_eq!(got[0]["author"], Value::Null);
+        assert_eq!(got[0]["what"], "deleted");
+        assert_eq!(got[0]["changes"][1]["to"]["date"], "2026-Q4");
         // Outside four-digit years, the general formatting.
-        let early = dates::parse("0999-03-01").expect("date");
-        let json = serde_json::to_string(&PlanDate {
-            day: early,
-            public: false,
-        })
-        .expect("json");
-        assert_eq!(json, format!("\"{}\"", dates::format(early)));
+        let early = [plan_event("0999-03-01", What::Created, false)];
+        assert_eq!(
+            plan_json_of(&early, false)[0]["date"],
+            json!(dates::format(dates::parse("0999-03-01").expect("date")))
+        );
+    }
+
+    #[test]
+    fn plan_json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "ctl\u{1f}\n\t",
+            "é ü 日本",
+            "</script>",
+            "",
+        ] {
+            let mut out = Vec::new();
+            json_str(&mut out, s);
+            assert_eq!(
+                String::from_utf8(out).expect("utf-8"),
+                serde_json::to_string(s).expect("json"),
+                "{s:?}"
+            );
+        }
     }
 }
