@@ -122,20 +122,54 @@ struct Staging {
 
 impl Sink for Staging {
     fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), String> {
+        self.put_parts(rel, &[&bytes])
+    }
+
+    fn put_parts(&self, rel: &str, parts: &[&[u8]]) -> Result<(), String> {
         let path = self.dir.join(rel);
-        if let Some(p) = path.parent() {
-            let mut made = self.made.lock().map_err(|_| "a writer thread failed")?;
-            if !made.contains(p) {
-                std::fs::create_dir_all(p)
-                    .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
-                made.insert(p.to_path_buf());
-            }
-        }
-        std::fs::write(&path, bytes)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        self.folder_of(&path)?;
+        write_parts(&path, parts).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
+}
+
+impl Staging {
+    /// Makes the folder `path` goes in, once.
+    fn folder_of(&self, path: &Path) -> Result<(), String> {
+        let Some(p) = path.parent() else {
+            return Ok(());
+        };
+        let mut made = self.made.lock().map_err(|_| "a writer thread failed")?;
+        if !made.contains(p) {
+            std::fs::create_dir_all(p)
+                .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
+            made.insert(p.to_path_buf());
+        }
+        Ok(())
+    }
+}
+
+/// Writes `parts` one after another into a new file at `path`, with as
+/// few system calls as the kernel allows (`writev`).
+fn write_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut file = std::fs::File::create(path)?;
+    let mut slices: Vec<IoSlice<'_>> = parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| IoSlice::new(p))
+        .collect();
+    let mut left = &mut slices[..];
+    while !left.is_empty() {
+        match file.write_vectored(left) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Copies the plans files pages link to into `files/`.
@@ -161,5 +195,56 @@ fn swap(tmp: &Path, out: &Path, old: &Path) -> Result<(), String> {
         Ok(())
     } else {
         std::fs::rename(tmp, out).map_err(|e| format!("cannot move the new site into place: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_written_in_order_into_one_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("page.html");
+        let big = vec![b'x'; 1 << 20];
+        write_parts(&path, &[b"<main>", b"", &big, b"</main>"]).expect("write");
+        let got = std::fs::read(&path).expect("read");
+        assert_eq!(got.len(), 6 + (1 << 20) + 7);
+        assert!(got.starts_with(b"<main>x") && got.ends_with(b"x</main>"));
+        // Nothing but empty parts: an empty file.
+        write_parts(&path, &[b"", b""]).expect("write");
+        assert_eq!(std::fs::read(&path).expect("read"), b"");
+    }
+
+    #[test]
+    fn a_site_is_staged_then_swapped_in_with_its_folders() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let out_parent = tempfile::tempdir().expect("tempdir");
+        let out = out_parent.path().join("site");
+        std::fs::write(root.path().join("diagram.png"), b"png").expect("asset");
+        let n = write_with(&out, root.path(), |sink| {
+            sink.put("index.html", b"home".to_vec())?;
+            sink.put_parts("feature/a.html", &[b"<p>", b"a", b"</p>"])?;
+            sink.put_parts("feature/b.html", &[b"b"])?;
+            Ok(BTreeSet::from(["diagram.png".to_string()]))
+        })
+        .expect("written");
+        assert_eq!(n, 4, "three pages and one linked file");
+        let read = |p: &str| std::fs::read(out.join(p)).expect(p);
+        assert_eq!(read("feature/a.html"), b"<p>a</p>");
+        assert_eq!(read("files/diagram.png"), b"png");
+        assert!(out.join(SITE_MARKER).is_file());
+        // A failing render leaves the site as it was and no staging folder.
+        let err = write_with(&out, root.path(), |sink| {
+            sink.put("index.html", b"new home".to_vec())?;
+            Err("the render failed".to_string())
+        });
+        assert_eq!(err, Err("the render failed".to_string()));
+        assert_eq!(read("index.html"), b"home");
+        let left: Vec<_> = std::fs::read_dir(out_parent.path())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from("site")]);
     }
 }

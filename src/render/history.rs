@@ -113,11 +113,16 @@ pub fn document(
 /// every other value is escaped.
 pub const HISTORY_MARK: &str = "<!--northstar:history-list-->";
 
+/// Where the template's [`HISTORY_MARK`] is in `page`: the last one.
+pub fn mark_at(page: &str) -> Option<usize> {
+    page.rfind(HISTORY_MARK)
+}
+
 /// `page` with the last [`HISTORY_MARK`] replaced by `list` (the mark
 /// sits near the end of the page, after anything a document supplies).
 pub fn splice(page: String, list: Option<String>) -> String {
     let Some(list) = list else { return page };
-    let Some(at) = page.rfind(HISTORY_MARK) else {
+    let Some(at) = mark_at(&page) else {
         return page;
     };
     let mut out = String::with_capacity(page.len() - HISTORY_MARK.len() + list.len());

@@ -183,9 +183,10 @@ pub fn pages(
         .collect();
     let mut site = Site::default();
     for r in rendered {
-        let (path, html, assets) = r?;
-        site.put(&path, html);
-        site.assets.extend(assets);
+        let page = r?;
+        site.assets.extend(page.assets.iter().cloned());
+        let path = page.path.clone();
+        site.put(&path, page.into_html());
     }
     site.assets.retain(|a| all_paths.contains(a));
     // Pages `old` published (the first document of an id; only public
