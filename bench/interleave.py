@@ -6,10 +6,13 @@
 hyperfine runs all of one command's runs, then all of the next one's; on
 these machines the speed drifts by tens of percent over minutes, so two
 medians taken a minute apart can differ by more than what they compare.
-Here each round runs every command once, in order, each after its PREPARE
-(not timed; "" for none), and the ratio of the first command to the last
-is taken within the round. The median of those per-round ratios is what
-drift cannot move. One warm-up round is run first and not counted.
+Here each round runs every command once, each after its PREPARE (not
+timed; "" for none), and the ratio of the first command to the last is
+taken within the round. The median of those per-round ratios is what
+drift cannot move. Every other round runs the commands in reverse order:
+the machine is not the same for whichever command goes first (two runs of
+one command in fixed order differed by up to 5 %), and alternating cancels
+that out. One warm-up round is run first and not counted.
 Standard library only.
 """
 import json
@@ -27,7 +30,7 @@ def main():
     cmds = [tuple(rest[i : i + 3]) for i in range(0, len(rest), 3)]
     times = {name: [] for name, _, _ in cmds}
     for r in range(rounds + 1):
-        for name, prepare, cmd in cmds:
+        for name, prepare, cmd in (cmds if r % 2 == 0 else cmds[::-1]):
             if prepare:
                 subprocess.run(prepare, shell=True, check=True, stdout=subprocess.DEVNULL)
             t = time.perf_counter()

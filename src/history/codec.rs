@@ -158,7 +158,13 @@ impl Enc {
 pub struct Dec<'a> {
     buf: &'a [u8],
     pos: usize,
-    strings: Vec<Arc<str>>,
+    /// The strings read so far, by number: the text in `buf`, and its
+    /// shared copy once one was asked for. Strings read as `String` (keys,
+    /// titles, values) never get one: making a shared copy of every string
+    /// only to copy it again and drop the shared one at the end left the
+    /// decoded state's memory full of holes (its resident memory was
+    /// twice what it holds).
+    strings: Vec<(&'a str, Option<Arc<str>>)>,
 }
 
 impl<'a> Dec<'a> {
@@ -239,22 +245,35 @@ impl<'a> Dec<'a> {
         (n <= self.left()).then_some(n)
     }
 
-    /// See [`Enc::str`].
-    pub fn arc(&mut self) -> Option<Arc<str>> {
+    /// The number of the next string in the table, reading it first if
+    /// this is where it is written.
+    fn string_at(&mut self) -> Option<usize> {
         match self.u64()? {
             0 => {
                 let n = self.count()?;
-                let s: Arc<str> = Arc::from(std::str::from_utf8(self.raw(n)?).ok()?);
-                self.strings.push(s.clone());
-                Some(s)
+                let text = std::str::from_utf8(self.raw(n)?).ok()?;
+                self.strings.push((text, None));
+                Some(self.strings.len() - 1)
             }
-            n => self.strings.get(usize::try_from(n - 1).ok()?).cloned(),
+            n => {
+                let i = usize::try_from(n - 1).ok()?;
+                (i < self.strings.len()).then_some(i)
+            }
         }
+    }
+
+    /// See [`Enc::str`]: a shared string, one allocation however often it
+    /// is read.
+    pub fn arc(&mut self) -> Option<Arc<str>> {
+        let i = self.string_at()?;
+        let (text, shared) = self.strings.get_mut(i)?;
+        Some(shared.get_or_insert_with(|| Arc::from(*text)).clone())
     }
 
     /// A string as an owned `String`.
     pub fn string(&mut self) -> Option<String> {
-        self.arc().map(|s| s.to_string())
+        let i = self.string_at()?;
+        self.strings.get(i).map(|(text, _)| text.to_string())
     }
 
     /// See [`Enc::value`].
@@ -510,6 +529,28 @@ mod tests {
         assert!(Arc::ptr_eq(&back[0], &back[2]));
         let text = String::from_utf8_lossy(&bytes);
         assert_eq!(text.matches("Ada Lovelace").count(), 1, "{bytes:?}");
+    }
+
+    #[test]
+    fn a_string_read_first_as_owned_is_shared_when_asked_for_later() {
+        let mut e = Enc::with_capacity(64);
+        e.str("Ada");
+        e.str("Ada");
+        e.str("Ada");
+        e.str("Bob");
+        let bytes = e.into_bytes();
+        let mut d = Dec::new(&bytes);
+        assert_eq!(d.string().as_deref(), Some("Ada"));
+        let (a, b) = (d.arc().expect("second"), d.arc().expect("third"));
+        assert_eq!(&*a, "Ada");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(d.string().as_deref(), Some("Bob"));
+        assert!(d.at_end());
+        // A number past the strings read so far is refused.
+        let mut e = Enc::with_capacity(8);
+        e.u64(5);
+        let bytes = e.into_bytes();
+        assert_eq!(Dec::new(&bytes).arc(), None);
     }
 
     #[test]
