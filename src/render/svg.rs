@@ -14,19 +14,22 @@ pub fn esc(s: &str) -> String {
 /// [`esc`], appending to `out` (no allocation for text with nothing to
 /// escape, which is most of it).
 pub fn esc_into(s: &str, out: &mut String) {
-    // A byte loop, not `str::find` with a set of chars: history lists call
-    // this for every part of every change, and the char-set search cost
-    // three times as much on these short strings.
+    // A table lookup per byte, copying the runs between the five bytes
+    // that need escaping: history lists call this for every part of every
+    // change (tens of thousands of short strings per build), where a
+    // `match` per byte cost twice as much and a char-set search three times.
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate() {
+        if !NEEDS_ESCAPE[usize::from(b)] {
+            continue;
+        }
         let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+            _ => "&#39;",
         };
         // The five are ASCII, so `start..i` falls on char boundaries.
         out.push_str(&s[start..i]);
@@ -35,6 +38,17 @@ pub fn esc_into(s: &str, out: &mut String) {
     }
     out.push_str(&s[start..]);
 }
+
+/// The bytes [`esc_into`] replaces: `&`, `<`, `>`, `"` and `'`.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
 
 /// A feature box on the timeline.
 pub struct Item {
