@@ -74,6 +74,9 @@ fn document_page(
     let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy);
     if let (Value::Object(p), Value::Object(h)) = (&mut page, section) {
         p.extend(h);
+        if legacy && p.contains_key("readings_html") {
+            p.insert("readings".into(), pages::readings(ctx, doc));
+        }
     }
     let html = tpl.render("document", frame(page))?;
     let list = list.and_then(|l| Some((history::mark_at(&html)?, l)));

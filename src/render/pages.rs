@@ -458,9 +458,45 @@ fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
     json!({
         "is_metric": true,
         "chart": svg::chart(&pts, doc.num("target"), unit, ctx.day()),
-        "readings": pts.iter().rev().map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)})).collect::<Vec<_>>(),
+        "readings_html": readings_html(ctx, &pts),
         "objectives": ctx.doc_links(plan.referrers(&doc.id, Some("key_results"))),
     })
+}
+
+/// The table rows of a metric's values, newest first, as HTML: with the
+/// value after every commit that changed `current`, a metric can have
+/// hundreds, and a Handlebars loop over them cost a few thousand
+/// instructions a row.
+fn readings_html(ctx: &Ctx<'_>, pts: &[(i64, f64)]) -> String {
+    let mut out = String::with_capacity(pts.len() * 48);
+    for (d, v) in pts.iter().rev() {
+        out.push_str("<tr><td>");
+        if ctx.public {
+            svg::esc_into(&dates::quarter(*d), &mut out);
+        } else {
+            dates::human_into(*d, &mut out);
+        }
+        out.push_str("</td><td>");
+        svg::esc_into(&svg::fmt_num(*v), &mut out);
+        out.push_str("</td></tr>");
+    }
+    out
+}
+
+/// A metric's values as a list of `{date, value}`, newest first, for a
+/// repository's own `document.hbs` written before `page.readings_html`.
+pub fn readings(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let from_git = ctx
+        .history
+        .docs
+        .get(&doc.id)
+        .map(|h| h.values.as_slice())
+        .unwrap_or(&[]);
+    let pts = metric_points(doc, ctx.index.plan.today, from_git);
+    pts.iter()
+        .rev()
+        .map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)}))
+        .collect()
 }
 
 fn milestone(ctx: &Ctx<'_>, doc: &Document) -> Value {

@@ -602,6 +602,14 @@ fn metric_values_over_time_are_points_of_its_chart() {
             "1 Jun 2026: 35 count"
         ]
     );
+    // The same points in the table of values, newest first.
+    assert!(
+        html.contains(
+            "<tbody><tr><td>1 Jun 2026</td><td>35</td></tr><tr><td>1 Apr 2026</td><td>20</td></tr>\
+             <tr><td>5 Jan 2026</td><td>10</td></tr></tbody>"
+        ),
+        "{html}"
+    );
     assert_eq!(
         site.history("met")[1],
         event(
@@ -2264,7 +2272,8 @@ fn overridden_templates_still_get_history_as_values() {
         .file(
             "templates/document.hbs",
             "{{#each page.history}}<li>{{summary}} ({{author.title}})</li>{{/each}}\
-             <p>created {{page.facts.created}}, slips {{page.facts.slips}}</p>",
+             <p>created {{page.facts.created}}, slips {{page.facts.slips}}</p>\
+             {{#each page.readings}}<i>{{date}}={{value}}</i>{{/each}}",
         )
         .file(
             "templates/changes.hbs",
@@ -2280,6 +2289,13 @@ fn overridden_templates_still_get_history_as_values() {
     assert!(
         page.contains("<p>created 5 Jan 2026, slips 2</p>"),
         "{page}"
+    );
+    // A metric's values, as `page.readings` (the built-in template gets
+    // `page.readings_html`).
+    let met = site.read("metric/met.html");
+    assert!(
+        met.contains("<i>1 Jun 2026=35</i><i>1 Apr 2026=20</i><i>5 Jan 2026=10</i>"),
+        "{met}"
     );
     let changes = site.read("changes.html");
     assert!(
