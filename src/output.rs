@@ -89,6 +89,10 @@ pub fn write_with(
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    // Removes the staging folder however this function is left (an error,
+    // or a panic in a render thread unwinding through here) unless the
+    // folder became the site.
+    let mut guard = Cleanup(Some(tmp.clone()));
     let staging = Staging {
         dir: tmp.clone(),
         made: Mutex::new(HashSet::from([tmp.clone()])),
@@ -103,12 +107,34 @@ pub fn write_with(
                 b"This folder is a site written by northstar build; it is replaced whole on every build.\n".to_vec(),
             )?;
             swap(&tmp, &out, &old)?;
+            guard.0 = None;
             Ok(files)
         });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
+    drop(guard);
     result
+}
+
+/// A staging folder to remove when dropped, unless taken out.
+struct Cleanup(Option<PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Whether `rel` stays inside the folder it is joined to: only plain
+/// names, no `..`, no root, no drive. Page paths come from document ids,
+/// and a plan built with `--allow-errors` can hold an id that is not a
+/// valid one.
+fn inside(rel: &str) -> bool {
+    let path = Path::new(rel);
+    path.components().next().is_some()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// The folder a site is being written into.
@@ -126,6 +152,11 @@ impl Sink for Staging {
     }
 
     fn put_parts(&self, rel: &str, parts: &[&[u8]]) -> Result<(), String> {
+        if !inside(rel) {
+            return Err(format!(
+                "refusing to write {rel:?}: it is not a path inside the site"
+            ));
+        }
         let path = self.dir.join(rel);
         self.folder_of(&path)?;
         write_parts(&path, parts).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -246,5 +277,33 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(left, [std::ffi::OsString::from("site")]);
+    }
+
+    #[test]
+    fn a_panicking_render_leaves_no_staging_folder() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let out_parent = tempfile::tempdir().expect("tempdir");
+        let out = out_parent.path().join("site");
+        let caught = std::panic::catch_unwind(|| {
+            write_with(&out, root.path(), |sink| {
+                sink.put("index.html", b"half".to_vec())?;
+                panic!("a render thread panicked");
+            })
+        });
+        assert!(caught.is_err());
+        let left: Vec<_> = std::fs::read_dir(out_parent.path())
+            .expect("read_dir")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn only_plain_relative_paths_are_inside() {
+        assert!(inside("index.html"));
+        assert!(inside("feature/a.html"));
+        assert!(inside("files/plans/img/a b.png"));
+        for bad in ["", "../x.html", "feature/../../x.html", "/etc/x", "./x"] {
+            assert!(!inside(bad), "{bad:?}");
+        }
     }
 }

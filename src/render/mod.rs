@@ -247,6 +247,14 @@ pub(crate) fn build_some(
         .docs()
         .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
         .collect();
+    // A document whose id is `index` has the path of its kind's list; its
+    // page is the one written (as when pages were written one after
+    // another, documents last), and never both at once.
+    let list_taken: std::collections::HashSet<&str> = index
+        .docs()
+        .filter(|d| d.id == "index")
+        .map(|d| d.kind.as_str())
+        .collect();
     // The plan-wide pages, one after another: they run beside the document
     // pages, whose parallel work fills the other cores.
     let wide = || -> Result<(), String> {
@@ -308,7 +316,7 @@ pub(crate) fn build_some(
             )?;
         }
         let t = crate::timings::phase("render: kind lists");
-        for kind in &kinds {
+        for kind in kinds.iter().filter(|k| !list_taken.contains(k.as_str())) {
             let list = views::kind_list(&ctx, kind);
             put(
                 &format!("{kind}/index.html"),

@@ -1801,3 +1801,54 @@ fn a_template_in_the_plans_repository_overrides_the_built_in_one() {
     let site = build(repo.path(), &[]);
     assert!(!site.read("feature/index.html").contains("OVERRIDE-MARKER"));
 }
+
+/// A plan built with `--allow-errors` can hold an id that is not a valid
+/// one; its page path must still never leave the site.
+#[test]
+fn an_id_that_climbs_out_of_the_site_is_never_written() {
+    let repo = Repo::base();
+    repo.file(
+        "escape.yaml",
+        "kind: segment\nid: ../../../escape-by-id\ntitle: Escape\n",
+    );
+    let parent = tempfile::tempdir().expect("tempdir");
+    let out = parent.path().join("a/b/out");
+    let run = build_into(repo.path(), &out, &["--allow-errors"]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("not a path inside the site"),
+        "{}",
+        run.stderr
+    );
+    // Nothing anywhere above the output, no site, no staging folder.
+    for dir in [parent.path().to_path_buf(), parent.path().join("a")] {
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.contains("escape") && !n.contains(".tmp-")),
+            "{dir:?}: {names:?}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+/// A document whose id is `index` has its kind's list page path: its own
+/// page is what the build writes there, on every run.
+#[test]
+fn a_document_with_id_index_takes_its_kinds_list_page() {
+    let repo = Repo::base();
+    repo.file(
+        "index.yaml",
+        "kind: segment\nid: index\ntitle: The Index Segment\n",
+    );
+    for _ in 0..3 {
+        let site = build(repo.path(), &[]);
+        let page = site.read("segment/index.html");
+        assert!(page.contains("The Index Segment"), "{page}");
+        assert!(!page.contains("<title>Segments"), "{page}");
+    }
+}
