@@ -105,7 +105,8 @@ pub fn document(
 }
 
 /// What the built-in document template gets as `page.history_html`; the
-/// list itself replaces it in the rendered page ([`splice`]). Passed
+/// list itself replaces it in the rendered page
+/// (`render::RenderedPage`). Passed
 /// through Handlebars, a list of hundreds of changes was copied three
 /// times and scanned for line breaks (partials re-indent what they
 /// write), which cost more than writing it. No rendered value can
@@ -113,23 +114,11 @@ pub fn document(
 /// every other value is escaped.
 pub const HISTORY_MARK: &str = "<!--northstar:history-list-->";
 
-/// Where the template's [`HISTORY_MARK`] is in `page`: the last one.
+/// Where the template's [`HISTORY_MARK`] is in `page`: the last one (the
+/// mark sits near the end of the page, after anything a document
+/// supplies).
 pub fn mark_at(page: &str) -> Option<usize> {
     page.rfind(HISTORY_MARK)
-}
-
-/// `page` with the last [`HISTORY_MARK`] replaced by `list` (the mark
-/// sits near the end of the page, after anything a document supplies).
-pub fn splice(page: String, list: Option<String>) -> String {
-    let Some(list) = list else { return page };
-    let Some(at) = mark_at(&page) else {
-        return page;
-    };
-    let mut out = String::with_capacity(page.len() - HISTORY_MARK.len() + list.len());
-    out.push_str(&page[..at]);
-    out.push_str(&list);
-    out.push_str(&page[at + HISTORY_MARK.len()..]);
-    out
 }
 
 /// Who made each change, as [`who_html`] writes it, remembered for one
@@ -255,9 +244,9 @@ fn event_html(ctx: &Ctx<'_>, e: &Event, root: &str, authors: &mut Authors, out: 
     out.push_str("</li>");
 }
 
-/// A change's date as the lists show it (a quarter in public builds);
+/// A date as lists and tables show it (a quarter in public builds);
 /// digits, spaces and month names need no escaping.
-fn date_into(ctx: &Ctx<'_>, day: i64, out: &mut String) {
+pub(crate) fn date_into(ctx: &Ctx<'_>, day: i64, out: &mut String) {
     if ctx.public {
         out.push_str(&dates::quarter(day));
     } else {
@@ -593,28 +582,6 @@ fn json_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_list_replaces_the_mark_the_template_placed() {
-        let page = format!("<main>{HISTORY_MARK}</main>");
-        let list = Some("<li class=\"event\">x</li>".to_string());
-        assert_eq!(
-            splice(page.clone(), list.clone()),
-            "<main><li class=\"event\">x</li></main>"
-        );
-        // An overridden template got the list itself: nothing to splice.
-        assert_eq!(splice(page.clone(), None), page);
-        // No mark (a template that does not show the list): unchanged.
-        assert_eq!(
-            splice("<main></main>".into(), list.clone()),
-            "<main></main>"
-        );
-        // Only the last mark is the template's.
-        assert_eq!(
-            splice(format!("a{HISTORY_MARK}b{HISTORY_MARK}c"), list),
-            format!("a{HISTORY_MARK}b<li class=\"event\">x</li>c")
-        );
-    }
 
     fn plan_event(day: &str, what: What, uncommitted: bool) -> Event {
         Event {

@@ -37,6 +37,19 @@ pub(crate) struct RenderedPage {
 }
 
 impl RenderedPage {
+    /// The page at `path` as the template rendered it, with `list` to go
+    /// where the template put the mark (dropped when it put none: an
+    /// overridden template that does not show the list).
+    fn new(path: String, html: String, list: Option<String>, assets: BTreeSet<String>) -> Self {
+        let list = list.and_then(|l| Some((history::mark_at(&html)?, l)));
+        RenderedPage {
+            path,
+            html,
+            list,
+            assets,
+        }
+    }
+
     /// The page's bytes, in order.
     fn parts(&self) -> [&[u8]; 3] {
         match &self.list {
@@ -79,13 +92,7 @@ fn document_page(
         }
     }
     let html = tpl.render("document", frame(page))?;
-    let list = list.and_then(|l| Some((history::mark_at(&html)?, l)));
-    Ok(RenderedPage {
-        path: Index::page(doc),
-        html,
-        list,
-        assets,
-    })
+    Ok(RenderedPage::new(Index::page(doc), html, list, assets))
 }
 
 /// Build options.
@@ -172,9 +179,7 @@ pub fn build(
     opts: &Options,
 ) -> Result<Site, String> {
     let sink = Collect::new();
-    let assets = build_some(
-        compiled, hist, config, registry, all_paths, opts, None, &sink,
-    )?;
+    let assets = build_into(compiled, hist, config, registry, all_paths, opts, &sink)?;
     Ok(sink.into_site(assets))
 }
 
@@ -391,5 +396,38 @@ fn plural(kind: &str) -> String {
             format!("{kind}es")
         }
         _ => format!("{kind}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use history::HISTORY_MARK;
+
+    /// The page a template's output and a list make.
+    fn splice(page: String, list: Option<String>) -> String {
+        RenderedPage::new(String::new(), page, list, BTreeSet::new()).into_html()
+    }
+
+    #[test]
+    fn the_list_replaces_the_mark_the_template_placed() {
+        let page = format!("<main>{HISTORY_MARK}</main>");
+        let list = Some("<li class=\"event\">x</li>".to_string());
+        assert_eq!(
+            splice(page.clone(), list.clone()),
+            "<main><li class=\"event\">x</li></main>"
+        );
+        // An overridden template got the list itself: nothing to splice.
+        assert_eq!(splice(page.clone(), None), page);
+        // No mark (a template that does not show the list): unchanged.
+        assert_eq!(
+            splice("<main></main>".into(), list.clone()),
+            "<main></main>"
+        );
+        // Only the last mark is the template's.
+        assert_eq!(
+            splice(format!("a{HISTORY_MARK}b{HISTORY_MARK}c"), list),
+            format!("a{HISTORY_MARK}b<li class=\"event\">x</li>c")
+        );
     }
 }

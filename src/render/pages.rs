@@ -445,15 +445,20 @@ pub fn metric_points(doc: &Document, today: i64, history: &[(i64, f64)]) -> Vec<
     pts
 }
 
-fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
-    let plan = ctx.index.plan;
+/// [`metric_points`] of a metric in this build.
+fn points(ctx: &Ctx<'_>, doc: &Document) -> Vec<(i64, f64)> {
     let from_git = ctx
         .history
         .docs
         .get(&doc.id)
         .map(|h| h.values.as_slice())
         .unwrap_or(&[]);
-    let pts = metric_points(doc, plan.today, from_git);
+    metric_points(doc, ctx.index.plan.today, from_git)
+}
+
+fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
+    let plan = ctx.index.plan;
+    let pts = points(ctx, doc);
     let unit = doc.str("unit").unwrap_or("");
     json!({
         "is_metric": true,
@@ -471,11 +476,7 @@ fn readings_html(ctx: &Ctx<'_>, pts: &[(i64, f64)]) -> String {
     let mut out = String::with_capacity(pts.len() * 48);
     for (d, v) in pts.iter().rev() {
         out.push_str("<tr><td>");
-        if ctx.public {
-            svg::esc_into(&dates::quarter(*d), &mut out);
-        } else {
-            dates::human_into(*d, &mut out);
-        }
+        super::history::date_into(ctx, *d, &mut out);
         out.push_str("</td><td>");
         svg::esc_into(&svg::fmt_num(*v), &mut out);
         out.push_str("</td></tr>");
@@ -486,14 +487,8 @@ fn readings_html(ctx: &Ctx<'_>, pts: &[(i64, f64)]) -> String {
 /// A metric's values as a list of `{date, value}`, newest first, for a
 /// repository's own `document.hbs` written before `page.readings_html`.
 pub fn readings(ctx: &Ctx<'_>, doc: &Document) -> Value {
-    let from_git = ctx
-        .history
-        .docs
-        .get(&doc.id)
-        .map(|h| h.values.as_slice())
-        .unwrap_or(&[]);
-    let pts = metric_points(doc, ctx.index.plan.today, from_git);
-    pts.iter()
+    points(ctx, doc)
+        .iter()
         .rev()
         .map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)}))
         .collect()

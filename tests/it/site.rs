@@ -63,6 +63,14 @@ fn example() -> Built {
     build(&example_root(), &[])
 }
 
+/// The names of the entries of `dir` (not recursive).
+fn names_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Every file under `dir`, by `/`-separated relative path.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -1327,11 +1335,8 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert_ne!(third.code, 0, "{}{}", third.stdout, third.stderr);
     assert_eq!(tree(&out), before, "the failed render changed the site");
     // No temporary folders left beside it.
-    let left: Vec<_> = std::fs::read_dir(out_tmp.path())
-        .expect("read_dir")
-        .map(|e| e.expect("entry").file_name())
-        .collect();
-    assert_eq!(left, [std::ffi::OsString::from("out")], "{left:?}");
+    let left = names_in(out_tmp.path());
+    assert_eq!(left, ["out"], "{left:?}");
 
     // A template that compiles but fails while pages are being written
     // (other pages are already in the staging folder by then): the site
@@ -1349,11 +1354,8 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         midway.stderr
     );
     assert_eq!(tree(&out), before, "the failed render changed the site");
-    let left: Vec<_> = std::fs::read_dir(out_tmp.path())
-        .expect("read_dir")
-        .map(|e| e.expect("entry").file_name())
-        .collect();
-    assert_eq!(left, [std::ffi::OsString::from("out")], "{left:?}");
+    let left = names_in(out_tmp.path());
+    assert_eq!(left, ["out"], "{left:?}");
     std::fs::remove_file(repo.join("templates/document.hbs")).expect("rm");
 
     // With the plans fixed, the next build replaces the site.
@@ -1822,10 +1824,7 @@ fn an_id_that_climbs_out_of_the_site_is_never_written() {
     );
     // Nothing anywhere above the output, no site, no staging folder.
     for dir in [parent.path().to_path_buf(), parent.path().join("a")] {
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .expect("read_dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
+        let names = names_in(&dir);
         assert!(
             names
                 .iter()
