@@ -9,8 +9,19 @@ use std::time::Instant;
 fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
-        std::env::var_os("NORTHSTAR_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+        let on = std::env::var_os("NORTHSTAR_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        if on {
+            epoch();
+        }
+        on
     })
+}
+
+/// When timing started (the first phase): each phase also says when it
+/// ended, so phases that overlap on threads can be laid out in time.
+fn epoch() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
 }
 
 /// A running phase; prints its name and duration when dropped.
@@ -43,10 +54,11 @@ impl Drop for Phase {
         if let Some(s) = self.start {
             let rss = resident_mb().map(|m| format!("  ({m} MB anonymous memory)"));
             eprintln!(
-                "time: {:>9.3} ms  {}{}",
+                "time: {:>9.3} ms  {}{}  (ended at {:.1} ms)",
                 s.elapsed().as_secs_f64() * 1e3,
                 self.name,
-                rss.unwrap_or_default()
+                rss.unwrap_or_default(),
+                epoch().elapsed().as_secs_f64() * 1e3
             );
         }
     }
