@@ -12,11 +12,30 @@ use crate::schema::{Registry, Violation};
 use serde_json::Value;
 
 /// Whether `id` matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`.
-pub(super) fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     id.len() <= 128
         && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether `id` would give its document the address of another page:
+/// `<kind>/index.html` is the list of the kind's documents, and a document
+/// called `index` would silently replace it. Compared ignoring case, as
+/// the file systems of macOS and Windows compare names (`Index` is the
+/// same file there).
+pub fn reserved_id(id: &str) -> bool {
+    id.eq_ignore_ascii_case("index")
+}
+
+/// Where an id problem points: the `id:` value, or the file's start when
+/// the id comes from the file's name.
+fn id_pos(data: &Value, spans: &Spans) -> Pos {
+    if data.get("id").is_some() {
+        spans.value("/id")
+    } else {
+        Pos::start()
+    }
 }
 
 /// Dotted field path of a JSON pointer, for messages (`rice.impact`).
@@ -131,14 +150,16 @@ pub(super) fn build(
     let id = match id {
         Some(id) => {
             if !valid_id(&id) {
-                let pos = if data.get("id").is_some() {
-                    spans.value("/id")
-                } else {
-                    Pos::start()
-                };
+                let pos = id_pos(&data, &spans);
                 diags.push(
                     Diagnostic::new("invalid-id", file, pos, format!("invalid id `{id}`"))
                         .note("ids start with a letter or digit and use only letters, digits, `.`, `_` and `-` (at most 128)"),
+                );
+            } else if reserved_id(&id) {
+                diags.push(
+                    Diagnostic::new("invalid-id", file, id_pos(&data, &spans), format!("reserved id `{id}`"))
+                        .note(format!("`{kind_name}/index.html` is the list of every {kind_name}: a document with this id would replace it"))
+                        .suggest("give the document another id"),
                 );
             }
             id

@@ -6,6 +6,7 @@
 //! its schema: every required field gets a placeholder of the right type.
 //! The helpers here (ids, folders, YAML scalars) are shared with `init`.
 
+use crate::check::documents::{reserved_id, valid_id};
 use crate::project::Project;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,16 +27,6 @@ pub struct Args {
 
 /// Longest id derived from a title (before a `-2` suffix).
 const SLUG_MAX: usize = 60;
-
-/// Whether `id` matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`.
-pub(super) fn valid_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-}
 
 /// An id from a title: lowercase, every run of other characters than ASCII
 /// letters and digits a single `-`, trimmed, at most [`SLUG_MAX`] chars.
@@ -554,6 +545,12 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
                     "invalid id `{id}`: ids match ^[A-Za-z0-9][A-Za-z0-9._-]{{0,127}}$"
                 ));
             }
+            if reserved_id(&id) {
+                return Err(format!(
+                    "reserved id `{id}`: `{}/index.html` is the list of every {}",
+                    args.kind, args.kind
+                ));
+            }
             if taken.contains(&id.to_lowercase()) {
                 let same = compiled
                     .plan
@@ -574,7 +571,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
             }
             let mut id = base.clone();
             let mut n = 2;
-            while taken.contains(&id.to_lowercase()) || path_of(&id).exists() {
+            while taken.contains(&id.to_lowercase()) || reserved_id(&id) || path_of(&id).exists() {
                 id = format!("{base}-{n}");
                 n += 1;
             }
@@ -648,6 +645,8 @@ mod tests {
         assert!(!valid_id("a/b"));
         assert!(valid_id(&"a".repeat(128)));
         assert!(!valid_id(&"a".repeat(129)));
+        assert!(reserved_id("index") && reserved_id("Index"));
+        assert!(!reserved_id("index-2") && !reserved_id("indexes"));
     }
 
     #[test]

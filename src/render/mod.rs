@@ -252,12 +252,13 @@ pub(crate) fn build_some(
         .docs()
         .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
         .collect();
-    // A document whose id is `index` has the path of its kind's list; its
-    // page is the one written (as when pages were written one after
-    // another, documents last), and never both at once.
+    // A document whose id is `index` (`invalid-id`, built with
+    // `--allow-errors`) has the path of its kind's list, on macOS and
+    // Windows in any case: its page is the one written (as when pages were
+    // written one after another, documents last), and never both at once.
     let list_taken: std::collections::HashSet<&str> = index
         .docs()
-        .filter(|d| d.id == "index")
+        .filter(|d| crate::check::documents::reserved_id(&d.id))
         .map(|d| d.kind.as_str())
         .collect();
     // The plan-wide pages, one after another: they run beside the document

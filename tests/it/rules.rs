@@ -418,6 +418,42 @@ fn invalid_id_not_raised_for_valid_ids() {
     assert_eq!(repo.positions("invalid-id"), vec![at("long.yaml", 2, 5)]);
 }
 
+/// `index` would be the address of its kind's list page
+/// (`<kind>/index.html`): reserved, in any case, whether written or taken
+/// from the file name.
+#[test]
+fn invalid_id_for_the_reserved_id_index() {
+    let repo = Repo::base();
+    repo.file("seg.yaml", "kind: segment\nid: index\ntitle: S\n")
+        .file("people/Index.md", "---\nkind: person\ntitle: P\n---\n")
+        .file("ok.yaml", "kind: segment\nid: index-page\ntitle: T\n");
+    let ds = repo.diagnostics();
+    let got: Vec<_> = ds
+        .iter()
+        .filter(|d| d["rule"] == "invalid-id")
+        .map(|d| (d["message"].as_str().unwrap_or_default(), where_(d)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("reserved id `Index`", at("people/Index.md", 1, 1)),
+            ("reserved id `index`", at("seg.yaml", 2, 5)),
+        ],
+        "{ds:#?}"
+    );
+    let seg = ds
+        .iter()
+        .find(|d| d["file"] == "seg.yaml" && d["rule"] == "invalid-id")
+        .expect("seg.yaml diagnostic");
+    assert_eq!(seg["level"], "error");
+    assert!(
+        seg["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("`segment/index.html` is the list of every segment")),
+        "{seg:#?}"
+    );
+}
+
 // ------------------------------------------------------------- case-collision
 
 #[test]

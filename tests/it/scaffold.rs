@@ -411,11 +411,34 @@ fn new_with_an_explicit_id() {
         assert_eq!(run.code, 2, "{taken}: {run:?}");
         assert!(run.stderr.contains("taken"), "{run:?}");
     }
+    // Reserved: the page of a document called `index` would be the list
+    // of its kind.
+    for reserved in ["index", "Index"] {
+        let run = repo.run(&["new", "feature", "X", "--id", reserved]);
+        assert_eq!(run.code, 2, "{reserved}: {run:?}");
+        assert!(run.stderr.contains("reserved id"), "{run:?}");
+        assert!(run.stderr.contains("feature/index.html"), "{run:?}");
+    }
     assert!(!repo.join("features/x.md").exists());
     assert_eq!(
         tree(&repo.join("features")),
         ["Custom.id_1.md"],
         "a refused run writes nothing"
+    );
+}
+
+/// A title whose slug is a reserved id gets the next free one, and the
+/// document written checks clean of `invalid-id`.
+#[test]
+fn new_never_derives_a_reserved_id_from_a_title() {
+    let repo = Repo::base();
+    let path = new(&repo, &["segment", "Index"]);
+    assert!(path.ends_with("/index-2.md"), "{path}");
+    assert!(ids(repo.path(), "segment").contains(&"index-2".to_string()));
+    assert!(
+        !repo.diagnostics().iter().any(|d| d["rule"] == "invalid-id"),
+        "{:#?}",
+        repo.diagnostics()
     );
 }
 

@@ -1835,8 +1835,9 @@ fn an_id_that_climbs_out_of_the_site_is_never_written() {
     assert!(!out.exists());
 }
 
-/// A document whose id is `index` has its kind's list page path: its own
-/// page is what the build writes there, on every run.
+/// A document whose id is `index` has its kind's list page path: the
+/// build refuses it (`invalid-id`), and with `--allow-errors` its own page
+/// is what the build writes there, on every run.
 #[test]
 fn a_document_with_id_index_takes_its_kinds_list_page() {
     let repo = Repo::base();
@@ -1844,8 +1845,19 @@ fn a_document_with_id_index_takes_its_kinds_list_page() {
         "index.yaml",
         "kind: segment\nid: index\ntitle: The Index Segment\n",
     );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let refused = build_into(repo.path(), &tmp.path().join("site"), &[]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused
+            .stdout
+            .contains("error[invalid-id]: reserved id `index`"),
+        "{}",
+        refused.stdout
+    );
+    assert!(!tmp.path().join("site").exists());
     for _ in 0..3 {
-        let site = build(repo.path(), &[]);
+        let site = build(repo.path(), &["--allow-errors"]);
         let page = site.read("segment/index.html");
         assert!(page.contains("The Index Segment"), "{page}");
         assert!(!page.contains("<title>Segments"), "{page}");
