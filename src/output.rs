@@ -87,6 +87,10 @@ pub fn write_with(
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    remove_leftovers(
+        &parent,
+        &[&format!(".{name}.tmp-"), &format!(".{name}.old-")],
+    );
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
     // Removes the staging folder however this function is left (an error,
@@ -112,6 +116,60 @@ pub fn write_with(
         });
     drop(guard);
     result
+}
+
+/// Removes what writers killed mid-write left in `dir`: entries named
+/// one of `prefixes` followed by the id of a process that no longer runs
+/// (a staging folder `.site.tmp-4242` after Ctrl-C, a cache's
+/// `state.tmp-4242`). Such a process's drop guards never ran, and nothing
+/// else would ever remove them. An entry of a process still running (a
+/// build writing the same site now) is left alone, and so is every entry
+/// where the system cannot say which processes run (no `/proc`).
+pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| leftover_of(n, prefixes)) else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        // The entry itself, never what a symbolic link points to.
+        let _ = match entry.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(entry.path()),
+            Ok(_) => std::fs::remove_file(entry.path()),
+            Err(_) => continue,
+        };
+    }
+}
+
+/// A temporary name beside `path` to write it under before renaming it
+/// into place (`state.bin` is written as `state.tmp-4242`), once what a
+/// writer of `path` killed earlier left is removed.
+pub fn temp_beside(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if let Some(dir) = path.parent() {
+        remove_leftovers(dir, &[&format!("{stem}.tmp-")]);
+    }
+    path.with_extension(format!("tmp-{}", std::process::id()))
+}
+
+/// The process id in `name` when it is one of `prefixes` and digits.
+fn leftover_of(name: &str, prefixes: &[&str]) -> Option<u32> {
+    let digits = prefixes.iter().find_map(|p| name.strip_prefix(p))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// A staging folder to remove when dropped, unless taken out.
@@ -232,6 +290,42 @@ fn swap(tmp: &Path, out: &Path, old: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_are_named_by_prefix_and_process_id() {
+        let p = [".site.tmp-", ".site.old-"];
+        assert_eq!(leftover_of(".site.tmp-4242", &p), Some(4242));
+        assert_eq!(leftover_of(".site.old-7", &p), Some(7));
+        for other in [
+            ".site.tmp-",
+            ".site.tmp-12a",
+            ".site.tmp--1",
+            ".sites.tmp-1",
+            "site",
+            ".site.new-1",
+        ] {
+            assert_eq!(leftover_of(other, &p), None, "{other}");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_of_dead_processes_are_removed_others_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // No process has an id this large (the kernel's limit is 2^22).
+        let dead = dir.path().join(".site.tmp-4294967295");
+        std::fs::create_dir_all(dead.join("feature")).expect("mkdir");
+        std::fs::write(dead.join("feature/a.html"), "x").expect("write");
+        let dead_file = dir.path().join("state.tmp-4294967294");
+        std::fs::write(&dead_file, "x").expect("write");
+        let mine = dir.path().join(format!(".site.tmp-{}", std::process::id()));
+        std::fs::create_dir(&mine).expect("mkdir");
+        let unrelated = dir.path().join("site.tmp-4294967295");
+        std::fs::create_dir(&unrelated).expect("mkdir");
+        remove_leftovers(dir.path(), &[".site.tmp-", "state.tmp-"]);
+        assert!(!dead.exists() && !dead_file.exists());
+        assert!(mine.exists() && unrelated.exists());
+    }
 
     #[test]
     fn parts_are_written_in_order_into_one_file() {

@@ -74,7 +74,7 @@ pub fn save<'a>(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = crate::output::temp_beside(path);
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         let header = Header {

@@ -188,7 +188,7 @@ pub fn save(
         // The JSON state of earlier versions is never read again.
         let _ = std::fs::remove_file(dir.join("state.json"));
     }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let tmp = crate::output::temp_beside(path);
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&bytes)?;

@@ -1768,6 +1768,32 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     assert_eq!(cache_lines(&s), 9 + 1);
 }
 
+/// A build killed while writing a cache leaves its temporary file; the
+/// next build that writes that cache removes it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_writer_s_temporary_cache_files_are_removed() {
+    let s = story();
+    let dir = s.repo.join(".git/northstar");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // What builds killed while writing the caches left (no process has
+    // these ids), and a file that only looks alike.
+    for name in [
+        "state.tmp-4294967295",
+        "history.tmp-4294967294",
+        "notes.tmp-1",
+    ] {
+        std::fs::write(dir.join(name), "half").expect("write");
+    }
+    build(s.repo.path(), &[]);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["history.jsonl", "notes.tmp-1", "state.bin"]);
+}
+
 #[test]
 fn a_corrupt_cache_is_detected_and_rebuilt() {
     let s = story();

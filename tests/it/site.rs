@@ -1835,6 +1835,43 @@ fn an_id_that_climbs_out_of_the_site_is_never_written() {
     assert!(!out.exists());
 }
 
+/// A build killed while writing (Ctrl-C, an out-of-memory kill) leaves its
+/// staging folder, or the old site it had moved aside, beside the output;
+/// the next build into that output removes them. A folder of a process
+/// still running, or with another name, is left alone.
+#[cfg(target_os = "linux")]
+#[test]
+fn leftovers_of_an_interrupted_build_are_removed_by_the_next() {
+    let repo = Repo::base();
+    let parent = tempfile::tempdir().expect("tempdir");
+    let out = parent.path().join("site");
+    // No process has these ids (the kernel's limit is 2^22).
+    let staging = parent.path().join(".site.tmp-4294967295");
+    std::fs::create_dir_all(staging.join("feature")).expect("mkdir");
+    std::fs::write(staging.join("feature/half.html"), "<html>").expect("write");
+    let old = parent.path().join(".site.old-4294967294");
+    std::fs::create_dir_all(&old).expect("mkdir");
+    std::fs::write(old.join(".northstar-site"), "").expect("write");
+    let running = parent
+        .path()
+        .join(format!(".site.tmp-{}", std::process::id()));
+    std::fs::create_dir(&running).expect("mkdir");
+    let other = parent.path().join(".other.tmp-4294967295");
+    std::fs::create_dir(&other).expect("mkdir");
+    let run = build_into(repo.path(), &out, &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut names = names_in(parent.path());
+    names.sort();
+    let mut want = vec![
+        ".other.tmp-4294967295".to_string(),
+        format!(".site.tmp-{}", std::process::id()),
+        "site".to_string(),
+    ];
+    want.sort();
+    assert_eq!(names, want);
+    assert!(out.join("index.html").is_file());
+}
+
 /// A document whose id is `index` has its kind's list page path: the
 /// build refuses it (`invalid-id`), and with `--allow-errors` its own page
 /// is what the build writes there, on every run.
