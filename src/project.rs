@@ -154,6 +154,12 @@ impl Project {
         })
     }
 
+    /// The history cache's folder (`.git/northstar` by default), where
+    /// one is: rendered history is kept there too (`render::reuse`).
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        Some(self.cache.as_deref()?.parent()?.to_path_buf())
+    }
+
     /// The plan's history from git (with the working tree's edits unless
     /// built `--as-of`), which also decides "today".
     pub fn history(&self) -> crate::history::History {

@@ -61,6 +61,69 @@ pub struct DocHistory {
     pub scope_added: Vec<String>,
     /// Milestones: features removed since it first appeared.
     pub scope_removed: Vec<String>,
+    /// A digest of `events`, chained as each is added (see [`chain`]):
+    /// the site keeps what it renders from a document's changes under it
+    /// (`render::reuse`), and finding it here costs nothing, where hashing
+    /// every change on every build cost as much as rendering them.
+    pub digest: u64,
+}
+
+/// `digest` with `e` added: a hash of the digest so far and of everything
+/// in `e` that the site shows. SipHash with fixed keys, so the same
+/// changes give the same digest in every run of one program.
+pub fn chain(digest: u64, e: &Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    digest.hash(&mut h);
+    e.commit.hash(&mut h);
+    e.author.hash(&mut h);
+    e.email.hash(&mut h);
+    e.day.hash(&mut h);
+    e.message.hash(&mut h);
+    (e.what as u8).hash(&mut h);
+    e.fields.len().hash(&mut h);
+    for f in &e.fields {
+        f.field.hash(&mut h);
+        for v in [&f.from, &f.to] {
+            match v {
+                Some(v) => {
+                    1u8.hash(&mut h);
+                    hash_value(v, &mut h);
+                }
+                None => 0u8.hash(&mut h),
+            }
+        }
+    }
+    e.sections.hash(&mut h);
+    e.from_file.hash(&mut h);
+    e.words.hash(&mut h);
+    e.uncommitted.hash(&mut h);
+    e.boundary.hash(&mut h);
+    h.finish()
+}
+
+/// Hashes a JSON value, tagged by type (so `"1"` and `1` differ).
+fn hash_value(v: &Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match v {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => (2u8, n.to_string()).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            for i in items {
+                hash_value(i, h);
+            }
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(h);
+            for (k, v) in map {
+                k.hash(h);
+                hash_value(v, h);
+            }
+        }
+    }
 }
 
 /// One line of the plan's change log.
@@ -442,14 +505,15 @@ impl Replay {
             if d.kind == "milestone" {
                 touched_milestones.push(d.id.clone());
             }
-            let events = &mut self.history.docs.entry(d.id.clone()).or_default().events;
+            let doc = self.history.docs.entry(d.id.clone()).or_default();
             self.history.log.push(LogEntry {
                 id: Arc::from(d.id.as_str()),
                 kind: Arc::from(d.kind.as_str()),
                 title: Arc::from(d.title.as_str()),
-                n: events.len(),
+                n: doc.events.len(),
             });
-            events.push(event);
+            doc.digest = chain(doc.digest, &event);
+            doc.events.push(event);
         }
         // A milestone whose date moved slips every open feature in it.
         if !touched_milestones.is_empty() {
@@ -717,6 +781,7 @@ impl Codec for DocHistory {
         self.values.enc(e);
         self.scope_added.enc(e);
         self.scope_removed.enc(e);
+        e.u64(self.digest);
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         Some(DocHistory {
@@ -729,6 +794,7 @@ impl Codec for DocHistory {
             values: Codec::dec(d)?,
             scope_added: Codec::dec(d)?,
             scope_removed: Codec::dec(d)?,
+            digest: d.u64()?,
         })
     }
 }

@@ -22,8 +22,9 @@ use std::path::Path;
 /// of an earlier northstar, is recognised as not ours.
 const MAGIC: &[u8; 8] = b"NSSTATE\n";
 
-/// 5: binary ([`super::codec`]) instead of JSON.
-const FORMAT: u64 = 5;
+/// 5: binary ([`super::codec`]) instead of JSON. 6: each document's
+/// digest of its changes.
+const FORMAT: u64 = 6;
 
 /// The cached state and what it is the state of.
 pub struct Saved {

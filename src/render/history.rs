@@ -3,6 +3,7 @@
 
 use super::links::Index;
 use super::pages::Ctx;
+use super::reuse::{Kept, Part, Reuse};
 use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
@@ -69,20 +70,52 @@ pub fn event(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
 /// `legacy` adds `page.history`, one value per change, and `page.facts`,
 /// the facts as values, for document templates written before (see
 /// `render::build_some`).
-pub fn document(
+///
+/// With `reuse` (the renderings an earlier build kept, and the digest of
+/// this document's changes), a list kept for the same changes is taken
+/// as it is, and one written here is kept for the next build.
+pub fn document<'r>(
     ctx: &Ctx<'_>,
     history: &History,
     id: &str,
     kind: &str,
     root: &str,
     legacy: bool,
-) -> (Value, Option<String>) {
+    reuse: Option<(&'r Reuse, u64)>,
+) -> (Value, Option<List<'r>>) {
     let Some(h) = history.docs.get(id) else {
         return (
             json!({"has_history": false, "history": [], "facts": Value::Null, "facts_html": ""}),
             None,
         );
     };
+    let mut out = json!({
+        "has_history": !h.events.is_empty(),
+        "facts_html": facts_html(ctx, h, kind, root),
+    });
+    if legacy {
+        out["history_html"] = Value::String(list_html(ctx, h, root));
+        out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
+        out["facts"] = facts(ctx, h, kind);
+        return (out, None);
+    }
+    out["history_html"] = Value::String(HISTORY_MARK.to_string());
+    let kept = reuse.and_then(|(r, digest)| r.get(Part::List, digest));
+    let list = match kept {
+        Some(kept) => List::Kept(kept),
+        None => {
+            let html = list_html(ctx, h, root);
+            if let Some((r, digest)) = reuse.filter(|_| keepable(&h.events)) {
+                r.keep(Part::List, digest, html.as_bytes());
+            }
+            List::Fresh(html)
+        }
+    };
+    (out, Some(list))
+}
+
+/// A document's history list, as `<li>` items, newest first.
+fn list_html(ctx: &Ctx<'_>, h: &DocHistory, root: &str) -> String {
     // About 330 bytes a change with a person and a message: sized so the
     // list is written without growing.
     let mut html = String::with_capacity(h.events.len() * 360);
@@ -90,18 +123,32 @@ pub fn document(
     for e in h.events.iter().rev() {
         event_html(ctx, e, root, &mut authors, &mut html);
     }
-    let mut out = json!({
-        "has_history": !h.events.is_empty(),
-        "facts_html": facts_html(ctx, h, kind, root),
-    });
-    if legacy {
-        out["history_html"] = Value::String(html);
-        out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
-        out["facts"] = facts(ctx, h, kind);
-        return (out, None);
+    html
+}
+
+/// Whether renderings of `events` are worth keeping for the next build:
+/// not when they hold an uncommitted edit, which the next build (after
+/// the edit is committed, or changed again) will not have.
+fn keepable(events: &[Event]) -> bool {
+    !events.iter().any(|e| e.uncommitted)
+}
+
+/// A document's history list: written now, or kept by an earlier build.
+pub enum List<'r> {
+    /// Written by this build.
+    Fresh(String),
+    /// Kept from an earlier build.
+    Kept(Kept<'r>),
+}
+
+impl List<'_> {
+    /// The list's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            List::Fresh(s) => s.as_bytes(),
+            List::Kept(k) => k.as_ref(),
+        }
     }
-    out["history_html"] = Value::String(HISTORY_MARK.to_string());
-    (out, Some(html))
 }
 
 /// What the built-in document template gets as `page.history_html`; the
@@ -466,14 +513,23 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
 pub struct PlanHistory<'h> {
     public: bool,
     events: &'h [Event],
+    /// Renderings kept by an earlier build, and the digest of `events`.
+    reuse: Option<(&'h Reuse, u64)>,
 }
 
-/// A published document's history for `plan.json`.
-pub fn plan_events<'h>(public: bool, history: &'h History, id: &str) -> Option<PlanHistory<'h>> {
+/// A published document's history for `plan.json` (with `reuse`, see
+/// [`document`]).
+pub fn plan_events<'h>(
+    public: bool,
+    history: &'h History,
+    id: &str,
+    reuse: Option<(&'h Reuse, u64)>,
+) -> Option<PlanHistory<'h>> {
     let h = history.docs.get(id)?;
     Some(PlanHistory {
         public,
         events: &h.events,
+        reuse,
     })
 }
 
@@ -494,6 +550,22 @@ impl PlanHistory<'_> {
     /// are days, or quarters in public builds, where authors are null and
     /// uncommitted edits are left out.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        if let Some((r, digest)) = self.reuse {
+            if let Some(kept) = r.get(Part::Json, digest) {
+                out.extend_from_slice(kept.as_ref());
+                return;
+            }
+            let start = out.len();
+            self.write_json_fresh(out);
+            if keepable(self.events) {
+                r.keep(Part::Json, digest, &out[start..]);
+            }
+            return;
+        }
+        self.write_json_fresh(out);
+    }
+
+    fn write_json_fresh(&self, out: &mut Vec<u8>) {
         let public = self.public;
         out.push(b'[');
         let events = self
@@ -613,7 +685,12 @@ mod tests {
 
     fn plan_json_of(events: &[Event], public: bool) -> Value {
         let mut out = Vec::new();
-        PlanHistory { public, events }.write_json(&mut out);
+        PlanHistory {
+            public,
+            events,
+            reuse: None,
+        }
+        .write_json(&mut out);
         let text = String::from_utf8(out).expect("utf-8");
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
     }

@@ -9,6 +9,7 @@ pub mod links;
 pub mod markdown;
 pub mod pages;
 pub mod partial;
+pub mod reuse;
 pub mod svg;
 pub mod templates;
 pub mod views;
@@ -26,21 +27,26 @@ use std::collections::{BTreeMap, BTreeSet};
 /// stand where the template put [`history::HISTORY_MARK`], and the files
 /// its body links to. The list is written out in place of the mark, not
 /// copied into the page first (at the KEP size that copy moved 23 MB).
-pub(crate) struct RenderedPage {
+pub(crate) struct RenderedPage<'r> {
     /// Site path.
     pub path: String,
     html: String,
     /// Where the mark is in `html`, and the list that replaces it.
-    list: Option<(usize, String)>,
+    list: Option<(usize, history::List<'r>)>,
     /// Plans files the body links to.
     pub assets: BTreeSet<String>,
 }
 
-impl RenderedPage {
+impl<'r> RenderedPage<'r> {
     /// The page at `path` as the template rendered it, with `list` to go
     /// where the template put the mark (dropped when it put none: an
     /// overridden template that does not show the list).
-    fn new(path: String, html: String, list: Option<String>, assets: BTreeSet<String>) -> Self {
+    fn new(
+        path: String,
+        html: String,
+        list: Option<history::List<'r>>,
+        assets: BTreeSet<String>,
+    ) -> Self {
         let list = list.and_then(|l| Some((history::mark_at(&html)?, l)));
         RenderedPage {
             path,
@@ -74,17 +80,18 @@ impl RenderedPage {
 /// One document's page: its data and history section through the
 /// `document` template (`frame` adds what every page has), the history
 /// list spliced in after (see [`history::HISTORY_MARK`]).
-fn document_page(
+fn document_page<'r>(
     ctx: &Ctx<'_>,
     tpl: &templates::Templates,
     hist: &crate::history::History,
     doc: &crate::plan::Document,
     legacy: bool,
+    reuse: Option<(&'r reuse::Reuse, u64)>,
     frame: &dyn Fn(Value) -> Value,
-) -> Result<RenderedPage, String> {
+) -> Result<RenderedPage<'r>, String> {
     let mut assets = BTreeSet::new();
     let mut page = pages::document(ctx, doc, &mut assets);
-    let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy);
+    let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy, reuse);
     if let (Value::Object(p), Value::Object(h)) = (&mut page, section) {
         p.extend(h);
         if legacy && p.contains_key("readings_html") {
@@ -102,6 +109,9 @@ pub struct Options {
     pub public: bool,
     /// Template overrides by file name, from the plans' `templates/`.
     pub templates: BTreeMap<String, String>,
+    /// The history cache's folder, to keep rendered history in for the
+    /// next build and take it from ([`reuse`]); `build` sets it.
+    pub reuse_in: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -247,6 +257,17 @@ pub(crate) fn build_some(
         b
     };
     let legacy_document = opts.overrides("document.hbs");
+    // Rendered history an earlier build kept, found by the digest of each
+    // document's changes.
+    let reuse = opts
+        .reuse_in
+        .as_deref()
+        .filter(|_| hist.available && only.is_none())
+        .and_then(|dir| {
+            let context = reuse::context(opts.public, ctx.people.iter())?;
+            Some(reuse::Reuse::open(reuse::path(dir, opts.public), context))
+        });
+    let reuse_for = |id: &str| Some((reuse.as_ref()?, hist.docs.get(id)?.digest));
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()
@@ -353,10 +374,15 @@ pub(crate) fn build_some(
                     let _t = crate::timings::phase("render: document pages");
                     docs.par_iter()
                         .map(|doc| {
-                            let page =
-                                document_page(&ctx, &tpl, hist, doc, legacy_document, &|page| {
-                                    merge(base("../", &doc.title, &doc.kind), page)
-                                })?;
+                            let page = document_page(
+                                &ctx,
+                                &tpl,
+                                hist,
+                                doc,
+                                legacy_document,
+                                reuse_for(&doc.id),
+                                &|page| merge(base("../", &doc.title, &doc.kind), page),
+                            )?;
                             sink.put_parts(&page.path, &page.parts())?;
                             Ok(page.assets)
                         })
@@ -367,7 +393,7 @@ pub(crate) fn build_some(
                     put(
                         "plan.json",
                         data::plan_json(&index, &config.product, opts.public, &|id: &str| {
-                            history::plan_events(opts.public, hist, id)
+                            history::plan_events(opts.public, hist, id, reuse_for(id))
                         }),
                     )
                 },
@@ -377,6 +403,9 @@ pub(crate) fn build_some(
     );
     wide?;
     plan_json?;
+    if let Some(r) = reuse {
+        r.save();
+    }
     let mut linked = BTreeSet::new();
     for a in assets {
         linked.extend(a?);
@@ -407,7 +436,13 @@ mod tests {
 
     /// The page a template's output and a list make.
     fn splice(page: String, list: Option<String>) -> String {
-        RenderedPage::new(String::new(), page, list, BTreeSet::new()).into_html()
+        RenderedPage::new(
+            String::new(),
+            page,
+            list.map(history::List::Fresh),
+            BTreeSet::new(),
+        )
+        .into_html()
     }
 
     #[test]

@@ -176,7 +176,7 @@ pub fn pages(
     let rendered: Vec<Result<super::RenderedPage, String>> = docs
         .par_iter()
         .map(|doc| {
-            super::document_page(&ctx, tpl, hist, doc, legacy_document, &|page| {
+            super::document_page(&ctx, tpl, hist, doc, legacy_document, None, &|page| {
                 frame(&doc.title, &doc.kind, page)
             })
         })

@@ -348,6 +348,9 @@ impl Builder {
         RenderOptions {
             public: false,
             templates: self.overrides.clone(),
+            // Each edit re-renders a page or two from memory: nothing to
+            // gain from the kept history, which a build keeps for itself.
+            reuse_in: None,
         }
     }
 
