@@ -50,6 +50,34 @@ impl Enc {
         }
     }
 
+    /// An encoder whose string table starts as `table` (in number order):
+    /// each of those strings is written as its number, never defined, so a
+    /// block written with it can be read from anywhere once the table is
+    /// known (see [`Dec::with_table`]).
+    pub fn with_table(table: &[Arc<str>]) -> Enc {
+        Enc {
+            buf: Vec::new(),
+            strings: table.iter().cloned().zip(0u64..).collect(),
+        }
+    }
+
+    /// The strings written so far, in number order.
+    pub fn table(&self) -> Vec<Arc<str>> {
+        let mut table: Vec<(&Arc<str>, u64)> = self.strings.iter().map(|(s, n)| (s, *n)).collect();
+        table.sort_unstable_by_key(|(_, n)| *n);
+        table.into_iter().map(|(s, _)| s.clone()).collect()
+    }
+
+    /// How many bytes are written.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether nothing is written yet.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
     /// The bytes written.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
@@ -153,6 +181,17 @@ impl Enc {
     }
 }
 
+/// A string of a decoder's table: its bytes, its text once they were
+/// checked to be UTF-8 (a table given up front is checked string by
+/// string as they are used: reading one change of a document's block
+/// should not check every string of its table), and its shared copy once
+/// one was asked for.
+struct Str<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+    shared: Option<Arc<str>>,
+}
+
 /// Reads values back from bytes written by [`Enc`]; every method returns
 /// None on malformed input.
 pub struct Dec<'a> {
@@ -164,7 +203,10 @@ pub struct Dec<'a> {
     /// only to copy it again and drop the shared one at the end left the
     /// decoded state's memory full of holes (its resident memory was
     /// twice what it holds).
-    strings: Vec<(&'a str, Option<Arc<str>>)>,
+    strings: Vec<Str<'a>>,
+    /// The buffer `buf` is (the start of), when blocks read from it may
+    /// keep it instead of a copy (see [`Dec::block`]).
+    owner: Option<&'a Arc<Vec<u8>>>,
 }
 
 impl<'a> Dec<'a> {
@@ -174,7 +216,53 @@ impl<'a> Dec<'a> {
             buf,
             pos: 0,
             strings: Vec::new(),
+            owner: None,
         }
+    }
+
+    /// A decoder over the first `len` bytes of `owner`, whose blocks keep
+    /// `owner` rather than copies of their bytes.
+    pub fn shared(owner: &'a Arc<Vec<u8>>, len: usize) -> Option<Dec<'a>> {
+        Some(Dec {
+            buf: owner.get(..len)?,
+            pos: 0,
+            strings: Vec::new(),
+            owner: Some(owner),
+        })
+    }
+
+    /// A decoder over `buf` whose string table starts as `table`, the
+    /// strings' bytes (see [`Enc::with_table`]).
+    pub fn with_table(buf: &'a [u8], table: &[&'a [u8]]) -> Dec<'a> {
+        Dec {
+            buf,
+            pos: 0,
+            strings: table
+                .iter()
+                .map(|bytes| Str {
+                    bytes,
+                    text: None,
+                    shared: None,
+                })
+                .collect(),
+            owner: None,
+        }
+    }
+
+    /// `n` bytes kept as they are, to be read later: the buffer they are
+    /// in and where, shared when the decoder has an owner.
+    pub fn block(&mut self, n: usize) -> Option<(Arc<Vec<u8>>, std::ops::Range<usize>)> {
+        let start = self.pos;
+        let bytes = self.raw(n)?;
+        Some(match self.owner {
+            Some(owner) => (owner.clone(), start..start + n),
+            None => (Arc::new(bytes.to_vec()), 0..n),
+        })
+    }
+
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
     }
 
     /// Whether every byte was read.
@@ -245,35 +333,45 @@ impl<'a> Dec<'a> {
         (n <= self.left()).then_some(n)
     }
 
-    /// The number of the next string in the table, reading it first if
-    /// this is where it is written.
-    fn string_at(&mut self) -> Option<usize> {
-        match self.u64()? {
+    /// The next string: its number in the table and its text, reading it
+    /// first if this is where it is written.
+    fn string_at(&mut self) -> Option<(usize, &'a str)> {
+        let i = match self.u64()? {
             0 => {
                 let n = self.count()?;
-                let text = std::str::from_utf8(self.raw(n)?).ok()?;
-                self.strings.push((text, None));
-                Some(self.strings.len() - 1)
+                let bytes = self.raw(n)?;
+                self.strings.push(Str {
+                    bytes,
+                    text: None,
+                    shared: None,
+                });
+                self.strings.len() - 1
             }
-            n => {
-                let i = usize::try_from(n - 1).ok()?;
-                (i < self.strings.len()).then_some(i)
+            n => usize::try_from(n - 1).ok()?,
+        };
+        let s = self.strings.get_mut(i)?;
+        let text = match s.text {
+            Some(text) => text,
+            None => {
+                let text = std::str::from_utf8(s.bytes).ok()?;
+                s.text = Some(text);
+                text
             }
-        }
+        };
+        Some((i, text))
     }
 
     /// See [`Enc::str`]: a shared string, one allocation however often it
     /// is read.
     pub fn arc(&mut self) -> Option<Arc<str>> {
-        let i = self.string_at()?;
-        let (text, shared) = self.strings.get_mut(i)?;
-        Some(shared.get_or_insert_with(|| Arc::from(*text)).clone())
+        let (i, text) = self.string_at()?;
+        let s = self.strings.get_mut(i)?;
+        Some(s.shared.get_or_insert_with(|| Arc::from(text)).clone())
     }
 
     /// A string as an owned `String`.
     pub fn string(&mut self) -> Option<String> {
-        let i = self.string_at()?;
-        self.strings.get(i).map(|(text, _)| text.to_string())
+        self.string_at().map(|(_, text)| text.to_string())
     }
 
     /// See [`Enc::value`].

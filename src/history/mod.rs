@@ -29,7 +29,7 @@ use snapshot::{FileVersion, Snap};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-pub use replay::{DocHistory, Event, History, LogEntry};
+pub use replay::{DocHistory, Event, Events, History, LogEntry};
 
 /// What happened to a document in a commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

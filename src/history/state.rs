@@ -23,8 +23,8 @@ use std::path::Path;
 const MAGIC: &[u8; 8] = b"NSSTATE\n";
 
 /// 5: binary ([`super::codec`]) instead of JSON. 6: each document's
-/// digest of its changes.
-const FORMAT: u64 = 6;
+/// digest of its changes. 7: each document's changes a block of their own.
+const FORMAT: u64 = 7;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
@@ -80,14 +80,26 @@ impl Prefetch {
 /// written for another fingerprint or format.
 pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
     let _t = crate::timings::phase("history: read state file");
-    let bytes = std::fs::read(path).ok()?;
-    decode(&bytes, fingerprint)
+    let bytes = std::sync::Arc::new(std::fs::read(path).ok()?);
+    let body = sealed(&bytes)?.len();
+    let d = Dec::shared(&bytes, body)?;
+    read(d, fingerprint)
 }
 
 /// The state in `bytes`, if they hold one for `fingerprint` and every byte
 /// reads back.
 pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
-    let mut d = opened(bytes)?;
+    read(Dec::new(sealed(bytes)?), fingerprint)
+}
+
+/// The state a decoder over a sealed file's body reads, past the magic
+/// and format. Documents' changes are kept as the blocks they are in the
+/// file and read when used (see [`super::replay::Events`]): the file
+/// passed the checksum, so every block is as it was written.
+fn read(mut d: Dec<'_>, fingerprint: &str) -> Option<Saved> {
+    if !(d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT) {
+        return None;
+    }
     // The fingerprint is checked before the bulk is read.
     if d.string()? != fingerprint {
         return None;

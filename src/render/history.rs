@@ -7,9 +7,10 @@ use super::reuse::{Kept, Part, Reuse};
 use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
-use crate::history::{DocHistory, Event, History, LogEntry, What};
+use crate::history::{DocHistory, Event, Events, History, LogEntry, What};
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -95,7 +96,13 @@ pub fn document<'r>(
     });
     if legacy {
         out["history_html"] = Value::String(list_html(ctx, h, root));
-        out["history"] = h.events.iter().rev().map(|e| event(ctx, e, root)).collect();
+        out["history"] = h
+            .events
+            .all()
+            .iter()
+            .rev()
+            .map(|e| event(ctx, e, root))
+            .collect();
         out["facts"] = facts(ctx, h, kind);
         return (out, None);
     }
@@ -105,7 +112,9 @@ pub fn document<'r>(
         Some(kept) => List::Kept(kept),
         None => {
             let html = list_html(ctx, h, root);
-            if let Some((r, digest)) = reuse.filter(|_| keepable(&h.events)) {
+            // Not a list with an uncommitted edit, which the next build
+            // (after the edit is committed, or changed again) will not have.
+            if let Some((r, digest)) = reuse.filter(|_| !h.events.any_uncommitted()) {
                 r.keep(Part::List, digest, html.as_bytes());
             }
             List::Fresh(html)
@@ -120,17 +129,10 @@ fn list_html(ctx: &Ctx<'_>, h: &DocHistory, root: &str) -> String {
     // list is written without growing.
     let mut html = String::with_capacity(h.events.len() * 360);
     let mut authors = Authors::default();
-    for e in h.events.iter().rev() {
+    for e in h.events.all().iter().rev() {
         event_html(ctx, e, root, &mut authors, &mut html);
     }
     html
-}
-
-/// Whether renderings of `events` are worth keeping for the next build:
-/// not when they hold an uncommitted edit, which the next build (after
-/// the edit is committed, or changed again) will not have.
-fn keepable(events: &[Event]) -> bool {
-    !events.iter().any(|e| e.uncommitted)
 }
 
 /// A document's history list: written now, or kept by an earlier build.
@@ -366,13 +368,16 @@ fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
 fn published<'h>(
     ctx: &Ctx<'_>,
     history: &'h History,
-) -> impl Iterator<Item = (&'h LogEntry, &'h Event)> {
+) -> impl Iterator<Item = (&'h LogEntry, Cow<'h, Event>)> {
     let index = ctx.index;
     let public = ctx.public;
     history.log.iter().filter_map(move |l| {
-        let e = history.event(l)?;
         let shown = index.get(&l.id).is_some() || (!public && index.plan.get(&l.id).is_none());
-        (shown && !(public && e.uncommitted)).then_some((l, e))
+        if !shown {
+            return None;
+        }
+        let e = history.event(l)?;
+        (!(public && e.uncommitted)).then_some((l, e))
     })
 }
 
@@ -381,7 +386,7 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
     published(ctx, history)
         .take(limit)
         .map(|(l, e)| {
-            let mut v = event(ctx, e, "");
+            let mut v = event(ctx, &e, "");
             let d = ctx.index.get(&l.id);
             v["title"] = json!(
                 d.map(|d| d.title.clone())
@@ -410,13 +415,13 @@ pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
             None => esc_into(&l.title, &mut out),
         }
         out.push_str(": <span class=\"what\">");
-        words_into(e, &mut out);
+        words_into(&e, &mut out);
         out.push_str("</span>, ");
-        who_html(ctx, e, "", &mut out);
+        who_html(ctx, &e, "", &mut out);
         out.push_str(", <span class=\"when\">");
         date_into(ctx, e.day, &mut out);
         out.push_str("</span>");
-        commit_into(e, &mut out);
+        commit_into(&e, &mut out);
         out.push_str("</li>");
     }
     out
@@ -481,7 +486,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         esc(base),
     );
     for (l, ev) in published(ctx, history).take(FEED_LIMIT) {
-        let e = event(ctx, ev, "");
+        let e = event(ctx, &ev, "");
         let title = ctx
             .index
             .get(&l.id)
@@ -512,7 +517,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
 /// strings cost four times as much as writing them.
 pub struct PlanHistory<'h> {
     public: bool,
-    events: &'h [Event],
+    events: &'h Events,
     /// Renderings kept by an earlier build, and the digest of `events`.
     reuse: Option<(&'h Reuse, u64)>,
 }
@@ -557,7 +562,7 @@ impl PlanHistory<'_> {
             }
             let start = out.len();
             self.write_json_fresh(out);
-            if keepable(self.events) {
+            if !self.events.any_uncommitted() {
                 r.keep(Part::Json, digest, &out[start..]);
             }
             return;
@@ -570,6 +575,7 @@ impl PlanHistory<'_> {
         out.push(b'[');
         let events = self
             .events
+            .all()
             .iter()
             .rev()
             .filter(|e| !(public && e.uncommitted));
@@ -687,7 +693,7 @@ mod tests {
         let mut out = Vec::new();
         PlanHistory {
             public,
-            events,
+            events: &Events::from(events.to_vec()),
             reuse: None,
         }
         .write_json(&mut out);
