@@ -4,6 +4,7 @@
 use super::facts;
 use super::history::PlanHistory;
 use super::links::Index;
+use super::reuse::Kept;
 use crate::dates;
 use crate::plan::Document;
 use serde::Serialize;
@@ -68,7 +69,7 @@ pub fn plan_json<'a>(
     product: &str,
     public: bool,
     history: &(dyn Fn(&str) -> Option<PlanHistory<'a>> + Sync),
-) -> String {
+) -> PlanJson<'a> {
     let plan = index.plan;
     let documents: Vec<PlanDoc<'a>> = index
         .docs()
@@ -109,13 +110,24 @@ pub fn plan_json<'a>(
         dates::format(plan.today)
     };
     // Compact: with history the file is large, and it is read by programs.
-    // Sized from the documents and changes it holds, so the buffer of
-    // several megabytes is not grown (and copied) a dozen times.
+    // Histories an earlier build kept are written from where they are
+    // kept (the file is handed over as parts); the rest goes in one
+    // buffer, sized from the documents and changes it holds, so it is not
+    // grown (and copied) a dozen times.
+    let kept: Vec<Option<Kept<'a>>> = documents
+        .iter()
+        .map(|d| d.history.as_ref().and_then(PlanHistory::kept))
+        .collect();
     let events: usize = documents
         .iter()
-        .filter_map(|d| d.history.as_ref().map(PlanHistory::len))
+        .zip(&kept)
+        .filter(|(_, k)| k.is_none())
+        .filter_map(|(d, _)| d.history.as_ref().map(PlanHistory::len))
         .sum();
     let mut bytes = Vec::with_capacity(documents.len() * 1024 + events * 256);
+    // Where each kept history goes: after the first `at` bytes of `bytes`
+    // written so far.
+    let mut splices: Vec<(usize, Kept<'a>)> = Vec::new();
     let head = PlanHead {
         schema: "plan.schema.json",
         format: 1,
@@ -128,7 +140,7 @@ pub fn plan_json<'a>(
     // `{…}` → `{…,"documents":[`
     bytes.pop();
     bytes.extend_from_slice(b",\"documents\":[");
-    for (i, doc) in documents.iter().enumerate() {
+    for (i, (doc, kept)) in documents.iter().zip(kept).enumerate() {
         if i > 0 {
             bytes.push(b',');
         }
@@ -136,13 +148,37 @@ pub fn plan_json<'a>(
         if let Some(h) = &doc.history {
             bytes.pop();
             bytes.extend_from_slice(b",\"history\":");
-            h.write_json(&mut bytes);
+            match kept {
+                Some(k) => splices.push((bytes.len(), k)),
+                None => h.write_json(&mut bytes),
+            }
             bytes.push(b'}');
         }
     }
     bytes.extend_from_slice(b"]}\n");
-    // serde_json and `write_json` write UTF-8 only.
-    String::from_utf8(bytes).unwrap_or_default()
+    PlanJson { bytes, splices }
+}
+
+/// `plan.json` as parts: the buffer written, with kept histories to go
+/// in at their places.
+pub struct PlanJson<'a> {
+    bytes: Vec<u8>,
+    splices: Vec<(usize, Kept<'a>)>,
+}
+
+impl PlanJson<'_> {
+    /// The file's bytes, in order.
+    pub fn parts(&self) -> Vec<&[u8]> {
+        let mut parts = Vec::with_capacity(self.splices.len() * 2 + 1);
+        let mut from = 0;
+        for (at, kept) in &self.splices {
+            parts.push(self.bytes.get(from..*at).unwrap_or_default());
+            parts.push(kept.as_ref());
+            from = *at;
+        }
+        parts.push(self.bytes.get(from..).unwrap_or_default());
+        parts
+    }
 }
 
 fn ics_escape(s: &str) -> String {

@@ -538,7 +538,7 @@ pub fn plan_events<'h>(
     })
 }
 
-impl PlanHistory<'_> {
+impl<'h> PlanHistory<'h> {
     /// How many events the list holds at most (for sizing the output).
     pub fn len(&self) -> usize {
         self.events.len()
@@ -554,20 +554,23 @@ impl PlanHistory<'_> {
     /// "uncommitted": …}, …]`, as `plan.schema.json` describes it. Dates
     /// are days, or quarters in public builds, where authors are null and
     /// uncommitted edits are left out.
+    ///
+    /// With renderings to reuse, the list written is kept for the next
+    /// build (see [`PlanHistory::kept`] for taking one).
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        if let Some((r, digest)) = self.reuse {
-            if let Some(kept) = r.get(Part::Json, digest) {
-                out.extend_from_slice(kept.as_ref());
-                return;
-            }
-            let start = out.len();
-            self.write_json_fresh(out);
-            if !self.events.any_uncommitted() {
-                r.keep(Part::Json, digest, &out[start..]);
-            }
-            return;
-        }
+        let start = out.len();
         self.write_json_fresh(out);
+        if let Some((r, digest)) = self.reuse
+            && !self.events.any_uncommitted()
+        {
+            r.keep(Part::Json, digest, &out[start..]);
+        }
+    }
+
+    /// The list as JSON as an earlier build kept it, if it did.
+    pub fn kept(&self) -> Option<Kept<'h>> {
+        let (r, digest) = self.reuse?;
+        r.get(Part::Json, digest)
     }
 
     fn write_json_fresh(&self, out: &mut Vec<u8>) {

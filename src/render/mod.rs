@@ -390,12 +390,10 @@ pub(crate) fn build_some(
                 },
                 || {
                     let _t = crate::timings::phase("render: plan.json");
-                    put(
-                        "plan.json",
-                        data::plan_json(&index, &config.product, opts.public, &|id: &str| {
-                            history::plan_events(opts.public, hist, id, reuse_for(id))
-                        }),
-                    )
+                    let plan = data::plan_json(&index, &config.product, opts.public, &|id| {
+                        history::plan_events(opts.public, hist, id, reuse_for(id))
+                    });
+                    sink.put_parts("plan.json", &plan.parts())
                 },
             )
         },
