@@ -21,6 +21,10 @@ use serde_json::{Map, Number, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+/// Bytes a decoded value can keep a share of: the state file, mapped or
+/// read (see [`Dec::block`]).
+pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// Deepest JSON value read back: deeper than any front matter the YAML
 /// parser accepts (so every state written can be read), and bounded, so a
 /// crafted file cannot overflow the stack.
@@ -206,7 +210,7 @@ pub struct Dec<'a> {
     strings: Vec<Str<'a>>,
     /// The buffer `buf` is (the start of), when blocks read from it may
     /// keep it instead of a copy (see [`Dec::block`]).
-    owner: Option<&'a Arc<Vec<u8>>>,
+    owner: Option<&'a Bytes>,
 }
 
 impl<'a> Dec<'a> {
@@ -222,9 +226,9 @@ impl<'a> Dec<'a> {
 
     /// A decoder over the first `len` bytes of `owner`, whose blocks keep
     /// `owner` rather than copies of their bytes.
-    pub fn shared(owner: &'a Arc<Vec<u8>>, len: usize) -> Option<Dec<'a>> {
+    pub fn shared(owner: &'a Bytes, len: usize) -> Option<Dec<'a>> {
         Some(Dec {
-            buf: owner.get(..len)?,
+            buf: (**owner).as_ref().get(..len)?,
             pos: 0,
             strings: Vec::new(),
             owner: Some(owner),
@@ -251,7 +255,7 @@ impl<'a> Dec<'a> {
 
     /// `n` bytes kept as they are, to be read later: the buffer they are
     /// in and where, shared when the decoder has an owner.
-    pub fn block(&mut self, n: usize) -> Option<(Arc<Vec<u8>>, std::ops::Range<usize>)> {
+    pub fn block(&mut self, n: usize) -> Option<(Bytes, std::ops::Range<usize>)> {
         let start = self.pos;
         let bytes = self.raw(n)?;
         Some(match self.owner {

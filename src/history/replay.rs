@@ -59,7 +59,7 @@ pub struct Events {
     /// The changes, once read or made.
     decoded: std::sync::OnceLock<Vec<Event>>,
     /// The block they were read from, while it still holds all of them.
-    block: Option<(Arc<Vec<u8>>, std::ops::Range<usize>)>,
+    block: Option<(super::codec::Bytes, std::ops::Range<usize>)>,
 }
 
 impl Events {
@@ -90,13 +90,13 @@ impl Events {
             return all.get(n).map(std::borrow::Cow::Borrowed);
         }
         let (bytes, range) = self.block.as_ref()?;
-        let block = Block::parse(bytes.get(range.clone())?)?;
+        let block = Block::parse((**bytes).as_ref().get(range.clone())?)?;
         block.one(n).map(std::borrow::Cow::Owned)
     }
 
     fn read_block(&self) -> Option<Vec<Event>> {
         let (bytes, range) = self.block.as_ref()?;
-        Block::parse(bytes.get(range.clone())?)?.all()
+        Block::parse((**bytes).as_ref().get(range.clone())?)?.all()
     }
 
     /// Adds a change at the end.
@@ -221,9 +221,9 @@ impl Codec for Events {
         e.bool(self.uncommitted);
         match &self.block {
             // Still as read: written back as it is.
-            Some((bytes, range)) if bytes.get(range.clone()).is_some() => {
+            Some((bytes, range)) if (**bytes).as_ref().get(range.clone()).is_some() => {
                 e.count(range.len());
-                e.raw(&bytes[range.clone()]);
+                e.raw(&(**bytes).as_ref()[range.clone()]);
             }
             _ => Block::write(self.all(), e),
         }
@@ -1110,14 +1110,15 @@ mod tests {
         }
     }
 
-    fn encoded(events: &Events) -> Arc<Vec<u8>> {
+    fn encoded(events: &Events) -> Vec<u8> {
         let mut e = Enc::default();
         events.enc(&mut e);
-        Arc::new(e.into_bytes())
+        e.into_bytes()
     }
 
-    fn read_back(bytes: &Arc<Vec<u8>>) -> Events {
-        let mut d = Dec::shared(bytes, bytes.len()).expect("decoder");
+    fn read_back(bytes: &[u8]) -> Events {
+        let bytes: super::super::codec::Bytes = Arc::new(bytes.to_vec());
+        let mut d = Dec::shared(&bytes, (*bytes).as_ref().len()).expect("decoder");
         let events = Events::dec(&mut d).expect("decodes");
         assert!(d.at_end());
         events
