@@ -24,7 +24,8 @@ const MAGIC: &[u8; 8] = b"NSSTATE\n";
 
 /// 5: binary ([`super::codec`]) instead of JSON. 6: each document's
 /// digest of its changes. 7: each document's changes a block of their own.
-const FORMAT: u64 = 7;
+/// 8: each document's last fields a block of their own.
+const FORMAT: u64 = 8;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
