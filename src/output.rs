@@ -87,12 +87,18 @@ pub fn write_with(
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    remove_leftovers(
-        &parent,
-        &[&format!(".{name}.tmp-"), &format!(".{name}.old-")],
-    );
+    // A build killed between moving the old site aside and the new one in
+    // left the old site only as `.NAME.old-PID`: put it back first.
+    let old_prefix = format!(".{name}.old-");
+    if !out.exists()
+        && let Some((kept, _)) = leftovers(&parent, &[&old_prefix]).into_iter().next()
+    {
+        let _ = std::fs::rename(kept, &out);
+    }
+    remove_leftovers(&parent, &[&format!(".{name}.tmp-"), &old_prefix]);
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let _lock = lock_folder(&tmp);
     // Removes the staging folder however this function is left (an error,
     // or a panic in a render thread unwinding through here) unless the
     // folder became the site.
@@ -122,16 +128,34 @@ pub fn write_with(
 /// one of `prefixes` followed by the id of a process that no longer runs
 /// (a staging folder `.site.tmp-4242` after Ctrl-C, a cache's
 /// `state.tmp-4242`). Such a process's drop guards never ran, and nothing
-/// else would ever remove them. An entry of a process still running (a
-/// build writing the same site now) is left alone, and so is every entry
-/// where the system cannot say which processes run (no `/proc`).
+/// else would ever remove them. See [`leftovers`] for what counts as
+/// left over.
 pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) {
+    for (path, is_dir) in leftovers(dir, prefixes) {
+        let _ = if is_dir {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+    }
+}
+
+/// Entries of `dir` left by a writer killed mid-write, and whether each
+/// is a folder. Named one of `prefixes` and a process id, that process
+/// no longer running (`/proc`: where the system cannot say, nothing is
+/// left over); and since another container sharing the folder has other
+/// process ids, also not in use: a folder not locked (a build holds its
+/// staging folder's lock while it writes), a file not changed for a
+/// minute (its writer renames it within moments). The entry itself,
+/// never what a symbolic link points to.
+fn leftovers(dir: &Path, prefixes: &[&str]) -> Vec<(PathBuf, bool)> {
     if !Path::new("/proc/self").exists() {
-        return;
+        return Vec::new();
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
+    let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(pid) = name.to_str().and_then(|n| leftover_of(n, prefixes)) else {
@@ -140,13 +164,38 @@ pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) {
         if pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists() {
             continue;
         }
-        // The entry itself, never what a symbolic link points to.
-        let _ = match entry.file_type() {
-            Ok(t) if t.is_dir() => std::fs::remove_dir_all(entry.path()),
-            Ok(_) => std::fs::remove_file(entry.path()),
-            Err(_) => continue,
-        };
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => {
+                let free = std::fs::File::open(&path).is_ok_and(|f| f.try_lock().is_ok());
+                if free {
+                    out.push((path, true));
+                }
+            }
+            Ok(_) => {
+                let idle = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() >= 60);
+                if idle {
+                    out.push((path, false));
+                }
+            }
+            Err(_) => {}
+        }
     }
+    out
+}
+
+/// Locks a staging folder while a build writes it, so another build
+/// (one whose process ids are not ours to see) never takes it for left
+/// over. None where folders cannot be locked.
+fn lock_folder(dir: &Path) -> Option<std::fs::File> {
+    let f = std::fs::File::open(dir).ok()?;
+    f.lock().ok()?;
+    Some(f)
 }
 
 /// A temporary name beside `path` to write it under before renaming it
@@ -318,6 +367,19 @@ mod tests {
         std::fs::write(dead.join("feature/a.html"), "x").expect("write");
         let dead_file = dir.path().join("state.tmp-4294967294");
         std::fs::write(&dead_file, "x").expect("write");
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&dead_file)
+            .and_then(|f| f.set_modified(an_hour_ago))
+            .expect("set mtime");
+        // Just written: its writer may be about to rename it.
+        let fresh_file = dir.path().join("state.tmp-4294967293");
+        std::fs::write(&fresh_file, "x").expect("write");
+        // A folder another build (in another container) holds.
+        let held = dir.path().join(".site.tmp-4294967292");
+        std::fs::create_dir(&held).expect("mkdir");
+        let lock = lock_folder(&held).expect("lock");
         let mine = dir.path().join(format!(".site.tmp-{}", std::process::id()));
         std::fs::create_dir(&mine).expect("mkdir");
         let unrelated = dir.path().join("site.tmp-4294967295");
@@ -325,6 +387,10 @@ mod tests {
         remove_leftovers(dir.path(), &[".site.tmp-", "state.tmp-"]);
         assert!(!dead.exists() && !dead_file.exists());
         assert!(mine.exists() && unrelated.exists());
+        assert!(fresh_file.exists() && held.exists());
+        drop(lock);
+        remove_leftovers(dir.path(), &[".site.tmp-"]);
+        assert!(!held.exists());
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub const RULES: &[(&str, Level, &str)] = &[
     (
         "invalid-id",
         Level::Error,
-        "an id that does not match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        "an id that does not match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$, or the reserved `index`",
     ),
     (
         "case-collision",

@@ -95,7 +95,9 @@ pub fn save<'a>(
         }
         w.flush()?;
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Adds entries to the end of a cache written for `fingerprint`, or writes

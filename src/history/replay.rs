@@ -229,7 +229,8 @@ impl Codec for Events {
         }
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        let len = usize::try_from(d.u64()?).ok()?;
+        // At most one change a byte of what follows.
+        let len = d.count()?;
         let uncommitted = d.bool()?;
         let n = d.count()?;
         Some(Events {

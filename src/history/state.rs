@@ -100,10 +100,14 @@ fn map(path: &Path) -> Option<Bytes> {
     // before use and every read is bounds-checked. (A file cut short in
     // place by another program would fault, as the mapped git packs of
     // `source::pack` would.)
-    match unsafe { memmap2::Mmap::map(&file) } {
-        Ok(map) => Some(std::sync::Arc::new(map)),
-        Err(_) => Some(std::sync::Arc::new(std::fs::read(path).ok()?)),
+    // Not on Windows, which refuses to replace a file mapped by the
+    // process renaming over it (`save`, while unread blocks are mapped).
+    #[cfg(unix)]
+    if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+        return Some(std::sync::Arc::new(map));
     }
+    drop(file);
+    Some(std::sync::Arc::new(std::fs::read(path).ok()?))
 }
 
 /// The state in `bytes`, if they hold one for `fingerprint` and every byte
@@ -227,5 +231,7 @@ pub fn save(
         f.write_all(&bytes)?;
         f.flush()?;
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }

@@ -211,7 +211,9 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let tmp = crate::output::temp_beside(path);
     std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// A record: part (1 byte), context (8), digest (8), body length (4),

@@ -1925,13 +1925,21 @@ fn a_killed_writer_s_temporary_cache_files_are_removed() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     // What builds killed while writing the caches left (no process has
     // these ids), and a file that only looks alike.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for name in [
         "state.tmp-4294967295",
         "history.tmp-4294967294",
         "notes.tmp-1",
     ] {
         std::fs::write(dir.join(name), "half").expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(dir.join(name))
+            .and_then(|f| f.set_modified(an_hour_ago))
+            .expect("set mtime");
     }
+    // One just written: its writer may be about to rename it.
+    std::fs::write(dir.join("state.tmp-4294967293"), "half").expect("write");
     build(s.repo.path(), &[]);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("read_dir")
@@ -1944,7 +1952,8 @@ fn a_killed_writer_s_temporary_cache_files_are_removed() {
             "history.jsonl",
             "notes.tmp-1",
             "reuse-internal.bin",
-            "state.bin"
+            "state.bin",
+            "state.tmp-4294967293"
         ]
     );
 }

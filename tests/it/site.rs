@@ -1870,6 +1870,16 @@ fn leftovers_of_an_interrupted_build_are_removed_by_the_next() {
     want.sort();
     assert_eq!(names, want);
     assert!(out.join("index.html").is_file());
+
+    // Killed between moving the old site aside and the new one in: the
+    // old site is only `.site.old-<pid>`. The next build puts it back
+    // first, so a build that then fails leaves it in place.
+    std::fs::rename(&out, parent.path().join(".site.old-4294967293")).expect("move aside");
+    repo.file("templates/kind.hbs", "{{#each page.items}}unclosed");
+    let failed = build_into(repo.path(), &out, &[]);
+    assert_ne!(failed.code, 0, "{failed:?}");
+    assert!(out.join("index.html").is_file(), "the old site is back");
+    assert!(!parent.path().join(".site.old-4294967293").exists());
 }
 
 /// A document whose id is `index` has its kind's list page path: the
