@@ -128,7 +128,7 @@ pub fn write_with(
 /// one of `prefixes` followed by the id of a process that no longer runs
 /// (a staging folder `.site.tmp-4242` after Ctrl-C, a cache's
 /// `state.tmp-4242`). Such a process's drop guards never ran, and nothing
-/// else would ever remove them. See [`leftovers`] for what counts as
+/// else would ever remove them. See `leftovers` for what counts as
 /// left over.
 pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) {
     for (path, is_dir) in leftovers(dir, prefixes) {
