@@ -198,18 +198,35 @@ fn lock_folder(dir: &Path) -> Option<std::fs::File> {
     Some(f)
 }
 
-/// A temporary name beside `path` to write it under before renaming it
-/// into place (`state.bin` is written as `state.tmp-4242`), once what a
-/// writer of `path` killed earlier left is removed.
-pub fn temp_beside(path: &Path) -> PathBuf {
+/// Writes the file at `path` whole or not at all: `write` fills a
+/// temporary file beside it (`state.bin` is written as `state.tmp-4242`),
+/// renamed into place once complete, and removed if anything fails. What
+/// a writer of `path` killed earlier left is removed first. The history
+/// caches are written this way.
+pub fn replace_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
         remove_leftovers(dir, &[&format!("{stem}.tmp-")]);
     }
-    path.with_extension(format!("tmp-{}", std::process::id()))
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        w.flush()
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 /// The process id in `name` when it is one of `prefixes` and digits.

@@ -65,18 +65,13 @@ pub fn load(path: &Path, fingerprint: &str) -> Loaded {
     Loaded::Entries(out)
 }
 
-/// Writes the cache atomically (temporary file, then rename).
+/// Writes the cache atomically (`output::replace_file`).
 pub fn save<'a>(
     path: &Path,
     fingerprint: &str,
     entries: impl Iterator<Item = &'a CommitChanges>,
 ) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = crate::output::temp_beside(path);
-    {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    crate::output::replace_file(path, |w| {
         let header = Header {
             format: FORMAT,
             fingerprint: fingerprint.to_string(),
@@ -93,10 +88,7 @@ pub fn save<'a>(
                 serde_json::to_string(e).map_err(std::io::Error::other)?
             )?;
         }
-        w.flush()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
+        Ok(())
     })
 }
 

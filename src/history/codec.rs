@@ -25,6 +25,105 @@ use std::sync::Arc;
 /// read (see [`Dec::block`]).
 pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 
+/// A value the state file holds as a block of bytes of its own, read
+/// only when first used (most builds use few: see `replay::Events` and
+/// `replay::State`) and written back as it was read unless changed.
+#[derive(Clone)]
+pub struct Lazy<T> {
+    /// The value, once read or made.
+    decoded: std::sync::OnceLock<T>,
+    /// The bytes it was read from, while they still hold it.
+    block: Option<(Bytes, std::ops::Range<usize>)>,
+}
+
+/// How a [`Lazy`] value is read from its block and written to one.
+pub trait BlockCodec: Default {
+    /// The value in `bytes`; None when they do not hold one.
+    fn read(bytes: &[u8]) -> Option<Self>;
+    /// The value's block.
+    fn write(&self) -> Vec<u8>;
+}
+
+impl<T> Default for Lazy<T> {
+    fn default() -> Self {
+        Lazy {
+            decoded: std::sync::OnceLock::new(),
+            block: None,
+        }
+    }
+}
+
+impl<T> From<T> for Lazy<T> {
+    fn from(value: T) -> Self {
+        Lazy {
+            decoded: std::sync::OnceLock::from(value),
+            block: None,
+        }
+    }
+}
+
+impl<T: BlockCodec> Lazy<T> {
+    /// The value, read from its block on first use. The state file passed
+    /// its checksum, so a block that does not read is a defect, not
+    /// damage: it reads as the empty value rather than panicking.
+    pub fn get(&self) -> &T {
+        self.decoded.get_or_init(|| self.read())
+    }
+
+    /// The value, to change: what is written back is then the value, not
+    /// the block it was read from.
+    pub fn get_mut(&mut self) -> &mut T {
+        let value = match self.decoded.take() {
+            Some(value) => value,
+            None => self.read(),
+        };
+        self.block = None;
+        self.decoded.get_or_init(|| value);
+        match self.decoded.get_mut() {
+            Some(value) => value,
+            None => unreachable!("set just above"),
+        }
+    }
+
+    /// The value if it was read or made already.
+    pub fn read_already(&self) -> Option<&T> {
+        self.decoded.get()
+    }
+
+    /// The block's bytes, while they still hold the value.
+    pub fn block(&self) -> Option<&'_ [u8]> {
+        let (bytes, range) = self.block.as_ref()?;
+        (**bytes).as_ref().get(range.clone())
+    }
+
+    fn read(&self) -> T {
+        self.block().and_then(T::read).unwrap_or_default()
+    }
+}
+
+impl<T: BlockCodec> Codec for Lazy<T> {
+    fn enc(&self, e: &mut Enc) {
+        match self.block() {
+            Some(block) => {
+                e.count(block.len());
+                e.raw(block);
+            }
+            None => {
+                let block = self.get().write();
+                e.count(block.len());
+                e.raw(&block);
+            }
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        let n = d.count()?;
+        Some(Lazy {
+            decoded: std::sync::OnceLock::new(),
+            block: Some(d.block(n)?),
+        })
+    }
+}
+
 /// Deepest JSON value read back: deeper than any front matter the YAML
 /// parser accepts (so every state written can be read), and bounded, so a
 /// crafted file cannot overflow the stack.

@@ -1,7 +1,7 @@
 //! The replay: per-commit changes applied oldest first to a running state
 //! of every document, from which the derived facts and the words come.
 
-use super::codec::{Codec, Dec, Enc};
+use super::codec::{BlockCodec, Codec, Dec, Enc, Lazy};
 use super::diff::FieldChange;
 use super::{CommitChanges, What, words};
 use crate::dates;
@@ -56,10 +56,7 @@ pub struct Events {
     len: usize,
     /// Whether any change is an uncommitted edit.
     uncommitted: bool,
-    /// The changes, once read or made.
-    decoded: std::sync::OnceLock<Vec<Event>>,
-    /// The block they were read from, while it still holds all of them.
-    block: Option<(super::codec::Bytes, std::ops::Range<usize>)>,
+    all: Lazy<Vec<Event>>,
 }
 
 impl Events {
@@ -80,36 +77,25 @@ impl Events {
 
     /// Every change, oldest first (read from the block on first use).
     pub fn all(&self) -> &[Event] {
-        self.decoded
-            .get_or_init(|| self.read_block().unwrap_or_default())
+        self.all.get()
     }
 
     /// The `n`th change, read alone when the others are not read yet.
     pub fn get(&self, n: usize) -> Option<std::borrow::Cow<'_, Event>> {
-        if let Some(all) = self.decoded.get() {
+        if let Some(all) = self.all.read_already() {
             return all.get(n).map(std::borrow::Cow::Borrowed);
         }
-        let (bytes, range) = self.block.as_ref()?;
-        let block = Block::parse((**bytes).as_ref().get(range.clone())?)?;
-        block.one(n).map(std::borrow::Cow::Owned)
-    }
-
-    fn read_block(&self) -> Option<Vec<Event>> {
-        let (bytes, range) = self.block.as_ref()?;
-        Block::parse((**bytes).as_ref().get(range.clone())?)?.all()
+        Block::parse(self.all.block()?)?
+            .one(n)
+            .map(std::borrow::Cow::Owned)
     }
 
     /// Adds a change at the end.
     fn push(&mut self, e: Event) {
-        let mut all = match self.decoded.take() {
-            Some(all) => all,
-            None => self.read_block().unwrap_or_default(),
-        };
         self.uncommitted |= e.uncommitted;
+        let all = self.all.get_mut();
         all.push(e);
         self.len = all.len();
-        self.block = None;
-        self.decoded = std::sync::OnceLock::from(all);
     }
 }
 
@@ -118,9 +104,17 @@ impl From<Vec<Event>> for Events {
         Events {
             len: all.len(),
             uncommitted: all.iter().any(|e| e.uncommitted),
-            decoded: std::sync::OnceLock::from(all),
-            block: None,
+            all: Lazy::from(all),
         }
+    }
+}
+
+impl BlockCodec for Vec<Event> {
+    fn read(bytes: &[u8]) -> Option<Self> {
+        Block::parse(bytes)?.all()
+    }
+    fn write(&self) -> Vec<u8> {
+        Block::write(self)
     }
 }
 
@@ -147,7 +141,7 @@ struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
-    fn write(events: &[Event], e: &mut Enc) {
+    fn write(events: &[Event]) -> Vec<u8> {
         // Written once to learn the strings, then again with them as a
         // table up front (only when the state is saved).
         let mut probe = Enc::default();
@@ -172,9 +166,7 @@ impl<'a> Block<'a> {
         block.count(events.len());
         block.raw(&offsets);
         block.raw(&body);
-        let block = block.into_bytes();
-        e.count(block.len());
-        e.raw(&block);
+        block.into_bytes()
     }
 
     fn parse(bytes: &'a [u8]) -> Option<Block<'a>> {
@@ -219,25 +211,16 @@ impl Codec for Events {
     fn enc(&self, e: &mut Enc) {
         e.count(self.len);
         e.bool(self.uncommitted);
-        match &self.block {
-            // Still as read: written back as it is.
-            Some((bytes, range)) if (**bytes).as_ref().get(range.clone()).is_some() => {
-                e.count(range.len());
-                e.raw(&(**bytes).as_ref()[range.clone()]);
-            }
-            _ => Block::write(self.all(), e),
-        }
+        self.all.enc(e);
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         // At most one change a byte of what follows.
         let len = d.count()?;
         let uncommitted = d.bool()?;
-        let n = d.count()?;
         Some(Events {
             len,
             uncommitted,
-            decoded: std::sync::OnceLock::new(),
-            block: Some(d.block(n)?),
+            all: Codec::dec(d)?,
         })
     }
 }
@@ -374,7 +357,7 @@ struct State {
     title: String,
     /// Its fields, and its body sections (heading, hash), of the last
     /// version seen.
-    body: Body,
+    body: Lazy<Body>,
 }
 
 impl State {
@@ -382,7 +365,7 @@ impl State {
         State {
             kind: kind.to_string(),
             title: title.to_string(),
-            body: Body::from((Value::Object(Default::default()), Vec::new())),
+            body: Lazy::from((Value::Object(Default::default()), Vec::new())),
         }
     }
 
@@ -395,55 +378,26 @@ impl State {
     }
 }
 
-/// A document's last known fields and sections, as the state file holds
-/// them until the replay needs them.
-///
-/// A build after one new commit needs them for the documents the commit
-/// changed (and, when a milestone's date moved, for the features): at
+/// A document's last known fields and sections (heading, hash).
+type Body = (Value, Vec<(String, u64)>);
+
+/// Read as the state file holds them only when the replay needs them: a
+/// build after one new commit needs them for the documents the commit
+/// changed (and, when a milestone's date moved, for the features). At
 /// 10,000 documents, reading every document's fields from the state file
 /// was half of reading it (113 M instructions) and most of its fresh
-/// memory. So each is a block of its own (its strings written in it),
-/// read on first use.
-#[derive(Clone)]
-struct Body {
-    decoded: std::sync::OnceLock<(Value, Vec<(String, u64)>)>,
-    block: Option<(super::codec::Bytes, std::ops::Range<usize>)>,
-}
-
-impl From<(Value, Vec<(String, u64)>)> for Body {
-    fn from(body: (Value, Vec<(String, u64)>)) -> Body {
-        Body {
-            decoded: std::sync::OnceLock::from(body),
-            block: None,
-        }
-    }
-}
-
-impl Body {
-    fn get(&self) -> &(Value, Vec<(String, u64)>) {
-        self.decoded
-            .get_or_init(|| self.read().unwrap_or((Value::Null, Vec::new())))
-    }
-
-    fn get_mut(&mut self) -> &mut (Value, Vec<(String, u64)>) {
-        let body = match self.decoded.take() {
-            Some(body) => body,
-            None => self.read().unwrap_or((Value::Null, Vec::new())),
-        };
-        self.block = None;
-        self.decoded = std::sync::OnceLock::from(body);
-        match self.decoded.get_mut() {
-            Some(body) => body,
-            // Set just above.
-            None => unreachable!("body set"),
-        }
-    }
-
-    fn read(&self) -> Option<(Value, Vec<(String, u64)>)> {
-        let (bytes, range) = self.block.as_ref()?;
-        let mut d = Dec::new((**bytes).as_ref().get(range.clone())?);
+/// memory; each is a block of its own (its strings written in it).
+impl BlockCodec for Body {
+    fn read(bytes: &[u8]) -> Option<Self> {
+        let mut d = Dec::new(bytes);
         let body = (d.value()?, Codec::dec(&mut d)?);
         d.at_end().then_some(body)
+    }
+    fn write(&self) -> Vec<u8> {
+        let mut block = Enc::default();
+        block.value(&self.0);
+        self.1.enc(&mut block);
+        block.into_bytes()
     }
 }
 
@@ -595,7 +549,7 @@ impl Replay {
             let drift = super::diff::fields(state.fields(), &new);
             state.kind = d.kind.clone();
             state.title = d.title.clone();
-            state.body = Body::from((new, d.body.clone()));
+            state.body = Lazy::from((new, d.body.clone()));
             if d.kind != "feature" {
                 continue;
             }
@@ -1111,34 +1065,13 @@ impl Codec for State {
     fn enc(&self, e: &mut Enc) {
         e.str(&self.kind);
         e.str(&self.title);
-        match &self.body.block {
-            // Not read, or read and unchanged: written back as it is.
-            Some((bytes, range)) if (**bytes).as_ref().get(range.clone()).is_some() => {
-                e.count(range.len());
-                e.raw(&(**bytes).as_ref()[range.clone()]);
-            }
-            _ => {
-                let (fields, sections) = self.body.get();
-                let mut block = Enc::default();
-                block.value(fields);
-                sections.enc(&mut block);
-                let block = block.into_bytes();
-                e.count(block.len());
-                e.raw(&block);
-            }
-        }
+        self.body.enc(e);
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        let kind = d.string()?;
-        let title = d.string()?;
-        let n = d.count()?;
         Some(State {
-            kind,
-            title,
-            body: Body {
-                decoded: std::sync::OnceLock::new(),
-                block: Some(d.block(n)?),
-            },
+            kind: d.string()?,
+            title: d.string()?,
+            body: Codec::dec(d)?,
         })
     }
 }
@@ -1217,7 +1150,10 @@ mod tests {
             assert_eq!(lazy.get(i).as_deref(), Some(want));
         }
         assert!(lazy.get(5).is_none());
-        assert!(lazy.decoded.get().is_none(), "one by one reads no others");
+        assert!(
+            lazy.all.read_already().is_none(),
+            "one by one reads no others"
+        );
         // Written back as it was read, byte for byte.
         assert_eq!(*encoded(&lazy), *bytes);
         assert_eq!(lazy.all(), &all[..]);
@@ -1251,7 +1187,7 @@ mod tests {
         let mut d = Dec::shared(&shared, len).expect("decoder");
         let mut back = State::dec(&mut d).expect("decodes");
         assert!(d.at_end());
-        assert!(back.body.decoded.get().is_none(), "not read yet");
+        assert!(back.body.read_already().is_none(), "not read yet");
         assert_eq!((back.kind.as_str(), back.title.as_str()), ("feature", "F1"));
         // Read, unchanged: written back byte for byte.
         assert_eq!(back.fields(), &fields);

@@ -15,7 +15,6 @@
 
 use super::codec::{Bytes, Codec, Dec, Enc};
 use super::replay::Replay;
-use std::io::Write;
 use std::path::Path;
 
 /// The file's first bytes: a state file of another program, or a JSON one
@@ -209,7 +208,7 @@ fn opened(bytes: &[u8]) -> Option<Dec<'_>> {
     (d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT).then_some(d)
 }
 
-/// Writes the state file atomically (temporary file, then rename).
+/// Writes the state file atomically (`output::replace_file`).
 pub fn save(
     path: &Path,
     fingerprint: &str,
@@ -221,17 +220,8 @@ pub fn save(
 ) -> std::io::Result<()> {
     let bytes = encode(fingerprint, &head, max_time, cache_len, shallow, replay);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
         // The JSON state of earlier versions is never read again.
         let _ = std::fs::remove_file(dir.join("state.json"));
     }
-    let tmp = crate::output::temp_beside(path);
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.flush()?;
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::output::replace_file(path, |w| w.write_all(&bytes))
 }

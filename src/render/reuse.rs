@@ -194,7 +194,7 @@ impl Reuse {
         bytes.extend_from_slice(&fresh);
         // Unmapped before the file is replaced.
         drop(self.map);
-        let _ = replace(&self.path, &bytes);
+        let _ = crate::output::replace_file(&self.path, |w| w.write_all(&bytes));
     }
 }
 
@@ -202,18 +202,6 @@ impl Reuse {
 fn append(path: &Path, records: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
     f.write_all(records)
-}
-
-/// Writes the file whole, atomically.
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = crate::output::temp_beside(path);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 /// A record: part (1 byte), context (8), digest (8), body length (4),
