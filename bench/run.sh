@@ -280,7 +280,11 @@ run_history() {
     rm -rf "$WORK/cache-$tag" && cp -r "$cache" "$WORK/cache-$tag"
     when="$(( $(git -C "$dir" log -1 --format=%ct) + 3600 )) +0000"
     edit=$(git -C "$dir" ls-files 'plans/features/*.md' | awk 'NR == 1')
-    one_commit="git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$cache") $(q "$out") && cp -r $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
+    # The cache is put back by bench/restore-cache.py, which cuts the
+    # appended files back rather than copying the whole cache: a fresh
+    # copy of it slows whichever build follows (see the script).
+    rm -f "$WORK/cache-$tag.inodes"
+    one_commit="git -C $(q "$dir") reset -q --hard $base && rm -rf $(q "$out") && python3 $(q "$HERE/restore-cache.py") $(q "$WORK/cache-$tag") $(q "$cache") && echo 'One more line.' >> $(q "$dir/$edit") && GIT_AUTHOR_DATE='$when' GIT_COMMITTER_DATE='$when' git -C $(q "$dir") commit -qam 'bench: one more commit'"
     build_hist="$(q "$NSBIN") build -C $(q "$dir") -o $(q "$out")"
     build_nogit="$(q "$NSBIN") build -C $(q "$nohist") -o $(q "$out-no-git")"
     bench "$tag.build-one-commit" "$build_hist" "$one_commit"

@@ -274,12 +274,19 @@ pub(crate) fn build_some(
         .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
         .collect();
     // A document whose id is `index` (`invalid-id`, built with
-    // `--allow-errors`) has the path of its kind's list, on macOS and
-    // Windows in any case: its page is the one written (as when pages were
-    // written one after another, documents last), and never both at once.
+    // `--allow-errors`) has the path of its kind's list: its page is the
+    // one written (as when pages were written one after another, documents
+    // last), and never both at once. `Index` is the same file only where
+    // file names ignore case (macOS, Windows); elsewhere both are written.
     let list_taken: std::collections::HashSet<&str> = index
         .docs()
-        .filter(|d| crate::check::documents::reserved_id(&d.id))
+        .filter(|d| {
+            if cfg!(any(target_os = "macos", target_os = "windows")) {
+                crate::check::documents::reserved_id(&d.id)
+            } else {
+                d.id == "index"
+            }
+        })
         .map(|d| d.kind.as_str())
         .collect();
     // The plan-wide pages, one after another: they run beside the document

@@ -1907,6 +1907,34 @@ fn a_document_with_id_index_takes_its_kinds_list_page() {
         let site = build(repo.path(), &["--allow-errors"]);
         let page = site.read("segment/index.html");
         assert!(page.contains("The Index Segment"), "{page}");
-        assert!(!page.contains("<title>Segments"), "{page}");
+        assert!(!page.contains("<title>segments ·"), "{page}");
     }
+}
+
+/// `Index` is a reserved id too (the page would be the list's where file
+/// names ignore case), but where they do not, a build with
+/// `--allow-errors` writes both the list and the document's own page.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_document_with_id_capital_index_keeps_its_kinds_list_page_on_linux() {
+    let repo = Repo::base();
+    repo.file(
+        "index.yaml",
+        "kind: segment\nid: Index\ntitle: The Index Segment\n",
+    );
+    let refused = run_in(repo.path(), &["check"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused
+            .stdout
+            .contains("error[invalid-id]: reserved id `Index`"),
+        "{}",
+        refused.stdout
+    );
+    let site = build(repo.path(), &["--allow-errors"]);
+    let list = site.read("segment/index.html");
+    assert!(list.contains("<title>segments ·"), "{list}");
+    assert!(list.contains("The Index Segment"), "{list}");
+    let page = site.read("segment/Index.html");
+    assert!(page.contains("The Index Segment"), "{page}");
 }
