@@ -73,12 +73,6 @@ impl Project {
         let registry =
             Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         let cache = cache_file(&root, &config);
-        let prefetch = cache.as_deref().filter(|_| history).map(|c| {
-            crate::history::state::Prefetch::start(
-                crate::history::state_path(c),
-                crate::history::fingerprint(&config_text, &schemas),
-            )
-        });
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
         if default_site.join(SITE_MARKER).exists() {
@@ -89,7 +83,17 @@ impl Project {
             .into_iter()
             .map(|p| p.canonicalize().unwrap_or(p))
             .collect();
-        let mut tree = source::scan(&root, &config, &skip);
+        let (mut tree, prefetch) = rayon::join(
+            || source::scan(&root, &config, &skip),
+            || {
+                cache.as_deref().filter(|_| history).map(|c| {
+                    crate::history::state::Prefetch::load(
+                        crate::history::state_path(c),
+                        crate::history::fingerprint(&config_text, &schemas),
+                    )
+                })
+            },
+        );
         tree.schemas = schemas;
         Ok(Project {
             root,

@@ -129,12 +129,19 @@ impl<T: BlockCodec> Codec for Lazy<T> {
 /// crafted file cannot overflow the stack.
 pub const MAX_DEPTH: usize = crate::parse::yaml::MAX_DEPTH + 8;
 
-/// Most items reserved up front for a collection read back. A count is
+/// Most items reserved up front for a collection read back once the
+/// decoder's reservation budget ([`Dec::reserve`]) is spent. A count is
 /// never more than the bytes left, but an item can take far more memory
 /// than its first byte: a crafted file of nested lists could otherwise
 /// reserve many times its size at every level. Larger collections grow as
 /// their items actually decode.
 const RESERVE: usize = 1024;
+
+/// The memory a decoder may reserve up front, as a multiple of its bytes
+/// (plus a megabyte): well above what a state written by northstar decodes
+/// to (a change-log line of a few bytes is 56 in memory), well below what
+/// nested counts in a crafted file could ask for.
+const BUDGET_PER_BYTE: usize = 24;
 
 /// Writes values into a byte buffer.
 #[derive(Default)]
@@ -310,6 +317,13 @@ pub struct Dec<'a> {
     /// The buffer `buf` is (the start of), when blocks read from it may
     /// keep it instead of a copy (see [`Dec::block`]).
     owner: Option<&'a Bytes>,
+    /// Bytes collections may still reserve whole (see [`Dec::reserve`]).
+    budget: usize,
+}
+
+/// The reservation budget of a decoder over `len` bytes.
+fn budget(len: usize) -> usize {
+    len.saturating_mul(BUDGET_PER_BYTE).saturating_add(1 << 20)
 }
 
 impl<'a> Dec<'a> {
@@ -320,6 +334,7 @@ impl<'a> Dec<'a> {
             pos: 0,
             strings: Vec::new(),
             owner: None,
+            budget: budget(buf.len()),
         }
     }
 
@@ -331,6 +346,7 @@ impl<'a> Dec<'a> {
             pos: 0,
             strings: Vec::new(),
             owner: Some(owner),
+            budget: budget(len),
         })
     }
 
@@ -349,6 +365,7 @@ impl<'a> Dec<'a> {
                 })
                 .collect(),
             owner: None,
+            budget: budget(buf.len()),
         }
     }
 
@@ -426,6 +443,22 @@ impl<'a> Dec<'a> {
             0 => Some(false),
             1 => Some(true),
             _ => None,
+        }
+    }
+
+    /// How many of `n` items of `item_size` bytes a collection being read
+    /// back reserves up front: all of them while the decoder's budget
+    /// lasts, else at most [`RESERVE`]. A collection that grows as it
+    /// decodes leaves each smaller buffer behind; at the KEP size, the
+    /// change log's did that in 2 MB pages of fresh memory, which the
+    /// virtual machines builds run on are slow to hand out.
+    pub fn reserve(&mut self, n: usize, item_size: usize) -> usize {
+        let bytes = n.saturating_mul(item_size.max(1));
+        if bytes <= self.budget {
+            self.budget -= bytes;
+            n
+        } else {
+            n.min(RESERVE)
         }
     }
 
@@ -639,7 +672,7 @@ impl<T: Codec> Codec for Vec<T> {
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         let n = d.count()?;
-        let mut out = Vec::with_capacity(n.min(RESERVE));
+        let mut out = Vec::with_capacity(d.reserve(n, std::mem::size_of::<T>()));
         for _ in 0..n {
             out.push(T::dec(d)?);
         }
@@ -660,7 +693,9 @@ impl<T: Codec> Codec for HashMap<String, T> {
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         let n = d.count()?;
-        let mut out = HashMap::with_capacity(n.min(RESERVE));
+        // A table's slots are its entries and a control byte each, with
+        // room to spare.
+        let mut out = HashMap::with_capacity(d.reserve(n, 2 * (std::mem::size_of::<(String, T)>() + 1)));
         for _ in 0..n {
             let k = d.string()?;
             out.insert(k, T::dec(d)?);
@@ -808,6 +843,26 @@ mod tests {
             bytes.extend_from_slice(&[7, 0xff, 0x7f]);
         }
         assert!(Dec::new(&bytes).value().is_none());
+    }
+
+    #[test]
+    fn collections_read_back_are_reserved_whole_within_the_budget() {
+        // Read back into exactly the room they need (no buffers left
+        // behind by growing)...
+        let list: Vec<u64> = (0..5000).collect();
+        let (_, back) = round(&list);
+        let back = back.expect("reads back");
+        assert_eq!(back, list);
+        assert_eq!(back.capacity(), list.len());
+        // ...while a decoder reserves no more than its budget in all:
+        // past it, collections start small and grow as items decode.
+        let bytes = vec![0u8; 1000];
+        let mut d = Dec::new(&bytes);
+        let budget = budget(bytes.len());
+        assert_eq!(d.reserve(1000, budget / 1000), 1000);
+        assert_eq!(d.reserve(5000, 8), RESERVE);
+        assert_eq!(d.reserve(10, 8), 10);
+        assert_eq!(d.reserve(usize::MAX, usize::MAX), RESERVE);
     }
 
     #[test]

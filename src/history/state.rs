@@ -41,27 +41,24 @@ pub struct Saved {
     pub replay: Replay,
 }
 
-/// A state file being read on another thread while the plans are scanned
-/// (at 10,000 documents both take a few hundred milliseconds, and neither
-/// needs the other).
+/// A state file read while the plans are scanned (at 10,000 documents
+/// both take tens of milliseconds, and neither needs the other), on the
+/// same pool of threads: a thread of its own allocated its state in fresh
+/// memory of its own, 5 to 10 MB more of it per build.
 pub struct Prefetch {
     path: std::path::PathBuf,
     fingerprint: String,
-    handle: std::sync::Mutex<Option<std::thread::JoinHandle<Option<Saved>>>>,
+    saved: std::sync::Mutex<Option<Option<Saved>>>,
 }
 
 impl Prefetch {
-    /// Starts reading `path`.
-    pub fn start(path: std::path::PathBuf, fingerprint: String) -> Prefetch {
-        let (p, f) = (path.clone(), fingerprint.clone());
-        let handle = std::thread::Builder::new()
-            .name("northstar-state".into())
-            .spawn(move || load(&p, &f))
-            .ok();
+    /// Reads `path` now, for a build that will ask for it soon.
+    pub fn load(path: std::path::PathBuf, fingerprint: String) -> Prefetch {
+        let saved = load(&path, &fingerprint);
         Prefetch {
             path,
             fingerprint,
-            handle: std::sync::Mutex::new(handle),
+            saved: std::sync::Mutex::new(Some(saved)),
         }
     }
 
@@ -71,8 +68,7 @@ impl Prefetch {
         if self.path != path || self.fingerprint != fingerprint {
             return None;
         }
-        let handle = self.handle.lock().ok()?.take()?;
-        Some(handle.join().ok().flatten())
+        self.saved.lock().ok()?.take()
     }
 }
 
