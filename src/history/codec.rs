@@ -695,7 +695,8 @@ impl<T: Codec> Codec for HashMap<String, T> {
         let n = d.count()?;
         // A table's slots are its entries and a control byte each, with
         // room to spare.
-        let mut out = HashMap::with_capacity(d.reserve(n, 2 * (std::mem::size_of::<(String, T)>() + 1)));
+        let mut out =
+            HashMap::with_capacity(d.reserve(n, 2 * (std::mem::size_of::<(String, T)>() + 1)));
         for _ in 0..n {
             let k = d.string()?;
             out.insert(k, T::dec(d)?);
