@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times commands in alternation and reports the ratio of the first to the last.
 
-    interleave.py ROUNDS OUT.json NAME PREPARE COMMAND [NAME PREPARE COMMAND ...]
+    interleave.py [--settle S] ROUNDS OUT.json NAME PREPARE COMMAND [NAME PREPARE COMMAND ...]
 
 hyperfine runs all of one command's runs, then all of the next one's; on
 these machines the speed drifts by tens of percent over minutes, so two
@@ -13,6 +13,16 @@ drift cannot move. Every other round runs the commands in reverse order:
 the machine is not the same for whichever command goes first (two runs of
 one command in fixed order differed by up to 5 %), and alternating cancels
 that out. One warm-up round is run first and not counted.
+
+--settle S waits S seconds after each PREPARE, before the timed command.
+On the virtual machines these benchmarks run on, memory a process frees
+is handed back to the host within about two seconds (free page
+reporting), and a process that then touches fresh memory pays for the
+host to supply it again: the build outside git ran 21 % slower when its
+start followed a 3-second pause than right after the previous build
+exited. So a command whose PREPARE takes longer (a git commit and a
+cache put back) starts on colder memory than one whose PREPARE is a
+quick `rm`; settling puts every command on the same footing.
 Standard library only.
 """
 import json
@@ -23,8 +33,14 @@ import time
 
 
 def main():
-    rounds, out = int(sys.argv[1]), sys.argv[2]
-    rest = sys.argv[3:]
+    args = sys.argv[1:]
+    settle = 0.0
+    if args[:1] == ["--settle"] and len(args) > 1:
+        settle, args = float(args[1]), args[2:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    rounds, out = int(args[0]), args[1]
+    rest = args[2:]
     if len(rest) < 6 or len(rest) % 3:
         sys.exit(__doc__)
     cmds = [tuple(rest[i : i + 3]) for i in range(0, len(rest), 3)]
@@ -33,6 +49,7 @@ def main():
         for name, prepare, cmd in (cmds if r % 2 == 0 else cmds[::-1]):
             if prepare:
                 subprocess.run(prepare, shell=True, check=True, stdout=subprocess.DEVNULL)
+            time.sleep(settle)
             t = time.perf_counter()
             done = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             elapsed = time.perf_counter() - t
@@ -44,6 +61,7 @@ def main():
     ratios = [a / b for a, b in zip(times[first], times[last])]
     result = {
         "rounds": rounds,
+        "settle": settle,
         "medians": {name: statistics.median(t) for name, t in times.items()},
         "times": times,
         "ratio": {"of": first, "to": last, "median": statistics.median(ratios), "rounds": ratios},

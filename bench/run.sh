@@ -15,6 +15,8 @@
 #   HIST_SIZES="650:9000 10000:50000"   history mode sizes, N:M pairs
 #   HIST_N, HIST_M    one history size (overrides QUICK and HIST_SIZES)
 #   SMALL_RUNS=20     hyperfine runs for history sizes of at most 10,000 commits
+#   SETTLE=3          seconds between preparing and running a build in the
+#                     second interleaved history comparison (interleave.py)
 #   NO_CARGO=1        use target/release/northstar as it is, do not build it
 #   NORTHSTAR=path    time this binary instead (implies NO_CARGO)
 set -euo pipefail
@@ -31,6 +33,7 @@ ROOT=$(dirname "$HERE")
 WORK=${WORK:-/tmp/northstar-bench}
 SHM=${SHM:-/dev/shm}
 RUNS=${RUNS:-5}
+SETTLE=${SETTLE:-3}
 WARMUP=${WARMUP:-1}
 NSBIN=${NORTHSTAR:-$ROOT/target/release/northstar}
 RESULTS=$WORK/results/$MODE
@@ -302,6 +305,16 @@ run_history() {
       one-commit "$one_commit" "$build_hist" \
       no-git "rm -rf $(q "$out-no-git")" "$build_nogit" \
       || echo "failed" >"$RESULTS/$tag.interleaved.failed"
+    # Again with every build started SETTLE seconds after its preparation:
+    # the one-new-commit build's preparation (a git commit, the cache put
+    # back) is slower than the other's `rm`, long enough for the memory the
+    # previous build freed to go back to the host, so it alone started on
+    # cold memory (see interleave.py).
+    say "$tag.interleaved-settled: the same, ${SETTLE}s after each preparation"
+    python3 "$HERE/interleave.py" --settle "$SETTLE" "$RUNS" "$RESULTS/$tag.interleaved-settled.json" \
+      one-commit "$one_commit" "$build_hist" \
+      no-git "rm -rf $(q "$out-no-git")" "$build_nogit" \
+      || echo "failed" >"$RESULTS/$tag.interleaved-settled.failed"
     git -C "$dir" reset -q --hard "$base"
     rm -rf "$cache" && cp -r "$WORK/cache-$tag" "$cache"
   done
@@ -413,15 +426,17 @@ else:
         if median(f"{tag}.build-one-commit") and median(f"{tag}.build-no-git"):
             r = median(f"{tag}.build-one-commit") / median(f"{tag}.build-no-git")
             lines.append(f"| one new commit / no git | | {r:.2f}× | |")
-        inter = read(f"{tag}.interleaved", "json")
-        if inter:
-            j = json.loads(inter)
-            m = j["medians"]
-            lines.append(
-                f"| one new commit / no git, interleaved ({j['rounds']} rounds: "
-                f"{m['one-commit']:.3f} s / {m['no-git']:.3f} s) | | "
-                f"{j['ratio']['median']:.2f}× | |"
-            )
+        for name, how in (("interleaved", ""), ("interleaved-settled", ", each started after a pause")):
+            inter = read(f"{tag}.{name}", "json")
+            if inter:
+                j = json.loads(inter)
+                m = j["medians"]
+                pause = f" of {j['settle']:g} s" if how else ""
+                lines.append(
+                    f"| one new commit / no git, interleaved{how}{pause} ({j['rounds']} rounds: "
+                    f"{m['one-commit']:.3f} s / {m['no-git']:.3f} s) | | "
+                    f"{j['ratio']['median']:.2f}× | |"
+                )
         lines.append("")
 
 text = "\n".join(lines)
