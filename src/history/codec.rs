@@ -34,6 +34,9 @@ pub struct Lazy<T> {
     decoded: std::sync::OnceLock<T>,
     /// The bytes it was read from, while they still hold it.
     block: Option<(Bytes, std::ops::Range<usize>)>,
+    /// Its block, written ahead of the state file by
+    /// [`Lazy::write_ahead`] while it holds no block read from one.
+    written: std::sync::OnceLock<Vec<u8>>,
 }
 
 /// How a [`Lazy`] value is read from its block and written to one.
@@ -49,6 +52,7 @@ impl<T> Default for Lazy<T> {
         Lazy {
             decoded: std::sync::OnceLock::new(),
             block: None,
+            written: std::sync::OnceLock::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ impl<T> From<T> for Lazy<T> {
         Lazy {
             decoded: std::sync::OnceLock::from(value),
             block: None,
+            written: std::sync::OnceLock::new(),
         }
     }
 }
@@ -78,6 +83,7 @@ impl<T: BlockCodec> Lazy<T> {
             None => self.read(),
         };
         self.block = None;
+        self.written = std::sync::OnceLock::new();
         self.decoded.get_or_init(|| value);
         match self.decoded.get_mut() {
             Some(value) => value,
@@ -99,6 +105,21 @@ impl<T: BlockCodec> Lazy<T> {
     fn read(&self) -> T {
         self.block().and_then(T::read).unwrap_or_default()
     }
+
+    /// Writes its block now, unless it has one read from the file: the
+    /// blocks of a state are independent, so [`Codec::enc`] of the state
+    /// can then copy blocks written on every core (writing them one after
+    /// another was most of saving a state after a full replay).
+    pub fn write_ahead(&self) {
+        if self.block.is_none() && self.written.get().is_none() {
+            let _ = self.written.set(self.get().write());
+        }
+    }
+
+    /// Drops a block written ahead, once the state holding it is saved.
+    pub fn forget_written(&mut self) {
+        self.written = std::sync::OnceLock::new();
+    }
 }
 
 impl<T: BlockCodec> Codec for Lazy<T> {
@@ -108,11 +129,17 @@ impl<T: BlockCodec> Codec for Lazy<T> {
                 e.count(block.len());
                 e.raw(block);
             }
-            None => {
-                let block = self.get().write();
-                e.count(block.len());
-                e.raw(&block);
-            }
+            None => match self.written.get() {
+                Some(block) => {
+                    e.count(block.len());
+                    e.raw(block);
+                }
+                None => {
+                    let block = self.get().write();
+                    e.count(block.len());
+                    e.raw(&block);
+                }
+            },
         }
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
@@ -120,6 +147,7 @@ impl<T: BlockCodec> Codec for Lazy<T> {
         Some(Lazy {
             decoded: std::sync::OnceLock::new(),
             block: Some(d.block(n)?),
+            written: std::sync::OnceLock::new(),
         })
     }
 }

@@ -844,9 +844,10 @@ fn save_state(
     head: Oid,
     max_time: i64,
     shallow: Vec<String>,
-    replay: replay::Replay,
+    mut replay: replay::Replay,
 ) -> replay::Replay {
     let _t = crate::timings::phase("history: save state");
+    replay.write_blocks_ahead();
     // Where the per-commit cache ends now: entries after it were read
     // after this state.
     let cache_len = cache
@@ -861,6 +862,7 @@ fn save_state(
         &shallow,
         &replay,
     );
+    replay.forget_written_blocks();
     replay
 }
 

@@ -481,6 +481,36 @@ impl Default for Replay {
 }
 
 impl Replay {
+    /// Writes the block of every document's changes and last fields that
+    /// was not read from a state file, on every core, for the state file
+    /// about to be written (see [`Lazy::write_ahead`]).
+    pub fn write_blocks_ahead(&self) {
+        use rayon::prelude::*;
+        rayon::join(
+            || {
+                self.history
+                    .docs
+                    .par_iter()
+                    .for_each(|(_, d)| d.events.all.write_ahead())
+            },
+            || {
+                self.state
+                    .par_iter()
+                    .for_each(|(_, s)| s.body.write_ahead())
+            },
+        );
+    }
+
+    /// Drops the blocks written ahead, once the state file is written.
+    pub fn forget_written_blocks(&mut self) {
+        for d in self.history.docs.values_mut() {
+            d.events.all.forget_written();
+        }
+        for s in self.state.values_mut() {
+            s.body.forget_written();
+        }
+    }
+
     /// An empty replay.
     pub fn new() -> Replay {
         Replay {
@@ -1207,6 +1237,26 @@ mod tests {
         let again = State::dec(&mut Dec::new(&changed)).expect("decodes");
         assert_eq!(again.fields()["status"], "shipped");
         assert_eq!(again.fields()["rice"]["reach"], 250);
+    }
+
+    #[test]
+    fn changes_written_ahead_are_written_as_they_would_be_and_forgotten_when_changed() {
+        let all: Vec<Event> = (0..4).map(|i| change(i, false)).collect();
+        let plain = encoded(&Events::from(all.clone()));
+        let mut ahead = Events::from(all.clone());
+        ahead.all.write_ahead();
+        assert_eq!(encoded(&ahead), plain);
+        // A change made after its block was written ahead is not lost.
+        ahead.push(change(4, false));
+        let again = read_back(&encoded(&ahead));
+        assert_eq!(again.len(), 5);
+        assert_eq!(again.get(4).as_deref(), Some(&change(4, false)));
+        // Once saved, the block written ahead is dropped, and writing
+        // again gives the same bytes.
+        ahead.all.write_ahead();
+        let saved = encoded(&ahead);
+        ahead.all.forget_written();
+        assert_eq!(encoded(&ahead), saved);
     }
 
     #[test]
