@@ -158,6 +158,12 @@ impl Project {
         })
     }
 
+    /// The per-commit cache file, where there is one (the state file and
+    /// the kept renderings sit beside it).
+    pub fn history_cache(&self) -> Option<PathBuf> {
+        self.cache.clone()
+    }
+
     /// The history cache's folder (`.git/northstar` by default), where
     /// one is: rendered history is kept there too (`render::reuse`).
     pub fn cache_dir(&self) -> Option<PathBuf> {

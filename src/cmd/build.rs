@@ -114,6 +114,20 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     })?;
     drop(t);
     eprintln!("wrote {written} files to {}", out.display());
+    // A block of the cached state that did not read showed as no changes
+    // on its page: the state is dropped, and the next build replays the
+    // per-commit cache instead of trusting it again.
+    if project.as_of.is_none()
+        && crate::history::codec::take_unreadable()
+        && let Some(cache) = project.history_cache()
+    {
+        let state = crate::history::state_path(&cache);
+        let _ = std::fs::remove_file(&state);
+        eprintln!(
+            "warning: the history state {} did not read back whole; it is rebuilt from the per-commit cache next time",
+            state.display()
+        );
+    }
     // The process ends here: freeing the plan and the history piece by
     // piece took longer than writing the site (a tenth of a second at
     // 10,000 documents); the operating system takes the memory back whole.

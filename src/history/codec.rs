@@ -39,6 +39,25 @@ pub struct Lazy<T> {
     written: std::sync::OnceLock<Vec<u8>>,
 }
 
+/// Set when a block of a state file failed to read. The file passed its
+/// checksum, so that is a state written wrong (or edited by hand), not
+/// damage on disk: whoever reads the state must not build on it (see
+/// [`take_unreadable`]). Process-wide, as blocks are read wherever their
+/// values are used; a false alarm from another build in the same process
+/// only costs a replay from the per-commit cache.
+static UNREADABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a block failed to read since [`take_unreadable`] was last
+/// called, without resetting it.
+pub fn unreadable() -> bool {
+    UNREADABLE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether a block failed to read since the last call.
+pub fn take_unreadable() -> bool {
+    UNREADABLE.swap(false, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// How a [`Lazy`] value is read from its block and written to one.
 pub trait BlockCodec: Default {
     /// The value in `bytes`; None when they do not hold one.
@@ -70,7 +89,8 @@ impl<T> From<T> for Lazy<T> {
 impl<T: BlockCodec> Lazy<T> {
     /// The value, read from its block on first use. The state file passed
     /// its checksum, so a block that does not read is a defect, not
-    /// damage: it reads as the empty value rather than panicking.
+    /// damage: it reads as the empty value rather than panicking, and is
+    /// reported through [`take_unreadable`].
     pub fn get(&self) -> &T {
         self.decoded.get_or_init(|| self.read())
     }
@@ -103,7 +123,13 @@ impl<T: BlockCodec> Lazy<T> {
     }
 
     fn read(&self) -> T {
-        self.block().and_then(T::read).unwrap_or_default()
+        match self.block() {
+            None => T::default(),
+            Some(bytes) => T::read(bytes).unwrap_or_else(|| {
+                UNREADABLE.store(true, std::sync::atomic::Ordering::Relaxed);
+                T::default()
+            }),
+        }
     }
 
     /// Writes its block now, unless it has one read from the file: the

@@ -723,6 +723,7 @@ fn replayed(
         .map(|p| state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
     if let Some(path) = &state_path {
+        codec::take_unreadable();
         let t = crate::timings::phase("history: load state");
         let saved = inp
             .prefetch
@@ -770,14 +771,19 @@ fn replayed(
                             (c.commit.commit_time > last).then_some(c.commit.commit_time)
                         })
                         .is_some();
+                let mut replay = saved.replay;
+                let mut max_time = saved.max_time;
                 if in_order {
                     let _t = crate::timings::phase("history: replay new commits");
-                    let mut replay = saved.replay;
-                    let mut max_time = saved.max_time;
                     for c in &changes {
                         replay.commit(c);
                         max_time = max_time.max(c.commit.commit_time);
                     }
+                }
+                // A block of the state that did not read (a state written
+                // wrong) would have lost the changes before these: replay
+                // from the start instead, from the per-commit cache.
+                if in_order && !codec::take_unreadable() {
                     // Writing the state costs as much as loading it, and
                     // replaying a few commits far less: a build after a
                     // handful of commits leaves the state where it was.

@@ -163,6 +163,11 @@ impl Reuse {
     /// cannot be written only costs time next build.
     pub fn save(self) {
         let _t = crate::timings::phase("render: keep history");
+        // Lists rendered from a block of the state that did not read show
+        // no changes: not kept under the digest of the changes they lack.
+        if crate::history::codec::unreadable() {
+            return;
+        }
         let fresh = self.fresh.into_inner().unwrap_or_default();
         let mut used = self.used.into_inner().unwrap_or_default();
         if fresh.is_empty() && used.is_empty() && self.map.is_none() {

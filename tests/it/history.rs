@@ -1776,6 +1776,63 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     assert_eq!(cache_lines(&s), 9 + 1);
 }
 
+/// A state whose checksum matches but one of whose blocks does not read
+/// (written wrong, or edited by hand) is not built on: a new commit to
+/// that document replays the history from the per-commit cache rather
+/// than adding to an empty one, and a build that only showed it drops the
+/// state, so the build after is whole again.
+#[test]
+fn a_state_block_that_does_not_read_is_not_built_on() {
+    let s = story();
+    let whole = build(s.repo.path(), &[]).history("f1");
+    assert_eq!(whole[1]["author"], "Bob Builder", "{whole:?}");
+    let reuse = s.repo.join(".git/northstar/reuse-internal.bin");
+    let damage = |s: &Story| {
+        let _ = std::fs::remove_file(&reuse);
+        let state = std::fs::read(state_path(&s.repo)).expect("state file");
+        // Not UTF-8: F1's block of changes no longer reads.
+        std::fs::write(
+            state_path(&s.repo),
+            edit_state(&state, b"Bob Builder", b"Bob Build\xff\xff"),
+        )
+        .expect("write");
+    };
+    damage(&s);
+    s.repo.file(
+        "features/f1.md",
+        &feature(
+            "Feature One",
+            "in-progress",
+            "m2",
+            250,
+            "Be fast, cheap, small.",
+        ),
+    );
+    let c = s.git.commit("Edit F1 again", "2026-07-01");
+    let after = build(s.repo.path(), &[]).history("f1");
+    assert_eq!(after.len(), whole.len() + 1, "{after:?}");
+    assert_eq!(after[0]["commit"], c.as_str());
+    assert_eq!(after[1..], whole[..]);
+    // Only shown: the build warns and drops the state.
+    damage(&s);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    let run = run_in(
+        s.repo.path(),
+        &["build", "-o", out.to_str().expect("utf-8 path")],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("warning: the history state")
+            && run.stderr.contains("did not read back whole"),
+        "{}",
+        run.stderr
+    );
+    assert!(!state_path(&s.repo).exists());
+    assert_eq!(build(s.repo.path(), &[]).history("f1"), after);
+    assert!(state_path(&s.repo).exists(), "written again");
+}
+
 /// Every file of a built site, by `/`-separated path.
 fn all_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
