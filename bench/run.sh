@@ -15,6 +15,8 @@
 #   HIST_SIZES="650:9000 10000:50000"   history mode sizes, N:M pairs
 #   HIST_N, HIST_M    one history size (overrides QUICK and HIST_SIZES)
 #   SMALL_RUNS=20     hyperfine runs for history sizes of at most 10,000 commits
+#   INTERLEAVE_ROUNDS rounds of the interleaved history comparisons
+#                     (default: RUNS, at least 12)
 #   SETTLE=3          seconds between preparing and running a build in the
 #                     second interleaved history comparison (interleave.py)
 #   NO_CARGO=1        use target/release/northstar as it is, do not build it
@@ -300,8 +302,11 @@ run_history() {
     # The same two builds in alternation, the ratio taken within each round
     # (bench/interleave.py): the machine's drift between the two hyperfine
     # runs above moves their ratio by more than the target's margin.
-    say "$tag.interleaved: one new commit / no git, $RUNS rounds"
-    python3 "$HERE/interleave.py" "$RUNS" "$RESULTS/$tag.interleaved.json" \
+    # At least 12 rounds: single rounds range over ±20 % here, and the
+    # margin tested is 10 %.
+    local rounds=${INTERLEAVE_ROUNDS:-$((RUNS < 12 ? 12 : RUNS))}
+    say "$tag.interleaved: one new commit / no git, $rounds rounds"
+    python3 "$HERE/interleave.py" "$rounds" "$RESULTS/$tag.interleaved.json" \
       one-commit "$one_commit" "$build_hist" \
       no-git "rm -rf $(q "$out-no-git")" "$build_nogit" \
       || echo "failed" >"$RESULTS/$tag.interleaved.failed"
@@ -311,7 +316,7 @@ run_history() {
     # previous build freed to go back to the host, so it alone started on
     # cold memory (see interleave.py).
     say "$tag.interleaved-settled: the same, ${SETTLE}s after each preparation"
-    python3 "$HERE/interleave.py" --settle "$SETTLE" "$RUNS" "$RESULTS/$tag.interleaved-settled.json" \
+    python3 "$HERE/interleave.py" --settle "$SETTLE" "$rounds" "$RESULTS/$tag.interleaved-settled.json" \
       one-commit "$one_commit" "$build_hist" \
       no-git "rm -rf $(q "$out-no-git")" "$build_nogit" \
       || echo "failed" >"$RESULTS/$tag.interleaved-settled.failed"
