@@ -32,11 +32,9 @@ pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 pub struct Lazy<T> {
     /// The value, once read or made.
     decoded: std::sync::OnceLock<T>,
-    /// The bytes it was read from, while they still hold it.
+    /// The bytes it was read from (or written to ahead of a save, see
+    /// [`Lazy::write_ahead`]), while they still hold it.
     block: Option<(Bytes, std::ops::Range<usize>)>,
-    /// Its block, written ahead of the state file by
-    /// [`Lazy::write_ahead`] while it holds no block read from one.
-    written: std::sync::OnceLock<Vec<u8>>,
 }
 
 /// Set when a block of a state file failed to read. The file passed its
@@ -71,7 +69,6 @@ impl<T> Default for Lazy<T> {
         Lazy {
             decoded: std::sync::OnceLock::new(),
             block: None,
-            written: std::sync::OnceLock::new(),
         }
     }
 }
@@ -81,7 +78,6 @@ impl<T> From<T> for Lazy<T> {
         Lazy {
             decoded: std::sync::OnceLock::from(value),
             block: None,
-            written: std::sync::OnceLock::new(),
         }
     }
 }
@@ -103,7 +99,6 @@ impl<T: BlockCodec> Lazy<T> {
             None => self.read(),
         };
         self.block = None;
-        self.written = std::sync::OnceLock::new();
         self.decoded.get_or_init(|| value);
         match self.decoded.get_mut() {
             Some(value) => value,
@@ -132,19 +127,17 @@ impl<T: BlockCodec> Lazy<T> {
         }
     }
 
-    /// Writes its block now, unless it has one read from the file: the
-    /// blocks of a state are independent, so [`Codec::enc`] of the state
-    /// can then copy blocks written on every core (writing them one after
-    /// another was most of saving a state after a full replay).
-    pub fn write_ahead(&self) {
-        if self.block.is_none() && self.written.get().is_none() {
-            let _ = self.written.set(self.get().write());
+    /// Writes its block now, unless it has one: the blocks of a state are
+    /// independent, so [`Codec::enc`] of the state can then copy blocks
+    /// written on every core (writing them one after another was most of
+    /// saving a state after a full replay). The block is kept as if read
+    /// from a file, until the value changes.
+    pub fn write_ahead(&mut self) {
+        if self.block.is_none() {
+            let bytes = self.get().write();
+            let len = bytes.len();
+            self.block = Some((std::sync::Arc::new(bytes), 0..len));
         }
-    }
-
-    /// Drops a block written ahead, once the state holding it is saved.
-    pub fn forget_written(&mut self) {
-        self.written = std::sync::OnceLock::new();
     }
 }
 
@@ -155,17 +148,11 @@ impl<T: BlockCodec> Codec for Lazy<T> {
                 e.count(block.len());
                 e.raw(block);
             }
-            None => match self.written.get() {
-                Some(block) => {
-                    e.count(block.len());
-                    e.raw(block);
-                }
-                None => {
-                    let block = self.get().write();
-                    e.count(block.len());
-                    e.raw(&block);
-                }
-            },
+            None => {
+                let block = self.get().write();
+                e.count(block.len());
+                e.raw(&block);
+            }
         }
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
@@ -173,7 +160,6 @@ impl<T: BlockCodec> Codec for Lazy<T> {
         Some(Lazy {
             decoded: std::sync::OnceLock::new(),
             block: Some(d.block(n)?),
-            written: std::sync::OnceLock::new(),
         })
     }
 }

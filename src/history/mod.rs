@@ -868,7 +868,6 @@ fn save_state(
         &shallow,
         &replay,
     );
-    replay.forget_written_blocks();
     replay
 }
 

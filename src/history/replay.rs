@@ -482,33 +482,18 @@ impl Default for Replay {
 
 impl Replay {
     /// Writes the block of every document's changes and last fields that
-    /// was not read from a state file, on every core, for the state file
-    /// about to be written (see [`Lazy::write_ahead`]).
-    pub fn write_blocks_ahead(&self) {
+    /// has none, on every core, for the state file about to be written
+    /// (see [`Lazy::write_ahead`]).
+    pub fn write_blocks_ahead(&mut self) {
         use rayon::prelude::*;
+        let (docs, state) = (&mut self.history.docs, &mut self.state);
         rayon::join(
             || {
-                self.history
-                    .docs
-                    .par_iter()
+                docs.par_iter_mut()
                     .for_each(|(_, d)| d.events.all.write_ahead())
             },
-            || {
-                self.state
-                    .par_iter()
-                    .for_each(|(_, s)| s.body.write_ahead())
-            },
+            || state.par_iter_mut().for_each(|(_, s)| s.body.write_ahead()),
         );
-    }
-
-    /// Drops the blocks written ahead, once the state file is written.
-    pub fn forget_written_blocks(&mut self) {
-        for d in self.history.docs.values_mut() {
-            d.events.all.forget_written();
-        }
-        for s in self.state.values_mut() {
-            s.body.forget_written();
-        }
     }
 
     /// An empty replay.
@@ -1240,7 +1225,7 @@ mod tests {
     }
 
     #[test]
-    fn changes_written_ahead_are_written_as_they_would_be_and_forgotten_when_changed() {
+    fn changes_written_ahead_are_written_as_they_would_be_and_replaced_when_changed() {
         let all: Vec<Event> = (0..4).map(|i| change(i, false)).collect();
         let plain = encoded(&Events::from(all.clone()));
         let mut ahead = Events::from(all.clone());
@@ -1251,11 +1236,11 @@ mod tests {
         let again = read_back(&encoded(&ahead));
         assert_eq!(again.len(), 5);
         assert_eq!(again.get(4).as_deref(), Some(&change(4, false)));
-        // Once saved, the block written ahead is dropped, and writing
-        // again gives the same bytes.
+        // The block written ahead is kept, and writing again gives the
+        // same bytes.
         ahead.all.write_ahead();
         let saved = encoded(&ahead);
-        ahead.all.forget_written();
+        assert!(ahead.all.block().is_some());
         assert_eq!(encoded(&ahead), saved);
     }
 
