@@ -16,6 +16,7 @@ mod history;
 mod hostile;
 mod rules;
 mod scaffold;
+mod security;
 mod serve;
 mod site;
 mod smoke;

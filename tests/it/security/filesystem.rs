@@ -1,0 +1,4 @@
+//! See `security.rs`.
+
+#[allow(unused_imports)]
+use crate::common::*;
