@@ -1,0 +1,175 @@
+//! Property tests over what reads untrusted input: the front-matter and
+//! YAML loader, the schema typing, the Markdown renderer, the history state
+//! decoder, and the whole `check` run on generated documents. Each property
+//! is what a hostile or careless contributor must never get: a panic, a
+//! diagnostic pointing outside the file, or script in a rendered page.
+//!
+//! The case counts keep the module within seconds so that it runs on every
+//! `cargo test`; `PROPTEST_CASES=20000 cargo test --test it props::` is the
+//! longer run (bench/README.md, "Fuzzing").
+
+use crate::common::Repo;
+use northstar::parse::document::parse_file;
+use northstar::parse::yaml::parse_stream;
+use northstar::render::markdown::{NoLinks, render, safe_url};
+use northstar::source::SourceFile;
+use proptest::prelude::*;
+
+/// Text that looks like plans: YAML punctuation, Markdown syntax, HTML,
+/// control characters and wide characters, so that random cases reach the
+/// parsers' interesting states instead of stopping at the first byte.
+fn planish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "---\n",
+        "kind: feature\n",
+        "title: ",
+        "id: ",
+        ": ",
+        "- ",
+        "  ",
+        "\n",
+        "\t",
+        "\"",
+        "'",
+        "&a ",
+        "*a ",
+        "<<: ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "#",
+        "|\n",
+        ">\n",
+        "? ",
+        "!!str ",
+        "%YAML",
+        "[[",
+        "]]",
+        "(",
+        ")",
+        "<script>",
+        "<img src=x onerror=alert(1)>",
+        "javascript:",
+        "/\\evil.example",
+        "```",
+        "~~~",
+        "\x1b[2J",
+        "\x00",
+        "\u{feff}",
+        "é",
+        "数据",
+        "🙂",
+        "8e307",
+        "-8e307",
+        "1e400",
+        "2026-02-30",
+        "@9223372036854775807",
+        "x",
+        "42",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
+fn source(path: &str, text: String) -> SourceFile {
+    SourceFile {
+        path: path.to_string(),
+        text: Ok(text),
+        kind: None,
+        body: None,
+    }
+}
+
+/// The 1-based line count of `text` as the diagnostics count lines.
+fn lines(text: &str) -> u32 {
+    text.split('\n').count() as u32
+}
+
+/// The tags of `html` (text is escaped by the renderer, so every `<` opens
+/// one).
+fn tags(html: &str) -> impl Iterator<Item = &str> {
+    html.match_indices('<').map(move |(i, _)| {
+        let end = html[i..].find('>').map_or(html.len(), |e| i + e + 1);
+        &html[i..end]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_loader_never_panics_and_points_inside_the_file(text in planish()) {
+        for path in ["plans/doc.md", "plans/doc.yaml"] {
+            let (_, diags) = parse_file(&source(path, text.clone()));
+            for d in &diags {
+                prop_assert!(d.line >= 1 && d.line <= lines(&text) + 1,
+                    "{} at line {} of a {}-line file", d.rule, d.line, lines(&text));
+            }
+        }
+    }
+
+    #[test]
+    fn any_bytes_are_a_diagnostic_not_a_panic(text in "\\PC{0,200}") {
+        let _ = parse_stream(&text, 1);
+        let _ = parse_file(&source("plans/doc.md", text.clone()));
+    }
+
+    #[test]
+    fn rendered_markdown_never_carries_script(body in planish()) {
+        let html = render(&body, "plans/doc.md", &NoLinks).html.to_ascii_lowercase();
+        for tag in tags(&html) {
+            prop_assert!(!tag.starts_with("<script"), "{tag} in {html}");
+            prop_assert!(!tag.contains(" on"), "{tag} in {html}");
+            prop_assert!(!tag.contains("javascript:"), "{tag} in {html}");
+            prop_assert!(!tag.contains("href=\"/\\") && !tag.contains("href=\"\\\\"), "{tag} in {html}");
+        }
+    }
+
+    #[test]
+    fn safe_urls_stay_on_known_schemes(url in "[a-zA-Z/\\\\:\t.]{0,20}") {
+        if safe_url(&url) {
+            let lower = url.trim().to_ascii_lowercase();
+            let mut first = lower.chars().filter(|c| !c.is_ascii_whitespace());
+            let slash = |c: Option<char>| matches!(c, Some('/' | '\\'));
+            prop_assert!(!(slash(first.next()) && slash(first.next())), "{url:?}");
+            if let Some(i) = lower.find(':')
+                && !lower[..i].contains('/') {
+                prop_assert!(matches!(&lower[..i], "http" | "https" | "mailto"), "{url:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_history_state_reads_as_none_not_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = northstar::history::state::decode(&bytes, "fingerprint");
+    }
+}
+
+proptest! {
+    // Each case runs the binary: fewer cases, still seconds.
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn check_on_any_feature_exits_cleanly_with_positions_in_the_file(
+        title in planish(), status in planish(), body in planish(), effort in any::<f64>(),
+    ) {
+        let repo = Repo::base();
+        let text = format!(
+            "---\nkind: feature\ntitle: {}\nstatus: {}\neffort: {effort:e}\n---\n{body}",
+            serde_json::to_string(&title).unwrap_or_default(),
+            serde_json::to_string(&status).unwrap_or_default(),
+        );
+        repo.file("plans/f.md", &text);
+        let run = repo.run(&["check", "--format", "json"]);
+        prop_assert!(run.code == 0 || run.code == 1, "exit {}: {}", run.code, run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout)
+            .map_err(|e| TestCaseError::fail(format!("{e}: {}", run.stdout)))?;
+        for d in v.as_array().into_iter().flatten() {
+            if d["file"] == "plans/f.md" {
+                let line = d["line"].as_u64().unwrap_or(0) as u32;
+                prop_assert!(line >= 1 && line <= lines(&text) + 1, "{d}");
+            }
+        }
+    }
+}
