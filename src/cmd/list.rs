@@ -68,14 +68,6 @@ fn columns(kind: &str) -> Vec<&'static str> {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Runs `list`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
@@ -132,16 +124,14 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
             );
         }
         ListFormat::Csv => {
-            for row in std::iter::once(&header).chain(&rows) {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    row.iter()
-                        .map(|c| csv_field(c))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-            }
+            // The site's CSV writer, formula guard included: a title can
+            // start with `=` as easily in a terminal's output as in
+            // `features.csv`, and both end up in spreadsheets.
+            let table = crate::render::data::csv_table(
+                std::iter::once(&header).chain(&rows),
+                csv::Terminator::Any(b'\n'),
+            );
+            let _ = out.write_all(table.as_bytes());
         }
         ListFormat::Table => {
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
