@@ -14,20 +14,6 @@ use std::borrow::Cow;
 /// The published schema of `plan.json`.
 pub const PLAN_SCHEMA: &str = include_str!("../../schema/plan.json.schema.json");
 
-/// Coarsens `YYYY-MM-DD` strings to quarters, recursively (public builds).
-pub(super) fn coarsen(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Some(d) = dates::parse(s) {
-                *s = dates::quarter(d);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(coarsen),
-        Value::Object(o) => o.values_mut().for_each(coarsen),
-        _ => {}
-    }
-}
-
 /// One document in `plan.json`. Serialized straight from borrowed data:
 /// with a long history the file runs to tens of megabytes, and building it
 /// as a `Value` tree first (cloning every field change) cost more than
@@ -80,13 +66,9 @@ pub fn plan_json<'a>(
                 for k in ["kind", "id", "title", "suppress"] {
                     o.remove(k);
                 }
-                if public {
-                    o.remove("email");
-                    o.remove("customer");
-                }
             }
             if public {
-                coarsen(&mut fields);
+                super::audience::scrub(index, &mut fields);
             }
             let feature = d.kind == "feature";
             PlanDoc {
@@ -251,7 +233,14 @@ pub fn ics(index: &Index<'_>, product: &str, public: bool) -> String {
         "X-WR-CALNAME:{}",
         ics_escape(&format!("{product} roadmap"))
     )));
-    let stamp = dates::format(index.plan.today).replace('-', "");
+    // A public build shows no day finer than the quarter, today included.
+    let today = index.plan.today;
+    let today = if public {
+        dates::period_range(&dates::quarter(today)).map_or(today, |r| r.0)
+    } else {
+        today
+    };
+    let stamp = dates::format(today).replace('-', "");
     for m in index.of_kind("milestone") {
         let Some(mut d) = m.str("date").and_then(dates::parse) else {
             continue;

@@ -2,6 +2,7 @@
 //! [`Sink`] as it is made: `build` writes it to disk at once
 //! ([`crate::output`]), `serve` keeps the files in memory ([`Site`]).
 
+pub mod audience;
 pub mod data;
 pub mod facts;
 pub mod history;
@@ -398,7 +399,7 @@ pub(crate) fn build_some(
                 || {
                     let _t = crate::timings::phase("render: plan.json");
                     let plan = data::plan_json(&index, &config.product, opts.public, &|id| {
-                        history::plan_events(opts.public, hist, id, reuse_for(id))
+                        history::plan_events(opts.public.then_some(&index), hist, id, reuse_for(id))
                     });
                     sink.put_parts("plan.json", &plan.parts())
                 },
