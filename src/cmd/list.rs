@@ -68,6 +68,25 @@ fn columns(kind: &str) -> Vec<&'static str> {
     }
 }
 
+/// A cell for the terminal: control characters written as escapes
+/// (`\t`, `\u{1b}`), so a title cannot move the cursor, break the
+/// columns, or send the terminal an escape sequence.
+fn visible(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        s.to_string()
+    }
+}
+
 /// Runs `list`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let project = Project::open(dir, &[])?;
@@ -134,6 +153,10 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
             let _ = out.write_all(table.as_bytes());
         }
         ListFormat::Table => {
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|c| visible(c)).collect())
+                .collect();
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for row in &rows {
                 for (i, c) in row.iter().enumerate() {
@@ -151,4 +174,18 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_show_control_characters_as_escapes() {
+        assert_eq!(visible("plain é"), "plain é");
+        assert_eq!(
+            visible("a\tb\u{1b}]0;x\u{7}\r\n"),
+            "a\\tb\\u{1b}]0;x\\u{7}\\r\\n"
+        );
+    }
 }
