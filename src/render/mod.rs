@@ -266,6 +266,11 @@ pub(crate) fn build_some(
         .filter(|_| hist.available && only.is_none())
         .and_then(|dir| {
             let context = reuse::context(opts.public, ctx.people.iter())?;
+            let context = if opts.public {
+                audience::context(&index, context)
+            } else {
+                context
+            };
             Some(reuse::Reuse::open(reuse::path(dir, opts.public), context))
         });
     let reuse_for = |id: &str| Some((reuse.as_ref()?, hist.docs.get(id)?.digest));

@@ -307,3 +307,41 @@ fn csv_cells_cannot_run_as_formulas() {
         }
     }
 }
+
+/// A public build reuses the history lists an earlier build kept only
+/// when it publishes the same documents: a document made internal since
+/// is not named by a list kept from when it was public.
+#[test]
+fn a_document_made_internal_is_not_named_by_kept_history() {
+    let repo = Repo::base();
+    let zephyr_public = zephyr("Body.").replacen("---\nkind", "---\nvisibility: public\nkind", 1);
+    repo.file("alice.yaml", &person("alice@example.com"))
+        .file(
+            "m2.yaml",
+            "kind: milestone\nid: m2\ntitle: M2\ndate: 2027-04-15\nvisibility: public\n",
+        )
+        .file(
+            "zephyr-ms.yaml",
+            "kind: milestone\nid: zephyr-ms\ntitle: Zephyr Launch\ndate: 2027-05-20\n",
+        )
+        .file("zephyr.md", &zephyr_public)
+        .file("f1.md", &feature("planned", "m2", "m2"));
+    let git = Git::init(repo.path());
+    git.commit("Plans", "2026-02-17");
+    repo.file("f1.md", &feature("planned", "m2", "zephyr"));
+    git.commit("F1 needs Zephyr", "2026-05-19");
+    let page = |files: &[(String, String)]| {
+        files
+            .iter()
+            .find(|(p, _)| p == "feature/f1.html")
+            .map(|(_, t)| t.clone())
+            .expect("f1 page")
+    };
+    let (_d1, first) = build(repo.path(), &["--audience", "public"]);
+    assert!(page(&first).contains("Zephyr Project"));
+    // Only the other document changes: f1's history is the same.
+    repo.file("zephyr.md", &zephyr("Body."));
+    git.commit("Zephyr is internal again", "2026-08-12");
+    let (_d2, second) = build(repo.path(), &["--audience", "public"]);
+    assert_eq!(holding(&second, "zephyr"), Vec::<&str>::new());
+}
