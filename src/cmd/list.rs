@@ -68,9 +68,20 @@ fn columns(kind: &str) -> Vec<&'static str> {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A cell for the terminal: control characters written as escapes
+/// (`\t`, `\u{1b}`), so a title cannot move the cursor, break the
+/// columns, or send the terminal an escape sequence.
+fn visible(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
     } else {
         s.to_string()
     }
@@ -132,18 +143,20 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
             );
         }
         ListFormat::Csv => {
-            for row in std::iter::once(&header).chain(&rows) {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    row.iter()
-                        .map(|c| csv_field(c))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-            }
+            // The site's CSV writer, formula guard included: a title can
+            // start with `=` as easily in a terminal's output as in
+            // `features.csv`, and both end up in spreadsheets.
+            let table = crate::render::data::csv_table(
+                std::iter::once(&header).chain(&rows),
+                csv::Terminator::Any(b'\n'),
+            );
+            let _ = out.write_all(table.as_bytes());
         }
         ListFormat::Table => {
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|c| visible(c)).collect())
+                .collect();
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for row in &rows {
                 for (i, c) in row.iter().enumerate() {
@@ -161,4 +174,18 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_show_control_characters_as_escapes() {
+        assert_eq!(visible("plain é"), "plain é");
+        assert_eq!(
+            visible("a\tb\u{1b}]0;x\u{7}\r\n"),
+            "a\\tb\\u{1b}]0;x\\u{7}\\r\\n"
+        );
+    }
 }

@@ -9,23 +9,10 @@ use crate::dates;
 use crate::plan::Document;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 /// The published schema of `plan.json`.
 pub const PLAN_SCHEMA: &str = include_str!("../../schema/plan.json.schema.json");
-
-/// Coarsens `YYYY-MM-DD` strings to quarters, recursively (public builds).
-pub(super) fn coarsen(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            if let Some(d) = dates::parse(s) {
-                *s = dates::quarter(d);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(coarsen),
-        Value::Object(o) => o.values_mut().for_each(coarsen),
-        _ => {}
-    }
-}
 
 /// One document in `plan.json`. Serialized straight from borrowed data:
 /// with a long history the file runs to tens of megabytes, and building it
@@ -79,13 +66,9 @@ pub fn plan_json<'a>(
                 for k in ["kind", "id", "title", "suppress"] {
                     o.remove(k);
                 }
-                if public {
-                    o.remove("email");
-                    o.remove("customer");
-                }
             }
             if public {
-                coarsen(&mut fields);
+                super::audience::scrub(index, &mut fields);
             }
             let feature = d.kind == "feature";
             PlanDoc {
@@ -181,11 +164,48 @@ impl PlanJson<'_> {
     }
 }
 
+/// Text as an iCalendar TEXT value (RFC 5545 §3.3.11): backslashes,
+/// semicolons and commas escaped, every line break (CRLF, LF, or a bare
+/// CR, which the format forbids) written as `\n`, and other control
+/// characters left out (TEXT allows none but TAB).
 fn ics_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
+    let s = strip_controls(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `c` is a control character no data file here should hold:
+/// C0 controls other than TAB, LF and CR (XML 1.0 forbids them even as
+/// character references, iCalendar and spreadsheets choke on them), DEL,
+/// and the two non-characters XML also forbids.
+fn forbidden_control(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `s` without [`forbidden_control`] characters (borrowed when it has
+/// none, which is nearly always). Commit messages and titles can hold
+/// any of them; the feed, the calendar and the CSV files pass every
+/// text through here.
+pub(crate) fn strip_controls(s: &str) -> Cow<'_, str> {
+    if s.chars().any(forbidden_control) {
+        Cow::Owned(s.chars().filter(|&c| !forbidden_control(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Folds a content line at 75 octets, as RFC 5545 requires.
@@ -213,7 +233,14 @@ pub fn ics(index: &Index<'_>, product: &str, public: bool) -> String {
         "X-WR-CALNAME:{}",
         ics_escape(&format!("{product} roadmap"))
     )));
-    let stamp = dates::format(index.plan.today).replace('-', "");
+    // A public build shows no day finer than the quarter, today included.
+    let today = index.plan.today;
+    let today = if public {
+        dates::period_range(&dates::quarter(today)).map_or(today, |r| r.0)
+    } else {
+        today
+    };
+    let stamp = dates::format(today).replace('-', "");
     for m in index.of_kind("milestone") {
         let Some(mut d) = m.str("date").and_then(dates::parse) else {
             continue;
@@ -258,26 +285,68 @@ pub fn ics(index: &Index<'_>, product: &str, public: bool) -> String {
     out
 }
 
-fn csv_cell(s: &str) -> String {
-    // A leading = + - @ makes spreadsheets run a formula: neutralise it.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A cell as spreadsheets may read it safely: control characters left
+/// out, and a cell that starts like a formula (`=`, `+`, `-`, `@`, or a
+/// TAB or CR before one, which some spreadsheets skip) given a leading
+/// `'`, so it is read as text rather than run (CSV injection).
+fn csv_cell(s: &str) -> Cow<'_, str> {
+    let s = strip_controls(s);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
     } else {
         s
     }
 }
 
+/// The one CSV writer of northstar, for `features.csv` and `list --format
+/// csv`: RFC 4180 quoting (by the `csv` crate) of cells that hold commas,
+/// quotes or line breaks, each cell through [`csv_cell`], rows ended by
+/// `end`.
+pub fn csv_table<R, C>(rows: R, end: csv::Terminator) -> String
+where
+    R: IntoIterator,
+    R::Item: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .terminator(end)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in rows {
+        let cells: Vec<String> = row
+            .into_iter()
+            .map(|c| csv_cell(c.as_ref()).into_owned())
+            .collect();
+        // Writing into a Vec cannot fail.
+        let _ = w.write_record(&cells);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    // Every cell was a `str`, so the bytes are UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// `features.csv`: one row per published feature.
 pub fn csv(index: &Index<'_>, public: bool) -> String {
     let plan = index.plan;
-    let mut out = String::from(
-        "id,title,status,team,milestone,milestone_date,horizon,owner,objectives,rice_score,reach,impact,confidence,effort,demand,visibility\r\n",
-    );
+    const HEADER: [&str; 16] = [
+        "id",
+        "title",
+        "status",
+        "team",
+        "milestone",
+        "milestone_date",
+        "horizon",
+        "owner",
+        "objectives",
+        "rice_score",
+        "reach",
+        "impact",
+        "confidence",
+        "effort",
+        "demand",
+        "visibility",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|h| h.to_string()).collect()];
     let vis = |ids: Vec<&str>| {
         ids.into_iter()
             .filter(|i| index.get(i).is_some())
@@ -303,7 +372,7 @@ pub fn csv(index: &Index<'_>, public: bool) -> String {
                     dates::format(d)
                 }
             });
-        let cells = [
+        rows.push(vec![
             f.id.clone(),
             f.title.clone(),
             f.str("status").unwrap_or("").into(),
@@ -322,17 +391,9 @@ pub fn csv(index: &Index<'_>, public: bool) -> String {
             r("effort"),
             index.demand(&f.id).to_string(),
             f.str("visibility").unwrap_or("internal").into(),
-        ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+        ]);
     }
-    out
+    csv_table(rows, csv::Terminator::CRLF)
 }
 
 fn plain_text(d: &Document) -> String {

@@ -1,6 +1,7 @@
 //! History on the site: each document's changes, the plan's change log,
 //! the Atom feed, and the facts history derives.
 
+use super::audience;
 use super::links::Index;
 use super::pages::Ctx;
 use super::reuse::{Kept, Part, Reuse};
@@ -101,7 +102,7 @@ pub fn document<'r>(
             .all()
             .iter()
             .rev()
-            .map(|e| event(ctx, e, root))
+            .filter_map(|e| shown(ctx, e).map(|e| event(ctx, &e, root)))
             .collect();
         out["facts"] = facts(ctx, h, kind);
         return (out, None);
@@ -130,9 +131,21 @@ fn list_html(ctx: &Ctx<'_>, h: &DocHistory, root: &str) -> String {
     let mut html = String::with_capacity(h.events.len() * 360);
     let mut authors = Authors::default();
     for e in h.events.all().iter().rev() {
-        event_html(ctx, e, root, &mut authors, &mut html);
+        if let Some(e) = shown(ctx, e) {
+            event_html(ctx, &e, root, &mut authors, &mut html);
+        }
     }
     html
+}
+
+/// A change as this build shows it: as it is in an internal build, as
+/// [`audience::event`] makes it in a public one (None: nothing to show).
+fn shown<'e>(ctx: &Ctx<'_>, e: &'e Event) -> Option<Cow<'e, Event>> {
+    if ctx.public {
+        audience::event(ctx.index, e).map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(e))
+    }
 }
 
 /// A document's history list: written now, or kept by an earlier build.
@@ -251,6 +264,11 @@ fn facts_html(ctx: &Ctx<'_>, h: &DocHistory, kind: &str, root: &str) -> String {
             ("scope-added", "Scope added", &h.scope_added),
             ("scope-removed", "Scope removed", &h.scope_removed),
         ] {
+            // A public build names no document it does not publish.
+            let ids: Vec<&String> = ids
+                .iter()
+                .filter(|id| !ctx.public || ctx.index.get(id).is_some())
+                .collect();
             if ids.is_empty() {
                 continue;
             }
@@ -345,18 +363,14 @@ fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
         v["slip_days"] = json!(h.slip_days);
     }
     if kind == "milestone" {
-        v["scope_added"] = json!(
-            h.scope_added
-                .iter()
+        let links = |ids: &[String]| -> Vec<Value> {
+            ids.iter()
+                .filter(|id| !ctx.public || ctx.index.get(id).is_some())
                 .map(|id| ctx.index.link(id, "../"))
-                .collect::<Vec<_>>()
-        );
-        v["scope_removed"] = json!(
-            h.scope_removed
-                .iter()
-                .map(|id| ctx.index.link(id, "../"))
-                .collect::<Vec<_>>()
-        );
+                .collect()
+        };
+        v["scope_added"] = json!(links(&h.scope_added));
+        v["scope_removed"] = json!(links(&h.scope_removed));
     }
     v
 }
@@ -377,7 +391,11 @@ fn published<'h>(
             return None;
         }
         let e = history.event(l)?;
-        (!(public && e.uncommitted)).then_some((l, e))
+        if public {
+            Some((l, Cow::Owned(audience::event(index, &e)?)))
+        } else {
+            Some((l, e))
+        }
     })
 }
 
@@ -471,19 +489,35 @@ pub fn notes(history: &History) -> Vec<String> {
     history.notes.clone()
 }
 
-/// `feed.xml`: the change log as Atom.
+/// Text for the feed: escaped, and without the control characters XML
+/// 1.0 forbids even as references (a commit message can hold any of
+/// them, and one made the whole feed unreadable).
+fn xml(s: &str) -> String {
+    esc(&super::data::strip_controls(s))
+}
+
+/// `feed.xml`: the change log as Atom. In a public build each date is the
+/// first day of its quarter (Atom requires a full date), entries carry
+/// no commit message, and an entry's id does not hold its day.
 pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
     let base = config.site.base_url.trim_end_matches('/');
+    let day = |d: i64| {
+        if ctx.public {
+            dates::period_range(&dates::quarter(d)).map_or(d, |r| r.0)
+        } else {
+            d
+        }
+    };
     let updated = published(ctx, history)
         .next()
         .map(|(_, e)| e.day)
         .unwrap_or(ctx.index.plan.today);
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>urn:northstar:{}:changes</id>\n  <updated>{}T00:00:00Z</updated>\n  <link rel=\"alternate\" href=\"{}/changes.html\"/>\n",
-        esc(&format!("{}: plan changes", config.site.title)),
-        esc(&config.product.replace(' ', "-").to_lowercase()),
-        dates::format(updated),
-        esc(base),
+        xml(&format!("{}: plan changes", config.site.title)),
+        xml(&config.product.replace(' ', "-").to_lowercase()),
+        dates::format(day(updated)),
+        xml(base),
     );
     for (l, ev) in published(ctx, history).take(FEED_LIMIT) {
         let e = event(ctx, &ev, "");
@@ -495,17 +529,21 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         let who = e["author"]["title"].as_str().unwrap_or("").to_string();
         let page = ctx.index.get(&l.id).map(Index::page).unwrap_or_default();
         out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>urn:northstar:{}:{}:{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <link href=\"{}/{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
-            esc(&format!("{title}: {}", ev.words.join("; "))),
-            esc(if ev.commit.is_empty() { "uncommitted" } else { &ev.commit }),
-            esc(&l.id),
-            ev.day,
-            dates::format(ev.day),
-            esc(&who),
-            esc(base),
-            esc(&page),
-            esc(&ev.message),
+            "  <entry>\n    <title>{}</title>\n    <id>urn:northstar:{}:{}:{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <link href=\"{}/{}\"/>\n",
+            xml(&format!("{title}: {}", ev.words.join("; "))),
+            xml(if ev.commit.is_empty() { "uncommitted" } else { &ev.commit }),
+            xml(&l.id),
+            day(ev.day),
+            dates::format(day(ev.day)),
+            xml(&who),
+            xml(base),
+            xml(&page),
         ));
+        // Empty in a public build (see `audience::event`).
+        if !ev.message.is_empty() {
+            out.push_str(&format!("    <summary>{}</summary>\n", xml(&ev.message)));
+        }
+        out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");
     out
@@ -516,7 +554,8 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
 /// and going through serde's serializer for each of their keys and
 /// strings cost four times as much as writing them.
 pub struct PlanHistory<'h> {
-    public: bool,
+    /// In a public build, what it publishes (see [`audience`]).
+    public: Option<&'h Index<'h>>,
     events: &'h Events,
     /// Renderings kept by an earlier build, and the digest of `events`.
     reuse: Option<(&'h Reuse, u64)>,
@@ -525,7 +564,7 @@ pub struct PlanHistory<'h> {
 /// A published document's history for `plan.json` (with `reuse`, see
 /// [`document`]).
 pub fn plan_events<'h>(
-    public: bool,
+    public: Option<&'h Index<'h>>,
     history: &'h History,
     id: &str,
     reuse: Option<(&'h Reuse, u64)>,
@@ -574,14 +613,17 @@ impl<'h> PlanHistory<'h> {
     }
 
     fn write_json_fresh(&self, out: &mut Vec<u8>) {
-        let public = self.public;
+        let public = self.public.is_some();
         out.push(b'[');
         let events = self
             .events
             .all()
             .iter()
             .rev()
-            .filter(|e| !(public && e.uncommitted));
+            .filter_map(|e| match self.public {
+                Some(index) => audience::event(index, e).map(Cow::Owned),
+                None => Some(Cow::Borrowed(e)),
+            });
         for (i, e) in events.enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -612,16 +654,11 @@ impl<'h> PlanHistory<'h> {
                 }
                 out.extend_from_slice(b"{\"field\":");
                 json_str(out, &f.field);
+                // Scrubbed already in a public build (`audience::change`).
                 for (key, v) in [(&b",\"from\":"[..], &f.from), (b",\"to\":", &f.to)] {
                     let Some(v) = v else { continue };
                     out.extend_from_slice(key);
-                    if public {
-                        let mut v = v.clone();
-                        super::data::coarsen(&mut v);
-                        json_value(out, &v);
-                    } else {
-                        json_value(out, v);
-                    }
+                    json_value(out, v);
                 }
                 out.push(b'}');
             }
@@ -694,8 +731,11 @@ mod tests {
 
     fn plan_json_of(events: &[Event], public: bool) -> Value {
         let mut out = Vec::new();
+        let plan = crate::plan::Plan::default();
+        let files = std::collections::BTreeSet::new();
+        let index = Index::new(&plan, true, &files);
         PlanHistory {
-            public,
+            public: public.then_some(&index),
             events: &Events::from(events.to_vec()),
             reuse: None,
         }

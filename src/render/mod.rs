@@ -2,6 +2,7 @@
 //! [`Sink`] as it is made: `build` writes it to disk at once
 //! ([`crate::output`]), `serve` keeps the files in memory ([`Site`]).
 
+pub mod audience;
 pub mod data;
 pub mod facts;
 pub mod history;
@@ -265,6 +266,11 @@ pub(crate) fn build_some(
         .filter(|_| hist.available && only.is_none())
         .and_then(|dir| {
             let context = reuse::context(opts.public, ctx.people.iter())?;
+            let context = if opts.public {
+                audience::context(&index, context)
+            } else {
+                context
+            };
             Some(reuse::Reuse::open(reuse::path(dir, opts.public), context))
         });
     let reuse_for = |id: &str| Some((reuse.as_ref()?, hist.docs.get(id)?.digest));
@@ -398,7 +404,7 @@ pub(crate) fn build_some(
                 || {
                     let _t = crate::timings::phase("render: plan.json");
                     let plan = data::plan_json(&index, &config.product, opts.public, &|id| {
-                        history::plan_events(opts.public, hist, id, reuse_for(id))
+                        history::plan_events(opts.public.then_some(&index), hist, id, reuse_for(id))
                     });
                     sink.put_parts("plan.json", &plan.parts())
                 },

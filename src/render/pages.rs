@@ -87,12 +87,15 @@ impl Ctx<'_> {
         }
     }
 
-    fn link(&self, id: &str) -> Value {
-        self.index.link(id, ROOT)
+    /// A reference as a link (unlinked text when the document is not
+    /// published); None in a public build for a document it does not
+    /// publish, whose id is as internal as its title.
+    fn link(&self, id: &str) -> Option<Value> {
+        (!self.public || self.index.get(id).is_some()).then(|| self.index.link(id, ROOT))
     }
 
     fn links(&self, ids: &[&str]) -> Vec<Value> {
-        ids.iter().map(|id| self.link(id)).collect()
+        ids.iter().filter_map(|id| self.link(id)).collect()
     }
 
     /// A list of documents as links, sorted by title.
@@ -176,12 +179,25 @@ fn shown_by_kind(kind: &str, field: &str) -> bool {
     )
 }
 
-/// The generic metadata panel: every field, references as links.
-fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+/// A document's fields as this build shows them: a public build, as
+/// [`super::audience::scrub`] leaves them.
+fn shown_data<'d>(ctx: &Ctx<'_>, doc: &'d Document) -> std::borrow::Cow<'d, Value> {
+    if ctx.public {
+        let mut d = doc.data.clone();
+        super::audience::scrub(ctx.index, &mut d);
+        std::borrow::Cow::Owned(d)
+    } else {
+        std::borrow::Cow::Borrowed(&doc.data)
+    }
+}
+
+/// The generic metadata panel: every field of `data` (the document's, as
+/// [`shown_data`] gives them), references as links.
+fn fields(ctx: &Ctx<'_>, doc: &Document, data: &Value) -> Vec<Value> {
     let refs_by_field: BTreeMap<String, Vec<String>> = ctx
         .registry
         .get(&doc.kind)
-        .map(|k| refs::find(&k.typing, &doc.data))
+        .map(|k| refs::find(&k.typing, data))
         .unwrap_or_default()
         .into_iter()
         .filter(|r| r.ptr.matches('/').count() <= 2)
@@ -189,15 +205,12 @@ fn fields(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
             m.entry(r.field).or_default().push(r.id);
             m
         });
-    let Some(obj) = doc.data.as_object() else {
+    let Some(obj) = data.as_object() else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (k, v) in obj {
-        if SHOWN_ELSEWHERE.contains(&k.as_str())
-            || shown_by_kind(&doc.kind, k)
-            || (ctx.public && matches!(k.as_str(), "email" | "customer"))
-        {
+        if SHOWN_ELSEWHERE.contains(&k.as_str()) || shown_by_kind(&doc.kind, k) {
             continue;
         }
         if let Some(ids) = refs_by_field.get(k) {
@@ -264,8 +277,8 @@ pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) ->
         }
         None => (None, Vec::new()),
     };
-    let links: Vec<Value> = doc
-        .data
+    let data = shown_data(ctx, doc);
+    let links: Vec<Value> = data
         .get("links")
         .and_then(Value::as_array)
         .map(|a| {
@@ -286,9 +299,9 @@ pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) ->
     let mut v = json!({
         "id": doc.id, "kind": doc.kind, "kind_label": label(&doc.kind), "title": doc.title,
         "summary": doc.str("summary"), "status": doc.str("status"),
-        "owner": doc.str("owner").map(|o| ctx.link(o)),
+        "owner": doc.str("owner").and_then(|o| ctx.link(o)),
         "tags": doc.strs("tags"), "links": links,
-        "fields": fields(ctx, doc), "backlinks": backlinks(ctx, doc),
+        "fields": fields(ctx, doc, &data), "backlinks": backlinks(ctx, doc),
         "body": body, "toc": toc, "has_toc": toc.len() > 1, "edit_url": edit, "file": doc.file,
         "public": doc.public(),
     });
@@ -344,12 +357,12 @@ fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
     if let Some(d) = doc.str("decision").and_then(|id| plan.get(id)) {
         decisions.insert(0, d);
     }
-    let milestone = doc.str("milestone").map(|m| {
-        let mut l = ctx.link(m);
+    let milestone = doc.str("milestone").and_then(|m| {
+        let mut l = ctx.link(m)?;
         if let Some(date) = plan.get(m).and_then(|d| d.str("date")) {
             l["date"] = json!(ctx.date(date));
         }
-        l
+        Some(l)
     });
     json!({
         "is_feature": true,
@@ -358,7 +371,7 @@ fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
         "depends_on": ctx.links(&doc.strs("depends_on")),
         "dependents": ctx.doc_links(plan.referrers(&doc.id, Some("depends_on"))),
         "segments": ctx.links(&doc.strs("segments")),
-        "team": doc.str("team").map(|t| ctx.link(t)),
+        "team": doc.str("team").and_then(|t| ctx.link(t)),
         "milestone": milestone,
         "horizon": facts::horizon(plan, doc),
         "evidence": evidence,
@@ -383,7 +396,7 @@ pub fn key_results(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
                     let p = facts::progress(kr);
                     json!({
                         "title": kr.get("title").map(plain),
-                        "metric": kr.get("metric").and_then(Value::as_str).map(|m| ctx.link(m)),
+                        "metric": kr.get("metric").and_then(Value::as_str).and_then(|m| ctx.link(m)),
                         "baseline": kr.get("baseline").map(plain), "target": kr.get("target").map(plain),
                         "current": kr.get("current").map(plain),
                         "percent": p.map(|p| (p * 100.0).round().clamp(0.0, 100.0) as i64),
