@@ -440,7 +440,13 @@ mod tests {
 
     #[test]
     fn schema_paths_stay_inside_the_repository() {
-        for bad in ["/etc/passwd", "../x.json", "a/../../x.json", "C:/x.json", "\\\\host\\x"] {
+        for bad in [
+            "/etc/passwd",
+            "../x.json",
+            "a/../../x.json",
+            "C:/x.json",
+            "\\\\host\\x",
+        ] {
             let text = format!("product: P\nkinds:\n  thing:\n    schema: '{bad}'\n");
             let e = parse(&text).expect_err(bad);
             assert_eq!((e.pos.line, e.pos.col), (4, 13), "{bad}");

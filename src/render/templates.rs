@@ -137,12 +137,12 @@ impl Graph {
                             todo.push((owner.clone(), inner, depth + 1));
                         }
                     }
-                    TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d)
+                    TemplateElement::DecoratorBlock(d)
+                    | TemplateElement::DecoratorExpression(d)
                         if matches!(&d.name, Parameter::Name(n) if n == "inline") =>
                     {
                         // Its name is evaluated: only a string literal is known here.
-                        let Some(Parameter::Literal(Value::String(name))) = d.params.first()
-                        else {
+                        let Some(Parameter::Literal(Value::String(name))) = d.params.first() else {
                             return Err(format!(
                                 "template `{file}`: an inline partial needs a literal name (`{{{{#*inline \"name\"}}}}`)"
                             ));
@@ -152,7 +152,8 @@ impl Graph {
                             todo.push((name.clone(), body, 0));
                         }
                     }
-                    TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) => {
+                    TemplateElement::DecoratorBlock(d)
+                    | TemplateElement::DecoratorExpression(d) => {
                         if let Some(body) = &d.template {
                             todo.push((owner.clone(), body, depth + 1));
                         }
@@ -217,7 +218,9 @@ impl Graph {
                 }
             }
         }
-        // What is left lies on or behind a cycle: walk it to name it.
+        // What is left lies on a cycle or after one, and each of these
+        // has a predecessor left too: walking predecessors must close a
+        // cycle, which names it.
         let left: BTreeSet<&String> = incoming
             .iter()
             .filter(|(_, c)| **c > 0)
@@ -228,20 +231,20 @@ impl Graph {
         };
         let mut path: Vec<&String> = vec![start];
         let mut at = *start;
-        loop {
-            let Some((_, next)) = edges
-                .iter()
-                .find(|(from, to)| *from == at && left.contains(to))
-            else {
-                break;
-            };
-            if let Some(i) = path.iter().position(|p| p == next) {
-                path.drain(..i);
-                path.push(next);
+        while let Some((before, _)) = edges
+            .iter()
+            .find(|(from, to)| *to == at && left.contains(from))
+        {
+            if let Some(i) = path.iter().position(|p| p == before) {
+                // Walked backwards: turn the loop found around.
+                let mut cycle: Vec<&String> = path.drain(i..).collect();
+                cycle.reverse();
+                cycle.insert(0, before);
+                path = cycle;
                 break;
             }
-            path.push(next);
-            at = next;
+            path.push(before);
+            at = before;
         }
         let first = path.first().map_or(*start, |p| *p);
         let file = self.nodes.get(first).map_or("", |(f, _)| f.as_str());
@@ -279,20 +282,20 @@ mod tests {
 
     #[test]
     fn recursive_partials_are_refused() {
-        let e = with(
-            "index.hbs",
-            r#"{{#*inline "x"}}{{> x}}{{/inline}}{{> x}}"#,
-        )
-        .err()
-        .expect("refused");
-        assert!(e.contains("templates/index.hbs") && e.contains("`x`"), "{e}");
+        let e = with("index.hbs", r#"{{#*inline "x"}}{{> x}}{{/inline}}{{> x}}"#)
+            .err()
+            .expect("refused");
+        assert!(
+            e.contains("templates/index.hbs") && e.contains("`x`"),
+            "{e}"
+        );
         let e = with(
             "index.hbs",
             r#"{{#*inline "a"}}{{#if p}}{{> b}}{{/if}}{{/inline}}{{#*inline "b"}}{{> a}}{{/inline}}{{> a}}"#,
         )
         .err()
         .expect("refused");
-        assert!(e.contains("includes itself"), "{e}");
+        assert!(e.contains("(`a` → `b` → `a`)"), "{e}");
         // Through a template used as a partial.
         let e = with("cards.hbs", "{{> layout}}").err();
         assert!(e.is_none(), "layout does not include cards: {e:?}");
@@ -329,7 +332,10 @@ mod tests {
                 .join()
                 .expect("no overflow")
                 .expect("renders");
-            assert!(out.ends_with(&format!("end{}", "</b>".repeat(links))), "{out}");
+            assert!(
+                out.ends_with(&format!("end{}", "</b>".repeat(links))),
+                "{out}"
+            );
         }
     }
 
@@ -337,7 +343,10 @@ mod tests {
     fn deep_chains_and_deep_blocks_are_refused() {
         let mut chain = String::new();
         for i in 0..300 {
-            chain.push_str(&format!("{{{{#*inline \"p{i}\"}}}}{{{{> p{}}}}}{{{{/inline}}}}", i + 1));
+            chain.push_str(&format!(
+                "{{{{#*inline \"p{i}\"}}}}{{{{> p{}}}}}{{{{/inline}}}}",
+                i + 1
+            ));
         }
         chain.push_str("{{#*inline \"p300\"}}end{{/inline}}{{> p0}}");
         let e = with("index.hbs", &chain).err().expect("refused");

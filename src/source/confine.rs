@@ -149,16 +149,16 @@ mod tests {
         assert_eq!(read(&root, Path::new("t/in.css")).expect("inside"), b"ok");
         let e = read(&root, Path::new("t/out.css")).expect_err("outside");
         assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
-        assert!(e.to_string().starts_with("t/out.css is a symbolic link"), "{e}");
+        assert!(
+            e.to_string().starts_with("t/out.css is a symbolic link"),
+            "{e}"
+        );
         // A link in the middle of the path counts too.
         let e = read(&root, Path::new("away/secret")).expect_err("outside");
         assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
         let e = read(&root, Path::new("t/git.js")).expect_err("hidden");
         assert!(e.to_string().contains("`.git`"), "{e}");
-        assert_eq!(
-            read_optional_text(&root, Path::new("t/none.css")),
-            Ok(None)
-        );
+        assert_eq!(read_optional_text(&root, Path::new("t/none.css")), Ok(None));
         assert!(read_optional_text(&root, Path::new("t/out.css")).is_err());
         assert!(folder_inside(&root, Path::new("cache/deeper")).is_ok());
         assert!(folder_inside(&root, Path::new("away/cache")).is_err());

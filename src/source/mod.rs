@@ -219,7 +219,8 @@ fn sibling(rel: &str, name: &str) -> String {
 /// into a [`ReadProblem`]; a file that resolves outside the root (through
 /// a symbolic link) is one of them ([`confine`]).
 pub fn read(root: &Path, rel: &str) -> Result<String, ReadProblem> {
-    let path = confine::resolve(root, Path::new(rel)).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    let path =
+        confine::resolve(root, Path::new(rel)).map_err(|e| ReadProblem::Io(e.to_string()))?;
     let meta = std::fs::metadata(&path).map_err(|e| ReadProblem::Io(e.to_string()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(meta.len()));
@@ -271,7 +272,16 @@ fn walk(root: &Path, skip: &[PathBuf]) -> Vec<String> {
     loop {
         while let Some((dir, real, depth)) = plain.pop() {
             if seen.insert(real.clone()) {
-                walk_dir(root, &dir, &real, depth, skip, &mut out, &mut plain, &mut linked);
+                walk_dir(
+                    root,
+                    &dir,
+                    &real,
+                    depth,
+                    skip,
+                    &mut out,
+                    &mut plain,
+                    &mut linked,
+                );
             }
         }
         let Some(next) = linked.pop_front() else {

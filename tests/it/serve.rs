@@ -188,7 +188,12 @@ impl Events {
 }
 
 /// Polls `path` until `ok` holds (within [`LIMIT`]).
-pub fn wait_for(server: &Server, path: &str, what: &str, ok: impl Fn(&Response) -> bool) -> Response {
+pub fn wait_for(
+    server: &Server,
+    path: &str,
+    what: &str,
+    ok: impl Fn(&Response) -> bool,
+) -> Response {
     let deadline = Instant::now() + LIMIT;
     loop {
         let r = server.get(path);

@@ -124,7 +124,9 @@ fn a_schema_path_out_of_the_repository_is_refused() {
         assert_eq!(run.code, 2, "{path}: {run:?}");
         assert!(
             run.stderr.contains("northstar.yaml:5:13")
-                && run.stderr.contains("relative path inside the plans repository"),
+                && run
+                    .stderr
+                    .contains("relative path inside the plans repository"),
             "{path}: {}",
             run.stderr
         );
@@ -136,11 +138,15 @@ fn a_schema_path_out_of_the_repository_is_refused() {
     symlink(&abs, repo.join("schema/experiment.schema.json")).expect("link");
     let site = tempfile::tempdir().expect("tempdir");
     let out = site.path().join("out");
-    for args in [&["check"][..], &["build", "-o", out.to_str().expect("utf-8")]] {
+    for args in [
+        &["check"][..],
+        &["build", "-o", out.to_str().expect("utf-8")],
+    ] {
         let run = repo.run(args);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(
-            run.stderr.contains("schema/experiment.schema.json is a symbolic link"),
+            run.stderr
+                .contains("schema/experiment.schema.json is a symbolic link"),
             "{}",
             run.stderr
         );
@@ -185,7 +191,12 @@ fn a_linked_file_that_leads_out_of_the_repository_is_not_copied_into_the_site() 
     );
     let site = tempfile::tempdir().expect("tempdir");
     let out = site.path().join("out");
-    let run = repo.run(&["build", "--allow-errors", "-o", out.to_str().expect("utf-8")]);
+    let run = repo.run(&[
+        "build",
+        "--allow-errors",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(out.join("feature/feat.html").is_file());
     assert_eq!(leaks(site.path()), Vec::<String>::new());
@@ -230,7 +241,12 @@ fn serve_does_not_follow_a_linked_folder_out_of_the_repository() {
     wait_for(&server, "/feature/feat.html", "the edit inside", |r| {
         r.body.contains("Inside Two")
     });
-    for page in ["/", "/feature/index.html", "/feature/leak.html", "/plan.json"] {
+    for page in [
+        "/",
+        "/feature/index.html",
+        "/feature/leak.html",
+        "/plan.json",
+    ] {
         let r = server.get(page);
         assert!(!r.body.contains(SECRET), "{page} shows the outside file");
         assert!(!r.body.contains("leak.md"), "{page}: {}", r.body);
@@ -285,7 +301,8 @@ fn serve_survives_a_recursive_partial() {
 
 #[test]
 fn schema_never_overwrites_a_file_northstar_did_not_write() {
-    const OWN: &str = "{\"type\": \"object\", \"properties\": {\"hypothesis\": {\"type\": \"string\"}}}\n";
+    const OWN: &str =
+        "{\"type\": \"object\", \"properties\": {\"hypothesis\": {\"type\": \"string\"}}}\n";
     let repo = Repo::base();
     repo.file(
         "northstar.yaml",
@@ -310,7 +327,10 @@ fn schema_never_overwrites_a_file_northstar_did_not_write() {
     );
     let run = run_within(repo.path(), cwd.path(), &["schema"], limit).expect("finished");
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(!cwd.path().join("schema").exists(), "wrote into the current folder");
+    assert!(
+        !cwd.path().join("schema").exists(),
+        "wrote into the current folder"
+    );
     assert!(repo.join("schema/metric.schema.json").is_file(), "{run:?}");
     assert_eq!(
         std::fs::read_to_string(repo.join("schema/feature.schema.json")).expect("read"),
