@@ -232,26 +232,35 @@ fn serve_does_not_follow_a_linked_folder_out_of_the_repository() {
     let server = Server::start(repo.path());
     let events = server.events();
     events.next();
-    // The watcher follows the link: a file written outside is reported
-    // as `linked/leak.md`, and must not become part of the plan.
+    let leaked = |when: &str| {
+        for page in [
+            "/",
+            "/feature/index.html",
+            "/feature/leak.html",
+            "/plan.json",
+        ] {
+            let r = server.get(page);
+            assert!(
+                !r.body.contains(SECRET),
+                "{when}: {page} shows the outside file"
+            );
+            assert!(!r.body.contains("leak.md"), "{when}: {page}: {}", r.body);
+        }
+        assert_eq!(server.get("/feature/leak.html").code, 404, "{when}");
+    };
+    // A file written behind the link (a watcher that follows links
+    // reports it as `linked/leak.md`), then an edit inside: once that is
+    // served, the file outside was handled too.
     std::fs::write(away.path().join("leak.md"), feature(SECRET)).expect("write");
-    events.next();
-    // A later edit inside is served, so the one before was handled.
     repo.file("feat.md", &feature("Inside Two"));
     wait_for(&server, "/feature/feat.html", "the edit inside", |r| {
         r.body.contains("Inside Two")
     });
-    for page in [
-        "/",
-        "/feature/index.html",
-        "/feature/leak.html",
-        "/plan.json",
-    ] {
-        let r = server.get(page);
-        assert!(!r.body.contains(SECRET), "{page} shows the outside file");
-        assert!(!r.body.contains("leak.md"), "{page}: {}", r.body);
-    }
-    assert_eq!(server.get("/feature/leak.html").code, 404);
+    leaked("after an edit");
+    // A link made while serving: the folder is scanned again.
+    symlink(away.path(), repo.join("later")).expect("link");
+    events.next();
+    leaked("after a new link");
 }
 
 /// A template override whose inline partial includes itself.
