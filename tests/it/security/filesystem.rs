@@ -357,3 +357,42 @@ fn schema_never_overwrites_a_file_northstar_did_not_write() {
     );
     assert!(run.stdout.contains("metric.schema.json"), "{run:?}");
 }
+
+/// Runs git in `dir` with a fixed identity.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[test]
+fn a_working_file_linked_out_of_the_repository_is_not_read_into_history() {
+    let away = tempfile::tempdir().expect("tempdir");
+    std::fs::write(away.path().join("secret.md"), feature(SECRET)).expect("write");
+    let repo = Repo::base();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "plans"]);
+    // History compares the working tree with HEAD: an untracked link and
+    // a committed one, both leading out.
+    symlink(away.path().join("secret.md"), repo.join("evil.md")).expect("link");
+    symlink(away.path().join("secret.md"), repo.join("feat.md")).expect("link");
+    git(repo.path(), &["add", "feat.md"]);
+    git(repo.path(), &["commit", "-qm", "a link"]);
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("out");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(out.join("changes.html").is_file());
+    assert_eq!(leaks(site.path()), Vec::<String>::new());
+}
