@@ -189,10 +189,12 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
     let files = candidates
         .into_par_iter()
         .map(|(rel, kind)| {
-            let text = read(&canon_root, &rel);
+            // The walk listed only files inside the root: resolving each
+            // path again would cost a `realpath` per file.
+            let text = read_listed(&canon_root.join(&rel));
             let body = Filter::body_of(&rel, kind.as_ref(), config)
                 .filter(|p| all_set.contains(p))
-                .and_then(|p| read(&canon_root, &p).ok().map(|t| (p, t)));
+                .and_then(|p| read_listed(&canon_root.join(&p)).ok().map(|t| (p, t)));
             SourceFile {
                 path: rel,
                 text,
@@ -221,11 +223,16 @@ fn sibling(rel: &str, name: &str) -> String {
 pub fn read(root: &Path, rel: &str) -> Result<String, ReadProblem> {
     let path =
         confine::resolve(root, Path::new(rel)).map_err(|e| ReadProblem::Io(e.to_string()))?;
-    let meta = std::fs::metadata(&path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    read_listed(&path)
+}
+
+/// Reads a file the walk listed (so known to lie inside the root).
+fn read_listed(path: &Path) -> Result<String, ReadProblem> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(meta.len()));
     }
-    let bytes = std::fs::read(&path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
     decode(bytes)
 }
 
