@@ -322,6 +322,26 @@ fn parse_rules(node: &Node, rules: &mut BTreeMap<String, RuleConfig>) -> Result<
     Ok(())
 }
 
+/// A kind's `schema` path: relative, inside the repository, with no `..`
+/// (nor a Windows root or drive), so the config cannot name a file
+/// elsewhere on the machine. Links are resolved when the file is read
+/// (`source::confine`).
+fn schema_path(node: &Node) -> Result<String, ConfigError> {
+    let path = string(node, "schema")?;
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    if path.starts_with(['/', '\\'])
+        || parts.first().is_some_and(|p| p.contains(':'))
+        || parts.contains(&"..")
+        || path.trim().is_empty()
+    {
+        return Err(err(
+            node.pos,
+            format!("`schema` must be a relative path inside the plans repository, found `{path}`"),
+        ));
+    }
+    Ok(path)
+}
+
 /// Whether a user-defined kind name is well formed (`^[a-z][a-z0-9-]*$`).
 pub fn valid_kind_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -351,7 +371,7 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
         for (k, v) in entries(value, &format!("kind `{name}`"), KIND_KEYS)? {
             let field = k.as_str().unwrap_or("");
             match field {
-                "schema" => kind.schema = Some(string(v, field)?),
+                "schema" => kind.schema = Some(schema_path(v)?),
                 "required_sections" => kind.required_sections = Some(strings(v, field)?),
                 "files" => kind.files = Some(string(v, field)?),
                 "id" => kind.id = Some(string(v, field)?),
@@ -416,6 +436,24 @@ mod tests {
         assert_eq!(c.stale_days(), 10);
         assert_eq!(c.rules["orphan"].level, Some(RuleLevel::Off));
         assert_eq!(c.site.title, "X plans");
+    }
+
+    #[test]
+    fn schema_paths_stay_inside_the_repository() {
+        for bad in [
+            "/etc/passwd",
+            "../x.json",
+            "a/../../x.json",
+            "C:/x.json",
+            "\\\\host\\x",
+        ] {
+            let text = format!("product: P\nkinds:\n  thing:\n    schema: '{bad}'\n");
+            let e = parse(&text).expect_err(bad);
+            assert_eq!((e.pos.line, e.pos.col), (4, 13), "{bad}");
+            assert!(e.message.contains("relative path"), "{e}");
+        }
+        let ok = parse("product: P\nkinds:\n  thing:\n    schema: schema/thing.json\n");
+        assert!(ok.is_ok());
     }
 
     #[test]

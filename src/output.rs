@@ -330,10 +330,11 @@ fn write_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
 /// Copies the plans files pages link to into `files/`.
 fn copy_assets(sink: &dyn Sink, assets: &BTreeSet<String>, root: &Path) -> Result<(), String> {
     for asset in assets {
-        let src = root.join(asset);
-        // Assets come from the scanned file list, which never leaves the root.
-        let bytes =
-            std::fs::read(&src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+        // Assets come from the scanned file list, which never leaves the
+        // root; read again through the same rule, as a link may have
+        // changed since the scan.
+        let bytes = crate::source::confine::read(root, Path::new(asset))
+            .map_err(|e| format!("cannot read {asset}: {e}"))?;
         sink.put(&format!("files/{asset}"), bytes)?;
     }
     Ok(())

@@ -13,13 +13,17 @@ use std::path::{Path, PathBuf};
 pub const SITE_MARKER: &str = ".northstar-site";
 
 /// The per-commit history cache file: in the enclosing repository's git
-/// dir by default (SPEC §6), else the config's `cache` folder.
-fn cache_file(root: &Path, config: &Config) -> Option<PathBuf> {
+/// dir by default (SPEC §6), else the config's `cache` folder, which must
+/// lie inside the repository: a committed `cache -> /elsewhere` link would
+/// have northstar write (and read) outside it. An error names the link.
+fn cache_file(root: &Path, config: &Config) -> Result<Option<PathBuf>, String> {
     if config.cache == ".git/northstar" {
-        source::git::Git::discover(root)
-            .map(|g| g.git_dir().join("northstar").join("history.jsonl"))
+        Ok(source::git::Git::discover(root)
+            .map(|g| g.git_dir().join("northstar").join("history.jsonl")))
     } else {
-        Some(root.join(&config.cache).join("history.jsonl"))
+        source::confine::folder_inside(root, Path::new(&config.cache))
+            .map_err(|e| format!("{}: `cache`: {e}", config::FILE_NAME))?;
+        Ok(Some(root.join(&config.cache).join("history.jsonl")))
     }
 }
 
@@ -72,7 +76,7 @@ impl Project {
         let schemas = source::read_schemas(&root, &config)?;
         let registry =
             Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
-        let cache = cache_file(&root, &config);
+        let cache = cache_file(&root, &config)?;
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
         if default_site.join(SITE_MARKER).exists() {
@@ -145,7 +149,7 @@ impl Project {
         let tree = git.tree_at_shared(commit, &config, texts);
         let registry = Registry::new(&config, &tree.schemas)
             .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
-        let cache = cache_file(&root, &config);
+        let cache = cache_file(&root, &config)?;
         Ok(Project {
             root,
             config,

@@ -37,14 +37,15 @@ pub struct Args {
     pub format: Format,
 }
 
-/// Template overrides from the plans' `templates/` folder.
+/// Template overrides from the plans' `templates/` folder (`root` is
+/// canonical). An override that leads out of the repository through a
+/// symbolic link is an error naming it, never read: its text would be
+/// published (`source::confine`).
 pub(super) fn overrides(root: &Path) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for (name, _) in render::templates::DEFAULTS {
-        let p = root.join("templates").join(name);
-        if p.is_file() {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let rel = Path::new("templates").join(name);
+        if let Some(text) = crate::source::confine::read_optional_text(root, &rel)? {
             out.insert(name.to_string(), text);
         }
     }

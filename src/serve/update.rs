@@ -1,8 +1,9 @@
 //! Bringing the scanned tree up to date after an edit without reading
 //! every file again: the changed paths are read (or dropped) one by one.
-//! Anything the scan would treat specially (a folder, a symbolic link,
-//! kinds by location with their sibling body files) asks for a full scan
-//! instead.
+//! Anything the scan would treat specially (a folder, a symbolic link
+//! anywhere in the path, kinds by location with their sibling body files)
+//! asks for a full scan instead, so a file is part of the plan by the
+//! scan's one rule: its real path lies inside the root.
 
 use crate::config::Config;
 use crate::project::SITE_MARKER;
@@ -25,7 +26,12 @@ pub fn skipped(root: &Path, config: &Config) -> Vec<PathBuf> {
 }
 
 /// Applies changed `paths` (relative, `/`-separated) to `tree`. Returns
-/// false when only a full scan can tell what changed.
+/// false when only a full scan can tell what changed. `root` is canonical.
+///
+/// `symlink_metadata` looks at the last component only: a file under a
+/// linked folder (the watcher follows links, so it reports those) would
+/// pass as a plain file. A file is taken only when its real path is the
+/// path itself, with no link in it; anything else is the scan's to judge.
 pub fn apply(root: &Path, config: &Config, tree: &mut Tree, paths: &BTreeSet<String>) -> bool {
     if config.kinds.values().any(|k| k.files.is_some()) {
         return false;
@@ -34,6 +40,9 @@ pub fn apply(root: &Path, config: &Config, tree: &mut Tree, paths: &BTreeSet<Str
     for rel in paths {
         let full = root.join(rel);
         match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_file() && !full.canonicalize().is_ok_and(|r| r == full) => {
+                return false;
+            }
             Ok(m) if m.is_file() => {
                 tree.all_paths.insert(rel.clone());
                 let at = tree.files.binary_search_by(|f| f.path.as_str().cmp(rel));
@@ -41,7 +50,7 @@ pub fn apply(root: &Path, config: &Config, tree: &mut Tree, paths: &BTreeSet<Str
                     (Some(kind), at) => {
                         let file = SourceFile {
                             path: rel.clone(),
-                            text: crate::source::read(&full),
+                            text: crate::source::read(root, rel),
                             kind,
                             body: None,
                         };

@@ -489,7 +489,7 @@ impl Git {
                     .and_then(|t| t.get_path(Path::new(&path)).ok())
                     .filter(|e| e.kind() == Some(ObjectType::Blob))
                     .map(|e| e.id());
-                let bytes = std::fs::read(root.join(&path)).ok();
+                let bytes = super::confine::read(root, Path::new(&path)).ok();
                 let same = match (&bytes, old) {
                     (Some(b), Some(o)) => Self::hash(b) == Some(o),
                     (None, None) => true,
@@ -511,7 +511,7 @@ impl Git {
         let mut out = Vec::new();
         let paths: BTreeSet<&String> = committed.keys().chain(working.iter()).collect();
         for path in paths {
-            let bytes = std::fs::read(root.join(path)).ok();
+            let bytes = super::confine::read(root, Path::new(path)).ok();
             let old = committed.get(path).copied();
             let same = match (&bytes, old) {
                 (Some(b), Some(o)) => Self::hash(b) == Some(o),

@@ -2,13 +2,14 @@
 //! [`git`]. Everything after it works on
 //! in-memory text, so passes are testable without a file system.
 
+pub mod confine;
 pub mod git;
 pub mod pack;
 
 use crate::config::{Config, FILE_NAME};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// Largest document file we read; larger ones are a diagnostic, not an
@@ -69,18 +70,23 @@ pub fn read_config(root: &Path) -> std::io::Result<String> {
     std::fs::read_to_string(root.join(FILE_NAME))
 }
 
-/// Reads the schema files the config's kinds name.
+/// Reads the schema files the config's kinds name, each only when it
+/// resolves inside the repository (`root` is canonical; see [`confine`]).
 pub fn read_schemas(root: &Path, config: &Config) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for (name, kind) in &config.kinds {
         if let Some(file) = &kind.schema {
-            let path = root.join(file);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                format!(
-                    "{FILE_NAME}:{}:{}: cannot read schema `{file}` of kind `{name}`: {e}",
-                    kind.pos.line, kind.pos.col
-                )
-            })?;
+            let text = confine::read(root, Path::new(file))
+                .and_then(|b| {
+                    String::from_utf8(b)
+                        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+                })
+                .map_err(|e| {
+                    format!(
+                        "{FILE_NAME}:{}:{}: cannot read schema `{file}` of kind `{name}`: {e}",
+                        kind.pos.line, kind.pos.col
+                    )
+                })?;
             out.insert(name.clone(), text);
         }
     }
@@ -173,8 +179,7 @@ impl Filter {
 /// `skip` are folders (absolute) never scanned: the output and the cache.
 pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut all = Vec::new();
-    walk(&canon_root, &canon_root, skip, &mut all, 0);
+    let all = walk(&canon_root, skip);
     let filter = Filter::new(config);
     let candidates: Vec<(String, Option<String>)> = all
         .iter()
@@ -184,10 +189,12 @@ pub fn scan(root: &Path, config: &Config, skip: &[PathBuf]) -> Tree {
     let files = candidates
         .into_par_iter()
         .map(|(rel, kind)| {
-            let text = read(&canon_root.join(&rel));
+            // The walk listed only files inside the root: resolving each
+            // path again would cost a `realpath` per file.
+            let text = read_listed(&canon_root.join(&rel));
             let body = Filter::body_of(&rel, kind.as_ref(), config)
                 .filter(|p| all_set.contains(p))
-                .and_then(|p| read(&canon_root.join(&p)).ok().map(|t| (p, t)));
+                .and_then(|p| read_listed(&canon_root.join(&p)).ok().map(|t| (p, t)));
             SourceFile {
                 path: rel,
                 text,
@@ -210,8 +217,17 @@ fn sibling(rel: &str, name: &str) -> String {
     }
 }
 
-/// Reads one file, turning every failure into a [`ReadProblem`].
-pub fn read(path: &Path) -> Result<String, ReadProblem> {
+/// Reads the file `rel` under the canonical `root`, turning every failure
+/// into a [`ReadProblem`]; a file that resolves outside the root (through
+/// a symbolic link) is one of them ([`confine`]).
+pub fn read(root: &Path, rel: &str) -> Result<String, ReadProblem> {
+    let path =
+        confine::resolve(root, Path::new(rel)).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    read_listed(&path)
+}
+
+/// Reads a file the walk listed (so known to lie inside the root).
+fn read_listed(path: &Path) -> Result<String, ReadProblem> {
     let meta = std::fs::metadata(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(ReadProblem::TooLarge(meta.len()));
@@ -246,18 +262,67 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
     }
 }
 
-/// Collects every file under `dir` relative to `root`, skipping dot-entries,
-/// the `skip` folders, and symlinks that leave the root.
-fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth: usize) {
+/// Every file under the canonical `root`, relative to it, skipping
+/// dot-entries, the `skip` folders, and symbolic links that leave the root
+/// or lead into a hidden folder.
+///
+/// Each real folder is visited once (its canonical path is remembered), so
+/// links that loop (`ln -s . a`) neither hang the walk nor list the same
+/// files under a second name. Folders reached without a link are walked
+/// first and linked folders after them, so a file is listed under its own
+/// path rather than under a link to its folder.
+fn walk(root: &Path, skip: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut linked = VecDeque::new();
+    let mut plain = vec![(root.to_path_buf(), root.to_path_buf(), 0)];
+    loop {
+        while let Some((dir, real, depth)) = plain.pop() {
+            if seen.insert(real.clone()) {
+                walk_dir(
+                    root,
+                    &dir,
+                    &real,
+                    depth,
+                    skip,
+                    &mut out,
+                    &mut plain,
+                    &mut linked,
+                );
+            }
+        }
+        let Some(next) = linked.pop_front() else {
+            break;
+        };
+        plain.push(next);
+    }
+    // Plain folders as they are met, linked ones after: sorted, the list
+    // does not depend on the order of the walk.
+    out.sort_unstable();
+    out
+}
+
+/// Lists the entries of one folder: files into `out`, plain sub-folders
+/// onto `plain`, linked ones onto `linked` (`dir` is the path as listed,
+/// `real` its canonical form).
+#[allow(clippy::too_many_arguments)]
+fn walk_dir(
+    root: &Path,
+    dir: &Path,
+    real_dir: &Path,
+    depth: usize,
+    skip: &[PathBuf],
+    out: &mut Vec<String>,
+    plain: &mut Vec<(PathBuf, PathBuf, usize)>,
+    linked: &mut VecDeque<(PathBuf, PathBuf, usize)>,
+) {
     if depth > 64 {
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
+    for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         if name.starts_with('.') {
@@ -266,12 +331,12 @@ fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth:
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         let real = if ft.is_symlink() {
-            match path.canonicalize() {
-                Ok(r) if r.starts_with(root) => r,
-                _ => continue,
+            match confine::resolve(root, path.strip_prefix(root).unwrap_or(&path)) {
+                Ok(r) => r,
+                Err(_) => continue,
             }
         } else {
-            path.clone()
+            real_dir.join(name)
         };
         if skip
             .iter()
@@ -280,10 +345,11 @@ fn walk(root: &Path, dir: &Path, skip: &[PathBuf], out: &mut Vec<String>, depth:
             continue;
         }
         if real.is_dir() {
-            if ft.is_symlink() && root.starts_with(&real) {
-                continue;
+            if ft.is_symlink() {
+                linked.push_back((path, real, depth + 1));
+            } else {
+                plain.push((path, real, depth + 1));
             }
-            walk(root, &path, skip, out, depth + 1);
         } else if real.is_file()
             && let Ok(rel) = path.strip_prefix(root)
         {

@@ -20,21 +20,21 @@ use std::time::{Duration, Instant};
 /// How long anything may take before the test fails.
 const LIMIT: Duration = Duration::from_secs(30);
 
-fn feature(title: &str) -> String {
+pub fn feature(title: &str) -> String {
     format!(
         "---\nkind: feature\ntitle: {title}\nstatus: idea\nobjectives: [obj]\nowner: alice\n---\n\nThe body of {title}.\n"
     )
 }
 
 /// A running `northstar serve`, killed on drop.
-struct Server {
+pub struct Server {
     child: Child,
     port: u16,
     stderr: Receiver<String>,
 }
 
 impl Server {
-    fn start(dir: &Path) -> Server {
+    pub fn start(dir: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
             .arg("-C")
             .arg(dir)
@@ -86,15 +86,15 @@ impl Server {
     }
 
     /// What the server printed on stderr so far.
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         request(self.port, "GET", path)
     }
 
-    fn events(&self) -> Events {
+    pub fn events(&self) -> Events {
         Events::connect(self.port)
     }
 }
@@ -107,10 +107,10 @@ impl Drop for Server {
 }
 
 #[derive(Debug)]
-struct Response {
-    code: u16,
+pub struct Response {
+    pub code: u16,
     head: String,
-    body: String,
+    pub body: String,
 }
 
 impl Response {
@@ -150,7 +150,7 @@ fn request(port: u16, method: &str, path: &str) -> Response {
 }
 
 /// A reader of the live-reload event stream.
-struct Events {
+pub struct Events {
     builds: Receiver<String>,
 }
 
@@ -180,7 +180,7 @@ impl Events {
     }
 
     /// The next build announced, within [`LIMIT`].
-    fn next(&self) -> String {
+    pub fn next(&self) -> String {
         self.builds
             .recv_timeout(LIMIT)
             .expect("no build event on the event stream")
@@ -188,7 +188,12 @@ impl Events {
 }
 
 /// Polls `path` until `ok` holds (within [`LIMIT`]).
-fn wait_for(server: &Server, path: &str, what: &str, ok: impl Fn(&Response) -> bool) -> Response {
+pub fn wait_for(
+    server: &Server,
+    path: &str,
+    what: &str,
+    ok: impl Fn(&Response) -> bool,
+) -> Response {
     let deadline = Instant::now() + LIMIT;
     loop {
         let r = server.get(path);
