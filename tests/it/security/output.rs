@@ -179,3 +179,50 @@ fn an_out_of_range_number_is_a_schema_error_naming_the_field() {
         (Some(6), Some(10))
     );
 }
+
+/// The `href` values of a page.
+fn hrefs(page: &str) -> Vec<&str> {
+    page.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+/// Builds `repo` into its `out/` folder; returns the page at `path`.
+fn build_page(repo: &Repo, path: &str) -> String {
+    let out = repo.join("out");
+    let run = repo.run(&[
+        "build",
+        "--allow-errors",
+        "-o",
+        out.to_str().expect("utf-8 temp path"),
+    ]);
+    std::fs::read_to_string(out.join(path))
+        .unwrap_or_else(|e| panic!("no {path} ({e}): {}{}", run.stdout, run.stderr))
+}
+
+/// Browsers read `/\evil.example` as `https://evil.example/`: neither a
+/// body link nor a `links:` entry may become such an `href`.
+#[test]
+fn a_backslash_protocol_relative_url_is_not_linked() {
+    let repo = Repo::base();
+    repo.file(
+        "f.md",
+        "---\nkind: feature\ntitle: F\nstatus: idea\nowner: alice\nobjectives: [obj]\n\
+         links:\n  - {title: Spec, url: '/\\evil.example'}\n  - {title: Two, url: '\\\\evil.example'}\n\
+         \x20 - {title: Tab, url: \"java\\tscript:alert(1)\"}\n  - {title: Fine, url: 'https://ok.example/'}\n\
+         ---\n\nSee [x](/\\evil.example) and [y](\\\\evil.example).\n",
+    );
+    let page = build_page(&repo, "feature/f.html");
+    let links = hrefs(&page);
+    assert!(
+        links.contains(&"https://ok.example/"),
+        "the fine link is missing: {links:?}"
+    );
+    for h in &links {
+        assert!(
+            !h.contains("evil.example") && !h.contains("script:"),
+            "{h:?} is linked"
+        );
+    }
+}
