@@ -667,7 +667,11 @@ fn log(report: &Report) {
     for p in report.errors.iter().take(20) {
         eprintln!(
             "  error[{}]: {} --> {}:{}:{}",
-            p.rule, p.message, p.file, p.line, p.column
+            p.rule,
+            crate::report::visible(&p.message),
+            crate::report::visible(&p.file),
+            p.line,
+            p.column
         );
     }
 }

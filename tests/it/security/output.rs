@@ -226,3 +226,47 @@ fn a_backslash_protocol_relative_url_is_not_linked() {
         );
     }
 }
+
+/// `ESC [2J` in a document cleared the terminal of whoever ran `check`:
+/// human output shows every control character escaped, in the message,
+/// the source line and the suggestion; `github` escapes what would end a
+/// workflow command.
+#[test]
+fn control_characters_in_a_document_reach_the_terminal_escaped() {
+    let repo = Repo::base();
+    repo.file(
+        "bad.yaml",
+        "id: bad\ntitle: B\nkind: \u{1b}[2Jmetric\u{1b}]0;pwned\u{7}\n",
+    );
+    let run = repo.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "error[unknown-kind]: unknown kind `\\u{1b}[2Jmetric\\u{1b}]0;pwned\\u{7}`\n \
+             --> bad.yaml:3:7\n  |\n\
+             3 | kind: \\u{1b}[2Jmetric\\u{1b}]0;pwned\\u{7}\n  \
+             |       ^^^^^^^^^^^^^^^^^^^^^\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'));
+
+    repo.file(
+        "bad.yaml",
+        "id: bad\ntitle: B\nkind: \"100%\\r\\n::x\\e\"\n",
+    );
+    let run = repo.run(&["check", "--format", "github"]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("unknown-kind"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        line.starts_with(
+            "::error file=bad.yaml,line=3,col=7,title=unknown-kind::unknown kind \
+             `100%25%0D%0A::x\\u{1b}`%0Anote: known kinds: "
+        ),
+        "{line}"
+    );
+}
