@@ -270,3 +270,47 @@ fn control_characters_in_a_document_reach_the_terminal_escaped() {
         "{line}"
     );
 }
+
+/// A title that reaches the pull-request comment.
+const EVIL_TITLE: &str = "A\\n---\\n@org/team <script>x</script> [y](https://evil.example)";
+
+/// A newline in a title broke out of `diff --format markdown`'s list and
+/// table, so a plan edit could post a `---` rule, HTML, and an `@team`
+/// mention that notifies a whole team. Each value stays on its line, its
+/// Markdown shows as text, and no `@` mentions anyone.
+#[test]
+fn a_title_cannot_break_out_of_the_pull_request_comment() {
+    let repo = Repo::base();
+    let git = crate::git::Git::init(repo.path());
+    let feature = |title: &str| {
+        format!(
+            "---\nkind: feature\ntitle: \"{title}\"\nstatus: idea\nowner: alice\n\
+             objectives: [obj]\n---\n"
+        )
+    };
+    repo.file("g.md", &feature("G"));
+    let c0 = git.commit("Initial", "2026-01-05");
+    repo.file("g.md", &feature(EVIL_TITLE))
+        .file("f.md", &feature(EVIL_TITLE));
+    let c1 = git.commit("Retitle", "2026-01-06");
+
+    let run = repo.run(&["diff", &c0, &c1, "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let md = run.stdout;
+    let shown = "A --- @\u{200d}org/team \\<script\\>x\\</script\\> \\[y\\](https://evil.example)";
+    assert!(
+        md.lines()
+            .any(|l| l == format!("| feature | **{shown}** | idea |")),
+        "no one-line row for the added feature in:\n{md}"
+    );
+    assert!(
+        md.lines()
+            .any(|l| l == format!("- **{shown}** (feature): title G → {shown}")),
+        "no one-line entry for the changed feature in:\n{md}"
+    );
+    for line in md.lines() {
+        let t = line.trim();
+        assert!(t != "---" && !t.starts_with('@'), "{line:?} in:\n{md}");
+    }
+    assert!(!md.contains("@org") && !md.contains("<script>"), "{md}");
+}
