@@ -27,14 +27,15 @@ fn feature(title: &str) -> String {
 }
 
 /// A running `northstar serve`, killed on drop.
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
+    /// The port it listens on (loopback).
+    pub port: u16,
     stderr: Receiver<String>,
 }
 
 impl Server {
-    fn start(dir: &Path) -> Server {
+    pub fn start(dir: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
             .arg("-C")
             .arg(dir)
@@ -90,7 +91,7 @@ impl Server {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         request(self.port, "GET", path)
     }
 
@@ -107,14 +108,14 @@ impl Drop for Server {
 }
 
 #[derive(Debug)]
-struct Response {
-    code: u16,
-    head: String,
-    body: String,
+pub struct Response {
+    pub code: u16,
+    pub head: String,
+    pub body: String,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<String> {
+    pub fn header(&self, name: &str) -> Option<String> {
         let name = format!("{}:", name.to_ascii_lowercase());
         self.head.lines().find_map(|l| {
             l.to_ascii_lowercase()

@@ -314,3 +314,121 @@ fn a_title_cannot_break_out_of_the_pull_request_comment() {
     }
     assert!(!md.contains("@org") && !md.contains("<script>"), "{md}");
 }
+
+/// One raw request head to `serve` on loopback; the status and head of
+/// the answer.
+fn raw_request(port: u16, head: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s =
+        std::net::TcpStream::connect((std::net::Ipv4Addr::LOCALHOST, port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    s.write_all(head.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    (code, head)
+}
+
+/// A page on another site whose name resolves to 127.0.0.1 (DNS
+/// rebinding) reaches `serve` with its own name as `Host`: refused, while
+/// the loopback names are answered.
+#[test]
+fn serve_refuses_a_foreign_host() {
+    let repo = Repo::base();
+    let server = crate::serve::Server::start(repo.path());
+    let port = server.port;
+    let get = |host: &str| {
+        raw_request(
+            port,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+        .0
+    };
+    assert_eq!(get("evil.example"), 403);
+    assert_eq!(get(&format!("evil.example:{port}")), 403);
+    assert_eq!(get("localhost.evil.example"), 403);
+    assert_eq!(get(&format!("localhost:{port}")), 200);
+    assert_eq!(get(&format!("127.0.0.1:{port}")), 200);
+    assert_eq!(get(&format!("[::1]:{port}")), 200);
+    assert_eq!(get("localhost"), 200);
+}
+
+/// 64 clients each sending a header line every two seconds once held
+/// every connection slot, and the browser got nothing. Now a normal
+/// request is answered at once beside them, and each of them is cut off
+/// when its head has taken too long in all.
+#[test]
+fn slow_clients_cannot_lock_out_serve() {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let repo = Repo::base();
+    let server = crate::serve::Server::start(repo.path());
+    let port = server.port;
+    let slow: Vec<std::net::TcpStream> = (0..64)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect((std::net::Ipv4Addr::LOCALHOST, port))
+                .expect("connect");
+            s.write_all(b"GET / HTTP/1.1\r\n").expect("send");
+            s
+        })
+        .collect();
+    let writers: Vec<std::net::TcpStream> =
+        slow.iter().map(|s| s.try_clone().expect("clone")).collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let trickle = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut writers = writers;
+            // Bounded: at most 15 rounds of one line each, two seconds apart.
+            for _ in 0..15 {
+                for w in &mut writers {
+                    let _ = w.write_all(b"X-Slow: 1\r\n");
+                }
+                for _ in 0..20 {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let start = Instant::now();
+    let (code, _) = raw_request(
+        port,
+        &format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    let took = start.elapsed();
+    assert_eq!(code, 200);
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+
+    // The slow ones are dropped within the head timeout (5 s), although
+    // their lines keep coming.
+    let mut first = slow.into_iter().next().expect("a slow client");
+    first
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("timeout");
+    let mut answer = Vec::new();
+    let _ = first.read_to_end(&mut answer);
+    let waited = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let _ = trickle.join();
+    assert!(
+        waited < Duration::from_secs(10),
+        "a slow head was kept {waited:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408 "),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
+}
