@@ -164,7 +164,9 @@ fn rewrite(
             if let Some(id) = linker.doc_in_file(&path) {
                 return linker.doc(&id).map(|(href, _)| format!("{href}{anchor}"));
             }
-            if linker.file_exists(&path) {
+            // Active content (HTML, SVG…) is never copied: opened from
+            // the site it would run script there (`active-content`).
+            if linker.file_exists(&path) && !crate::check::links::active_content(&path) {
                 let href = format!("{}files/{}{anchor}", linker.root(), encode_path(&path));
                 files.insert(path);
                 return Some(href);

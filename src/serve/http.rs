@@ -265,6 +265,23 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// Extra headers for a plan file served under `files/`. Plan files are
+/// the plan's authors' own bytes: an HTML or SVG file among them must not
+/// run script with this origin, so it is sandboxed and downloaded, never
+/// shown. Builds do not copy such files (`active-content`); this holds
+/// should one be listed anyway. Other files need nothing more than the
+/// `nosniff` every answer carries (a sandbox would stop the PDF viewer).
+pub fn file_headers(asset: &str) -> &'static [(&'static str, &'static str)] {
+    if crate::check::links::active_content(asset) {
+        &[
+            ("Content-Security-Policy", "sandbox"),
+            ("Content-Disposition", "attachment"),
+        ]
+    } else {
+        &[]
+    }
+}
+
 /// Adds `snippet` before the page's last `</body>` (or at its end).
 pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     let at = html
@@ -425,7 +442,14 @@ fn answer(stream: &mut TcpStream, req: &Request, snap: &Snapshot) -> std::io::Re
         && snap.assets.contains(asset)
         && let Ok(bytes) = std::fs::read(snap.root.join(asset))
     {
-        return respond(stream, req.head_only, 200, content_type(asset), &[], &bytes);
+        return respond(
+            stream,
+            req.head_only,
+            200,
+            content_type(asset),
+            file_headers(asset),
+            &bytes,
+        );
     }
     if path == "favicon.ico" {
         // Browsers ask for it on every page; the site has none.
@@ -597,6 +621,23 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nrest"), Some(27));
         assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
+    }
+
+    #[test]
+    fn active_plan_files_are_sandboxed_and_downloaded() {
+        for active in ["d.svg", "a/b.HTML", "x.xhtml", "feed.xml", "s.svgz"] {
+            assert_eq!(
+                file_headers(active),
+                &[
+                    ("Content-Security-Policy", "sandbox"),
+                    ("Content-Disposition", "attachment")
+                ],
+                "{active}"
+            );
+        }
+        for passive in ["d.png", "spec.pdf", "svg", "notes.txt"] {
+            assert!(file_headers(passive).is_empty(), "{passive}");
+        }
     }
 
     #[test]

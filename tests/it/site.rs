@@ -1043,7 +1043,7 @@ fn every_internal_link_and_anchor_of_the_example_site_resolves() {
         assert!(site.exists(u), "search entry {u} has no page");
     }
     // Linked images are copied in.
-    assert!(site.exists("files/plans/assets/funnel.svg"));
+    assert!(site.exists("files/plans/assets/funnel.png"));
 }
 
 #[test]

@@ -432,3 +432,90 @@ fn slow_clients_cannot_lock_out_serve() {
         String::from_utf8_lossy(&answer)
     );
 }
+
+/// A plan linking an SVG and an HTML file (with script), a PNG and a text
+/// file; the links are on line 6 of `f.md`.
+fn active_content_repo() -> Repo {
+    let repo = Repo::base();
+    repo.file(
+        "f.md",
+        "---\nkind: feature\ntitle: F\nstatus: idea\n---\n\
+         See [d](diagram.svg), [p](docs/page.HTML), ![i](pic.png) and [n](notes.txt).\n",
+    )
+    .file(
+        "diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(document.domain)\"/>",
+    )
+    .file("docs/page.HTML", "<script>alert(document.domain)</script>")
+    .bytes("pic.png", b"\x89PNG\r\n\x1a\n")
+    .file("notes.txt", "notes");
+    repo
+}
+
+/// A linked SVG or HTML file was copied into `files/` and, opened from
+/// the site, ran its script with the site's origin. A static site sends
+/// no header to sandbox it, so it is not copied: its link shows as text,
+/// and `check` says why with an `active-content` warning at the link.
+#[test]
+fn a_linked_svg_or_html_file_is_not_published() {
+    let repo = active_content_repo();
+    let warned: Vec<(String, u64, u64)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["rule"] == "active-content")
+        .inspect(|d| {
+            assert_eq!(d["level"], "warning");
+            assert!(
+                d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("can run script")),
+                "{d}"
+            );
+        })
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        warned,
+        [("f.md".to_string(), 6, 5), ("f.md".to_string(), 6, 23)]
+    );
+
+    let page = build_page(&repo, "feature/f.html");
+    let out = repo.join("out/files");
+    assert!(!out.join("diagram.svg").exists() && !out.join("docs/page.HTML").exists());
+    assert!(out.join("pic.png").is_file() && out.join("notes.txt").is_file());
+    let links = hrefs(&page);
+    assert!(links.contains(&"../files/notes.txt"), "{links:?}");
+    assert!(
+        !links
+            .iter()
+            .any(|h| h.contains("diagram") || h.contains("page")),
+        "{links:?}"
+    );
+    assert!(page.contains("<span class=\"unlinked\">d</span>"), "{page}");
+}
+
+/// `serve` does not serve an active file either, and says `nosniff` on
+/// everything, so no file is read as a type it does not claim.
+#[test]
+fn serve_does_not_serve_a_linked_svg_and_sends_nosniff() {
+    let repo = active_content_repo();
+    let server = crate::serve::Server::start(repo.path());
+    assert_eq!(server.get("/files/diagram.svg").code, 404);
+    assert_eq!(server.get("/files/docs/page.HTML").code, 404);
+    for path in ["/files/pic.png", "/feature/f.html", "/nothing-here"] {
+        let r = server.get(path);
+        assert_eq!(
+            r.header("X-Content-Type-Options").as_deref(),
+            Some("nosniff"),
+            "{path}: {}",
+            r.head
+        );
+    }
+    assert_eq!(server.get("/files/pic.png").code, 200);
+}
