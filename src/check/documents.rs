@@ -89,14 +89,13 @@ pub const NUMBER_LIMIT: f64 = 1e15;
 /// appends its pointer and text to `out`.
 fn bound_numbers(value: &mut Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
     match value {
-        Value::Number(n) => {
+        Value::Number(n)
             if !n
                 .as_f64()
-                .is_some_and(|f| f.is_finite() && f.abs() <= NUMBER_LIMIT)
-            {
-                out.push((ptr.clone(), n.to_string()));
-                *value = Value::Null;
-            }
+                .is_some_and(|f| f.is_finite() && f.abs() <= NUMBER_LIMIT) =>
+        {
+            out.push((ptr.clone(), n.to_string()));
+            *value = Value::Null;
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
