@@ -1499,7 +1499,9 @@ fn public_build_shows_only_public_documents_with_coarse_dates() {
         .collect();
     for (p, bytes) in tree(&site.dir) {
         let s = String::from_utf8_lossy(&bytes);
-        for (i, _) in s.match_indices('@') {
+        // A linked image's compressed bytes are not text.
+        let binary = p.starts_with("files/") && std::str::from_utf8(&bytes).is_err();
+        for (i, _) in s.match_indices('@').filter(|_| !binary) {
             let before = s[..i].chars().next_back().unwrap_or(' ');
             let after = s[i + 1..].chars().next().unwrap_or(' ');
             assert!(
