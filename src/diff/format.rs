@@ -103,12 +103,30 @@ fn code(s: &str, in_table: bool) -> String {
     format!("{fence}{pad}{flat}{pad}{fence}")
 }
 
+/// The site's address (`--site-url`) as a link destination: what would
+/// end the destination or the line (space, controls, parentheses, angle
+/// brackets) is percent-encoded.
+fn link_base(base: &str) -> String {
+    let mut out = String::with_capacity(base.len());
+    for c in base.trim_end_matches('/').chars() {
+        if c.is_control() || matches!(c, ' ' | '(' | ')' | '<' | '>' | '\\') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn link(r: &DocRef, site: Option<&str>) -> String {
     match site {
         Some(base) => format!(
             "[{}]({}/{}/{}.html)",
             md_escape(&r.title),
-            base.trim_end_matches('/'),
+            link_base(base),
             crate::render::markdown::encode_path(&r.kind),
             crate::render::markdown::encode_path(&r.id)
         ),
@@ -433,5 +451,9 @@ mod tests {
         assert_eq!(code("a`b", false), "`` a`b ``");
         assert_eq!(code("x|y\nz", true), "`x\\|y z`");
         assert_eq!(code("2027-01-15", false), "`2027-01-15`");
+        assert_eq!(
+            link_base("https://x.example/a b)\n@t/"),
+            "https://x.example/a%20b%29%0A@t"
+        );
     }
 }
