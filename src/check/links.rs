@@ -59,10 +59,11 @@ pub fn resolve(dest: &str, from_file: &str) -> Target {
 }
 
 /// Extensions of files a browser runs script in when opened from the
-/// site (HTML, SVG, XML and their kin).
+/// site (HTML, SVG, XML and its feeds, whose XHTML elements run too, and
+/// scripts themselves).
 const ACTIVE: &[&str] = &[
-    "html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "mht", "mhtml",
-    "js", "mjs",
+    "html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "rss", "atom",
+    "rdf", "mht", "mhtml", "js", "mjs",
 ];
 
 /// Whether a linked file holds active content: opened from the site, its
