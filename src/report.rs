@@ -81,6 +81,48 @@ fn token_len(line: &str, col: usize) -> usize {
     }
 }
 
+/// Whether a character must not reach a terminal as is: control
+/// characters (an escape sequence can clear the screen, retitle the
+/// window or hide the lines before it) and the bidirectional overrides
+/// that make a line read other than it is. Tab is kept: it only moves.
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `c` as the terminal shows it: itself, or escaped (`\u{1b}`).
+fn shown(c: char, out: &mut String) {
+    if hidden(c) {
+        let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+    } else {
+        out.push(c);
+    }
+}
+
+/// Text from a document, safe to print to a terminal: every character
+/// [`hidden`] says is not is written as an escape.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(hidden) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        shown(c, &mut out);
+    }
+    out.into()
+}
+
+/// How many columns `chars` take once [`visible`].
+fn shown_width(chars: impl Iterator<Item = char>) -> usize {
+    let mut buf = String::new();
+    chars
+        .map(|c| {
+            buf.clear();
+            shown(c, &mut buf);
+            buf.chars().count()
+        })
+        .sum()
+}
+
 fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
     let p = Paint(ctx.color);
     let mut out = String::new();
@@ -94,7 +136,7 @@ fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
             "{}{} {}",
             p.wrap(code, &format!("{word}[{}]", d.rule)),
             p.wrap("1", ":"),
-            p.wrap("1", &d.message)
+            p.wrap("1", &visible(&d.message))
         );
         let gutter = d.line.to_string().len();
         let pad = " ".repeat(gutter);
@@ -102,7 +144,7 @@ fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
             out,
             "{pad}{} {}:{}:{}",
             p.wrap("1;34", "-->"),
-            d.file,
+            visible(&d.file),
             d.line,
             d.column
         );
@@ -118,22 +160,31 @@ fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
                 out,
                 "{} {bar} {}",
                 p.wrap("1;34", &d.line.to_string()),
-                line
+                visible(line)
             );
+            // The caret goes under the token as shown: an escaped
+            // character before it or in it is wider than one column.
             let col = d.column as usize;
-            let indent: String = line
+            let mut indent = String::new();
+            for c in line.chars().take(col.saturating_sub(1)) {
+                if c == '\t' {
+                    indent.push('\t');
+                } else {
+                    indent.push_str(&" ".repeat(shown_width(std::iter::once(c))));
+                }
+            }
+            let token = line
                 .chars()
-                .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let carets = "^".repeat(token_len(line, col));
+                .skip(col.saturating_sub(1))
+                .take(token_len(line, col));
+            let carets = "^".repeat(shown_width(token).max(1));
             let _ = writeln!(out, "{pad} {bar} {indent}{}", p.wrap(code, &carets));
         }
         for note in &d.notes {
-            let _ = writeln!(out, "{pad} {} note: {note}", p.wrap("1;34", "="));
+            let _ = writeln!(out, "{pad} {} note: {}", p.wrap("1;34", "="), visible(note));
         }
         if let Some(s) = &d.suggestion {
-            let _ = writeln!(out, "{pad} {} help: {s}", p.wrap("1;34", "="));
+            let _ = writeln!(out, "{pad} {} help: {}", p.wrap("1;34", "="), visible(s));
         }
         out.push('\n');
     }
@@ -157,12 +208,20 @@ pub fn summary(diags: &[Diagnostic], documents: usize) -> String {
     }
 }
 
+/// A workflow command's message, escaped as GitHub's toolkit does (`%`,
+/// CR and LF), and then any other control character as [`visible`]: the
+/// Actions log is a terminal emulator too.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    visible(
+        &s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
+    .into_owned()
 }
 
+/// A workflow command's property value: [`escape_data`], and `:` and `,`,
+/// which would end it.
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
@@ -251,5 +310,57 @@ mod tests {
         assert_eq!(token_len("depends_on: [abc, de]", 14), 3);
         assert_eq!(token_len("title: \"a b\"", 8), 5);
         assert_eq!(token_len("status:", 1), 6);
+    }
+
+    fn diag(message: &str, file: &str, line: u32, column: u32) -> Diagnostic {
+        Diagnostic::new(
+            "unknown-kind",
+            file,
+            crate::diag::Pos::new(line, column),
+            message,
+        )
+    }
+
+    /// An escape sequence in a document (`ESC [2J` clears the screen)
+    /// reaches the terminal as text, and the caret still points at the
+    /// token under its escaped form.
+    #[test]
+    fn human_output_shows_control_characters_escaped() {
+        let text = "id: x\nkind: \u{1b}[2Jmetric # \u{202e}x\n";
+        let ctx = Context {
+            sources: [("a.yaml".to_string(), text)].into_iter().collect(),
+            repo_prefix: String::new(),
+            color: false,
+        };
+        let d = diag("unknown kind `\u{1b}[2Jmetric`", "a.yaml", 2, 7)
+            .note("a\u{7}b")
+            .suggest("did you mean `metric`?\u{1b}]0;title\u{7}");
+        assert_eq!(
+            human(&[d], &ctx),
+            "error[unknown-kind]: unknown kind `\\u{1b}[2Jmetric`\n \
+             --> a.yaml:2:7\n  |\n\
+             2 | kind: \\u{1b}[2Jmetric # \\u{202e}x\n  \
+             |       ^^^^^^^^^^^^^^^\n  \
+             = note: a\\u{7}b\n  \
+             = help: did you mean `metric`?\\u{1b}]0;title\\u{7}\n\n"
+        );
+    }
+
+    /// GitHub's workflow commands: `%`, CR and LF escaped in the message,
+    /// and `:` and `,` as well in properties, so a value cannot end the
+    /// command or start another.
+    #[test]
+    fn github_commands_escape_what_would_end_them() {
+        let ctx = Context {
+            sources: HashMap::new(),
+            repo_prefix: "docs/".into(),
+            color: false,
+        };
+        let d = diag("100% a\r\n::error::x\u{1b}[2J", "a,b:c%.yaml", 3, 4).note("n");
+        assert_eq!(
+            github(&[d], &ctx),
+            "::error file=docs/a%2Cb%3Ac%25.yaml,line=3,col=4,title=unknown-kind::\
+             100%25 a%0D%0A::error::x\\u{1b}[2J%0Anote: n\n"
+        );
     }
 }

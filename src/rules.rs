@@ -117,6 +117,11 @@ pub const RULES: &[(&str, Level, &str)] = &[
         Level::Warning,
         "a segment or metric nothing references, or an insight that names no feature",
     ),
+    (
+        "active-content",
+        Level::Warning,
+        "a Markdown link to an HTML, SVG or XML file, which the site does not publish",
+    ),
 ];
 
 /// Rules that describe an unreadable file. They cannot be switched off or

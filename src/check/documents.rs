@@ -73,6 +73,49 @@ pub struct Identity {
     pub spans: Spans,
     /// The id (from `id:`, the location template, or a Markdown file's stem).
     pub id: Option<String>,
+    /// Numbers beyond [`NUMBER_LIMIT`], by JSON pointer, as written: each
+    /// is null in `data`, so no reader computes with it.
+    pub out_of_range: Vec<(String, String)>,
+}
+
+/// The largest magnitude a number in a document may have. Plans count
+/// users, money and percentages; anything beyond this is a typo or an
+/// attack, and arithmetic on it (a chart's range, a RICE product, a sum of
+/// counts) overflows to infinity or past `i64`. Far above any real figure,
+/// and still exact in an `f64` to the unit.
+pub const NUMBER_LIMIT: f64 = 1e15;
+
+/// Replaces every number in `value` beyond [`NUMBER_LIMIT`] by null, and
+/// appends its pointer and text to `out`.
+fn bound_numbers(value: &mut Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Number(n)
+            if !n
+                .as_f64()
+                .is_some_and(|f| f.is_finite() && f.abs() <= NUMBER_LIMIT) =>
+        {
+            out.push((ptr.clone(), n.to_string()));
+            *value = Value::Null;
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = ptr.len();
+                ptr.push_str(&format!("/{i}"));
+                bound_numbers(item, ptr, out);
+                ptr.truncate(len);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                let len = ptr.len();
+                ptr.push('/');
+                ptr.push_str(&crate::schema::typing::escape(name));
+                bound_numbers(member, ptr, out);
+                ptr.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Reads kind, fields and id of a raw document; None without a kind.
@@ -88,6 +131,8 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
     let kind = registry.get(&kind_name);
     let mut spans = Spans::default();
     let mut data = to_json(&raw.node, kind.map(|k| &k.typing), &mut spans);
+    let mut out_of_range = Vec::new();
+    bound_numbers(&mut data, &mut String::new(), &mut out_of_range);
     let located = raw.kind.as_ref().and_then(|k| config.kinds.get(k));
     if let (Some(loc), Value::Object(obj)) = (located, &mut data) {
         obj.entry("kind")
@@ -117,6 +162,7 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
         data,
         spans,
         id,
+        out_of_range,
     })
 }
 
@@ -134,6 +180,7 @@ pub(super) fn build(
         data,
         spans,
         id,
+        out_of_range,
     }) = identify(raw, registry, config)
     else {
         let d = Diagnostic::new(
@@ -147,6 +194,19 @@ pub(super) fn build(
     };
     let kind = registry.get(&kind_name);
     let kind_pos = spans.key("/kind").unwrap_or(raw.node.pos);
+    for (ptr, text) in &out_of_range {
+        diags.push(
+            Diagnostic::new(
+                "schema",
+                file,
+                spans.value(ptr),
+                format!("`{}`: {text} is out of range", dotted(ptr)),
+            )
+            .note(format!(
+                "numbers in a plan are limited to ±{NUMBER_LIMIT:e}; this one is left out"
+            )),
+        );
+    }
     let id = match id {
         Some(id) => {
             if !valid_id(&id) {
@@ -177,7 +237,7 @@ pub(super) fn build(
         .and_then(Value::as_str)
         .unwrap_or(&id)
         .to_string();
-    let mut valid = true;
+    let mut valid = out_of_range.is_empty();
     match kind {
         None => {
             valid = false;
@@ -196,6 +256,10 @@ pub(super) fn build(
         }
         Some(kind) => {
             for (ptr, violation) in kind.validate(&data) {
+                // A number out of range is null now, and already reported.
+                if out_of_range.iter().any(|(p, _)| *p == ptr) {
+                    continue;
+                }
                 // A string id that breaks the schema's pattern is already
                 // `invalid-id`: one problem, one diagnostic.
                 if ptr == "/id"

@@ -1,6 +1,7 @@
 //! `broken-link`: Markdown links to documents, files and heading anchors,
 //! and `[[id]]` links. Resolved links to documents become edges, so a
-//! segment mentioned only in prose is not an orphan.
+//! segment mentioned only in prose is not an orphan. `active-content`: a
+//! link to a file the site will not publish because it can run script.
 
 use super::Sink;
 use crate::diag::{Diagnostic, Pos, nearest};
@@ -55,6 +56,24 @@ pub fn resolve(dest: &str, from_file: &str) -> Target {
         }
     }
     Target::Path(parts.join("/"), anchor)
+}
+
+/// Extensions of files a browser runs script in when opened from the
+/// site (HTML, SVG, XML and its feeds, whose XHTML elements run too, and
+/// scripts themselves).
+const ACTIVE: &[&str] = &[
+    "html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt", "rss", "atom",
+    "rdf", "mht", "mhtml", "js", "mjs",
+];
+
+/// Whether a linked file holds active content: opened from the site, its
+/// script would run with the site's origin (reading every page, the
+/// search index, `plan.json`). A static host sends no header that could
+/// sandbox it, so such files are never copied into a site.
+pub fn active_content(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| ACTIVE.iter().any(|a| ext.eq_ignore_ascii_case(a)))
 }
 
 fn has_scheme(dest: &str) -> bool {
@@ -196,6 +215,22 @@ pub(super) fn check(
                                 field: "body".into(),
                             });
                         }
+                    } else if all_paths.contains(&path) && active_content(&path) {
+                        sink.push(
+                            Some(doc),
+                            Diagnostic::new(
+                                "active-content",
+                                &body.file,
+                                link.pos,
+                                format!("`{}` is not published: it can run script", link.dest),
+                            )
+                            .note(
+                                "an HTML, SVG or XML file opened from the site would run its script \
+                                 with the site's origin, so it is not copied and the link shows as \
+                                 plain text",
+                            )
+                            .suggest("link to a PNG or PDF export, or to where the file is hosted"),
+                        );
                     } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
                         let mut d = Diagnostic::new(
                             "broken-link",

@@ -42,16 +42,81 @@ fn json(d: &PlanDiff) -> serde_json::Value {
 /// One line when nothing changed.
 pub const NO_CHANGE: &str = "No change to the plan.";
 
+/// Whether a character would break the comment's layout or a reader's
+/// terminal: controls (newlines included) and bidi overrides.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Zero-width joiner: put after `@`, it keeps the sign as written and
+/// stops GitHub from reading a mention.
+const NO_MENTION: &str = "@\u{200d}";
+
+/// Text from the plan, safe inline in a pull-request comment. On one line
+/// (a newline in a title could end the list item and start a `---` rule,
+/// a heading or a list of its own), Markdown punctuation backslash-escaped
+/// (no link, image, emphasis, code, entity or HTML: `<script>` stays
+/// text; `(` and `!` mean nothing once `[` is escaped), and
+/// every `@` followed by a zero-width joiner, so `@org/team` notifies no
+/// one.
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if breaks_line(c) {
+            out.push(' ');
+            continue;
+        }
+        if c == '@' {
+            out.push_str(NO_MENTION);
+            continue;
+        }
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '&'
         ) {
             out.push('\\');
         }
         out.push(c);
+    }
+    out
+}
+
+/// Text from the plan as a code span (a path, a revision, a date): on one
+/// line, fenced with more backticks than it holds, and with `|` escaped in
+/// a table cell, where GitHub splits cells even inside code.
+fn code(s: &str, in_table: bool) -> String {
+    let mut flat: String = s
+        .chars()
+        .map(|c| if breaks_line(c) { ' ' } else { c })
+        .collect();
+    if in_table {
+        flat = flat.replace('|', "\\|");
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in flat.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+/// The site's address (`--site-url`) as a link destination: what would
+/// end the destination or the line (space, controls, parentheses, angle
+/// brackets) is percent-encoded.
+fn link_base(base: &str) -> String {
+    let mut out = String::with_capacity(base.len());
+    for c in base.trim_end_matches('/').chars() {
+        if c.is_control() || matches!(c, ' ' | '(' | ')' | '<' | '>' | '\\') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
     }
     out
 }
@@ -61,9 +126,9 @@ fn link(r: &DocRef, site: Option<&str>) -> String {
         Some(base) => format!(
             "[{}]({}/{}/{}.html)",
             md_escape(&r.title),
-            base.trim_end_matches('/'),
-            r.kind,
-            r.id
+            link_base(base),
+            crate::render::markdown::encode_path(&r.kind),
+            crate::render::markdown::encode_path(&r.id)
         ),
         None => format!("**{}**", md_escape(&r.title)),
     }
@@ -113,11 +178,9 @@ fn diag_rows(out: &mut String, diags: &[Diagnostic], limit: usize) {
         };
         let _ = writeln!(
             out,
-            "| {icon} | `{}` | `{}:{}:{}` | {} |",
-            x.rule,
-            x.file,
-            x.line,
-            x.column,
+            "| {icon} | {} | {} | {} |",
+            code(&x.rule, true),
+            code(&format!("{}:{}:{}", x.file, x.line, x.column), true),
             md_escape(&x.message)
         );
     }
@@ -146,7 +209,12 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
 /// [`markdown`] with at most `limit` rows per section.
 fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### Plan changes: `{}` → `{}`\n", d.base, d.head);
+    let _ = writeln!(
+        out,
+        "### Plan changes: {} → {}\n",
+        code(&d.base, false),
+        code(&d.head, false)
+    );
     if d.is_empty() {
         let _ = writeln!(out, "{NO_CHANGE}");
         return out;
@@ -176,9 +244,9 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                r.kind,
+                md_escape(&r.kind),
                 link(r, site),
-                r.status.as_deref().unwrap_or("")
+                md_escape(r.status.as_deref().unwrap_or(""))
             );
         }
         more(out, limit.min(docs.len()), docs.len());
@@ -211,13 +279,13 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
                 parts.push(format!("body edited ({})", names.join(", ")));
             }
             if let Some(m) = &c.moved_from {
-                parts.push(format!("moved from `{m}`"));
+                parts.push(format!("moved from {}", code(m, false)));
             }
             let _ = writeln!(
                 out,
                 "- {} ({}): {}",
                 link(&c.doc, site),
-                c.doc.kind,
+                md_escape(&c.doc.kind),
                 parts.join("; ")
             );
         }
@@ -252,11 +320,11 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
         for s in d.slips.iter().take(limit) {
             let _ = writeln!(
                 out,
-                "- {} slips {} days (`{}` → `{}`)",
+                "- {} slips {} days ({} → {})",
                 link(&s.feature, site),
                 s.days,
-                s.from,
-                s.to
+                code(&s.from, false),
+                code(&s.to, false)
             );
         }
         more(&mut out, limit.min(d.slips.len()), d.slips.len());
@@ -274,51 +342,62 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
     out
 }
 
+/// Plain text for a terminal; every value from the plan goes through
+/// [`crate::report::visible`], so a title cannot send escape sequences or
+/// fake a line of its own.
 fn text(d: &PlanDiff) -> String {
+    use crate::report::visible as v;
     let mut out = String::new();
     if d.is_empty() {
         let _ = writeln!(out, "{NO_CHANGE}");
         return out;
     }
-    let _ = writeln!(out, "plan changes {} → {}: {}", d.base, d.head, summary(d));
+    let _ = writeln!(
+        out,
+        "plan changes {} → {}: {}",
+        v(&d.base),
+        v(&d.head),
+        summary(d)
+    );
     for x in &d.new_diagnostics {
         let _ = writeln!(
             out,
             "  new {}[{}] {}:{}:{}: {}",
             x.level.as_str(),
             x.rule,
-            x.file,
+            v(&x.file),
             x.line,
             x.column,
-            x.message
+            v(&x.message)
         );
     }
     for r in &d.added {
-        let _ = writeln!(out, "  + {} {} ({})", r.kind, r.id, r.title);
+        let _ = writeln!(out, "  + {} {} ({})", v(&r.kind), v(&r.id), v(&r.title));
     }
     for r in &d.removed {
-        let _ = writeln!(out, "  - {} {} ({})", r.kind, r.id, r.title);
+        let _ = writeln!(out, "  - {} {} ({})", v(&r.kind), v(&r.id), v(&r.title));
     }
     for c in &d.changed {
-        let _ = writeln!(out, "  ~ {} {} ({})", c.doc.kind, c.doc.id, c.doc.title);
+        let _ = writeln!(
+            out,
+            "  ~ {} {} ({})",
+            v(&c.doc.kind),
+            v(&c.doc.id),
+            v(&c.doc.title)
+        );
         for f in &c.fields {
-            let _ = writeln!(out, "      {}", f.words);
+            let _ = writeln!(out, "      {}", v(&f.words));
         }
         if !c.sections.is_empty() {
-            let names: Vec<&str> = c.sections.iter().map(|s| section_name(s)).collect();
+            let names: Vec<_> = c.sections.iter().map(|s| v(section_name(s))).collect();
             let _ = writeln!(out, "      body edited ({})", names.join(", "));
         }
         if let Some(m) = &c.moved_from {
-            let _ = writeln!(out, "      moved from {m}");
+            let _ = writeln!(out, "      moved from {}", v(m));
         }
     }
     for s in &d.milestones {
-        let ids = |v: &[DocRef]| {
-            v.iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let ids = |refs: &[DocRef]| refs.iter().map(|r| v(&r.id)).collect::<Vec<_>>().join(", ");
         let mut parts = Vec::new();
         if !s.gained.is_empty() {
             parts.push(format!("gains {}", ids(&s.gained)));
@@ -329,8 +408,8 @@ fn text(d: &PlanDiff) -> String {
         let _ = writeln!(
             out,
             "  milestone {} ({}): {}",
-            s.milestone.id,
-            s.milestone.title,
+            v(&s.milestone.id),
+            v(&s.milestone.title),
             parts.join("; ")
         );
     }
@@ -338,7 +417,10 @@ fn text(d: &PlanDiff) -> String {
         let _ = writeln!(
             out,
             "  slip: {} +{} days ({} → {})",
-            s.feature.id, s.days, s.from, s.to
+            v(&s.feature.id),
+            s.days,
+            v(&s.from),
+            v(&s.to)
         );
     }
     for x in &d.fixed_diagnostics {
@@ -347,11 +429,31 @@ fn text(d: &PlanDiff) -> String {
             "  fixed {}[{}] {}:{}:{}: {}",
             x.level.as_str(),
             x.rule,
-            x.file,
+            v(&x.file),
             x.line,
             x.column,
-            x.message
+            v(&x.message)
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_text_stays_inline_text_in_the_comment() {
+        assert_eq!(
+            md_escape("a\n---\r\n@org/team <b>*x*</b> &#64;y"),
+            "a --- \u{20}@\u{200d}org/team \\<b\\>\\*x\\*\\</b\\> \\&\\#64;y"
+        );
+        assert_eq!(code("a`b", false), "`` a`b ``");
+        assert_eq!(code("x|y\nz", true), "`x\\|y z`");
+        assert_eq!(code("2027-01-15", false), "`2027-01-15`");
+        assert_eq!(
+            link_base("https://x.example/a b)\n@t/"),
+            "https://x.example/a%20b%29%0A@t"
+        );
+    }
 }

@@ -164,7 +164,9 @@ fn rewrite(
             if let Some(id) = linker.doc_in_file(&path) {
                 return linker.doc(&id).map(|(href, _)| format!("{href}{anchor}"));
             }
-            if linker.file_exists(&path) {
+            // Active content (HTML, SVG…) is never copied: opened from
+            // the site it would run script there (`active-content`).
+            if linker.file_exists(&path) && !crate::check::links::active_content(&path) {
                 let href = format!("{}files/{}{anchor}", linker.root(), encode_path(&path));
                 files.insert(path);
                 return Some(href);
@@ -219,12 +221,27 @@ pub fn sanitize(html: &str) -> String {
     b.clean(html).to_string()
 }
 
-/// Whether a URL from a field is safe to put in an `href`.
+/// Whether a URL from a field is safe to put in an `href`: http, https,
+/// mailto, or a path on this site. Judged as a browser reads it (WHATWG
+/// URL parsing): tabs and newlines anywhere are dropped (`java\tscript:`
+/// is `javascript:`), controls and spaces at the ends are trimmed, and `\`
+/// counts as `/`, so `/\evil.example` and `\\evil.example` are, like
+/// `//evil.example`, another host dressed as a local path.
 pub fn safe_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
+    let seen: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let lower = seen.trim_matches(|c: char| c <= ' ').to_ascii_lowercase();
+    let slashes = lower.chars().take(2).filter(|c| matches!(c, '/' | '\\'));
+    if slashes.count() == 2 {
+        return false;
+    }
     match lower.find(':') {
-        Some(i) if !lower[..i].contains('/') => matches!(&lower[..i], "http" | "https" | "mailto"),
-        _ => !lower.starts_with("//"),
+        Some(i) if !lower[..i].contains(['/', '\\', '?', '#']) => {
+            matches!(&lower[..i], "http" | "https" | "mailto")
+        }
+        _ => true,
     }
 }
 
@@ -334,5 +351,28 @@ mod tests {
         assert!(safe_url("docs/a.html"));
         assert!(!safe_url("javascript:alert(1)"));
         assert!(!safe_url(" JavaScript:alert(1)"));
+        assert!(safe_url("/feature/a.html"));
+        assert!(safe_url("docs/a:b.html"));
+        assert!(safe_url("mailto:a@b.example"));
+    }
+
+    /// Chromium resolves `/\\evil.example` and `\\\\evil.example` to
+    /// `https://evil.example/`, and drops a tab inside a scheme.
+    #[test]
+    fn protocol_relative_urls_in_disguise_are_refused() {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "\\/evil.example",
+            " \t/\\evil.example",
+            "/\t/evil.example",
+            "\u{1}//evil.example",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{0}javascript:alert(1)",
+        ] {
+            assert!(!safe_url(bad), "{bad:?} passed");
+        }
     }
 }

@@ -90,6 +90,8 @@ const LABEL_ROW: f64 = 32.0;
 /// Rough advance of one character, in SVG units, for the fonts the site
 /// uses (system sans-serif at 11–12 px; generous so text never collides).
 const CHAR_W: f64 = 7.4;
+/// Most month gridlines the timeline draws.
+const MAX_GRID_LINES: usize = 400;
 
 /// Cuts `s` to at most `max` characters, with an ellipsis when cut.
 fn clip(s: &str, max: usize) -> String {
@@ -131,7 +133,7 @@ pub fn timeline(
             .map(|m| m.date)
             .filter(|d| *d > date)
             .min()
-            .unwrap_or(date + span)
+            .unwrap_or(date.saturating_add(span))
     };
     let first = marks
         .iter()
@@ -143,17 +145,18 @@ pub fn timeline(
     let last = items
         .iter()
         .map(|it| end_of(it.date))
-        .chain(marks.iter().map(|m| m.date + span))
+        .chain(marks.iter().map(|m| m.date.saturating_add(span)))
         .chain([today])
         .max()
         .unwrap_or(today);
-    let mut lo = first - 20;
-    let hi = last + 8;
-    if hi - lo < 120 {
+    let mut lo = first.saturating_sub(20);
+    let hi = last.saturating_add(8);
+    if hi.saturating_sub(lo) < 120 {
         lo = hi - 120;
     }
     let plot_l = LANE_LABEL + 8.0;
-    let x = |d: i64| plot_l + (d - lo) as f64 / (hi - lo) as f64 * (W - plot_l - PAD_R);
+    let x =
+        |d: i64| plot_l + (d as f64 - lo as f64) / (hi as f64 - lo as f64) * (W - plot_l - PAD_R);
 
     // Milestone labels: left-aligned on their line, over their column
     // (right-aligned when they would run off the edge), each on the first
@@ -262,14 +265,34 @@ pub fn timeline(
     }
     // Month grid and axis labels.
     let (mut yy, mut mm, _) = dates::civil_from_days(lo);
-    let per_month = 30.0 / (hi - lo) as f64 * (W - plot_l - PAD_R);
+    let per_month = 30.0 / (hi as f64 - lo as f64) * (W - plot_l - PAD_R);
+    // One gridline a month; over centuries (a milestone dated 0001-01-01
+    // beside one in 9999) one every so many Januaries, so the grid stays
+    // a few hundred lines whatever the dates.
+    let months_shown = (hi as f64 - lo as f64) / 30.4;
+    let stride = if months_shown > MAX_GRID_LINES as f64 {
+        (months_shown / 12.0 / MAX_GRID_LINES as f64).ceil() as i64 * 12
+    } else {
+        1
+    };
+    if stride > 1 {
+        // The first step lands on the next January, and every line is one.
+        yy = yy + 1 - stride / 12;
+    }
+    let mut last_label = f64::NEG_INFINITY;
     // Month names go on top of the milestone lines, so they wait.
     let mut months = String::new();
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    loop {
-        (yy, mm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
+    for _ in 0..=MAX_GRID_LINES {
+        (yy, mm) = if stride > 1 {
+            (yy + stride / 12, 1)
+        } else if mm == 12 {
+            (yy + 1, 1)
+        } else {
+            (yy, mm + 1)
+        };
         let d = dates::days_from_civil(yy, mm, 1);
         if d > hi {
             break;
@@ -291,7 +314,10 @@ pub fn timeline(
         } else {
             String::new()
         };
-        if !text.is_empty() && cx - 14.0 >= plot_l && cx + 14.0 <= W - PAD_R {
+        // On a strided grid, years that would overlap are not named.
+        let crowded = stride > 1 && cx - last_label < 40.0;
+        if !text.is_empty() && !crowded && cx - 14.0 >= plot_l && cx + 14.0 <= W - PAD_R {
+            last_label = cx;
             let _ = write!(
                 months,
                 "<text class=\"month{}\" x=\"{cx:.1}\" y=\"{:.1}\">{}</text>",
@@ -394,12 +420,22 @@ pub fn chart(
     unit: &str,
     day: fn(i64) -> String,
 ) -> String {
+    // Readings beyond what a plan may hold (reported by `check`) are left
+    // out: the range of ±8e307 overflows to infinity, and its gridlines
+    // would never end.
+    let points: Vec<(i64, f64)> = points.iter().copied().filter(|p| plottable(p.1)).collect();
+    let target = target.filter(|t| plottable(*t));
     if points.is_empty() {
         return String::new();
     }
     let (w, h, pad_l, pad_b, pad_t, pad_r) = (640.0, 260.0, 56.0, 34.0, 16.0, 20.0);
     let x0 = points.iter().map(|p| p.0).min().unwrap_or(0);
-    let x1 = points.iter().map(|p| p.0).max().unwrap_or(0).max(x0 + 1);
+    let x1 = points
+        .iter()
+        .map(|p| p.0)
+        .max()
+        .unwrap_or(0)
+        .max(x0.saturating_add(1));
     let mut lo = points
         .iter()
         .map(|p| p.1)
@@ -424,8 +460,13 @@ pub fn chart(
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
     let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
-    let ticks = ((hi - lo) / step).round() as i64;
-    let px = |d: i64| pad_l + (d - x0) as f64 / (x1 - x0) as f64 * (w - pad_l - pad_r);
+    if !(lo.is_finite() && hi.is_finite() && hi > lo && step > 0.0) {
+        return String::new();
+    }
+    // Bounded whatever the arithmetic gave: four or five in practice.
+    let ticks = ((hi - lo) / step).round().clamp(0.0, MAX_TICKS as f64) as i64;
+    let px =
+        |d: i64| pad_l + (d as f64 - x0 as f64) / (x1 as f64 - x0 as f64) * (w - pad_l - pad_r);
     let py = |v: f64| pad_t + (hi - v) / (hi - lo) * (h - pad_t - pad_b);
     let mut s = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Value over time\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -472,7 +513,7 @@ pub fn chart(
         "<polyline class=\"series\" points=\"{}\"/>",
         path.join(" ")
     );
-    for (d, v) in points {
+    for (d, v) in &points {
         let _ = write!(
             s,
             "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {} {}</title></circle>",
@@ -485,6 +526,15 @@ pub fn chart(
     }
     s.push_str("</svg>");
     s
+}
+
+/// Most gridlines a chart draws.
+const MAX_TICKS: i64 = 12;
+
+/// Whether a chart can draw `v`: finite, and within what a plan may hold
+/// ([`crate::check::documents::NUMBER_LIMIT`]), so every span is finite.
+fn plottable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= crate::check::documents::NUMBER_LIMIT
 }
 
 /// A number without float noise: `12`, `0.42`, `1.5k` is not used, exact is.
@@ -509,5 +559,47 @@ mod tests {
         );
         assert_eq!(esc("plain"), "plain");
         assert_eq!(esc(""), "");
+    }
+
+    fn iso(d: i64) -> String {
+        crate::dates::format(d)
+    }
+
+    /// ±8e307 spans more than an `f64` holds: the gridline count was
+    /// infinite, and the loop over it never ended.
+    #[test]
+    fn a_chart_of_extreme_values_is_bounded() {
+        let extreme = [
+            (0, -8e307),
+            (10, 8e307),
+            (20, f64::MAX),
+            (30, 1.0),
+            (40, 2.0),
+        ];
+        let svg = chart(&extreme, Some(8e307), "u", iso);
+        assert!(svg.matches("class=\"grid\"").count() <= MAX_TICKS as usize + 1);
+        assert!(svg.contains("<circle"), "{svg}");
+        assert!(!svg.contains("e307") && !svg.contains("NaN") && !svg.contains("inf"));
+        // Nothing drawable: no chart rather than a broken one.
+        assert_eq!(chart(&[(0, f64::NAN), (1, 1e300)], None, "u", iso), "");
+    }
+
+    /// Milestones eight thousand years apart draw a few hundred
+    /// gridlines, not a hundred thousand.
+    #[test]
+    fn a_timeline_over_millennia_is_bounded() {
+        let mark = |date: &str| Mark {
+            label: date.to_string(),
+            date: crate::dates::parse(date).expect("date"),
+            href: None,
+        };
+        let marks = [mark("0001-01-01"), mark("9999-12-31")];
+        let today = crate::dates::parse("2026-11-01").expect("date");
+        let svg = timeline(&["Team".to_string()], &marks, &[], today, iso);
+        let lines = svg.matches("class=\"grid").count();
+        assert!(
+            (1..=MAX_GRID_LINES + 1).contains(&lines),
+            "{lines} gridlines"
+        );
     }
 }

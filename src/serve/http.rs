@@ -1,8 +1,15 @@
 //! A minimal HTTP/1.1 server on `std::net`: a thread per connection (at
-//! most [`MAX_CONNECTIONS`]), GET and HEAD only, one request per
+//! most [`MAX_CONNECTIONS`] answering, and [`MAX_HEADS`] more still
+//! sending their request), GET and HEAD only, one request per
 //! connection. Files come from the in-memory site by exact path, so no
 //! request can reach anything else on disk: linked plan files (`files/…`)
 //! are served only when the site lists them.
+//!
+//! Only a loopback `Host` (or the address it listens on) is answered: a
+//! web page whose own name resolves to 127.0.0.1 (DNS rebinding) would
+//! otherwise read the plans from the reader's browser. A request head must
+//! arrive whole within [`HEAD_TIMEOUT`], so slow clients cannot hold the
+//! slots the browser needs.
 //!
 //! `/__northstar/events` is a server-sent event stream with one `build`
 //! event per rebuild; every HTML page gets a small script that listens to
@@ -10,14 +17,22 @@
 //! Both are added here, at serve time: the site itself never holds them.
 
 use super::{Live, Snapshot};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Open connections at most (server-sent event streams included).
+/// Connections being answered at most (server-sent event streams
+/// included).
 pub const MAX_CONNECTIONS: usize = 64;
+/// Connections still sending their request head at most. Counted apart
+/// from [`MAX_CONNECTIONS`], so clients that never finish a request
+/// cannot take the slots of those that did.
+pub const MAX_HEADS: usize = 256;
+/// The whole request head must arrive within this, however it trickles
+/// in (a header line every two seconds does not keep a connection).
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// The live-reload endpoint.
 pub const EVENTS: &str = "/__northstar/events";
 /// How often an idle event stream sends a comment, to notice closed tabs.
@@ -27,38 +42,60 @@ const PENDING_WAIT: Duration = Duration::from_secs(60);
 /// Longest request head read.
 const MAX_HEAD: usize = 16 * 1024;
 
-/// Accepts connections forever.
-pub fn serve(listener: TcpListener, live: Arc<Live>) {
+/// Accepts connections forever; `bind` is the address listened on, whose
+/// name a request may use as its `Host`.
+pub fn serve(listener: TcpListener, live: Arc<Live>, bind: IpAddr) {
+    let heads = Arc::new(AtomicUsize::new(0));
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
-        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            open.fetch_sub(1, Ordering::SeqCst);
-            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-            let _ = respond(
-                &mut stream,
-                false,
-                503,
-                "text/plain; charset=utf-8",
-                &[("Retry-After", "1")],
-                b"too many connections\n",
-            );
+        let Some(head_slot) = Slot::take(&heads, MAX_HEADS) else {
+            busy(&mut stream);
             continue;
-        }
-        // Frees the slot when the connection ends (or the thread could
-        // not start and the closure is dropped).
-        let slot = Slot(open.clone());
+        };
+        let open = open.clone();
         let live = live.clone();
         let _ = std::thread::Builder::new()
             .name("northstar-http".into())
             .spawn(move || {
-                let _slot = slot;
-                handle(stream, &live);
+                let head = read_head(&stream);
+                drop(head_slot);
+                let Some(_slot) = Slot::take(&open, MAX_CONNECTIONS) else {
+                    busy(&mut stream);
+                    return;
+                };
+                handle(stream, head, &live, bind);
             });
     }
 }
 
+/// Answers 503: every slot is taken.
+fn busy(stream: &mut TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = respond(
+        stream,
+        false,
+        503,
+        "text/plain; charset=utf-8",
+        &[("Retry-After", "1")],
+        b"too many connections\n",
+    );
+}
+
+/// One taken place in a counter, given back when dropped (the connection
+/// ended, or its thread could not start and the closure was dropped).
 struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    /// A place in `count` if fewer than `max` are taken.
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        if count.fetch_add(1, Ordering::SeqCst) >= max {
+            count.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Slot(count.clone()))
+    }
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
@@ -82,6 +119,72 @@ pub enum Refused {
     Bad,
     /// A method other than GET and HEAD.
     Method,
+    /// A `Host` that is not this machine's loopback or listening address.
+    Host,
+    /// The head did not arrive within [`HEAD_TIMEOUT`].
+    Slow,
+}
+
+/// A request head: its first line and its `Host`, if it had one.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Head {
+    /// `METHOD TARGET VERSION`.
+    pub line: String,
+    /// The `Host` header's value.
+    pub host: Option<String>,
+}
+
+/// Parses a whole request head (up to its blank line).
+pub fn parse_head(raw: &[u8]) -> Result<Head, Refused> {
+    let text = std::str::from_utf8(raw).map_err(|_| Refused::Bad)?;
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let line = lines.next().unwrap_or("").to_string();
+    let mut host = None;
+    for l in lines {
+        if let Some((name, value)) = l.split_once(':')
+            && name.trim().eq_ignore_ascii_case("host")
+        {
+            // Two hosts: which one a proxy believed is anyone's guess.
+            if host.replace(value.trim().to_string()).is_some() {
+                return Err(Refused::Bad);
+            }
+        }
+    }
+    Ok(Head { line, host })
+}
+
+/// Whether a request naming `host` is for this server: `localhost`, a
+/// loopback address, or the address `bind` (any address when listening on
+/// every interface, where others reach the machine by its address), each
+/// with or without a port. A host *name* other than `localhost` is
+/// refused: that is how a page on another site would reach this one.
+pub fn host_allowed(host: &str, bind: IpAddr) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((ip, "")) => ip,
+            Some((ip, port)) if port.strip_prefix(':').is_some_and(is_port) => ip,
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || ip == bind || bind.is_unspecified(),
+        Err(_) => false,
+    }
+}
+
+/// One to five digits.
+fn is_port(p: &str) -> bool {
+    (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Parses `METHOD TARGET HTTP/1.x`.
@@ -162,6 +265,23 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// Extra headers for a plan file served under `files/`. Plan files are
+/// the plan's authors' own bytes: an HTML or SVG file among them must not
+/// run script with this origin, so it is sandboxed and downloaded, never
+/// shown. Builds do not copy such files (`active-content`); this holds
+/// should one be listed anyway. Other files need nothing more than the
+/// `nosniff` every answer carries (a sandbox would stop the PDF viewer).
+pub fn file_headers(asset: &str) -> &'static [(&'static str, &'static str)] {
+    if crate::check::links::active_content(asset) {
+        &[
+            ("Content-Security-Policy", "sandbox"),
+            ("Content-Disposition", "attachment"),
+        ]
+    } else {
+        &[]
+    }
+}
+
 /// Adds `snippet` before the page's last `</body>` (or at its end).
 pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     let at = html
@@ -175,13 +295,17 @@ pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     out
 }
 
-fn handle(mut stream: TcpStream, live: &Live) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+fn handle(mut stream: TcpStream, head: Result<Head, Refused>, live: &Live, bind: IpAddr) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    let request = match read_head(&stream) {
-        Ok(line) => parse_request_line(&line),
-        Err(()) => Err(Refused::Bad),
-    };
+    let request = head.and_then(|head| {
+        let req = parse_request_line(&head.line)?;
+        match &head.host {
+            Some(host) if !host_allowed(host, bind) => Err(Refused::Host),
+            // HTTP/1.1 requires a Host; a browser always sends one.
+            None if head.line.trim_end().ends_with("HTTP/1.1") => Err(Refused::Bad),
+            _ => Ok(req),
+        }
+    });
     let req = match request {
         Ok(r) => r,
         Err(Refused::Method) => {
@@ -192,6 +316,29 @@ fn handle(mut stream: TcpStream, live: &Live) {
                 "text/plain; charset=utf-8",
                 &[("Allow", "GET, HEAD")],
                 b"only GET and HEAD\n",
+            );
+            return;
+        }
+        Err(Refused::Host) => {
+            let _ = respond(
+                &mut stream,
+                false,
+                403,
+                "text/plain; charset=utf-8",
+                &[],
+                b"northstar serve answers only requests for localhost, a loopback address \
+                  or the address it listens on\n",
+            );
+            return;
+        }
+        Err(Refused::Slow) => {
+            let _ = respond(
+                &mut stream,
+                false,
+                408,
+                "text/plain; charset=utf-8",
+                &[],
+                b"request head too slow\n",
             );
             return;
         }
@@ -222,24 +369,53 @@ fn handle(mut stream: TcpStream, live: &Live) {
     let _ = answer(&mut stream, &req, &snap);
 }
 
-/// Reads the request head; returns its first line.
-fn read_head(stream: &TcpStream) -> Result<String, ()> {
-    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64));
-    let mut first = String::new();
-    reader.read_line(&mut first).map_err(|_| ())?;
-    // Drain the headers, so closing the socket does not reset it under
-    // the browser's feet.
-    let mut line = String::new();
+/// Reads the whole request head (so closing the socket does not reset
+/// it under the browser's feet) within [`HEAD_TIMEOUT`] in all: each read
+/// waits only for the time left, so a client trickling bytes is cut off
+/// as surely as a silent one.
+fn read_head(mut stream: &TcpStream) -> Result<Head, Refused> {
+    let deadline = Instant::now() + HEAD_TIMEOUT;
+    let mut raw = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
     loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
-            Err(_) => return Err(()),
+        if let Some(end) = head_end(&raw) {
+            return parse_head(&raw[..end]);
+        }
+        if raw.len() >= MAX_HEAD {
+            return Err(Refused::Bad);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(Refused::Slow);
+        }
+        let room = chunk.len().min(MAX_HEAD - raw.len());
+        match stream.read(&mut chunk[..room]) {
+            // Closed before the blank line: a head without headers is
+            // still a request (`printf 'GET / HTTP/1.0\n' | nc`).
+            Ok(0) if raw.is_empty() => return Err(Refused::Bad),
+            Ok(0) => return parse_head(&raw),
+            Ok(n) => raw.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(Refused::Slow);
+            }
+            Err(_) => return Err(Refused::Bad),
         }
     }
-    Ok(first)
+}
+
+/// Where the head's blank line ends, if it has arrived.
+fn head_end(raw: &[u8]) -> Option<usize> {
+    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    let lf = raw.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The site path a request path names (`/` → `index.html`).
@@ -266,7 +442,14 @@ fn answer(stream: &mut TcpStream, req: &Request, snap: &Snapshot) -> std::io::Re
         && snap.assets.contains(asset)
         && let Ok(bytes) = std::fs::read(snap.root.join(asset))
     {
-        return respond(stream, req.head_only, 200, content_type(asset), &[], &bytes);
+        return respond(
+            stream,
+            req.head_only,
+            200,
+            content_type(asset),
+            file_headers(asset),
+            &bytes,
+        );
     }
     if path == "favicon.ico" {
         // Browsers ask for it on every page; the site has none.
@@ -313,8 +496,10 @@ fn respond(
         204 => "No Content",
         301 => "Moved Permanently",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         _ => "Service Unavailable",
     };
     let mut head = format!(
@@ -337,7 +522,7 @@ fn respond(
 /// The event stream: the current build at once, then one event per build.
 fn events(mut stream: TcpStream, live: &Live, head_only: bool) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-                Connection: close\r\n\r\n";
+                X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
     if stream.write_all(head.as_bytes()).is_err() || head_only {
         return;
     }
@@ -384,6 +569,75 @@ mod tests {
         assert_eq!(parse_request_line("GET x HTTP/1.1"), Err(Refused::Bad));
         assert_eq!(parse_request_line("GET /%zz HTTP/1.1"), Err(Refused::Bad));
         assert_eq!(parse_request_line("GET /%ff HTTP/1.1"), Err(Refused::Bad));
+    }
+
+    #[test]
+    fn only_loopback_hosts_and_the_bound_address_are_answered() {
+        let lo: IpAddr = [127, 0, 0, 1].into();
+        for ok in [
+            "localhost",
+            "LOCALHOST:4000",
+            "localhost.",
+            "127.0.0.1",
+            "127.0.0.1:4000",
+            "[::1]",
+            "[::1]:4000",
+        ] {
+            assert!(host_allowed(ok, lo), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:4000",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.5:4000",
+            "[::1]x",
+            "localhost:x",
+            "",
+        ] {
+            assert!(!host_allowed(bad, lo), "{bad}");
+        }
+        let lan: IpAddr = [192, 168, 1, 9].into();
+        assert!(host_allowed("192.168.1.9:4000", lan));
+        assert!(!host_allowed("192.168.1.10:4000", lan));
+        let any: IpAddr = [0, 0, 0, 0].into();
+        assert!(host_allowed("192.168.1.10:4000", any));
+        assert!(!host_allowed("evil.example", any));
+    }
+
+    #[test]
+    fn heads_give_their_host_once() {
+        assert_eq!(
+            parse_head(b"GET / HTTP/1.1\r\nhOsT:  localhost:1 \r\nX: y\r\n\r\n"),
+            Ok(Head {
+                line: "GET / HTTP/1.1".into(),
+                host: Some("localhost:1".into())
+            })
+        );
+        assert_eq!(
+            parse_head(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+            Err(Refused::Bad)
+        );
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nrest"), Some(27));
+        assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
+    }
+
+    #[test]
+    fn active_plan_files_are_sandboxed_and_downloaded() {
+        for active in ["d.svg", "a/b.HTML", "x.xhtml", "feed.xml", "s.svgz"] {
+            assert_eq!(
+                file_headers(active),
+                &[
+                    ("Content-Security-Policy", "sandbox"),
+                    ("Content-Disposition", "attachment")
+                ],
+                "{active}"
+            );
+        }
+        for passive in ["d.png", "spec.pdf", "svg", "notes.txt"] {
+            assert!(file_headers(passive).is_empty(), "{passive}");
+        }
     }
 
     #[test]

@@ -667,7 +667,11 @@ fn log(report: &Report) {
     for p in report.errors.iter().take(20) {
         eprintln!(
             "  error[{}]: {} --> {}:{}:{}",
-            p.rule, p.message, p.file, p.line, p.column
+            p.rule,
+            crate::report::visible(&p.message),
+            crate::report::visible(&p.file),
+            p.line,
+            p.column
         );
     }
 }
@@ -712,7 +716,7 @@ pub fn run(dir: &Path, opts: Options) -> Result<u8, String> {
     let server = live.clone();
     std::thread::Builder::new()
         .name("northstar-accept".into())
-        .spawn(move || http::serve(listener, server))
+        .spawn(move || http::serve(listener, server, local.ip()))
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let shown = if local.ip().is_unspecified() {
         SocketAddr::new(IpAddr::from([127, 0, 0, 1]), local.port())

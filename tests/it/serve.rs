@@ -29,7 +29,8 @@ pub fn feature(title: &str) -> String {
 /// A running `northstar serve`, killed on drop.
 pub struct Server {
     child: Child,
-    port: u16,
+    /// The port it listens on (loopback).
+    pub port: u16,
     stderr: Receiver<String>,
 }
 
@@ -109,12 +110,12 @@ impl Drop for Server {
 #[derive(Debug)]
 pub struct Response {
     pub code: u16,
-    head: String,
+    pub head: String,
     pub body: String,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<String> {
+    pub fn header(&self, name: &str) -> Option<String> {
         let name = format!("{}:", name.to_ascii_lowercase());
         self.head.lines().find_map(|l| {
             l.to_ascii_lowercase()
