@@ -8,7 +8,7 @@
 //! included (`Server`'s `Drop`).
 
 use crate::browser;
-use crate::common::Repo;
+use crate::common::{Repo, skip_unless_ci};
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -516,11 +516,10 @@ fn a_port_in_use_is_a_clear_error() {
 #[test]
 fn serve_page_reloads_by_itself_in_chromium() {
     let Some((driver_bin, browser_bin)) = browser::browser_tools() else {
-        let why = "chromium and chromedriver are not installed";
-        if browser::in_ci() {
-            panic!("serve browser test cannot run: {why}; CI is set, so this fails");
-        }
-        let _ = writeln!(std::io::stderr(), "\nserve browser test SKIPPED: {why}");
+        skip_unless_ci(
+            "serve browser test",
+            "chromium and chromedriver are not installed",
+        );
         return;
     };
     let repo = repo_with_feature();
