@@ -458,6 +458,29 @@ mod tests {
     }
 
     #[test]
+    fn a_new_site_replaces_the_old_one_whole() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let out_parent = tempfile::tempdir().expect("tempdir");
+        let out = out_parent.path().join("site");
+        write_with(&out, root.path(), |sink| {
+            sink.put("index.html", b"one".to_vec())?;
+            sink.put("feature/gone.html", b"gone".to_vec())?;
+            Ok(BTreeSet::new())
+        })
+        .expect("first site");
+        write_with(&out, root.path(), |sink| {
+            sink.put("index.html", b"two".to_vec())?;
+            Ok(BTreeSet::new())
+        })
+        .expect("second site");
+        assert_eq!(std::fs::read(out.join("index.html")).expect("read"), b"two");
+        assert!(
+            !out.join("feature").exists(),
+            "a page of the old site stayed"
+        );
+    }
+
+    #[test]
     fn a_panicking_render_leaves_no_staging_folder() {
         let root = tempfile::tempdir().expect("tempdir");
         let out_parent = tempfile::tempdir().expect("tempdir");

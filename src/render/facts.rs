@@ -140,4 +140,19 @@ mod tests {
         assert_eq!(kr_status(0.5, 0.7), "at-risk");
         assert_eq!(kr_status(0.2, 0.7), "off-track");
     }
+
+    #[test]
+    fn key_result_status_at_its_thresholds() {
+        // Half of November 2026 elapsed on the 16th.
+        let today = crate::dates::days_from_civil(2026, 11, 16);
+        assert_eq!(elapsed("2026-11", today), Some(0.5));
+        // Exactly 0.10 behind is still on track; a little more is at risk.
+        assert_eq!(kr_status(0.4, 0.5), "on-track");
+        assert_eq!(kr_status(0.39, 0.5), "at-risk");
+        // Exactly 0.25 behind is at risk; a little more is off track.
+        assert_eq!(kr_status(0.25, 0.5), "at-risk");
+        assert_eq!(kr_status(0.24, 0.5), "off-track");
+        // Met is on track whatever the calendar says.
+        assert_eq!(kr_status(1.0, 1.0), "on-track");
+    }
 }

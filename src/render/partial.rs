@@ -370,10 +370,58 @@ mod tests {
         assert!(affected(&old, &new, false, false, 10, None).is_some());
     }
 
+    /// A copy of `example-repo/` committed to a fresh git repository in a
+    /// temporary folder: building the project's own copy would write its
+    /// history cache into the project's `.git`.
+    fn example_in_git() -> tempfile::TempDir {
+        fn copy(from: &std::path::Path, to: &std::path::Path) {
+            std::fs::create_dir_all(to).expect("mkdir");
+            for e in std::fs::read_dir(from).expect("read_dir") {
+                let e = e.expect("entry");
+                if e.file_type().expect("type").is_dir() {
+                    copy(&e.path(), &to.join(e.file_name()));
+                } else {
+                    std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+                }
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+            dir.path(),
+        );
+        let _ = std::fs::remove_dir_all(dir.path().join("site"));
+        for args in [
+            &["-c", "init.defaultBranch=main", "init", "-q"][..],
+            &["add", "-A"],
+            &["commit", "-q", "-m", "Example plans"],
+        ] {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_WORK_TREE")
+                .env_remove("GIT_INDEX_FILE")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_AUTHOR_NAME", "A")
+                .env("GIT_AUTHOR_EMAIL", "a@example.com")
+                .env("GIT_COMMITTER_NAME", "A")
+                .env("GIT_COMMITTER_EMAIL", "a@example.com")
+                .env("GIT_AUTHOR_DATE", "2026-01-05T12:00:00+00:00")
+                .env("GIT_COMMITTER_DATE", "2026-01-05T12:00:00+00:00")
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "git {args:?} failed");
+        }
+        dir
+    }
+
     #[test]
     fn pages_match_a_full_build() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
-        let project = crate::project::Project::open(&root, &[]).expect("example repo");
+        let example = example_in_git();
+        let root = example.path();
+        let project = crate::project::Project::open(root, &[]).expect("example repo");
         let (compiled, hist) = project.compile_with_history();
         let opts = Options::default();
         let full = super::super::build(

@@ -159,12 +159,14 @@ fn counts(kind: &EventKind) -> bool {
 }
 
 /// Editors' temporary, backup and swap files: vim's `.swp`, `.swx`, `~`
-/// backups and `4913` probe, emacs' `.#` locks, and `*.tmp`.
+/// backups and `4913` probe, emacs' `.#` locks and `#name#` auto-saves,
+/// and `*.tmp`.
 pub fn is_temp(name: &str) -> bool {
     name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with('~')
         || name.starts_with(".#")
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
         || name.ends_with(".tmp")
 }
@@ -260,6 +262,25 @@ mod tests {
             classify(Path::new("/r"), None, &[], Path::new("/elsewhere/a.md")),
             Seen::Ignored
         );
+    }
+
+    #[test]
+    fn editors_swap_backup_and_autosave_names_are_temporary() {
+        for name in [
+            ".foo.md.swp",
+            ".foo.md.swx",
+            "foo.md~",
+            "4913",
+            "#foo.md#",
+            ".#foo.md",
+            "foo.md.tmp",
+        ] {
+            assert!(is_temp(name), "{name}");
+            assert_eq!(seen(&format!("plans/{name}")), Seen::Ignored, "{name}");
+        }
+        for name in ["foo.md", "foo.yaml", "4914", "#foo.md", "issue-#4.md"] {
+            assert!(!is_temp(name), "{name}");
+        }
     }
 
     #[test]

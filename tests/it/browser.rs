@@ -10,7 +10,7 @@
 //! Without Chromium and chromedriver the test says so and passes, unless
 //! `CI` is set: then it fails, because CI installs both (`.ci/run`).
 
-use crate::common::run_in;
+use crate::common::{Repo, skip_unless_ci};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -24,22 +24,19 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 #[test]
 fn site_works_in_headless_chromium() {
     let Some((driver_bin, browser_bin)) = browser_tools() else {
-        let why = "chromium and chromedriver are not installed (Debian: apt-get install \
-                   chromium chromium-driver; or set NORTHSTAR_CHROMIUM and NORTHSTAR_CHROMEDRIVER)";
-        if in_ci() {
-            panic!("browser test cannot run: {why}; CI is set, so this fails");
-        }
-        // Straight to stderr, past the test harness's capture, so the skip
-        // shows in a plain `cargo test`.
-        let _ = writeln!(std::io::stderr(), "\nbrowser test SKIPPED: {why}");
+        skip_unless_ci(
+            "browser test",
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver; or set NORTHSTAR_CHROMIUM and NORTHSTAR_CHROMEDRIVER)",
+        );
         return;
     };
     let started = Instant::now();
 
     let site = tempfile::tempdir().expect("tempdir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let repo = Repo::example();
     let out = site.path().join("site");
-    let run = run_in(&root, &["build", "-o", out.to_str().expect("utf-8 path")]);
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
     assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
 
     let shots = screenshot_dir();
@@ -146,11 +143,6 @@ fn site_works_in_headless_chromium() {
         shots.display(),
         started.elapsed().as_secs_f64()
     );
-}
-
-/// True when running under CI (`CI` set to anything but empty, 0 or false).
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// chromedriver and the browser, from the environment or the PATH.

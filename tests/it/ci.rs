@@ -6,7 +6,7 @@
 //! are run with bash, as the CI would, on git repositories built by code
 //! (`gh` and `curl` replaced by stand-ins that record what they were given).
 
-use crate::common::Repo;
+use crate::common::{Repo, copy_example};
 use clap::Parser;
 use northstar::parse::yaml::{Node, NodeValue, parse_stream};
 use std::collections::BTreeMap;
@@ -411,26 +411,11 @@ fn vars(node: &Node, exprs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Copies a folder (the example repository) into `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type().expect("type").is_dir() {
-            if entry.file_name() != "site" {
-                copy_dir(&src, &dst);
-            }
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
-}
-
+/// A copy of the example repository at `under` in a temporary folder.
 fn example_copy(under: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join(under);
-    copy_dir(&root().join("example-repo"), &dir);
+    copy_example(&dir);
     (tmp, dir)
 }
 
@@ -728,7 +713,8 @@ fn github_workflow_steps_run_on_a_pull_request() {
     );
 
     // The site is built despite it, for the artifact.
-    let _ = run("Build the site", &[], &fakes);
+    let out = run("Build the site", &[], &fakes);
+    assert_eq!(out.code, 0, "{out:?}");
     let site = temp.path().join("plans-site");
     assert!(
         site.join("index.html").is_file(),

@@ -2,7 +2,7 @@
 //! finding and reading the config, what is scanned, every output format of
 //! `check`, colour, `schema -o` and `list`.
 
-use crate::common::{Repo, Run, run_in};
+use crate::common::{Repo, Run, run_in, skip_unless_ci};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -631,11 +631,15 @@ fn sarif_format_is_2_1_0_with_rules_results_and_locations() {
         w["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "plans/lonely.yaml"
     );
-    // ruleIndex, when given, points at the rule of that id.
+    // Every result has a ruleIndex, and it points at the rule of its id.
     for r in results {
-        if let Some(i) = r["ruleIndex"].as_u64() {
-            assert_eq!(rules[i as usize]["id"], r["ruleId"]);
-        }
+        let i = r["ruleIndex"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("result without a ruleIndex: {r}"));
+        let rule = rules
+            .get(i as usize)
+            .unwrap_or_else(|| panic!("ruleIndex {i} past the {} rules", rules.len()));
+        assert_eq!(rule["id"], r["ruleId"], "{r}");
     }
     // A clean run is still a valid log, with no results.
     let clean = Repo::base();
@@ -686,11 +690,17 @@ fn on_a_terminal(dir: &Path, no_color: bool) -> Option<String> {
 fn colour_on_a_terminal_unless_no_color() {
     let repo = mixed_repo();
     let Some(colored) = on_a_terminal(repo.path(), false) else {
-        eprintln!("no `script` to make a terminal: skipped");
+        skip_unless_ci(
+            "colour_on_a_terminal_unless_no_color",
+            "no util-linux `script` to make a terminal",
+        );
         return;
     };
     if !colored.contains("broken-reference") {
-        eprintln!("`script` gave no output: skipped ({colored:?})");
+        skip_unless_ci(
+            "colour_on_a_terminal_unless_no_color",
+            &format!("`script` gave no output ({colored:?})"),
+        );
         return;
     }
     assert!(colored.contains("\x1b["), "{colored:?}");

@@ -149,3 +149,59 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+impl Repo {
+    /// A copy of the project's `example-repo/` in a temporary folder
+    /// (without git, so without history, and without any built `site/`):
+    /// tests build and check the copy, never the project's own folder,
+    /// whose history cache would land in the project's `.git` and whose
+    /// output would be shared by tests running at the same time.
+    pub fn example() -> Repo {
+        let repo = Repo::empty();
+        copy_example(repo.path());
+        repo
+    }
+}
+
+/// The project's `example-repo/` (read only: copy it with [`copy_example`]).
+pub fn example_source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo")
+}
+
+/// Copies `example-repo/` into `to` (created), leaving out a built `site/`.
+pub fn copy_example(to: &Path) {
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let (src, dst) = (entry.path(), to.join(entry.file_name()));
+            let kind = entry.file_type().expect("type");
+            if kind.is_dir() {
+                if entry.file_name() != "site" {
+                    copy_dir(&src, &dst);
+                }
+            } else {
+                std::fs::copy(&src, &dst).expect("copy");
+            }
+        }
+    }
+    copy_dir(&example_source(), to);
+}
+
+/// True when the tests run in CI (`CI` set, and not to `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// For a test that cannot run here (a tool is missing): outside CI it says
+/// why on stderr, past the harness's capture so a plain `cargo test` shows
+/// it, and the caller returns; in CI, which installs every tool, it fails
+/// the test instead, so a skip never hides a broken product there.
+pub fn skip_unless_ci(test: &str, why: &str) {
+    use std::io::Write;
+    assert!(
+        !in_ci(),
+        "{test} cannot run: {why}; CI is set, so this is a failure"
+    );
+    let _ = writeln!(std::io::stderr(), "\n{test} SKIPPED: {why}");
+}

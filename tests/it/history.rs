@@ -5,7 +5,7 @@
 //! `check --format json`.
 
 use crate::common::{Repo, run_in};
-use crate::git::{BOB, CAROL, Git};
+use crate::git::{BOB, CAROL, Git, Who};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -241,6 +241,7 @@ fn decode(s: &str) -> String {
     s.replace("&#x3D;", "=")
         .replace("&#x60;", "`")
         .replace("&#x27;", "'")
+        .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -329,13 +330,16 @@ fn stale(repo: &Repo) -> Vec<(String, u64, u64, String)> {
         .collect()
 }
 
-/// The UTC date of the clock, `YYYY-MM-DD`.
-fn clock_day(offset: i64) -> String {
+/// The UTC date of the clock, `YYYY-MM-DD`. A build that takes "today"
+/// from the clock read it between a `clock_day()` before the build and one
+/// after: a test accepts exactly those two (the same day, unless UTC
+/// midnight passed while the build ran).
+fn clock_day() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs() as i64;
-    let z = secs.div_euclid(86_400) + offset + 719_468;
+    let z = secs.div_euclid(86_400) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -486,6 +490,69 @@ fn a_feature_page_shows_its_history_in_words_newest_first() {
         "{section}"
     );
     assert!(!section.contains("Alice Doe"), "{section}");
+}
+
+/// A commit author whose name reads like markup once unescaped: git
+/// strips `<` and `>` from names, so the name carries their references,
+/// which an unescaped page would turn into a tag's text.
+const MALLORY: Who = Who {
+    name: "Mallory &lt;img src=x onerror=alert(2)&gt; \"the\" O'Brien",
+    email: "mallory@example.com",
+};
+
+#[test]
+fn commit_messages_and_author_names_are_shown_as_text_not_markup() {
+    let (repo, git) = plans();
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "planned", "m1", 100, "Be fast."),
+    );
+    git.commit("Initial plans", "2026-01-05");
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "in-progress", "m1", 100, "Be fast."),
+    );
+    let message = "<img src=x onerror=alert(1)> & <b>bold</b>";
+    let c = git.commit_as(message, "2026-02-01", MALLORY);
+    let site = build(repo.path(), &[]);
+
+    // The reader sees the message and the name exactly as written.
+    let page = "feature/f1.html";
+    assert_eq!(
+        texts(&site.page_history(page))[0],
+        format!(
+            "1 Feb 2026 status planned → in-progress by {} — {message} {}",
+            MALLORY.name,
+            &c[..10]
+        )
+    );
+    let changes = site.changes();
+    let changes = texts(&changes);
+    assert!(
+        changes[0].starts_with(&format!(
+            "Feature One: status planned → in-progress, by {},",
+            MALLORY.name
+        )),
+        "{changes:?}"
+    );
+    // ...and no page has an element made of them.
+    for p in [page, "changes.html", "index.html"] {
+        let html = site.read(p).to_ascii_lowercase();
+        for tag in ["<img", "<b>"] {
+            assert!(!html.contains(tag), "{p} has a `{tag}` element:\n{html}");
+        }
+        assert!(
+            !html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+            "{p}: the name is not escaped"
+        );
+    }
+    // The feed escapes them too.
+    let feed = site.read("feed.xml");
+    assert!(!feed.contains("<img") && !feed.contains("<b>"), "{feed}");
+    assert!(
+        feed.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{feed}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1536,10 +1603,12 @@ fn an_empty_repository_builds_without_history_and_says_so() {
     assert_eq!(site.plan()["today"], "2026-11-01");
     // With no pin and nothing committed, today is the clock's.
     repo.file("northstar.yaml", "product: Test Product\n");
+    let before = clock_day();
     let today = build(repo.path(), &[]).plan()["today"].clone();
+    let after = clock_day();
     assert!(
-        today == clock_day(0).as_str() || today == clock_day(1).as_str(),
-        "{today}"
+        today == before.as_str() || today == after.as_str(),
+        "{today}: neither {before} nor {after}"
     );
 }
 
@@ -2201,10 +2270,12 @@ fn today_is_the_head_commit_date_when_the_tree_is_clean_and_unpinned() {
     // An edit in the working tree: the plans are no longer as committed,
     // today is the clock's.
     repo.file("met.yaml", &metric(12));
+    let before = clock_day();
     let today = build(repo.path(), &[]).plan()["today"].clone();
+    let after = clock_day();
     assert!(
-        today == clock_day(0).as_str() || today == clock_day(1).as_str(),
-        "{today}"
+        today == before.as_str() || today == after.as_str(),
+        "{today}: neither {before} nor {after}"
     );
 }
 

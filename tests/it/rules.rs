@@ -1037,6 +1037,32 @@ fn overdue_milestone_not_raised_when_done_future_or_released() {
     clean(&repo);
 }
 
+#[test]
+fn overdue_milestone_from_the_day_after_its_date_not_on_it() {
+    // `today: 2026-11-01` (Repo::base): a milestone due today is not late
+    // yet; one due yesterday is.
+    let repo = Repo::base();
+    repo.file(
+        "due-today.yaml",
+        "kind: milestone\nid: due-today\ntitle: Today\ndate: 2026-11-01\n",
+    );
+    repo.file(
+        "due-yesterday.yaml",
+        "kind: milestone\nid: due-yesterday\ntitle: Yesterday\ndate: 2026-10-31\n",
+    );
+    repo.file("f.md", &feature(&format!("{OK}milestone: due-today\n")));
+    repo.file("g.md", &feature(&format!("{OK}milestone: due-yesterday\n")));
+    assert_eq!(
+        repo.positions("overdue-milestone"),
+        vec![at("due-yesterday.yaml", 4, 7)]
+    );
+    let d = one(&repo, "overdue-milestone");
+    assert_eq!(
+        d["message"],
+        "milestone `due-yesterday` was due 2026-10-31 and still holds open features"
+    );
+}
+
 // ---------------------------------------------------- released-with-unshipped
 
 #[test]

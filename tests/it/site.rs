@@ -4,7 +4,7 @@
 //! atomic output, the public audience, the data files and template
 //! overrides.
 
-use crate::common::{Repo, Run, run_in};
+use crate::common::{Repo, Run, example_source, run_in};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -12,14 +12,11 @@ use std::path::{Path, PathBuf};
 // ---------------------------------------------------------------------------
 // Building
 
-/// The example plans repository shipped with the project (never written to).
-fn example_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo")
-}
-
 /// A site built into a temporary folder.
 struct Built {
     _tmp: tempfile::TempDir,
+    /// The copy of the example repository it was built from, if it was.
+    _example: Option<Repo>,
     dir: PathBuf,
     run: Run,
 }
@@ -47,6 +44,7 @@ fn build(root: &Path, extra: &[&str]) -> Built {
     assert_eq!(run.code, 0, "build failed:\n{}\n{}", run.stdout, run.stderr);
     Built {
         _tmp: tmp,
+        _example: None,
         dir,
         run,
     }
@@ -59,8 +57,16 @@ fn build_into(root: &Path, out: &Path, extra: &[&str]) -> Run {
     run_in(root, &args)
 }
 
+/// The example repository, built from a copy in a temporary folder.
 fn example() -> Built {
-    build(&example_root(), &[])
+    example_with(&[])
+}
+
+fn example_with(extra: &[&str]) -> Built {
+    let repo = Repo::example();
+    let mut built = build(repo.path(), extra);
+    built._example = Some(repo);
+    built
 }
 
 /// The names of the entries of `dir` (not recursive).
@@ -1257,8 +1263,23 @@ fn nothing_in_a_document_can_run_script_in_the_site() {
         evil.contains("&lt;script&gt;alert(1)&lt;/script&gt; Evil"),
         "title not shown escaped"
     );
-    let health = &pages["health.html"];
-    assert!(text(health).contains("seg2"), "health names the document");
+    // The health page shows seg2's diagnostics themselves (rule, message,
+    // position), the hostile key as text.
+    let shown = health_lines(&pages["health.html"]);
+    let seg2: Vec<String> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["file"] == "seg2.yaml")
+        .map(diag_line)
+        .collect();
+    assert!(!seg2.is_empty(), "seg2.yaml has no diagnostic");
+    for d in &seg2 {
+        assert!(
+            shown.contains(d),
+            "the health page lacks `{d}`; it shows:\n{}",
+            shown.join("\n")
+        );
+    }
     // No field link with a dangerous URL is kept; the https one is.
     let links: Vec<String> = hrefs(evil);
     assert!(
@@ -1369,6 +1390,92 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_build_failing_midway_leaves_the_previous_site_byte_identical_and_complete() {
+    let repo = Repo::base();
+    repo.file(
+        "feat.md",
+        "---\nkind: feature\ntitle: Feat\nstatus: idea\nobjectives: [obj]\n---\nBody.\n",
+    );
+    let out_tmp = tempfile::tempdir().expect("tempdir");
+    let out = out_tmp.path().join("out");
+    let first = build_into(repo.path(), &out, &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let before = tree(&out);
+    assert!(before.len() > 20, "{:?}", before.keys());
+
+    // Every page of the next build differs (the product's name is in the
+    // header of each), and it fails only once the home, the roadmap and
+    // every document page are rendered: the kind lists come late and
+    // their override calls a helper that does not exist.
+    repo.file(
+        "northstar.yaml",
+        "product: Renamed Product\ntoday: 2026-11-01\n",
+    );
+    repo.file(
+        "feat.md",
+        "---\nkind: feature\ntitle: Feat renamed\nstatus: idea\nobjectives: [obj]\n---\nBody.\n",
+    );
+    repo.file(
+        "templates/kind.hbs",
+        "<h1>{{no_such_helper page.kind}}</h1>",
+    );
+    let failed = build_into(repo.path(), &out, &[]);
+    assert_ne!(failed.code, 0, "{}{}", failed.stdout, failed.stderr);
+    assert!(
+        failed.stderr.contains("no_such_helper"),
+        "the error names the helper: {}",
+        failed.stderr
+    );
+    let after = tree(&out);
+    let changed: Vec<&String> = before
+        .iter()
+        .filter(|(p, bytes)| after.get(*p) != Some(*bytes))
+        .map(|(p, _)| p)
+        .chain(after.keys().filter(|p| !before.contains_key(*p)))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the failed build changed, removed or added: {changed:?}"
+    );
+    assert_eq!(
+        names_in(out_tmp.path()),
+        ["out"],
+        "a leftover beside the site"
+    );
+}
+
+#[test]
+fn a_rebuild_drops_the_pages_of_deleted_documents() {
+    let repo = Repo::base();
+    let feature = |title: &str| {
+        format!("---\nkind: feature\ntitle: {title}\nstatus: idea\nobjectives: [obj]\n---\nBody.\n")
+    };
+    repo.file("keep.md", &feature("Kept feature"))
+        .file("gone.md", &feature("Deleted feature"));
+    let out_tmp = tempfile::tempdir().expect("tempdir");
+    let out = out_tmp.path().join("site");
+    let first = build_into(repo.path(), &out, &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(out.join("feature/gone.html").is_file());
+
+    std::fs::remove_file(repo.join("gone.md")).expect("rm");
+    let second = build_into(repo.path(), &out, &[]);
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    assert!(
+        !out.join("feature/gone.html").exists(),
+        "the deleted document's page is still published"
+    );
+    assert!(out.join("feature/keep.html").is_file());
+    let list = std::fs::read_to_string(out.join("feature/index.html")).expect("feature list");
+    assert!(text(&list).contains("Kept feature"), "{list}");
+    for (p, html) in html_pages(&out) {
+        assert!(!html.contains("Deleted feature"), "{p} still names it");
+        assert!(!html.contains("gone.html"), "{p} still links to it");
+    }
+    assert_eq!(names_in(out_tmp.path()), ["site"]);
+}
+
+#[test]
 fn refuses_to_write_over_a_foreign_folder_or_the_plans() {
     let repo = Repo::base();
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -1440,7 +1547,7 @@ fn refuses_to_write_over_a_foreign_folder_or_the_plans() {
 
 #[test]
 fn public_build_shows_only_public_documents_with_coarse_dates() {
-    let site = build(&example_root(), &["--audience", "public"]);
+    let site = example_with(&["--audience", "public"]);
     let full = example();
     let plan = full.plan();
     let public: BTreeSet<String> = docs(&plan)
@@ -1626,7 +1733,218 @@ fn find_day(s: &str) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------
+// Health and "not doing"
+
+/// A diagnostic of `check --format json` as the health page writes it:
+/// level, rule, message, position, then its notes and help.
+fn diag_line(d: &Value) -> String {
+    let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+    let mut line = format!(
+        "{} {} {} line {}, column {}",
+        s("level"),
+        s("rule"),
+        s("message"),
+        d["line"],
+        d["column"]
+    );
+    for n in d["notes"].as_array().into_iter().flatten() {
+        line.push_str(&format!(" note: {}", n.as_str().unwrap_or_default()));
+    }
+    if let Some(help) = d["suggestion"].as_str() {
+        line.push_str(&format!(" help: {help}"));
+    }
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The diagnostics on the health page, as text, one per item.
+fn health_lines(html: &str) -> Vec<String> {
+    elements(html, "diag").into_iter().map(text).collect()
+}
+
+#[test]
+fn the_health_page_shows_each_diagnostic_with_its_rule_and_message() {
+    let repo = Repo::base();
+    repo.file(
+        "lonely.md",
+        "---\nkind: feature\ntitle: Lonely\nstatus: idea\n---\n",
+    )
+    .file(
+        "seg2.yaml",
+        "kind: segment\nid: seg2\ntitle: Second segment\n",
+    );
+    let diags = repo.diagnostics();
+    let mut expected: Vec<String> = diags.iter().map(diag_line).collect();
+    // The two warnings this repository is known for.
+    assert_eq!(
+        expected,
+        [
+            "warning feature-without-objective feature `lonely` serves no objective line 2, column 1 note: add `objectives: [<objective id>]`",
+            "warning orphan segment `seg2` is not referenced by anything line 1, column 1",
+        ]
+    );
+    let site = build(repo.path(), &[]);
+    let html = site.read("health.html");
+    let mut shown = health_lines(&html);
+    shown.sort();
+    expected.sort();
+    assert_eq!(shown, expected);
+    // Grouped by document: its title links to its page, beside its file.
+    let groups = elements(&html, "health-file");
+    assert_eq!(groups.len(), 2, "{html}");
+    assert!(
+        text(groups[0]).starts_with("Lonely lonely.md"),
+        "{}",
+        groups[0]
+    );
+    assert!(hrefs(groups[0]).contains(&"feature/lonely.html".to_string()));
+    assert!(
+        text(groups[1]).starts_with("Second segment seg2.yaml"),
+        "{}",
+        groups[1]
+    );
+    assert!(
+        text(&html).contains("0 errors and 2 warnings in this build"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_not_doing_page_lists_each_declined_feature_with_its_decision() {
+    let repo = Repo::base();
+    repo.file(
+        "offline.md",
+        "---\nkind: feature\ntitle: Offline Mode\nstatus: declined\nobjectives: [obj]\ndecision: no-offline\n---\n",
+    )
+    .file(
+        "no-offline.yaml",
+        "kind: decision\nid: no-offline\ntitle: Not this year\ndate: 2026-10-01\nstatus: accepted\nfeatures: [offline]\n",
+    )
+    .file(
+        "kept.md",
+        "---\nkind: feature\ntitle: Kept Idea\nstatus: idea\nobjectives: [obj]\n---\n",
+    );
+    assert_eq!(repo.diagnostics(), Vec::<Value>::new());
+    let site = build(repo.path(), &[]);
+    let html = site.read("not-doing.html");
+    let list = element(&html, "not-doing", "not-doing.html");
+    let items: Vec<String> = elements(list, "panel").into_iter().map(text).collect();
+    assert_eq!(items, ["Offline Mode Decision: Not this year (1 Oct 2026)"]);
+    let links = hrefs(list);
+    assert!(
+        links.contains(&"feature/offline.html".to_string()),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&"decision/no-offline.html".to_string()),
+        "{links:?}"
+    );
+    assert!(!text(&html).contains("Kept Idea"));
+}
+
+// ---------------------------------------------------------------------------
+// Now / next / later and key-result status at their edges (SPEC §5)
+
+/// [`Repo::base`] on 16 Nov 2026: "now" reaches 16 Feb 2027 (3 months),
+/// "next" 16 May 2027 (6 months). One planned feature per milestone date
+/// around those edges; one objective of November 2026 (half elapsed on
+/// the 16th) per key-result progress around the thresholds (on track from
+/// 0.5 − 0.10, at risk from 0.5 − 0.25).
+fn edges_repo() -> Repo {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-16\n",
+    )
+    .file(
+        "strat26.yaml",
+        "kind: strategy\nid: strat26\ntitle: S26\nperiod: 2026\n",
+    );
+    for date in [
+        "2027-02-15",
+        "2027-02-16",
+        "2027-02-17",
+        "2027-05-16",
+        "2027-05-17",
+    ] {
+        let id = date.replace('-', "");
+        repo.file(
+            &format!("m{id}.yaml"),
+            &format!("kind: milestone\nid: m{id}\ntitle: Due {date}\ndate: {date}\n"),
+        )
+        .file(
+            &format!("f{id}.md"),
+            &format!(
+                "---\nkind: feature\ntitle: F {date}\nstatus: planned\nowner: alice\nobjectives: [obj]\nmilestone: m{id}\n---\n## Problem\nP.\n\n## Goals\nG.\n\n## Non-goals\nN.\n\n## Requirements\nR.\n"
+            ),
+        );
+    }
+    for current in ["4", "3.9", "2.5", "2.4"] {
+        let id = format!("o{}", current.replace('.', ""));
+        repo.file(
+            &format!("{id}.yaml"),
+            &format!(
+                "kind: objective\nid: {id}\ntitle: O {current}\nstrategy: strat26\nperiod: 2026-11\nkey_results:\n  - title: KR\n    metric: met\n    baseline: 0\n    target: 10\n    current: {current}\n"
+            ),
+        );
+    }
+    repo
+}
+
+#[test]
+fn now_next_and_later_end_exactly_three_and_six_months_from_today() {
+    let repo = edges_repo();
+    assert_eq!(repo.diagnostics(), Vec::<Value>::new());
+    let plan = build(repo.path(), &[]).plan();
+    let horizon = |id: &str| doc(&plan, id)["horizon"].clone();
+    assert_eq!(horizon("f20270215"), "now", "a day inside three months");
+    assert_eq!(horizon("f20270216"), "now", "exactly three months");
+    assert_eq!(horizon("f20270217"), "next", "a day past three months");
+    assert_eq!(horizon("f20270516"), "next", "exactly six months");
+    assert_eq!(horizon("f20270517"), "later", "a day past six months");
+}
+
+#[test]
+fn a_key_result_exactly_at_a_threshold_is_on_its_better_side() {
+    let repo = edges_repo();
+    let plan = build(repo.path(), &[]).plan();
+    let status = |id: &str| doc(&plan, id)["computed_status"].clone();
+    assert_eq!(status("o4"), "on-track", "0.4 = 0.5 elapsed − 0.10");
+    assert_eq!(status("o39"), "at-risk", "0.39 < 0.5 − 0.10");
+    assert_eq!(status("o25"), "at-risk", "0.25 = 0.5 − 0.25");
+    assert_eq!(status("o24"), "off-track", "0.24 < 0.5 − 0.25");
+}
+
+// ---------------------------------------------------------------------------
 // Data files
+
+/// A feature's now / next / later as SPEC §5 words it, for the example's
+/// `today: 2026-11-01` (three months: 2027-02-01, six: 2027-05-01): its
+/// `horizon` if set; else `in-progress` and `beta` are now; else by its
+/// milestone's date; no milestone is later; shipped and declined: none.
+fn expected_horizon(plan: &Value, feature: &Value) -> Value {
+    let f = &feature["fields"];
+    let status = f["status"].as_str().unwrap_or_default();
+    if matches!(status, "shipped" | "declined") {
+        return Value::Null;
+    }
+    if let Some(h) = f["horizon"].as_str() {
+        return h.into();
+    }
+    if matches!(status, "in-progress" | "beta") {
+        return "now".into();
+    }
+    let date = f["milestone"].as_str().map(|m| {
+        doc(plan, m)["fields"]["date"]
+            .as_str()
+            .expect("date")
+            .to_string()
+    });
+    match date.as_deref() {
+        Some(d) if d <= "2027-02-01" => "now".into(),
+        Some(d) if d <= "2027-05-01" => "next".into(),
+        _ => "later".into(),
+    }
+}
 
 #[test]
 fn plan_json_ics_and_csv_describe_the_plan() {
@@ -1651,6 +1969,7 @@ fn plan_json_ics_and_csv_describe_the_plan() {
         .filter_map(Value::as_str)
         .collect();
     let mut ids = BTreeSet::new();
+    let mut horizons = BTreeSet::new();
     for d in docs(&plan) {
         for k in &required {
             assert!(!d[*k].is_null(), "document {} lacks `{k}`", d["id"]);
@@ -1669,7 +1988,8 @@ fn plan_json_ics_and_csv_describe_the_plan() {
                 "rice_score" => assert!(v.is_number() || v.is_null()),
                 "demand" => assert!(v.is_u64()),
                 "horizon" => {
-                    assert!(["now", "next", "later"].iter().any(|h| v == h) || v.is_null())
+                    assert_eq!(*v, expected_horizon(&plan, &d), "horizon of {}", d["id"]);
+                    horizons.insert(v.as_str().unwrap_or("none").to_string());
                 }
                 "history" => assert!(v.is_array()),
                 _ => {}
@@ -1680,9 +2000,17 @@ fn plan_json_ics_and_csv_describe_the_plan() {
             "duplicate {}",
             d["id"]
         );
-        let file = example_root().join(d["file"].as_str().expect("file"));
+        let file = example_source().join(d["file"].as_str().expect("file"));
         assert!(file.is_file(), "{}", file.display());
     }
+    // Every board column (and "not on the board") is there to be checked.
+    assert_eq!(
+        horizons,
+        ["later", "next", "none", "now"]
+            .map(String::from)
+            .into_iter()
+            .collect(),
+    );
     let s = doc(&plan, "sync-engine-v2");
     assert_eq!(s["rice_score"].as_f64().map(f64::round), Some(8914.0));
     assert_eq!(s["demand"], 214);
