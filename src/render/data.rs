@@ -396,14 +396,34 @@ pub fn csv(index: &Index<'_>, public: bool) -> String {
     csv_table(rows, csv::Terminator::CRLF)
 }
 
-fn plain_text(d: &Document) -> String {
+fn plain_text(d: &Document, index: &Index<'_>) -> String {
     let Some(b) = &d.body else {
         return String::new();
     };
     let heads: Vec<&str> = b.info.headings.iter().map(|h| h.text.as_str()).collect();
     let mut s = heads.join(" · ");
-    let prose: String = b
-        .text
+    // `[[id]]` reads as what the page shows: its label, the target's
+    // title, or, for a document the build does not publish, neither its
+    // id nor its title.
+    let mut text = String::with_capacity(b.text.len());
+    let mut last = 0;
+    for w in &b.info.wiki_links {
+        let Some(before) = b.text.get(last..w.range.start) else {
+            break;
+        };
+        text.push_str(before);
+        match (&w.label, index.get(&w.id)) {
+            (Some(label), _) => text.push_str(label),
+            (None, Some(target)) => text.push_str(&target.title),
+            (None, None) if index.plan.by_id.contains_key(&w.id) => {
+                text.push_str(crate::render::markdown::WITHHELD)
+            }
+            (None, None) => text.push_str(&w.id),
+        }
+        last = w.range.end;
+    }
+    text.push_str(b.text.get(last..).unwrap_or_default());
+    let prose: String = text
         .lines()
         .filter(|l| !l.trim_start().starts_with(['#', '|', '<', '!']) && !l.trim().is_empty())
         .collect::<Vec<_>>()
@@ -422,7 +442,7 @@ pub fn search_index(index: &Index<'_>) -> String {
             json!({
                 "t": d.title, "k": d.kind, "i": d.id, "u": Index::page(d),
                 "s": d.str("summary").unwrap_or(""), "g": d.strs("tags").join(" "),
-                "st": d.str("status").unwrap_or(""), "x": plain_text(d),
+                "st": d.str("status").unwrap_or(""), "x": plain_text(d, index),
             })
         })
         .collect();

@@ -107,6 +107,9 @@ impl Linker for PageLinker<'_, '_> {
     fn file_exists(&self, path: &str) -> bool {
         self.index.files.contains(path) && !self.index.doc_files.contains(path)
     }
+    fn withheld(&self, id: &str) -> bool {
+        self.index.get(id).is_none() && self.index.plan.by_id.contains_key(id)
+    }
     fn root(&self) -> &str {
         self.root
     }

@@ -23,7 +23,16 @@ pub trait Linker {
     fn file_exists(&self, path: &str) -> bool;
     /// The prefix from the current page to the site root (`../`).
     fn root(&self) -> &str;
+    /// Whether `id` names a document this build does not publish (an
+    /// internal one in a public build): a `[[id]]` to it shows neither
+    /// the id nor the title, which would tell readers it exists.
+    fn withheld(&self, _id: &str) -> bool {
+        false
+    }
 }
+
+/// What a `[[id]]` to a withheld document shows instead of its id.
+pub const WITHHELD: &str = "an internal document";
 
 /// Rendered body: HTML and the files it links to.
 pub struct Rendered {
@@ -55,7 +64,13 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
             .label
             .clone()
             .or_else(|| linker.doc(&w.id).map(|(_, t)| t))
-            .unwrap_or_else(|| w.id.clone());
+            .unwrap_or_else(|| {
+                if linker.withheld(&w.id) {
+                    WITHHELD.to_string()
+                } else {
+                    w.id.clone()
+                }
+            });
         let anchor = w
             .anchor
             .as_ref()

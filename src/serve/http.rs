@@ -19,6 +19,7 @@
 use super::{Live, Snapshot};
 use std::io::{Read, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -440,7 +441,9 @@ fn answer(stream: &mut TcpStream, req: &Request, snap: &Snapshot) -> std::io::Re
     }
     if let Some(asset) = path.strip_prefix("files/")
         && snap.assets.contains(asset)
-        && let Ok(bytes) = std::fs::read(snap.root.join(asset))
+        // Read through the same rule as the scan: a link swapped while
+        // `serve` runs cannot lead out of the repository.
+        && let Ok(bytes) = crate::source::confine::read(&snap.root, Path::new(asset))
     {
         return respond(
             stream,

@@ -345,3 +345,56 @@ fn a_document_made_internal_is_not_named_by_kept_history() {
     let (_d2, second) = build(repo.path(), &["--audience", "public"]);
     assert_eq!(holding(&second, "zephyr"), Vec::<&str>::new());
 }
+
+/// A public document's body that links to an internal one by `[[id]]`
+/// names neither its id nor its title, on the page or in the search
+/// index; the internal build links it by title.
+#[test]
+fn a_wiki_link_to_an_internal_document_does_not_name_it_in_a_public_build() {
+    let repo = Repo::base();
+    repo.file(
+        "m2.yaml",
+        "kind: milestone\nid: m2\ntitle: M2\ndate: 2027-04-15\nvisibility: public\n",
+    )
+    .file(
+        "zephyr-ms.yaml",
+        "kind: milestone\nid: zephyr-ms\ntitle: Zephyr Launch\ndate: 2027-05-20\n",
+    )
+    .file("zephyr.md", &zephyr("internal only"))
+    .file(
+        "f1.md",
+        "---\nkind: feature\ntitle: Feature One\nstatus: planned\nowner: alice\nobjectives: [obj]\nmilestone: m2\nvisibility: public\n---\n## Problem\nSlow; see [[zephyr]] for the plan.\n",
+    );
+    let (_internal_dir, internal) = build(repo.path(), &[]);
+    let page = |files: &[(String, String)], name: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert!(page(&internal, "feature/f1.html").contains(">Zephyr Project</a> for the plan"));
+    let (_public_dir, public) = build(repo.path(), &["--audience", "public"]);
+    assert_eq!(holding(&public, "zephyr"), Vec::<&str>::new());
+    for name in ["feature/f1.html", "search-index.js"] {
+        let text = page(&public, name);
+        let at = text.find("Slow; see").unwrap_or(0);
+        let shown = text.get(at..at + 100).unwrap_or_default();
+        // The page's text, without the tags around the unlinked label.
+        let mut shown_text = String::new();
+        let mut in_tag = false;
+        for c in shown.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => shown_text.push(c),
+                _ => {}
+            }
+        }
+        let shown = shown_text;
+        assert!(
+            shown.starts_with("Slow; see an internal document for the plan"),
+            "{name}: {shown}"
+        );
+    }
+}
