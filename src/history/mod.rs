@@ -723,7 +723,6 @@ fn replayed(
         .map(|p| state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
     if let Some(path) = &state_path {
-        codec::take_unreadable();
         let t = crate::timings::phase("history: load state");
         let saved = inp
             .prefetch
@@ -783,7 +782,7 @@ fn replayed(
                 // A block of the state that did not read (a state written
                 // wrong) would have lost the changes before these: replay
                 // from the start instead, from the per-commit cache.
-                if in_order && !codec::take_unreadable() {
+                if in_order && !replay.damaged() {
                     // Writing the state costs as much as loading it, and
                     // replaying a few commits far less: a build after a
                     // handful of commits leaves the state where it was.
