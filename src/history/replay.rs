@@ -549,6 +549,13 @@ impl Replay {
                 dates::human(day_of(c.commit.time))
             ));
         }
+        if c.commit.clamped {
+            self.history.notes.push(format!(
+                "commit {} is dated outside the years 1970 to 9999: read as {}",
+                &c.commit.id[..c.commit.id.len().min(10)],
+                dates::human(day_of(c.commit.commit_time))
+            ));
+        }
         for file in &c.unreadable {
             self.history.notes.push(format!(
                 "{file} did not parse at commit {} ({}): its history has a gap there",
