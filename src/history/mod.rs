@@ -10,6 +10,7 @@
 //! derive facts and phrase changes in words.
 
 pub mod cache;
+pub mod cachefile;
 pub mod codec;
 pub mod diff;
 pub mod replay;
@@ -750,7 +751,7 @@ fn replayed(
     head: Oid,
     is_head: bool,
     inp: &Inputs<'_>,
-) -> Result<(replay::Replay, Option<String>), String> {
+) -> Result<(replay::Replay, Vec<String>), String> {
     let fp = fingerprint(inp.config_text, inp.schemas);
     let state_path = inp
         .cache
@@ -758,7 +759,15 @@ fn replayed(
         .filter(|_| is_head)
         .map(|p| state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
-    if let Some(path) = &state_path {
+    // A cache file that is there but is not read (a symbolic link, not a
+    // regular file, too large: see `cachefile`) is said, and the history
+    // is read in full, so that both files are written again, as files.
+    let refused: Vec<String> = [inp.cache.as_deref(), state_path.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| cachefile::refusal(p, cachefile::MAX_BYTES))
+        .collect();
+    if let Some(path) = state_path.as_ref().filter(|_| refused.is_empty()) {
         let t = crate::timings::phase("history: load state");
         let saved = inp
             .prefetch
@@ -768,7 +777,7 @@ fn replayed(
         drop(t);
         if let Some(saved) = saved {
             if saved.head == head.to_string() {
-                return Ok((saved.replay, None));
+                return Ok((saved.replay, Vec::new()));
             }
             let since = Oid::from_str(&saved.head).ok();
             if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
@@ -838,7 +847,7 @@ fn replayed(
                     } else {
                         replay
                     };
-                    return Ok((replay, None));
+                    return Ok((replay, Vec::new()));
                 }
             }
         }
@@ -880,7 +889,7 @@ fn replayed(
         ),
         None => replay,
     };
-    Ok((replay, note))
+    Ok((replay, refused.into_iter().chain(note).collect()))
 }
 
 /// Writes the state file, handing the replay back; a state that cannot be
@@ -899,7 +908,8 @@ fn save_state(
     // Where the per-commit cache ends now: entries after it were read
     // after this state.
     let cache_len = cache
-        .and_then(|c| std::fs::metadata(c).ok())
+        .and_then(|c| std::fs::symlink_metadata(c).ok())
+        .filter(std::fs::Metadata::is_file)
         .map_or(0, |m| m.len());
     let _ = state::save(
         path,
@@ -1029,9 +1039,9 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
     }
     drop(t);
     match replayed(&git, head, tip.is_none(), inp) {
-        Ok((r, note)) => {
+        Ok((r, notes)) => {
             replay = r;
-            if let Some(n) = note {
+            for n in notes.into_iter().rev() {
                 replay.note_first(n);
             }
         }

@@ -99,10 +99,24 @@ impl AsRef<[u8]> for Kept<'_> {
 
 impl Reuse {
     /// The renderings kept at `path` for `context` (none when the file is
-    /// missing or not one of ours).
+    /// missing or not one of ours). Only a regular file is read, never
+    /// through a symbolic link ([`crate::history::cachefile`]): anything
+    /// else is warned about, and replaced by the file this build writes.
     pub fn open(path: PathBuf, context: u64) -> Reuse {
+        use crate::history::cachefile::{self, Opened};
         let _t = crate::timings::phase("render: read kept history");
-        let map = std::fs::File::open(&path).ok().and_then(|f| {
+        let file = match cachefile::open(&path, cachefile::MAX_BYTES) {
+            Opened::File(f, _) => Some(f),
+            Opened::Absent => None,
+            Opened::Refused(why) => {
+                eprintln!(
+                    "warning: the kept history {} {why}: it was not read, and is written again",
+                    path.display()
+                );
+                None
+            }
+        };
+        let map = file.and_then(|f| {
             // SAFETY: the file is only ever replaced by renaming a new one
             // into place or appended to, never changed in place, so the
             // mapped bytes stay as they were; every read below is
@@ -204,9 +218,10 @@ impl Reuse {
     }
 }
 
-/// Appends records to the file.
+/// Appends records to the file (a regular file only: never through a
+/// link).
 fn append(path: &Path, records: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+    let mut f = crate::history::cachefile::open_append(path)?;
     f.write_all(records)
 }
 

@@ -266,3 +266,95 @@ fn a_damaged_pack_at_head_is_noted_not_shown_as_uncommitted() {
     assert!(!page.contains("not committed yet"), "{page}");
     assert!(site.commits("f1").is_empty());
 }
+
+/// The per-commit cache `history.jsonl` had no checksum: a hand edit
+/// (here, an author renamed) was shown as history. Each line now carries
+/// its checksum; an edited cache is discarded and rebuilt from git.
+#[test]
+fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
+    let (repo, git, first) = plans_with_f1();
+    repo.file("features/f1.md", &feature("Feature One", "in-progress"));
+    let second = git.commit("Start F1", "2026-02-01");
+    let good = build(repo.path());
+    assert_eq!(good.commits("f1"), vec![second, first]);
+    let dir = repo.join(".git/northstar");
+    let cache = dir.join("history.jsonl");
+    let text = std::fs::read_to_string(&cache).expect("cache");
+    assert!(text.contains("\"Alice Doe\""), "{text}");
+    std::fs::write(&cache, text.replace("\"Alice Doe\"", "\"Mallory Edit\"")).expect("write");
+    // Without the state and the kept renderings, the cache is what is read.
+    for name in ["state.bin", "reuse-internal.bin"] {
+        std::fs::remove_file(dir.join(name)).expect("remove");
+    }
+    let site = build(repo.path());
+    assert_eq!(site.read("plan.json"), good.read("plan.json"));
+    assert!(!site.read("changes.html").contains("Mallory"));
+    assert!(
+        site.notes()
+            .iter()
+            .any(|n| n.contains("history cache was unreadable and has been rebuilt")),
+        "{:?}",
+        site.notes()
+    );
+    assert!(
+        !std::fs::read_to_string(&cache)
+            .expect("cache")
+            .contains("Mallory")
+    );
+}
+
+/// A symbolic link at a cache file's path was followed: `history.jsonl ->
+/// /dev/zero` made the build read one endless line until an allocation of
+/// a gigabyte aborted it, and a link to a file outside the repository was
+/// read (or appended to). No cache file is read through a link: each is
+/// treated as absent, said in a note, and replaced by a file.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_cache_file_is_not_followed() {
+    let (repo, git, first) = plans_with_f1();
+    repo.file("features/f1.md", &feature("Feature One", "in-progress"));
+    let second = git.commit("Start F1", "2026-02-01");
+    let good = build(repo.path());
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret.bin");
+    std::fs::write(&secret, b"not northstar's").expect("write");
+    let dir = repo.join(".git/northstar");
+    let links = [
+        ("history.jsonl", PathBuf::from("/dev/zero")),
+        ("state.bin", secret.clone()),
+        ("reuse-internal.bin", PathBuf::from("/dev/zero")),
+    ];
+    for (name, target) in &links {
+        std::fs::remove_file(dir.join(name)).expect("remove");
+        std::os::unix::fs::symlink(target, dir.join(name)).expect("symlink");
+    }
+    let site = build(repo.path());
+    assert!(site.took < Duration::from_secs(30), "took {:?}", site.took);
+    assert_eq!(site.commits("f1"), vec![second.clone(), first.clone()]);
+    assert_eq!(site.read("plan.json"), good.read("plan.json"));
+    let notes = site.notes();
+    for name in ["history.jsonl", "state.bin"] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(name) && n.contains("symbolic link")),
+            "{name}: {notes:?}"
+        );
+    }
+    assert!(
+        site.run
+            .stderr
+            .contains("reuse-internal.bin is a symbolic link"),
+        "{}",
+        site.run.stderr
+    );
+    assert_eq!(std::fs::read(&secret).expect("read"), b"not northstar's");
+    // Replaced by files of northstar's own: the next build reads them.
+    for (name, _) in &links {
+        let meta = std::fs::symlink_metadata(dir.join(name)).expect("meta");
+        assert!(meta.is_file(), "{name}");
+    }
+    let again = build(repo.path());
+    assert!(again.notes().is_empty(), "{:?}", again.notes());
+    assert_eq!(again.commits("f1"), vec![second, first]);
+}
