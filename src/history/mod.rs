@@ -598,6 +598,15 @@ fn read_new(
                         let old = parent.and_then(|p| objects.plans_tree(p));
                         let new = objects.plans_tree(id);
                         let changes = objects.changes(old, new, &keep);
+                        // A tree that does not read compares as empty: a
+                        // commit that seems to delete files is checked,
+                        // and left out if its tree is damaged, rather than
+                        // shown deleting every document.
+                        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
+                            && let Err(e) = g.readable(id)
+                        {
+                            return Ok(Listed::Bad(bad_commit_note(id, &e)));
+                        }
                         Ok(Listed::Linear {
                             commit,
                             boundary,
