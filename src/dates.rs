@@ -181,9 +181,34 @@ pub fn system_today() -> i64 {
     secs.div_euclid(86_400)
 }
 
+/// The earliest commit time read from git: 1970-01-01T00:00:00Z.
+pub const GIT_TIME_MIN: i64 = 0;
+/// The latest commit time read from git: 9999-12-31T23:59:59Z, the last
+/// second a `YYYY-MM-DD` date can show. git accepts any 64-bit time
+/// (`@9223372036854775807`), and day arithmetic on such a date overflows
+/// or drives loops and allocations over trillions of days (the roadmap's
+/// month grid, `stale`'s count).
+pub const GIT_TIME_MAX: i64 = 253_402_300_799;
+
+/// A commit time read from git, within [`GIT_TIME_MIN`]..=[`GIT_TIME_MAX`],
+/// and whether it had to be moved there.
+pub fn clamp_git_time(secs: i64) -> (i64, bool) {
+    let clamped = secs.clamp(GIT_TIME_MIN, GIT_TIME_MAX);
+    (clamped, clamped != secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn git_times_are_clamped_to_the_years_1970_to_9999() {
+        assert_eq!(clamp_git_time(1_767_268_800), (1_767_268_800, false));
+        assert_eq!(clamp_git_time(i64::MAX), (GIT_TIME_MAX, true));
+        assert_eq!(clamp_git_time(i64::MIN), (GIT_TIME_MIN, true));
+        assert_eq!(format(GIT_TIME_MAX.div_euclid(86_400)), "9999-12-31");
+        assert_eq!(format((GIT_TIME_MAX + 1).div_euclid(86_400)), "10000-01-01");
+    }
 
     #[test]
     fn round_trips_and_rejects_impossible_dates() {

@@ -119,7 +119,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     // on its page: the state is dropped, and the next build replays the
     // per-commit cache instead of trusting it again.
     if project.as_of.is_none()
-        && crate::history::codec::take_unreadable()
+        && history.damaged()
         && let Some(cache) = project.history_cache()
     {
         let state = crate::history::state_path(&cache);

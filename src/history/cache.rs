@@ -4,14 +4,63 @@
 //! is how northstar reads commits (its version, the config, the schemas),
 //! and that is the fingerprint in the header. A file that does not parse,
 //! or whose header differs, is ignored and rewritten whole.
+//!
+//! Every line ends with a tab and the checksum of what precedes it (as
+//! `state.bin` ends with one, [`super::state::checksum`]): a line damaged
+//! or edited by hand in a way that still parses must not be shown as
+//! history. The file is read only as a regular file of bounded size
+//! ([`super::cachefile`]), one line of bounded length at a time.
 
 use super::CommitChanges;
+use super::cachefile::{self, Opened};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 /// 4: files whose object could not be read are `missing`, not `unreadable`.
-const FORMAT: u32 = 4;
+/// 5: each line closed by its checksum; dates clamped to 1970..=9999.
+const FORMAT: u32 = 5;
+
+/// The longest line read: one commit's changes (a commit that adds
+/// thousands of documents writes a few megabytes).
+const MAX_LINE: u64 = 64 << 20;
+
+/// `json` closed by its checksum, as a line of the file.
+fn seal(json: &str) -> String {
+    format!("{json}\t{:016x}", super::state::checksum(json.as_bytes()))
+}
+
+/// The JSON of a line (its newline already cut) whose checksum matches.
+/// JSON as serde writes it holds no raw tab: the last one starts the sum.
+fn unseal(line: &str) -> Option<&str> {
+    let (json, sum) = line.rsplit_once('\t')?;
+    let sum = u64::from_str_radix(sum, 16).ok()?;
+    (sum == super::state::checksum(json.as_bytes()) && line.len() - json.len() == 17)
+        .then_some(json)
+}
+
+/// Reads the next line into `buf` (its newline cut): Some(true) when one
+/// was read whole, Some(false) at the end, None for a line that is too
+/// long, cut short or not UTF-8.
+fn next_line(reader: &mut impl BufRead, buf: &mut String) -> Option<bool> {
+    buf.clear();
+    let n = reader.by_ref().take(MAX_LINE + 1).read_line(buf).ok()?;
+    if n == 0 {
+        return Some(false);
+    }
+    buf.strip_suffix('\n')?;
+    buf.pop();
+    Some(true)
+}
+
+/// The cache file opened for reading: None when absent or refused (see
+/// [`cachefile::refusal`], which says so in a note).
+fn open(path: &Path) -> Option<BufReader<std::io::Take<std::fs::File>>> {
+    match cachefile::open(path, cachefile::MAX_BYTES) {
+        Opened::File(file, len) => Some(BufReader::new(file.take(len))),
+        Opened::Absent | Opened::Refused(_) => None,
+    }
+}
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Header {
@@ -19,11 +68,16 @@ struct Header {
     fingerprint: String,
 }
 
-/// Whether a cache's first line is the header of this format and
-/// `fingerprint`: Some(true) ours, Some(false) another's, None not a header.
+/// Whether a cache's first line (its newline cut) is the header of this
+/// format and `fingerprint`: Some(true) ours, Some(false) another's
+/// (another format's line may have no checksum), None not a header.
 fn header_is_ours(line: &str, fingerprint: &str) -> Option<bool> {
-    let h: Header = serde_json::from_str(line.trim_end()).ok()?;
-    Some(h.format == FORMAT && h.fingerprint == fingerprint)
+    if let Some(json) = unseal(line) {
+        let h: Header = serde_json::from_str(json).ok()?;
+        return Some(h.format == FORMAT && h.fingerprint == fingerprint);
+    }
+    let h: Header = serde_json::from_str(line).ok()?;
+    (h.format != FORMAT).then_some(false)
 }
 
 /// What loading found.
@@ -38,28 +92,33 @@ pub enum Loaded {
     Corrupt,
 }
 
-/// Reads the cache file.
+/// Reads the cache file. One that is not a regular file (a symbolic
+/// link) reads as missing: it is rebuilt, and replaced by a file.
 pub fn load(path: &Path, fingerprint: &str) -> Loaded {
-    let Ok(file) = std::fs::File::open(path) else {
+    let Some(mut reader) = open(path) else {
         return Loaded::Missing;
     };
-    let mut lines = BufReader::new(file).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    match header_is_ours(&first, fingerprint) {
+    let mut line = String::new();
+    if next_line(&mut reader, &mut line) != Some(true) {
+        return Loaded::Corrupt;
+    }
+    match header_is_ours(&line, fingerprint) {
         None => return Loaded::Corrupt,
         Some(false) => return Loaded::Stale,
         Some(true) => {}
     }
     let mut out = HashMap::new();
-    for line in lines {
-        let Ok(line) = line else {
-            return Loaded::Corrupt;
-        };
-        match serde_json::from_str::<CommitChanges>(&line) {
-            Ok(c) => {
+    loop {
+        match next_line(&mut reader, &mut line) {
+            Some(false) => break,
+            None => return Loaded::Corrupt,
+            Some(true) => {}
+        }
+        match unseal(&line).and_then(|json| serde_json::from_str::<CommitChanges>(json).ok()) {
+            Some(c) => {
                 out.insert(c.commit.id.clone(), c);
             }
-            Err(_) => return Loaded::Corrupt,
+            None => return Loaded::Corrupt,
         }
     }
     Loaded::Entries(out)
@@ -79,13 +138,13 @@ pub fn save<'a>(
         writeln!(
             w,
             "{}",
-            serde_json::to_string(&header).map_err(std::io::Error::other)?
+            seal(&serde_json::to_string(&header).map_err(std::io::Error::other)?)
         )?;
         for e in entries {
             writeln!(
                 w,
                 "{}",
-                serde_json::to_string(e).map_err(std::io::Error::other)?
+                seal(&serde_json::to_string(e).map_err(std::io::Error::other)?)
             )?;
         }
         Ok(())
@@ -94,30 +153,31 @@ pub fn save<'a>(
 
 /// Adds entries to the end of a cache written for `fingerprint`, or writes
 /// a new cache when there is none. A cache written for another fingerprint
-/// is left for the next full read to rewrite. Loading keeps the last entry
-/// of a commit read twice.
+/// is left for the next full read to rewrite, and so is anything that is
+/// not a regular file (never appended to through a link). Loading keeps
+/// the last entry of a commit read twice.
 pub fn append<'a>(
     path: &Path,
     fingerprint: &str,
     entries: impl Iterator<Item = &'a CommitChanges>,
 ) -> std::io::Result<()> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return save(path, fingerprint, entries);
+    let mut reader = match cachefile::open(path, cachefile::MAX_BYTES) {
+        Opened::Absent => return save(path, fingerprint, entries),
+        Opened::Refused(_) => return Ok(()),
+        Opened::File(file, len) => BufReader::new(file.take(len)),
     };
-    let first = BufReader::new(file)
-        .lines()
-        .next()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    if header_is_ours(&first, fingerprint) != Some(true) {
+    let mut first = String::new();
+    if next_line(&mut reader, &mut first) != Some(true)
+        || header_is_ours(&first, fingerprint) != Some(true)
+    {
         return Ok(());
     }
-    let mut w = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
+    let mut w = std::io::BufWriter::new(cachefile::open_append(path)?);
     for e in entries {
         writeln!(
             w,
             "{}",
-            serde_json::to_string(e).map_err(std::io::Error::other)?
+            seal(&serde_json::to_string(e).map_err(std::io::Error::other)?)
         )?;
     }
     w.flush()
@@ -130,27 +190,31 @@ pub fn append<'a>(
 pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, CommitChanges> {
     use std::io::{Seek, SeekFrom};
     let mut out = HashMap::new();
-    let Ok(file) = std::fs::File::open(path) else {
+    let Opened::File(mut file, len) = cachefile::open(path, cachefile::MAX_BYTES) else {
         return out;
     };
-    let mut reader = BufReader::new(file);
     let mut first = String::new();
-    if reader.read_line(&mut first).is_err()
-        || header_is_ours(&first, fingerprint) != Some(true)
-        || from < first.len() as u64
     {
+        let mut reader = BufReader::new((&mut file).take(len));
+        if next_line(&mut reader, &mut first) != Some(true)
+            || header_is_ours(&first, fingerprint) != Some(true)
+            || from <= first.len() as u64
+            || from > len
+        {
+            return out;
+        }
+    }
+    if file.seek(SeekFrom::Start(from)).is_err() {
         return out;
     }
-    if reader.seek(SeekFrom::Start(from)).is_err() {
-        return out;
-    }
-    for line in reader.lines() {
-        let Ok(line) = line else { break };
-        match serde_json::from_str::<CommitChanges>(&line) {
-            Ok(c) => {
+    let mut reader = BufReader::new(file.take(len - from));
+    let mut line = String::new();
+    while next_line(&mut reader, &mut line) == Some(true) {
+        match unseal(&line).and_then(|json| serde_json::from_str::<CommitChanges>(json).ok()) {
+            Some(c) => {
                 out.insert(c.commit.id.clone(), c);
             }
-            Err(_) => break,
+            None => break,
         }
     }
     out

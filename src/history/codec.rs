@@ -30,30 +30,12 @@ pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 /// `replay::State`) and written back as it was read unless changed.
 #[derive(Clone)]
 pub struct Lazy<T> {
-    /// The value, once read or made.
-    decoded: std::sync::OnceLock<T>,
+    /// The value, once read or made, and whether its block failed to
+    /// read (see [`Lazy::damaged`]).
+    decoded: std::sync::OnceLock<(T, bool)>,
     /// The bytes it was read from (or written to ahead of a save, see
     /// [`Lazy::write_ahead`]), while they still hold it.
     block: Option<(Bytes, std::ops::Range<usize>)>,
-}
-
-/// Set when a block of a state file failed to read. The file passed its
-/// checksum, so that is a state written wrong (or edited by hand), not
-/// damage on disk: whoever reads the state must not build on it (see
-/// [`take_unreadable`]). Process-wide, as blocks are read wherever their
-/// values are used; a false alarm from another build in the same process
-/// only costs a replay from the per-commit cache.
-static UNREADABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Whether a block failed to read since [`take_unreadable`] was last
-/// called, without resetting it.
-pub fn unreadable() -> bool {
-    UNREADABLE.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Whether a block failed to read since the last call.
-pub fn take_unreadable() -> bool {
-    UNREADABLE.swap(false, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// How a [`Lazy`] value is read from its block and written to one.
@@ -76,7 +58,7 @@ impl<T> Default for Lazy<T> {
 impl<T> From<T> for Lazy<T> {
     fn from(value: T) -> Self {
         Lazy {
-            decoded: std::sync::OnceLock::from(value),
+            decoded: std::sync::OnceLock::from((value, false)),
             block: None,
         }
     }
@@ -85,10 +67,20 @@ impl<T> From<T> for Lazy<T> {
 impl<T: BlockCodec> Lazy<T> {
     /// The value, read from its block on first use. The state file passed
     /// its checksum, so a block that does not read is a defect, not
-    /// damage: it reads as the empty value rather than panicking, and is
-    /// reported through [`take_unreadable`].
+    /// damage: it reads as the empty value rather than panicking, and
+    /// [`Lazy::damaged`] says so.
     pub fn get(&self) -> &T {
-        self.decoded.get_or_init(|| self.read())
+        &self.decoded.get_or_init(|| self.read()).0
+    }
+
+    /// Whether the value was read from a block that did not read (and so
+    /// stands for the empty value). Kept with the value rather than in a
+    /// shared flag, so that whoever holds the value (one build's state)
+    /// learns it, and nothing else does: a flag shared by the process was
+    /// seen by every build and test running beside it. Stays set when the
+    /// value is changed afterwards: what was lost is still lost.
+    pub fn damaged(&self) -> bool {
+        self.decoded.get().is_some_and(|(_, damaged)| *damaged)
     }
 
     /// The value, to change: what is written back is then the value, not
@@ -101,14 +93,14 @@ impl<T: BlockCodec> Lazy<T> {
         self.block = None;
         self.decoded.get_or_init(|| value);
         match self.decoded.get_mut() {
-            Some(value) => value,
+            Some((value, _)) => value,
             None => unreachable!("set just above"),
         }
     }
 
     /// The value if it was read or made already.
     pub fn read_already(&self) -> Option<&T> {
-        self.decoded.get()
+        self.decoded.get().map(|(value, _)| value)
     }
 
     /// The block's bytes, while they still hold the value.
@@ -117,13 +109,14 @@ impl<T: BlockCodec> Lazy<T> {
         (**bytes).as_ref().get(range.clone())
     }
 
-    fn read(&self) -> T {
+    /// The value its block holds, and whether the block failed to read.
+    fn read(&self) -> (T, bool) {
         match self.block() {
-            None => T::default(),
-            Some(bytes) => T::read(bytes).unwrap_or_else(|| {
-                UNREADABLE.store(true, std::sync::atomic::Ordering::Relaxed);
-                T::default()
-            }),
+            None => (T::default(), false),
+            Some(bytes) => match T::read(bytes) {
+                Some(value) => (value, false),
+                None => (T::default(), true),
+            },
         }
     }
 

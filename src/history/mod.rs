@@ -10,6 +10,7 @@
 //! derive facts and phrase changes in words.
 
 pub mod cache;
+pub mod cachefile;
 pub mod codec;
 pub mod diff;
 pub mod replay;
@@ -421,7 +422,7 @@ pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
 /// written for the same config, dropping none.
 fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<ReadCommits, String> {
     let t = crate::timings::phase("history: list commits");
-    let ids = git.commits(tip)?;
+    let (ids, mut skipped) = git.commits(tip)?;
     drop(t);
     let load = crate::timings::phase("history: load cache");
     let fp = fingerprint(inp.config_text, inp.schemas);
@@ -461,7 +462,9 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
         .collect();
     let mut pending = None;
     if !missing.is_empty() {
-        for c in read_new(git, &missing, inp)? {
+        let (read, bad) = read_new(git, &missing, inp)?;
+        skipped.extend(bad);
+        for c in read {
             cached.insert(c.commit.id.clone(), c);
         }
         if let Some(path) = inp.cache.as_ref().filter(|_| write) {
@@ -482,12 +485,17 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
         w.kept
             .sort_by(|a, b| (a.commit.time, &a.commit.id).cmp(&(b.commit.time, &b.commit.id)));
     }
-    Ok((out, note, pending))
+    Ok((out, note, pending, skipped))
 }
 
-/// The commits read, a note when the cache was rebuilt, and the cache to
-/// write.
-type ReadCommits = (Vec<CommitChanges>, Option<String>, Option<CacheWrite>);
+/// The commits read, a note when the cache was rebuilt, the cache to
+/// write, and a note for each commit left out (see [`read_new`]).
+type ReadCommits = (
+    Vec<CommitChanges>,
+    Option<String>,
+    Option<CacheWrite>,
+    Vec<String>,
+);
 
 /// A per-commit cache to write once the commits are read: it is written
 /// while they are replayed.
@@ -526,6 +534,18 @@ enum Listed {
     },
     /// A merge: read on its own ([`merge_commit_changes`]).
     Merge(Oid),
+    /// A commit whose details do not read (libgit2 refuses it: no author,
+    /// a date that overflows): left out of the history, with a note. Its
+    /// children still compare with its tree.
+    Bad(String),
+}
+
+/// The note for a commit left out of the history.
+fn bad_commit_note(id: Oid, problem: &str) -> String {
+    format!(
+        "commit {} could not be read ({problem}): it is left out of the history",
+        crate::source::git::short(id)
+    )
 }
 
 /// Reads what each of `ids` changed, in the order given, in three passes
@@ -536,7 +556,14 @@ enum Listed {
 /// document changes of each commit from those versions. Reading files
 /// apart from trees, in pack order, lets each thread's pack reader find a
 /// delta's base among the objects it decoded just before.
-fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChanges>, String> {
+///
+/// A commit whose details do not read is left out, with a note (the
+/// second value), rather than failing the whole history.
+fn read_new(
+    git: &Git,
+    ids: &[Oid],
+    inp: &Inputs<'_>,
+) -> Result<(Vec<CommitChanges>, Vec<String>), String> {
     let _t = crate::timings::phase("history: read new commits");
     let filter = Filter::new(inp.config);
     let keep = |p: &str| filter.classify(p).is_some();
@@ -545,6 +572,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
     // Worth its few milliseconds only when many versions are read.
     let large = ids.len() >= 64;
     let mut out = Vec::with_capacity(ids.len());
+    let mut notes = Vec::new();
     let mut carried = BlobCache::new();
     let packs = git.packs();
     for window in ids.chunks(WINDOW) {
@@ -558,7 +586,10 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                 let mut objects = g.objects(&packs);
                 part.iter()
                     .map(|&id| {
-                        let commit = g.info(id)?;
+                        let commit = match g.info(id) {
+                            Ok(c) => c,
+                            Err(e) => return Ok(Listed::Bad(bad_commit_note(id, &e))),
+                        };
                         if commit.parents.len() > 1 {
                             return Ok(Listed::Merge(id));
                         }
@@ -567,6 +598,15 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                         let old = parent.and_then(|p| objects.plans_tree(p));
                         let new = objects.plans_tree(id);
                         let changes = objects.changes(old, new, &keep);
+                        // A tree that does not read compares as empty: a
+                        // commit that seems to delete files is checked,
+                        // and left out if its tree is damaged, rather than
+                        // shown deleting every document.
+                        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
+                            && let Err(e) = g.readable(id)
+                        {
+                            return Ok(Listed::Bad(bad_commit_note(id, &e)));
+                        }
                         Ok(Listed::Linear {
                             commit,
                             boundary,
@@ -578,7 +618,12 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
             .collect();
         let mut commits = Vec::with_capacity(window.len());
         for l in listed {
-            commits.extend(l?);
+            for l in l? {
+                match l {
+                    Listed::Bad(note) => notes.push(note),
+                    l => commits.push(l),
+                }
+            }
         }
         drop(t1);
         // 2. Every file version they name, once.
@@ -683,6 +728,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
                         let g = g.as_ref().ok_or("repository not open")?;
                         merge_commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
                     }
+                    Listed::Bad(note) => Err(note),
                 },
             )
             .collect();
@@ -702,7 +748,7 @@ fn read_new(git: &Git, ids: &[Oid], inp: &Inputs<'_>) -> Result<Vec<CommitChange
         // long as comparing them: it runs beside the next window instead.
         let _ = std::thread::Builder::new().spawn(move || drop(versions));
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 /// The replay of every commit reachable from `head`, and a note when the
@@ -714,7 +760,7 @@ fn replayed(
     head: Oid,
     is_head: bool,
     inp: &Inputs<'_>,
-) -> Result<(replay::Replay, Option<String>), String> {
+) -> Result<(replay::Replay, Vec<String>), String> {
     let fp = fingerprint(inp.config_text, inp.schemas);
     let state_path = inp
         .cache
@@ -722,8 +768,15 @@ fn replayed(
         .filter(|_| is_head)
         .map(|p| state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
-    if let Some(path) = &state_path {
-        codec::take_unreadable();
+    // A cache file that is there but is not read (a symbolic link, not a
+    // regular file, too large: see `cachefile`) is said, and the history
+    // is read in full, so that both files are written again, as files.
+    let refused: Vec<String> = [inp.cache.as_deref(), state_path.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| cachefile::refusal(p, cachefile::MAX_BYTES))
+        .collect();
+    if let Some(path) = state_path.as_ref().filter(|_| refused.is_empty()) {
         let t = crate::timings::phase("history: load state");
         let saved = inp
             .prefetch
@@ -733,7 +786,7 @@ fn replayed(
         drop(t);
         if let Some(saved) = saved {
             if saved.head == head.to_string() {
-                return Ok((saved.replay, None));
+                return Ok((saved.replay, Vec::new()));
             }
             let since = Oid::from_str(&saved.head).ok();
             if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
@@ -749,7 +802,10 @@ fn replayed(
                     .filter(|id| !known.contains_key(&id.to_string()))
                     .copied()
                     .collect();
-                let read = read_new(git, &missing, inp)?;
+                // A commit left out (`read_new`'s notes) makes the new
+                // commits fewer than listed: replayed from the start below,
+                // where its note is kept.
+                let (read, _) = read_new(git, &missing, inp)?;
                 if let Some(p) = &inp.cache {
                     // A cache that cannot be written only costs time next run.
                     let _ = cache::append(p, &fp, read.iter());
@@ -783,7 +839,7 @@ fn replayed(
                 // A block of the state that did not read (a state written
                 // wrong) would have lost the changes before these: replay
                 // from the start instead, from the per-commit cache.
-                if in_order && !codec::take_unreadable() {
+                if in_order && !replay.damaged() {
                     // Writing the state costs as much as loading it, and
                     // replaying a few commits far less: a build after a
                     // handful of commits leaves the state where it was.
@@ -800,12 +856,12 @@ fn replayed(
                     } else {
                         replay
                     };
-                    return Ok((replay, None));
+                    return Ok((replay, Vec::new()));
                 }
             }
         }
     }
-    let (commits, note, pending) = read_commits(git, head, is_head, inp)?;
+    let (commits, note, pending, skipped) = read_commits(git, head, is_head, inp)?;
     // The per-commit cache is written while the commits are replayed; the
     // state, which records where that cache ends, after both.
     let ((), replay) = rayon::join(
@@ -819,6 +875,10 @@ fn replayed(
             let mut replay = replay::Replay::new();
             for c in &commits {
                 replay.commit(c);
+            }
+            // Kept in the state with the history they are about.
+            for n in skipped {
+                replay.note(n);
             }
             replay
         },
@@ -838,7 +898,7 @@ fn replayed(
         ),
         None => replay,
     };
-    Ok((replay, note))
+    Ok((replay, refused.into_iter().chain(note).collect()))
 }
 
 /// Writes the state file, handing the replay back; a state that cannot be
@@ -857,7 +917,8 @@ fn save_state(
     // Where the per-commit cache ends now: entries after it were read
     // after this state.
     let cache_len = cache
-        .and_then(|c| std::fs::metadata(c).ok())
+        .and_then(|c| std::fs::symlink_metadata(c).ok())
+        .filter(std::fs::Metadata::is_file)
         .map_or(0, |m| m.len());
     let _ = state::save(
         path,
@@ -891,6 +952,7 @@ pub fn worktree(
         commit_time: now,
         summary: "not committed yet".into(),
         parents: Vec::new(),
+        clamped: false,
     });
     let read = |path: &str, bytes: Vec<u8>| {
         Arc::new(snapshot::read(
@@ -961,18 +1023,34 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
         replay.note("not in a git repository: built without history".into());
         return out(replay, None);
     };
-    let head = match tip.or_else(|| git.head()) {
-        Some(h) => h,
-        None => {
+    let head = match tip.map_or_else(|| git.head_commit(), |t| Ok(Some(t))) {
+        Ok(Some(h)) => h,
+        Ok(None) => {
             replay.note("the git repository has no commits yet: built without history".into());
             return out(replay, None);
         }
+        Err(e) => {
+            replay.note(format!(
+                "HEAD could not be read from the repository ({e}): built without history"
+            ));
+            return out(replay, None);
+        }
     };
+    // A commit built whose tree does not read (a damaged pack) would show
+    // every plan file as created and not committed yet: no history, and a
+    // note, instead.
+    if let Err(e) = git.readable(head) {
+        replay.note(format!(
+            "the commit built, {}, could not be read from the repository ({e}): built without history",
+            crate::source::git::short(head)
+        ));
+        return out(replay, None);
+    }
     drop(t);
     match replayed(&git, head, tip.is_none(), inp) {
-        Ok((r, note)) => {
+        Ok((r, notes)) => {
             replay = r;
-            if let Some(n) = note {
+            for n in notes.into_iter().rev() {
                 replay.note_first(n);
             }
         }

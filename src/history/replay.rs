@@ -81,13 +81,26 @@ impl Events {
     }
 
     /// The `n`th change, read alone when the others are not read yet.
+    /// A change that does not read alone has the whole block read, so
+    /// that [`Events::damaged`] tells of it.
     pub fn get(&self, n: usize) -> Option<std::borrow::Cow<'_, Event>> {
         if let Some(all) = self.all.read_already() {
             return all.get(n).map(std::borrow::Cow::Borrowed);
         }
-        Block::parse(self.all.block()?)?
-            .one(n)
-            .map(std::borrow::Cow::Owned)
+        if n >= self.len {
+            return None;
+        }
+        let block = self.all.block()?;
+        match Block::parse(block).and_then(|b| b.one(n)) {
+            Some(one) => Some(std::borrow::Cow::Owned(one)),
+            None => self.all().get(n).map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// Whether the block these changes were read from did not read: they
+    /// then show as none, and what was built from them must not be kept.
+    pub fn damaged(&self) -> bool {
+        self.all.damaged()
     }
 
     /// Adds a change at the end.
@@ -345,6 +358,14 @@ pub struct History {
 }
 
 impl History {
+    /// Whether a block of the state file this history was read from did
+    /// not read (a state written wrong, or edited by hand), so that some
+    /// document shows fewer changes than it has. Asked after the pages
+    /// were rendered: blocks are read when first used.
+    pub fn damaged(&self) -> bool {
+        self.docs.values().any(|d| d.events.damaged())
+    }
+
     /// The event a log line stands for.
     pub fn event(&self, line: &LogEntry) -> Option<std::borrow::Cow<'_, Event>> {
         self.docs.get(&*line.id)?.events.get(line.n)
@@ -526,6 +547,13 @@ impl Replay {
                 "this is a shallow clone: history starts at commit {} ({})",
                 &c.commit.id[..c.commit.id.len().min(10)],
                 dates::human(day_of(c.commit.time))
+            ));
+        }
+        if c.commit.clamped {
+            self.history.notes.push(format!(
+                "commit {} is dated outside the years 1970 to 9999: read as {}",
+                &c.commit.id[..c.commit.id.len().min(10)],
+                dates::human(day_of(c.commit.commit_time))
             ));
         }
         for file in &c.unreadable {
@@ -878,6 +906,13 @@ impl Replay {
                 }
             }
         }
+    }
+
+    /// Whether a block of the state this replay was read from did not
+    /// read: a document's changes or its last fields. Replaying more
+    /// commits on top of it would build on what was lost.
+    pub fn damaged(&self) -> bool {
+        self.history.damaged() || self.state.values().any(|s| s.body.damaged())
     }
 
     /// Closes open status periods at `today` and returns the history.
@@ -1264,6 +1299,52 @@ mod tests {
                 let _ = events.get(i);
             }
             assert!(events.all().len() <= 4);
+            if events.damaged() {
+                assert!(events.all().is_empty());
+            }
+        }
+    }
+
+    /// A block that does not read is told by the value read from it, and
+    /// only by it: a state read beside it (another build, another test
+    /// in the same process) is not taken for damaged.
+    #[test]
+    fn a_damaged_block_is_told_by_its_own_value_only() {
+        let all: Vec<Event> = (0..4).map(|i| change(i, false)).collect();
+        let bytes = encoded(&Events::from(all.clone()));
+        // Its count, flag and length take 4 bytes, the block's string
+        // count 1, the first string's length 1: that string (the first
+        // change's commit id) is no longer UTF-8.
+        let mut damaged = bytes.clone();
+        damaged[6] = 0xff;
+        let damaged = read_back(&damaged);
+        let whole = read_back(&bytes);
+        assert_eq!(damaged.get(0), None);
+        assert!(damaged.damaged(), "one change asked for tells too");
+        assert!(damaged.all().is_empty());
+        assert_eq!(whole.all(), &all[..]);
+        assert!(!whole.damaged());
+        let history = History {
+            docs: [
+                ("a".to_string(), doc_with(damaged)),
+                ("b".to_string(), doc_with(whole.clone())),
+            ]
+            .into_iter()
+            .collect(),
+            ..History::default()
+        };
+        assert!(history.damaged());
+        let fine = History {
+            docs: [("b".to_string(), doc_with(whole))].into_iter().collect(),
+            ..History::default()
+        };
+        assert!(!fine.damaged());
+    }
+
+    fn doc_with(events: Events) -> DocHistory {
+        DocHistory {
+            events,
+            ..DocHistory::default()
         }
     }
 }

@@ -87,8 +87,15 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
 /// until read (see [`super::replay::Events`]), so reading them into fresh
 /// memory cost a copy and as much fresh memory as the file (24 MB at
 /// 10,000 documents) for nothing. Read into memory where mapping fails.
+///
+/// Only a regular file within [`super::cachefile::MAX_BYTES`] is read,
+/// never through a symbolic link (see [`super::cachefile`]).
 fn map(path: &Path) -> Option<Bytes> {
-    let file = std::fs::File::open(path).ok()?;
+    use super::cachefile::{MAX_BYTES, Opened, open};
+    use std::io::Read;
+    let Opened::File(file, len) = open(path, MAX_BYTES) else {
+        return None;
+    };
     // SAFETY: the state file is only ever replaced by renaming a new one
     // into place (`save`), never written in place, so the mapped bytes
     // stay as they were; they are checked against the file's checksum
@@ -101,8 +108,9 @@ fn map(path: &Path) -> Option<Bytes> {
     if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
         return Some(std::sync::Arc::new(map));
     }
-    drop(file);
-    Some(std::sync::Arc::new(std::fs::read(path).ok()?))
+    let mut bytes = Vec::new();
+    file.take(len).read_to_end(&mut bytes).ok()?;
+    Some(std::sync::Arc::new(bytes))
 }
 
 /// The state in `bytes`, if they hold one for `fingerprint` and every byte

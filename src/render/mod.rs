@@ -415,7 +415,7 @@ pub(crate) fn build_some(
     wide?;
     plan_json?;
     if let Some(r) = reuse {
-        r.save();
+        r.save(hist.damaged());
     }
     let mut linked = BTreeSet::new();
     for a in assets {

@@ -99,10 +99,24 @@ impl AsRef<[u8]> for Kept<'_> {
 
 impl Reuse {
     /// The renderings kept at `path` for `context` (none when the file is
-    /// missing or not one of ours).
+    /// missing or not one of ours). Only a regular file is read, never
+    /// through a symbolic link ([`crate::history::cachefile`]): anything
+    /// else is warned about, and replaced by the file this build writes.
     pub fn open(path: PathBuf, context: u64) -> Reuse {
+        use crate::history::cachefile::{self, Opened};
         let _t = crate::timings::phase("render: read kept history");
-        let map = std::fs::File::open(&path).ok().and_then(|f| {
+        let file = match cachefile::open(&path, cachefile::MAX_BYTES) {
+            Opened::File(f, _) => Some(f),
+            Opened::Absent => None,
+            Opened::Refused(why) => {
+                eprintln!(
+                    "warning: the kept history {} {why}: it was not read, and is written again",
+                    path.display()
+                );
+                None
+            }
+        };
+        let map = file.and_then(|f| {
             // SAFETY: the file is only ever replaced by renaming a new one
             // into place or appended to, never changed in place, so the
             // mapped bytes stay as they were; every read below is
@@ -160,12 +174,13 @@ impl Reuse {
     /// Writes what this build rendered for the next one: appended, or the
     /// file rewritten with only the records this build used when those are
     /// less than half of it (or it was damaged, or missing). A file that
-    /// cannot be written only costs time next build.
-    pub fn save(self) {
+    /// cannot be written only costs time next build. Nothing is kept when
+    /// `history_damaged` (see `History::damaged`): lists rendered from a
+    /// block of the state that did not read show no changes, and must not
+    /// be kept under the digest of the changes they lack.
+    pub fn save(self, history_damaged: bool) {
         let _t = crate::timings::phase("render: keep history");
-        // Lists rendered from a block of the state that did not read show
-        // no changes: not kept under the digest of the changes they lack.
-        if crate::history::codec::unreadable() {
+        if history_damaged {
             return;
         }
         let fresh = self.fresh.into_inner().unwrap_or_default();
@@ -203,9 +218,10 @@ impl Reuse {
     }
 }
 
-/// Appends records to the file.
+/// Appends records to the file (a regular file only: never through a
+/// link).
 fn append(path: &Path, records: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+    let mut f = crate::history::cachefile::open_append(path)?;
     f.write_all(records)
 }
 
@@ -387,7 +403,7 @@ mod tests {
             Some(b"<li>b</li>".to_vec())
         );
         r.keep(Part::List, 1, b"<li>a</li>");
-        r.save();
+        r.save(false);
         let again = Reuse::open(path.clone(), 7);
         assert_eq!(
             again.get(Part::List, 1).map(|k| k.as_ref().to_vec()),
@@ -414,7 +430,7 @@ mod tests {
         assert!(first.get(Part::List, 1).is_none());
         first.keep(Part::List, 1, b"<li>one</li>");
         first.keep(Part::Json, 1, b"[1]");
-        first.save();
+        first.save(false);
 
         let second = Reuse::open(path.clone(), 7);
         assert_eq!(
@@ -426,7 +442,7 @@ mod tests {
         assert!(Reuse::open(path.clone(), 8).get(Part::List, 1).is_none());
         second.keep(Part::List, 2, b"<li>two</li>");
         let before = std::fs::metadata(&path).expect("file").len();
-        second.save();
+        second.save(false);
         // Appended: the records before are still there, as they were.
         let after = std::fs::read(&path).expect("file");
         assert!(after.len() as u64 > before);
@@ -440,10 +456,10 @@ mod tests {
         let big = vec![b'x'; 3 << 20];
         let fourth = Reuse::open(path.clone(), 7);
         fourth.keep(Part::List, 9, &big);
-        fourth.save();
+        fourth.save(false);
         let fifth = Reuse::open(path.clone(), 7);
         assert!(fifth.get(Part::List, 1).is_some());
-        fifth.save();
+        fifth.save(false);
         let sixth = Reuse::open(path.clone(), 7);
         assert_eq!(sixth.found.len(), 1);
         assert!(std::fs::metadata(&path).expect("file").len() < 1024);
@@ -459,9 +475,19 @@ mod tests {
         let r = Reuse::open(path.clone(), 7);
         assert!(r.get(Part::List, 1).is_some());
         r.keep(Part::List, 2, b"<li>b</li>");
-        r.save();
+        r.save(false);
         let (found, damaged) = read(&std::fs::read(&path).expect("file"), 7);
         assert!(!damaged);
         assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn nothing_is_kept_from_a_build_whose_history_did_not_read_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("reuse-internal.bin");
+        let r = Reuse::open(path.clone(), 7);
+        r.keep(Part::List, 1, b"<li>no changes</li>");
+        r.save(true);
+        assert!(Reuse::open(path.clone(), 7).get(Part::List, 1).is_none());
     }
 }

@@ -91,6 +91,74 @@ pub struct CommitInfo {
     pub summary: String,
     /// Parent ids.
     pub parents: Vec<String>,
+    /// Whether a date was outside the years 1970 to 9999 and was moved to
+    /// the nearest of them ([`crate::dates::clamp_git_time`]): the history
+    /// notes it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clamped: bool,
+}
+
+/// A commit's id as the notes show it.
+pub fn short(id: Oid) -> String {
+    let mut s = id.to_string();
+    s.truncate(10);
+    s
+}
+
+/// What a walk needs of a commit, read from its raw object: libgit2
+/// refuses to parse some commits that git itself accepts and `git fsck`
+/// may only warn about (no author, a date that overflows), and one such
+/// commit must not hide the commits around it.
+struct RawCommit {
+    tree: Oid,
+    parents: Vec<Oid>,
+    /// Committer time, clamped (0 when there is none that reads).
+    time: i64,
+}
+
+impl RawCommit {
+    /// The commit's header lines: `tree`, `parent`s, `committer`.
+    fn parse(data: &[u8]) -> Option<RawCommit> {
+        let header = data
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .map_or(data, |end| &data[..end]);
+        let hex = |b: &[u8]| Oid::from_str(std::str::from_utf8(b).ok()?).ok();
+        let mut tree = None;
+        let mut parents = Vec::new();
+        let mut time = 0;
+        for line in header.split(|&c| c == b'\n') {
+            if let Some(id) = line.strip_prefix(b"tree ") {
+                tree = Some(hex(id)?);
+            } else if let Some(id) = line.strip_prefix(b"parent ") {
+                parents.push(hex(id)?);
+            } else if let Some(who) = line.strip_prefix(b"committer ") {
+                // `Name <email> <seconds> <zone>`; digits beyond an i64
+                // are a date far in the future.
+                let after = who
+                    .iter()
+                    .rposition(|&c| c == b'>')
+                    .map_or(&[][..], |i| &who[i + 1..]);
+                let secs = after
+                    .split(|&c| c == b' ')
+                    .find(|t| !t.is_empty())
+                    .unwrap_or_default();
+                let secs = std::str::from_utf8(secs).unwrap_or("");
+                time = match secs.parse::<i64>() {
+                    Ok(t) => t,
+                    Err(_) if !secs.is_empty() && secs.bytes().all(|c| c.is_ascii_digit()) => {
+                        i64::MAX
+                    }
+                    Err(_) => 0,
+                };
+            }
+        }
+        Some(RawCommit {
+            tree: tree?,
+            parents,
+            time: crate::dates::clamp_git_time(time).0,
+        })
+    }
 }
 
 /// One changed file under the plans root.
@@ -211,30 +279,173 @@ impl Git {
         self.repo.is_shallow()
     }
 
-    /// Facts about a commit.
+    /// Facts about a commit; an error for a commit libgit2 cannot parse
+    /// (the history leaves it out, with a note). Dates are clamped to the
+    /// years 1970 to 9999 ([`CommitInfo::clamped`]).
     pub fn info(&self, id: Oid) -> Result<CommitInfo, String> {
         let c = self.repo.find_commit(id).map_err(err)?;
         let author = c.author();
+        let (time, author_clamped) = crate::dates::clamp_git_time(author.when().seconds());
+        let (commit_time, committer_clamped) = crate::dates::clamp_git_time(c.time().seconds());
         Ok(CommitInfo {
             id: id.to_string(),
             author: author.name().unwrap_or("unknown").to_string(),
             email: author.email().unwrap_or("").to_string(),
-            time: author.when().seconds(),
-            commit_time: c.time().seconds(),
+            time,
+            commit_time,
             summary: c.summary().ok().flatten().unwrap_or("").to_string(),
             parents: c.parent_ids().map(|p| p.to_string()).collect(),
+            clamped: author_clamped || committer_clamped,
         })
     }
 
-    /// Every commit reachable from `tip`, parents before children.
-    pub fn commits(&self, tip: Oid) -> Result<Vec<Oid>, String> {
+    /// A commit's tree and parents: from libgit2's parse, or from the raw
+    /// object for a commit libgit2 refuses ([`RawCommit`]).
+    fn tree_and_parents(&self, id: Oid) -> Option<(Oid, Vec<Oid>)> {
+        if let Ok(c) = self.repo.find_commit(id) {
+            return Some((c.tree_id(), c.parent_ids().collect()));
+        }
+        let raw = self.raw_commit(id).ok()?;
+        Some((raw.tree, raw.parents))
+    }
+
+    /// A commit's raw object, parsed for a walk.
+    fn raw_commit(&self, id: Oid) -> Result<RawCommit, String> {
+        let odb = self.repo.odb().map_err(err)?;
+        let object = odb.read(id).map_err(err)?;
+        if object.kind() != ObjectType::Commit {
+            return Err(format!("{id} is a {}, not a commit", object.kind()));
+        }
+        RawCommit::parse(object.data()).ok_or_else(|| "its header does not parse".to_string())
+    }
+
+    /// Whether a commit's object is in the repository (a shallow clone
+    /// lacks the parents of its boundary), even one libgit2 cannot parse.
+    fn has_commit(&self, id: Oid) -> bool {
+        self.repo.find_commit(id).is_ok() || self.raw_commit(id).is_ok()
+    }
+
+    /// Whether a commit and its tree can be read from the repository (a
+    /// damaged pack, a missing object): the error when not. A commit
+    /// libgit2 cannot parse but whose raw object reads counts as read.
+    pub fn readable(&self, commit: Oid) -> Result<(), String> {
+        let tree = match self.repo.find_commit(commit) {
+            Ok(c) => c.tree_id(),
+            Err(_) => self.raw_commit(commit)?.tree,
+        };
+        self.repo.find_tree(tree).map(|_| ()).map_err(err)
+    }
+
+    /// HEAD's commit: None when the branch has no commits yet, an error
+    /// when HEAD names something that cannot be read.
+    pub fn head_commit(&self) -> Result<Option<Oid>, String> {
+        let head = match self.repo.head() {
+            Ok(h) => h,
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(err(e)),
+        };
+        match head.target() {
+            Some(id) => Ok(Some(id)),
+            None => head.peel_to_commit().map(|c| Some(c.id())).map_err(err),
+        }
+    }
+
+    /// Every commit reachable from `tip`, parents before children, and a
+    /// note for each commit that could not be read (left out, and the
+    /// history before it with it).
+    ///
+    /// libgit2's walk fails whole on one commit it cannot parse (a date
+    /// that overflows, a damaged object): the commits are then walked
+    /// from their raw objects instead ([`Git::walk_raw`]), and a commit
+    /// that reads there but not in libgit2 is left out later, with a note,
+    /// when its details are read ([`Git::info`]).
+    pub fn commits(&self, tip: Oid) -> Result<(Vec<Oid>, Vec<String>), String> {
         let mut walk = self.repo.revwalk().map_err(err)?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)
             .map_err(err)?;
         walk.push(tip).map_err(err)?;
-        // A shallow clone's boundary commits have missing parents: the walk
-        // stops there, which is the history we have.
-        Ok(walk.filter_map(Result::ok).collect())
+        match walk.collect::<Result<Vec<Oid>, _>>() {
+            Ok(ids) => Ok((ids, Vec::new())),
+            Err(_) => Ok(self.walk_raw(tip)),
+        }
+    }
+
+    /// [`Git::commits`] from raw commit objects: every commit whose object
+    /// reads, parents before children, the newest first among those ready
+    /// (git's topological order by date), and a note for each object that
+    /// does not read. A shallow clone's missing parents are where its
+    /// history stops, not a problem.
+    fn walk_raw(&self, tip: Oid) -> (Vec<Oid>, Vec<String>) {
+        use std::collections::{BinaryHeap, HashMap};
+        let shallow = self.shallow_roots();
+        let mut notes = Vec::new();
+        let mut read: HashMap<Oid, RawCommit> = HashMap::new();
+        let mut children: HashMap<Oid, usize> = HashMap::new();
+        let mut failed: BTreeSet<Oid> = BTreeSet::new();
+        let mut stack = vec![tip];
+        while let Some(id) = stack.pop() {
+            if read.contains_key(&id) || failed.contains(&id) {
+                continue;
+            }
+            match self.raw_commit(id) {
+                Ok(raw) => {
+                    if !shallow.contains(&id) {
+                        stack.extend(raw.parents.iter().copied());
+                    }
+                    read.insert(id, raw);
+                }
+                Err(e) => {
+                    failed.insert(id);
+                    notes.push(format!(
+                        "commit {} could not be read from the repository ({e}): the history before it is left out",
+                        short(id)
+                    ));
+                }
+            }
+        }
+        let parents_of = |raw: &RawCommit, id: Oid| -> Vec<Oid> {
+            if shallow.contains(&id) {
+                return Vec::new();
+            }
+            let mut ps: Vec<Oid> = raw
+                .parents
+                .iter()
+                .copied()
+                .filter(|p| read.contains_key(p))
+                .collect();
+            ps.dedup();
+            ps
+        };
+        for (&id, raw) in &read {
+            for p in parents_of(raw, id) {
+                *children.entry(p).or_default() += 1;
+            }
+        }
+        // Children first, newest first among those whose children are
+        // all out; reversed at the end.
+        let mut ready: BinaryHeap<(i64, Oid)> = read
+            .iter()
+            .filter(|(id, _)| !children.contains_key(id))
+            .map(|(id, raw)| (raw.time, *id))
+            .collect();
+        let mut order = Vec::with_capacity(read.len());
+        while let Some((_, id)) = ready.pop() {
+            order.push(id);
+            let Some(raw) = read.get(&id) else { continue };
+            for p in parents_of(raw, id) {
+                if let Some(n) = children.get_mut(&p) {
+                    *n -= 1;
+                    if *n == 0
+                        && let Some(pr) = read.get(&p)
+                    {
+                        ready.push((pr.time, p));
+                    }
+                }
+            }
+        }
+        order.reverse();
+        (order, notes)
     }
 
     /// The commits reachable from `tip` and not from `since`, parents
@@ -258,23 +469,19 @@ impl Git {
         super::pack::Packs::open(&self.repo.commondir().join("objects"))
     }
 
-    /// The first parent of a commit that is present in the repository.
+    /// The first parent of a commit that is present in the repository
+    /// (one libgit2 cannot parse counts: its tree still is the base).
     pub fn first_parent(&self, id: Oid) -> Option<Oid> {
-        let c = self.repo.find_commit(id).ok()?;
-        let p = c.parent_id(0).ok()?;
-        self.repo.find_commit(p).ok().map(|_| p)
+        let (_, parents) = self.tree_and_parents(id)?;
+        let p = *parents.first()?;
+        self.has_commit(p).then_some(p)
     }
 
     /// The parents of a commit that are present in the repository, first
     /// parent first.
     pub fn parents(&self, id: Oid) -> Vec<Oid> {
-        self.repo
-            .find_commit(id)
-            .map(|c| {
-                c.parent_ids()
-                    .filter(|p| self.repo.find_commit(*p).is_ok())
-                    .collect()
-            })
+        self.tree_and_parents(id)
+            .map(|(_, ps)| ps.into_iter().filter(|p| self.has_commit(*p)).collect())
             .unwrap_or_default()
     }
 
@@ -287,11 +494,9 @@ impl Git {
 
     /// Whether a commit names a parent that this (shallow) clone lacks.
     pub fn parent_missing(&self, id: Oid) -> bool {
-        self.repo
-            .find_commit(id)
-            .ok()
-            .and_then(|c| c.parent_id(0).ok())
-            .is_some_and(|p| self.repo.find_commit(p).is_err())
+        self.tree_and_parents(id)
+            .and_then(|(_, ps)| ps.first().copied())
+            .is_some_and(|p| !self.has_commit(p))
     }
 
     /// The commits where a shallow clone's history stops (none in a whole
@@ -318,7 +523,7 @@ impl Git {
 
     /// The id of the plans subtree at a commit (None if absent).
     pub fn plans_tree(&self, commit: Oid) -> Option<Oid> {
-        let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
+        let tree = self.repo.find_tree(self.tree_and_parents(commit)?.0).ok()?;
         if self.prefix.is_empty() {
             return Some(tree.id());
         }

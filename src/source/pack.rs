@@ -131,6 +131,9 @@ impl Packs {
         let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
             return Packs::default();
         };
+        // An entry that cannot be listed only leaves its pack to libgit2,
+        // like any pack this reader cannot open: no object is lost, and a
+        // damaged one is reported where libgit2 fails to read it.
         let mut idx: Vec<std::path::PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())

@@ -1792,15 +1792,18 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     let cache = std::fs::read_to_string(&path).expect("cache file");
     let lines: Vec<&str> = cache.lines().collect();
     assert_eq!(lines.len(), 8 + 1, "one header, one line per commit");
-    let header: Value = serde_json::from_str(lines[0]).expect("header is JSON");
+    // Each line is JSON closed by a tab and its checksum.
+    let json = |l: &str| -> Value {
+        let (json, sum) = l.rsplit_once('\t').expect("a checksum");
+        assert_eq!(sum.len(), 16, "{l}");
+        serde_json::from_str(json).expect("JSON")
+    };
+    let header = json(lines[0]);
     assert!(header["format"].is_u64(), "{header}");
     assert!(header["fingerprint"].is_string());
     let ids: Vec<String> = lines[1..]
         .iter()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("entry is JSON");
-            v["commit"]["id"].as_str().expect("id").to_string()
-        })
+        .map(|l| json(l)["commit"]["id"].as_str().expect("id").to_string())
         .collect();
     assert_eq!(ids, s.c);
     // A rebuild gives the same site.
@@ -1827,9 +1830,15 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     );
     std::fs::remove_file(state_path(&s.repo)).expect("remove state");
     std::fs::remove_file(&reuse).expect("remove kept history");
+    // A hand edit of the per-commit cache fails its checksum: the cache is
+    // rebuilt from git, and says so.
     std::fs::write(&path, cache.replace("\"Bob Builder\"", "\"Robert Cached\"")).expect("write");
     let third = build(s.repo.path(), &[]);
-    assert_eq!(third.history("f1")[1]["author"], "Robert Cached");
+    assert_eq!(third.history("f1")[1]["author"], "Bob Builder");
+    assert_eq!(
+        third.notes(),
+        ["the history cache was unreadable and has been rebuilt"]
+    );
     assert!(state_path(&s.repo).exists(), "the state is written again");
     // A new commit: only it is read (the state at the old HEAD is replayed
     // on), and the cache grows by one line.
@@ -1838,7 +1847,7 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     let c8 = s.git.commit("Rename segment", "2026-07-01");
     let fourth = build(s.repo.path(), &[]);
     assert_eq!(fourth.history("seg")[0]["commit"], c8.as_str());
-    assert_eq!(fourth.history("f1")[1]["author"], "Robert Cached");
+    assert_eq!(fourth.history("f1")[1]["author"], "Bob Builder");
     assert_eq!(cache_lines(&s), 9 + 1);
     // Built again: the new commit comes from the cache, not added twice.
     build(s.repo.path(), &[]);
