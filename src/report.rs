@@ -99,7 +99,7 @@ fn shown(c: char, out: &mut String) {
 }
 
 /// Text from a document, safe to print to a terminal: every character
-/// [`hidden`] says is not is written as an escape.
+/// `hidden` says is not is written as an escape.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(hidden) {
         return s.into();

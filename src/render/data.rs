@@ -300,7 +300,7 @@ fn csv_cell(s: &str) -> Cow<'_, str> {
 
 /// The one CSV writer of northstar, for `features.csv` and `list --format
 /// csv`: RFC 4180 quoting (by the `csv` crate) of cells that hold commas,
-/// quotes or line breaks, each cell through [`csv_cell`], rows ended by
+/// quotes or line breaks, each cell through `csv_cell`, rows ended by
 /// `end`.
 pub fn csv_table<R, C>(rows: R, end: csv::Terminator) -> String
 where

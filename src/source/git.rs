@@ -357,7 +357,7 @@ impl Git {
     ///
     /// libgit2's walk fails whole on one commit it cannot parse (a date
     /// that overflows, a damaged object): the commits are then walked
-    /// from their raw objects instead ([`Git::walk_raw`]), and a commit
+    /// from their raw objects instead (`Git::walk_raw`), and a commit
     /// that reads there but not in libgit2 is left out later, with a note,
     /// when its details are read ([`Git::info`]).
     pub fn commits(&self, tip: Oid) -> Result<(Vec<Oid>, Vec<String>), String> {
