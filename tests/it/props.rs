@@ -9,11 +9,14 @@
 //! longer run (bench/README.md, "Fuzzing").
 
 use crate::common::Repo;
+use crate::git::{ALICE, Git};
+use northstar::history::cache::{Loaded, load};
 use northstar::parse::document::parse_file;
 use northstar::parse::yaml::parse_stream;
 use northstar::render::markdown::{NoLinks, render, safe_url};
 use northstar::source::SourceFile;
 use proptest::prelude::*;
+use std::sync::LazyLock;
 
 /// Text that looks like plans: YAML punctuation, Markdown syntax, HTML,
 /// control characters and wide characters, so that random cases reach the
@@ -86,6 +89,16 @@ fn lines(text: &str) -> u32 {
     text.split('\n').count() as u32
 }
 
+/// `n` cases, or `PROPTEST_CASES` when set (the longer run). Failures
+/// are not persisted: tests write nothing into the project's folders, and
+/// the smallest failing input is printed to be kept as a plain test.
+fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n)
+}
+
 /// The tags of `html` (text is escaped by the renderer, so every `<` opens
 /// one).
 fn tags(html: &str) -> impl Iterator<Item = &str> {
@@ -96,7 +109,7 @@ fn tags(html: &str) -> impl Iterator<Item = &str> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn the_loader_never_panics_and_points_inside_the_file(text in planish()) {
@@ -152,9 +165,90 @@ proptest! {
     }
 }
 
+/// A real history cache: the `history.jsonl` a build of three commits
+/// writes, and the fingerprint it was written for (read from its header).
+static CACHE: LazyLock<(Vec<u8>, String)> = LazyLock::new(|| {
+    let repo = Repo::base();
+    let git = Git::init(repo.path());
+    git.commit_as("First", "2026-02-17", ALICE);
+    repo.file(
+        "f1.md",
+        "---\nkind: feature\ntitle: One\nstatus: planned\nmilestone: m1\n---\n",
+    );
+    git.commit_as("Second", "2026-03-17", ALICE);
+    repo.file(
+        "f1.md",
+        "---\nkind: feature\ntitle: One\nstatus: in-progress\nmilestone: m2\n---\n",
+    );
+    git.commit_as("Third", "2026-04-17", ALICE);
+    let run = repo.run(&["build", "--allow-errors"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bytes = std::fs::read(repo.join(".git/northstar/history.jsonl")).expect("cache written");
+    let header = String::from_utf8_lossy(&bytes)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let json = header.split('\t').next().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(json).expect("header is json");
+    (
+        bytes,
+        v["fingerprint"].as_str().expect("fingerprint").to_string(),
+    )
+});
+
+/// The entries a cache file reads as, comparable.
+fn entries(
+    bytes: &[u8],
+    fingerprint: &str,
+) -> Option<std::collections::BTreeMap<String, serde_json::Value>> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    std::fs::write(&path, bytes).expect("write");
+    match load(&path, fingerprint) {
+        Loaded::Entries(e) => Some(
+            e.into_iter()
+                .map(|(k, v)| (k, serde_json::to_value(v).expect("json")))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(64), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// One changed byte anywhere in the history cache is caught by its
+    /// checksums: the file reads as damaged (and is rebuilt from git), or,
+    /// where the byte is not part of what is read, as the same entries;
+    /// never as other entries.
+    #[test]
+    fn a_changed_byte_in_the_history_cache_is_never_trusted(at in any::<prop::sample::Index>(), to in any::<u8>()) {
+        let (bytes, fingerprint) = &*CACHE;
+        let original = entries(bytes, fingerprint).expect("the cache reads back");
+        prop_assert_eq!(original.len(), 3);
+        let mut changed = bytes.clone();
+        let i = at.index(changed.len());
+        prop_assume!(changed[i] != to);
+        changed[i] = to;
+        if let Some(read) = entries(&changed, fingerprint) {
+            prop_assert_eq!(read, original, "byte {} changed to {}", i, to);
+        }
+    }
+
+    #[test]
+    fn any_history_cache_bytes_read_without_panic(tail in prop::collection::vec(any::<u8>(), 0..400)) {
+        let (bytes, fingerprint) = &*CACHE;
+        let header_end = bytes.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let mut file = bytes[..header_end].to_vec();
+        file.extend_from_slice(&tail);
+        let _ = entries(&file, fingerprint);
+    }
+}
+
 proptest! {
     // Each case runs the binary: fewer cases, still seconds.
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(24), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn check_on_any_feature_exits_cleanly_with_positions_in_the_file(
