@@ -292,15 +292,13 @@ mod tests {
 
     #[test]
     fn a_file_saved_in_several_writes_is_one_batch() {
+        // The writes are queued before the watcher looks, and the later
+        // save is sent only once the first batch is out: no sleep decides
+        // the outcome, so a loaded machine gives the same batches.
         let (tx, rx) = channel::<&'static str>();
-        let writer = std::thread::spawn(move || {
-            for p in ["a.md", "a.md", "b.md", "a.md"] {
-                let _ = tx.send(p);
-                std::thread::sleep(Duration::from_millis(3));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-            let _ = tx.send("c.md");
-        });
+        for p in ["a.md", "a.md", "b.md", "a.md"] {
+            tx.send(p).expect("send");
+        }
         let add = |b: &mut Batch, p: &str| {
             b.paths.insert(p.to_string());
         };
@@ -309,9 +307,10 @@ mod tests {
             first.paths,
             ["a.md", "b.md"].map(String::from).into_iter().collect()
         );
+        tx.send("c.md").expect("send");
         let second = gather(&rx, add).expect("another batch");
         assert_eq!(second.paths, ["c.md".to_string()].into_iter().collect());
-        writer.join().expect("writer");
+        drop(tx);
         assert!(gather(&rx, add).is_none(), "the watcher stopped");
     }
 
