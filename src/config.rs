@@ -293,7 +293,7 @@ fn parse_rules(node: &Node, rules: &mut BTreeMap<String, RuleConfig>) -> Result<
     };
     for (key, value) in items {
         let name = key.as_str().unwrap_or("").to_string();
-        if !crate::rules::exists(&name) {
+        if crate::rules::Rule::from_name(&name).is_none() {
             let mut message = format!("unknown rule `{name}`");
             if let Some(near) = nearest(&name, crate::rules::names()) {
                 message.push_str(&format!(", did you mean `{near}`?"));

@@ -27,31 +27,13 @@ impl Pos {
     }
 }
 
-/// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Fails `check` (exit 1) and stops `build`.
-    Error,
-    /// Reported; fails only under `--deny warnings`.
-    Warning,
-}
-
-impl Level {
-    /// The word used in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        }
-    }
-}
+pub use crate::rules::{Level, Rule};
 
 /// One problem found in the plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// The stable rule name (`broken-reference`).
-    pub rule: String,
+    /// The rule (serialized as its stable name, `broken-reference`).
+    pub rule: Rule,
     /// Error or warning, after the config's overrides.
     pub level: Level,
     /// A lowercase phrase without a final period, like rustc's.
@@ -72,10 +54,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `pos` in `file`; its level is set later from the rule table.
-    pub fn new(rule: &str, file: &str, pos: Pos, message: impl Into<String>) -> Diagnostic {
+    pub fn new(rule: Rule, file: &str, pos: Pos, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            rule: rule.to_string(),
-            level: crate::rules::default_level(rule),
+            rule,
+            level: rule.default_level(),
             message: message.into(),
             file: file.to_string(),
             line: pos.line,
@@ -103,7 +85,7 @@ impl Diagnostic {
             &self.file,
             self.line,
             self.column,
-            &self.rule,
+            self.rule.name(),
             &self.message,
         )
     }

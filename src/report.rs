@@ -4,6 +4,7 @@
 //! apart. Printers return strings; the binary decides where they go.
 
 use crate::diag::{Diagnostic, Level};
+use crate::rules::Rule;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -243,7 +244,7 @@ fn github(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
             escape_property(&format!("{}{}", ctx.repo_prefix, d.file)),
             d.line,
             d.column,
-            escape_property(&d.rule),
+            escape_property(d.rule.name()),
             escape_data(&message)
         );
     }
@@ -251,23 +252,20 @@ fn github(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
 }
 
 fn sarif(diags: &[Diagnostic], ctx: &Context<'_>) -> Value {
-    let rules: Vec<Value> = crate::rules::RULES
+    let rules: Vec<Value> = Rule::ALL
         .iter()
-        .map(|(name, level, desc)| {
+        .map(|rule| {
             json!({
-                "id": name,
-                "shortDescription": {"text": desc},
-                "defaultConfiguration": {"level": level.as_str()}
+                "id": rule.name(),
+                "shortDescription": {"text": rule.description()},
+                "defaultConfiguration": {"level": rule.default_level().as_str()}
             })
         })
         .collect();
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let index = crate::rules::RULES
-                .iter()
-                .position(|(n, _, _)| *n == d.rule)
-                .unwrap_or(0);
+            let index = Rule::ALL.iter().position(|r| *r == d.rule).unwrap_or(0);
             let mut text = d.message.clone();
             if let Some(s) = &d.suggestion {
                 text.push_str(&format!(" ({s})"));
@@ -314,7 +312,7 @@ mod tests {
 
     fn diag(message: &str, file: &str, line: u32, column: u32) -> Diagnostic {
         Diagnostic::new(
-            "unknown-kind",
+            Rule::UnknownKind,
             file,
             crate::diag::Pos::new(line, column),
             message,

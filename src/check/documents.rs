@@ -7,6 +7,7 @@ use crate::diag::{Diagnostic, Pos, nearest};
 use crate::parse::document::RawDoc;
 use crate::parse::markdown;
 use crate::plan::{Body, Document};
+use crate::rules::Rule;
 use crate::schema::typing::{Spans, to_json};
 use crate::schema::{Registry, Violation};
 use serde_json::Value;
@@ -184,7 +185,7 @@ pub(super) fn build(
     }) = identify(raw, registry, config)
     else {
         let d = Diagnostic::new(
-            "schema",
+            Rule::Schema,
             file,
             raw.node.pos,
             "missing required field `kind`",
@@ -197,7 +198,7 @@ pub(super) fn build(
     for (ptr, text) in &out_of_range {
         diags.push(
             Diagnostic::new(
-                "schema",
+                Rule::Schema,
                 file,
                 spans.value(ptr),
                 format!("`{}`: {text} is out of range", dotted(ptr)),
@@ -212,12 +213,12 @@ pub(super) fn build(
             if !valid_id(&id) {
                 let pos = id_pos(&data, &spans);
                 diags.push(
-                    Diagnostic::new("invalid-id", file, pos, format!("invalid id `{id}`"))
+                    Diagnostic::new(Rule::InvalidId, file, pos, format!("invalid id `{id}`"))
                         .note("ids start with a letter or digit and use only letters, digits, `.`, `_` and `-` (at most 128)"),
                 );
             } else if reserved_id(&id) {
                 diags.push(
-                    Diagnostic::new("invalid-id", file, id_pos(&data, &spans), format!("reserved id `{id}`"))
+                    Diagnostic::new(Rule::InvalidId, file, id_pos(&data, &spans), format!("reserved id `{id}`"))
                         .note(format!("`{kind_name}/index.html` is the list of every {kind_name}: a document with this id would replace it"))
                         .suggest("give the document another id"),
                 );
@@ -226,7 +227,7 @@ pub(super) fn build(
         }
         None => {
             diags.push(
-                Diagnostic::new("schema", file, kind_pos, "missing required field `id`")
+                Diagnostic::new(Rule::Schema, file, kind_pos, "missing required field `id`")
                     .note("a document in a YAML file needs an `id`"),
             );
             format!("{}#{}", file, raw.index)
@@ -243,7 +244,7 @@ pub(super) fn build(
             valid = false;
             let pos = spans.value("/kind");
             let mut d = Diagnostic::new(
-                "unknown-kind",
+                Rule::UnknownKind,
                 file,
                 pos,
                 format!("unknown kind `{kind_name}`"),
@@ -317,7 +318,7 @@ fn violation_diag(
                 format!("{}.{field}", dotted(ptr))
             };
             Diagnostic::new(
-                "schema",
+                Rule::Schema,
                 file,
                 pos,
                 format!("missing required field `{path}`"),
@@ -327,7 +328,7 @@ fn violation_diag(
             let pos = spans.key(ptr).unwrap_or_else(|| spans.value(ptr));
             let parent = &ptr[..ptr.rfind('/').unwrap_or(0)];
             let mut d = Diagnostic::new(
-                "schema",
+                Rule::Schema,
                 file,
                 pos,
                 format!("unknown field `{}`", dotted(ptr)),
@@ -345,7 +346,7 @@ fn violation_diag(
             } else {
                 format!("`{field}`: {message}")
             };
-            Diagnostic::new("schema", file, pos, message)
+            Diagnostic::new(Rule::Schema, file, pos, message)
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::Sink;
 use crate::diag::{Diagnostic, Pos};
 use crate::plan::Plan;
+use crate::rules::Rule;
 use std::collections::HashMap;
 
 /// Reports duplicate ids (at each later `id:` in path order, noting the
@@ -17,7 +18,7 @@ pub(super) fn check(plan: &mut Plan, sink: &mut Sink<'_>) {
         if let Some(&first) = plan.by_id.get(&doc.id) {
             let f = &plan.docs[first];
             let d = Diagnostic::new(
-                "duplicate-id",
+                Rule::DuplicateId,
                 &doc.file,
                 pos,
                 format!("duplicate id `{}`", doc.id),
@@ -35,7 +36,7 @@ pub(super) fn check(plan: &mut Plan, sink: &mut Sink<'_>) {
         if let Some(&other) = lower.get(&key) {
             let o = &plan.docs[other];
             let d = Diagnostic::new(
-                "case-collision",
+                Rule::CaseCollision,
                 &doc.file,
                 pos,
                 format!("id `{}` differs from `{}` only in case", doc.id, o.id),

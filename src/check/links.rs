@@ -6,6 +6,7 @@
 use super::Sink;
 use crate::diag::{Diagnostic, Pos, nearest};
 use crate::plan::{Document, Edge, Plan};
+use crate::rules::Rule;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Where a relative link points, resolved against the root.
@@ -118,7 +119,7 @@ fn has_anchor(doc: &Document, anchor: &str) -> bool {
 
 fn anchor_diag(doc: &Document, pos: Pos, target: &Document, anchor: &str) -> Diagnostic {
     let mut d = Diagnostic::new(
-        "broken-link",
+        Rule::BrokenLink,
         doc.body
             .as_ref()
             .map(|b| b.file.as_str())
@@ -170,7 +171,7 @@ pub(super) fn check(
                 None if unparsed.contains(&w.id) => {}
                 None => {
                     let mut d = Diagnostic::new(
-                        "broken-link",
+                        Rule::BrokenLink,
                         &body.file,
                         w.pos,
                         format!("no document with id `{}`", w.id),
@@ -193,7 +194,7 @@ pub(super) fn check(
                 Target::Outside => sink.push(
                     Some(doc),
                     Diagnostic::new(
-                        "broken-link",
+                        Rule::BrokenLink,
                         &body.file,
                         link.pos,
                         format!("link `{}` leaves the plans repository", link.dest),
@@ -219,7 +220,7 @@ pub(super) fn check(
                         sink.push(
                             Some(doc),
                             Diagnostic::new(
-                                "active-content",
+                                Rule::ActiveContent,
                                 &body.file,
                                 link.pos,
                                 format!("`{}` is not published: it can run script", link.dest),
@@ -233,7 +234,7 @@ pub(super) fn check(
                         );
                     } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
                         let mut d = Diagnostic::new(
-                            "broken-link",
+                            Rule::BrokenLink,
                             &body.file,
                             link.pos,
                             format!("link to missing file `{}`", link.dest),

@@ -37,15 +37,15 @@ impl<'c> Sink<'c> {
 
     /// Reports `d` about `doc` (None for file-level problems).
     pub fn push(&mut self, doc: Option<&Document>, mut d: Diagnostic) {
-        let unsuppressible = crate::rules::UNSUPPRESSIBLE.contains(&d.rule.as_str());
-        if !unsuppressible && doc.is_some_and(|doc| doc.suppressed(&d.rule)) {
+        let unsuppressible = !d.rule.suppressible();
+        if !unsuppressible && doc.is_some_and(|doc| doc.suppressed(d.rule.name())) {
             return;
         }
-        d.level = match self.config.rules.get(&d.rule).and_then(|r| r.level) {
+        d.level = match self.config.rules.get(d.rule.name()).and_then(|r| r.level) {
             Some(RuleLevel::Off) if !unsuppressible => return,
             Some(RuleLevel::Error) => Level::Error,
             Some(RuleLevel::Warning) if !unsuppressible => Level::Warning,
-            _ => crate::rules::default_level(&d.rule),
+            _ => d.rule.default_level(),
         };
         self.diags.push(d);
     }

@@ -4,6 +4,7 @@
 use super::Sink;
 use crate::diag::{Diagnostic, nearest};
 use crate::plan::{Edge, Plan};
+use crate::rules::Rule;
 use crate::schema::{Registry, refs};
 use std::collections::HashSet;
 
@@ -26,7 +27,7 @@ pub(super) fn check(
                     let target = &plan.docs[to];
                     if target.kind != r.kind {
                         let d = Diagnostic::new(
-                            "wrong-kind-reference",
+                            Rule::WrongKindReference,
                             &doc.file,
                             pos,
                             format!(
@@ -51,7 +52,7 @@ pub(super) fn check(
                         .filter(|d| d.kind == r.kind)
                         .map(|d| d.id.as_str());
                     let mut d = Diagnostic::new(
-                        "broken-reference",
+                        Rule::BrokenReference,
                         &doc.file,
                         pos,
                         format!("no {} with id `{}`", r.kind, r.id),

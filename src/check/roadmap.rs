@@ -5,6 +5,7 @@ use super::Sink;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Pos};
 use crate::plan::{Document, Plan, is_committed, is_open};
+use crate::rules::Rule;
 use std::collections::BTreeMap;
 
 /// Runs every roadmap rule.
@@ -24,7 +25,7 @@ fn single_product(plan: &Plan, sink: &mut Sink<'_>) {
         sink.push(
             None,
             Diagnostic::new(
-                "single-product",
+                Rule::SingleProduct,
                 crate::config::FILE_NAME,
                 Pos::start(),
                 "no `product` document",
@@ -37,7 +38,7 @@ fn single_product(plan: &Plan, sink: &mut Sink<'_>) {
         sink.push(
             Some(extra),
             Diagnostic::new(
-                "single-product",
+                Rule::SingleProduct,
                 &extra.file,
                 extra.kind_pos(),
                 "more than one `product` document",
@@ -156,7 +157,7 @@ fn cycles(plan: &Plan, sink: &mut Sink<'_>) {
         sink.push(
             Some(doc),
             Diagnostic::new(
-                "dependency-cycle",
+                Rule::DependencyCycle,
                 &doc.file,
                 dep_pos(doc, next_id),
                 format!("dependency cycle: {}", names.join(" → ")),
@@ -220,7 +221,7 @@ fn dependency_rules(plan: &Plan, sink: &mut Sink<'_>) {
                 sink.push(
                     Some(doc),
                     Diagnostic::new(
-                        "shipped-before-dependency",
+                        Rule::ShippedBeforeDependency,
                         &doc.file,
                         dep_pos(doc, &dep.id),
                         format!(
@@ -240,7 +241,7 @@ fn dependency_rules(plan: &Plan, sink: &mut Sink<'_>) {
                 sink.push(
                     Some(doc),
                     Diagnostic::new(
-                        "dependency-order",
+                        Rule::DependencyOrder,
                         &doc.file,
                         dep_pos(doc, &dep.id),
                         format!(
@@ -285,7 +286,7 @@ fn sections(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
                 sink.push(
                     Some(doc),
                     Diagnostic::new(
-                        "missing-section",
+                        Rule::MissingSection,
                         &doc.file,
                         pos,
                         format!("missing section `{section}`"),
@@ -308,7 +309,7 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
             sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "feature-without-objective",
+                    Rule::FeatureWithoutObjective,
                     &doc.file,
                     doc.kind_pos(),
                     format!("feature `{}` serves no objective", doc.id),
@@ -320,7 +321,7 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
             sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "unowned",
+                    Rule::Unowned,
                     &doc.file,
                     doc.kind_pos(),
                     format!("{status} feature `{}` has no owner", doc.id),
@@ -331,7 +332,7 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
             sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "declined-without-decision",
+                    Rule::DeclinedWithoutDecision,
                     &doc.file,
                     doc.field_pos("status"),
                     format!("declined feature `{}` names no decision", doc.id),
@@ -351,7 +352,7 @@ fn feature_rules(plan: &Plan, sink: &mut Sink<'_>) {
             sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "objective-without-metric",
+                    Rule::ObjectiveWithoutMetric,
                     &doc.file,
                     pos,
                     format!("objective `{}` has no key result tied to a metric", doc.id),
@@ -385,7 +386,7 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
                     sink.push(
                         Some(m),
                         Diagnostic::new(
-                            "overdue-milestone",
+                            Rule::OverdueMilestone,
                             &m.file,
                             m.field_pos("date"),
                             format!(
@@ -401,7 +402,7 @@ fn milestone_rules(plan: &Plan, sink: &mut Sink<'_>) {
             "released" => sink.push(
                 Some(m),
                 Diagnostic::new(
-                    "released-with-unshipped",
+                    Rule::ReleasedWithUnshipped,
                     &m.file,
                     m.field_pos("status"),
                     format!(
@@ -423,7 +424,7 @@ fn orphans(plan: &Plan, sink: &mut Sink<'_>) {
                 sink.push(
                     Some(doc),
                     Diagnostic::new(
-                        "orphan",
+                        Rule::Orphan,
                         &doc.file,
                         doc.kind_pos(),
                         format!("{} `{}` is not referenced by anything", doc.kind, doc.id),
@@ -433,7 +434,7 @@ fn orphans(plan: &Plan, sink: &mut Sink<'_>) {
             "insight" if doc.strs("features").is_empty() => sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "orphan",
+                    Rule::Orphan,
                     &doc.file,
                     doc.kind_pos(),
                     format!("insight `{}` names no feature", doc.id),

@@ -6,6 +6,7 @@ use super::Sink;
 use crate::diag::Diagnostic;
 use crate::history::History;
 use crate::plan::Plan;
+use crate::rules::Rule;
 
 /// Reports stale features.
 pub(super) fn check(plan: &Plan, history: &History, days: u32, sink: &mut Sink<'_>) {
@@ -25,7 +26,7 @@ pub(super) fn check(plan: &Plan, history: &History, days: u32, sink: &mut Sink<'
             sink.push(
                 Some(doc),
                 Diagnostic::new(
-                    "stale",
+                    Rule::Stale,
                     &doc.file,
                     doc.field_pos("status"),
                     format!(

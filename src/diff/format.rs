@@ -179,7 +179,7 @@ fn diag_rows(out: &mut String, diags: &[Diagnostic], limit: usize) {
         let _ = writeln!(
             out,
             "| {icon} | {} | {} | {} |",
-            code(&x.rule, true),
+            code(x.rule.name(), true),
             code(&format!("{}:{}:{}", x.file, x.line, x.column), true),
             md_escape(&x.message)
         );

@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Level};
 use crate::history::{diff as fdiff, snapshot, words};
 use crate::plan::{Document, Plan};
 use crate::render::facts;
+use crate::rules::Rule;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -170,15 +171,15 @@ fn owner_of(plan: &Plan, d: &Diagnostic) -> String {
 /// Diagnostics are matched by rule, document and message, not by line:
 /// an edit above a problem moves it without changing it (SPEC §6).
 fn unmatched<'a>(a: &'a Compiled, b: &Compiled) -> Vec<&'a Diagnostic> {
-    let mut keys: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut keys: HashMap<(Rule, String, String), usize> = HashMap::new();
     for d in &b.diagnostics {
         *keys
-            .entry((d.rule.clone(), owner_of(&b.plan, d), d.message.clone()))
+            .entry((d.rule, owner_of(&b.plan, d), d.message.clone()))
             .or_insert(0) += 1;
     }
     let mut out = Vec::new();
     for d in &a.diagnostics {
-        let k = (d.rule.clone(), owner_of(&a.plan, d), d.message.clone());
+        let k = (d.rule, owner_of(&a.plan, d), d.message.clone());
         match keys.get_mut(&k) {
             Some(n) if *n > 0 => *n -= 1,
             _ => out.push(d),
@@ -336,7 +337,7 @@ fn roadmap(bp: &Plan, hp: &Plan) -> (Vec<Scope>, Vec<Slip>) {
 
 /// Rules the base side cannot be matched on: it is checked without
 /// history, so these are facts about time, never caused by a change.
-const HISTORY_RULES: &[&str] = &["stale"];
+const HISTORY_RULES: &[Rule] = &[Rule::Stale];
 
 /// The head's diagnostics that a change is responsible for: those on
 /// documents it added or changed and in files it edited (`edited`, paths
@@ -358,7 +359,7 @@ pub fn changed_since(
         .collect();
     let new: Vec<&Diagnostic> = unmatched(head, base)
         .into_iter()
-        .filter(|x| !HISTORY_RULES.contains(&x.rule.as_str()))
+        .filter(|x| !HISTORY_RULES.contains(&x.rule))
         .collect();
     head.diagnostics
         .iter()

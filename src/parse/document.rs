@@ -4,6 +4,7 @@
 use crate::diag::{Diagnostic, Pos};
 use crate::parse::frontmatter::{FrontMatter, split};
 use crate::parse::yaml::{Node, NodeValue, parse_stream};
+use crate::rules::Rule;
 use crate::source::{ReadProblem, SourceFile};
 
 /// A document before typing: its tree and where it came from.
@@ -23,7 +24,7 @@ pub struct RawDoc {
     pub index: usize,
 }
 
-fn diag(rule: &str, file: &str, pos: Pos, message: impl Into<String>) -> Diagnostic {
+fn diag(rule: Rule, file: &str, pos: Pos, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(rule, file, pos, message)
 }
 
@@ -47,7 +48,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
                 ),
                 ReadProblem::Io(e) => (Pos::start(), format!("cannot read file: {e}")),
             };
-            return (Vec::new(), vec![diag("yaml-syntax", path, pos, msg)]);
+            return (Vec::new(), vec![diag(Rule::YamlSyntax, path, pos, msg)]);
         }
     };
     let lower = path.to_ascii_lowercase();
@@ -58,7 +59,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
         match split(text) {
             FrontMatter::NotDocument => {}
             FrontMatter::Unclosed => diags.push(
-                diag("yaml-syntax", path, Pos::start(), "front matter never closes")
+                diag(Rule::YamlSyntax, path, Pos::start(), "front matter never closes")
                     .note("a Markdown document starts with a `---` line and its front matter ends at the next `---` line"),
             ),
             FrontMatter::Document { yaml, body, body_line } => {
@@ -66,7 +67,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
                 if let Some(e) = error {
                     diags.push(yaml_diag(path, e));
                 } else if nodes.len() > 1 {
-                    diags.push(diag("yaml-syntax", path, nodes[1].pos, "front matter holds more than one YAML document"));
+                    diags.push(diag(Rule::YamlSyntax, path, nodes[1].pos, "front matter holds more than one YAML document"));
                 } else {
                     match nodes.into_iter().next() {
                         Some(node) if matches!(node.value, NodeValue::Map(_)) => docs.push(RawDoc {
@@ -78,9 +79,9 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
                             index: 0,
                         }),
                         Some(node) if !node.is_null() => {
-                            diags.push(diag("schema", path, node.pos, "front matter must be a mapping of fields"))
+                            diags.push(diag(Rule::Schema, path, node.pos, "front matter must be a mapping of fields"))
                         }
-                        _ => diags.push(diag("schema", path, Pos::start(), "front matter is empty: a document needs `kind` and `title`")),
+                        _ => diags.push(diag(Rule::Schema, path, Pos::start(), "front matter is empty: a document needs `kind` and `title`")),
                     }
                 }
             }
@@ -94,7 +95,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
             }
             if !matches!(node.value, NodeValue::Map(_)) {
                 diags.push(diag(
-                    "schema",
+                    Rule::Schema,
                     path,
                     node.pos,
                     "a YAML document must be a mapping of fields",
@@ -115,7 +116,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
             diags.push(yaml_diag(path, e));
         } else if !any || docs.is_empty() && diags.is_empty() {
             diags.push(diag(
-                "schema",
+                Rule::Schema,
                 path,
                 Pos::start(),
                 "YAML file holds no document",
@@ -126,7 +127,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
 }
 
 fn yaml_diag(path: &str, e: crate::parse::yaml::YamlError) -> Diagnostic {
-    let d = diag("yaml-syntax", path, e.pos, e.message);
+    let d = diag(Rule::YamlSyntax, path, e.pos, e.message);
     match e.suggestion {
         Some(s) => d.suggest(s),
         None => d,
@@ -161,6 +162,6 @@ mod tests {
     fn broken_front_matter_is_reported_at_the_fault() {
         let (docs, diags) = parse_file(&file("f.md", "---\nkind: feature\ntitle: A: B\n---\n"));
         assert!(docs.is_empty());
-        assert_eq!((diags[0].rule.as_str(), diags[0].line), ("yaml-syntax", 3));
+        assert_eq!((diags[0].rule.name(), diags[0].line), ("yaml-syntax", 3));
     }
 }

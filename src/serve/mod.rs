@@ -63,7 +63,7 @@ struct Base {
     wide: Arc<BTreeSet<String>>,
     assets: Arc<BTreeSet<String>>,
     /// Its errors, by rule, file and message (lines move).
-    errors: BTreeSet<(String, String, String)>,
+    errors: BTreeSet<(crate::rules::Rule, String, String)>,
 }
 
 /// What one rebuild did, for the log line.
@@ -105,11 +105,11 @@ struct Builder {
     live: Option<Arc<Live>>,
 }
 
-fn error_keys(c: &Compiled) -> BTreeSet<(String, String, String)> {
+fn error_keys(c: &Compiled) -> BTreeSet<(crate::rules::Rule, String, String)> {
     c.diagnostics
         .iter()
         .filter(|d| d.level == crate::diag::Level::Error)
-        .map(|d| (d.rule.clone(), d.file.clone(), d.message.clone()))
+        .map(|d| (d.rule, d.file.clone(), d.message.clone()))
         .collect()
 }
 
@@ -364,7 +364,7 @@ impl Builder {
         history: History,
         files: &BTreeSet<String>,
         known: Option<&BTreeSet<String>>,
-        errors: BTreeSet<(String, String, String)>,
+        errors: BTreeSet<(crate::rules::Rule, String, String)>,
     ) -> Result<(usize, bool), String> {
         let opts = self.render_options();
         if self.templates.is_none() {

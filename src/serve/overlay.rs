@@ -56,7 +56,7 @@ impl Problem {
             .iter()
             .filter(|d| d.level == Level::Error)
             .map(|d| Problem {
-                rule: d.rule.clone(),
+                rule: d.rule.name().to_string(),
                 file: d.file.clone(),
                 line: d.line,
                 column: d.column,
