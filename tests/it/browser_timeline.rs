@@ -25,15 +25,19 @@ fn repo() -> Repo {
     repo
 }
 
+/// Each feature's target: its milestone's date.
+const TARGETS: &str = r#"{"bar": "2027-04-15", "mark": "2027-01-15", "done": "2026-09-15"}"#;
+
 /// Geometry as painted, in CSS px of the page: per feature, the right
-/// edge of its bar (or its marker) and the x of its target's milestone
-/// line and of its whole group; the Today line's x.
+/// edge of its bar (or its marker) and of its whole group, and the x of
+/// its milestone's line (`TARGETS`); the Today line's x.
 const MEASURE: &str = r#"
+var targets = TARGETS;
 var svg = document.querySelector('svg.timeline');
 var at = function (el) { var r = el.getBoundingClientRect(); return { l: r.left, r: r.right }; };
 var out = { zoom: svg.getAttribute('data-zoom'), today: at(svg.querySelector('line.today')).l, items: {} };
 Array.prototype.forEach.call(svg.querySelectorAll('g.item'), function (g) {
-  var end = g.getAttribute('data-end');
+  var end = targets[g.getAttribute('data-id')];
   var line = svg.querySelector('line.milestone[data-date="' + end + '"]');
   var shape = g.querySelector('rect.bar') || g.querySelector('path.marker');
   out.items[g.getAttribute('data-id')] = {
@@ -70,7 +74,7 @@ fn timeline_bars_end_at_their_target_and_shipped_work_is_left_of_today() {
         s.script(&format!(
             "document.querySelector('.timeline-zoom button[data-zoom={zoom}]').click(); return 0;"
         ));
-        let m: Value = s.script(MEASURE);
+        let m: Value = s.script(&MEASURE.replace("TARGETS", TARGETS));
         assert_eq!(m["zoom"], zoom, "{m}");
         let item = |id: &str| &m["items"][id];
         let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
