@@ -119,6 +119,8 @@
       var inside = !!s && x1 - x0 >= Math.min(full.length, OUTSIDE + 12) * CHAR + 16;
       var shown = inside ? full : clip(full, OUTSIDE);
       t.setAttribute("x", inside ? x0 + 8 : (s ? x0 - 6 : x1 - 16));
+      // An inside label slides along its bar to stay in view (stick).
+      t.ns = inside ? { x0: x0 + 8, max: x1 - 8 - Math.min(full.length, OUTSIDE + 12) * CHAR } : null;
       t.setAttribute("text-anchor", inside ? "start" : "end");
       t.classList.toggle("outside", !inside);
       t.textContent = "";
@@ -133,7 +135,8 @@
     var zoom = function (z) {
       var k = ZOOM[z] || 1;
       var x = function (iso) { return +(plotLeft + (dayOf(iso) - lo) * ppd * k).toFixed(1); };
-      var w = x(tl.getAttribute("data-hi")) + padRight, h = tl.getAttribute("height");
+      // At least as wide as its box, so lanes never stop short.
+      var w = Math.max(x(tl.getAttribute("data-hi")) + padRight, wrap.clientWidth), h = tl.getAttribute("height");
       tl.setAttribute("width", Math.round(w));
       tl.setAttribute("viewBox", "0 0 " + w + " " + h);
       tl.setAttribute("data-zoom", z);
@@ -170,13 +173,19 @@
       // The default window: one quarter before today at the left.
       var today = tl.getAttribute("data-today");
       if (today) wrap.scrollLeft = Math.max(0, x(today) - 91 * ppd * k - plotLeft);
+      stick();
     };
-    // Lane names stay at the left edge of the scrolled box.
+    // Lane names stay at the left edge of the scrolled box, and labels
+    // inside bars that began left of it slide into view.
     var heads = tl.querySelectorAll(".lane-head, .lane-label");
-    wrap.addEventListener("scroll", function () {
+    var stick = function () {
       var dx = wrap.scrollLeft;
       Array.prototype.forEach.call(heads, function (el) { el.setAttribute("transform", "translate(" + dx + " 0)"); });
-    });
+      all(".item text.label", function (t) {
+        if (t.ns) t.setAttribute("x", Math.max(t.ns.x0, Math.min(t.ns.max, dx + plotLeft + 8)));
+      });
+    };
+    wrap.addEventListener("scroll", stick);
     if (zoomBox) {
       zoomBox.hidden = false;
       zoomBox.addEventListener("click", function (e) {

@@ -48,7 +48,11 @@ pub fn flags(ctx: &Ctx<'_>, f: &Document) -> Vec<String> {
         .and_then(|m| plan.get(m))
         .filter(|m| m.kind == "milestone" && m.str("status") != Some("cancelled"));
     let due = milestone.and_then(|m| m.str("date")).and_then(dates::parse);
-    if open && let Some(h) = ctx.history.docs.get(&f.id) && h.slips > 0 && h.slip_days > 0 {
+    if open
+        && let Some(h) = ctx.history.docs.get(&f.id)
+        && h.slips > 0
+        && h.slip_days > 0
+    {
         out.push(if ctx.public {
             "slipped".to_string()
         } else {
@@ -73,14 +77,13 @@ pub fn flags(ctx: &Ctx<'_>, f: &Document) -> Vec<String> {
         if dep_status == "shipped" {
             return false;
         }
-        status == "shipped" || (open && due.is_some_and(|due| dependency_due(ctx, d).is_some_and(|dd| due < dd)))
+        status == "shipped"
+            || (open && due.is_some_and(|due| dependency_due(ctx, d).is_some_and(|dd| due < dd)))
     });
     if problem {
         out.push("dependency problem".to_string());
     }
-    if open
-        && let Some(d) = deps.iter().find(|d| d.str("status") == Some("on-hold"))
-    {
+    if open && let Some(d) = deps.iter().find(|d| d.str("status") == Some("on-hold")) {
         out.push(match ctx.index.get(&d.id) {
             Some(d) => format!("blocked: {} is on hold", d.title),
             None => "blocked by a dependency on hold".to_string(),

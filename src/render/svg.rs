@@ -354,7 +354,9 @@ fn pack<'a>(t: &'a Timeline<'_>, scale: Scale, top: f64) -> (Vec<Placed<'a>>, Ve
         } else {
             left - outside_px(it)
         };
-        let ghost = it.slip.map_or(left, |(d, _)| scale.x_at(d, PACK_ZOOM) - 4.0);
+        let ghost = it
+            .slip
+            .map_or(left, |(d, _)| scale.x_at(d, PACK_ZOOM) - 4.0);
         (left.min(ghost), right)
     };
     let mut order: Vec<(&Item, f64, f64)> = t
@@ -540,8 +542,8 @@ fn milestone_labels(t: &Timeline<'_>, scale: Scale) -> Vec<Label> {
         } else {
             String::new()
         };
-        (first.label.chars().count() + more.chars().count())
-            .max(day(first.date).chars().count()) as f64
+        (first.label.chars().count() + more.chars().count()).max(day(first.date).chars().count())
+            as f64
             * CHAR_W
             + 5.0
     };
@@ -604,7 +606,14 @@ fn milestone_labels(t: &Timeline<'_>, scale: Scale) -> Vec<Label> {
 
 /// Milestone lines and marks, then their labels with a halo, so lines
 /// pass behind labels.
-fn milestones(s: &mut String, t: &Timeline<'_>, scale: Scale, labels: &[Label], top: f64, bottom: f64) {
+fn milestones(
+    s: &mut String,
+    t: &Timeline<'_>,
+    scale: Scale,
+    labels: &[Label],
+    top: f64,
+    bottom: f64,
+) {
     for m in t.marks {
         let mx = scale.x(m.date);
         let iso = dates::format(m.date);
@@ -640,7 +649,11 @@ fn milestones(s: &mut String, t: &Timeline<'_>, scale: Scale, labels: &[Label], 
         let classes: Vec<String> = l.zooms.iter().map(|z| format!("z-{z}")).collect();
         let text = format!(
             "<g class=\"milestone-label{} {}\"><title>{}</title><text class=\"milestone-title\" x=\"{lx:.1}\" y=\"19\" text-anchor=\"{anchor}\" data-at=\"{iso}\" data-dx=\"{dx}\">{}</text><text class=\"milestone-date\" x=\"{lx:.1}\" y=\"33\" text-anchor=\"{anchor}\" data-at=\"{iso}\" data-dx=\"{dx}\">{}</text></g>",
-            if l.members.len() > 1 { " collapsed" } else { "" },
+            if l.members.len() > 1 {
+                " collapsed"
+            } else {
+                ""
+            },
             classes.join(" "),
             esc(&listing.join("\n")),
             esc(&title_text),
@@ -744,7 +757,11 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
         esc(&it.filters[1]),
         esc(&it.filters[2]),
         esc(&it.status),
-        if bar { dates::format(start) } else { String::new() },
+        if bar {
+            dates::format(start)
+        } else {
+            String::new()
+        },
         if it.risks.is_empty() {
             String::new()
         } else {
@@ -786,18 +803,18 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
         if bar { "end-tick" } else { "marker" },
         mid(p),
         mid(p),
-        if bar { "M0 -12V12h-3V-12z" } else { "M0 0L-12 -9V9z" }
+        if bar {
+            "M0 -12V12h-3V-12z"
+        } else {
+            "M0 0L-12 -9V9z"
+        }
     );
     let (flag, title) = label_text(it);
     let inside = fits_inside(it, scale, 1.0);
     let (lx, anchor, max) = if inside {
         (x0 + 8.0, "start", usize::MAX)
     } else {
-        (
-            if bar { x0 - 6.0 } else { x1 - 16.0 },
-            "end",
-            OUTSIDE_CHARS,
-        )
+        (if bar { x0 - 6.0 } else { x1 - 16.0 }, "end", OUTSIDE_CHARS)
     };
     let full = format!("{flag}{title}");
     let shown = clip(&full, max);

@@ -244,9 +244,8 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
             lane,
             target,
             start: risk::start(ctx, f).map(|d| coarse(ctx, d)),
-            slip: risk::slip(ctx, f, due).map(|(was, days)| {
-                (coarse(ctx, was), (!ctx.public).then_some(days))
-            }),
+            slip: risk::slip(ctx, f, due)
+                .map(|(was, days)| (coarse(ctx, was), (!ctx.public).then_some(days))),
             risks: risk::flags(ctx, f),
             filters: [
                 c["filter_team"].as_str().unwrap_or("").to_string(),

@@ -19,9 +19,15 @@ fn repo() -> Repo {
         "mp.yaml",
         "kind: milestone\nid: mp\ntitle: Past\ndate: 2026-09-15\nstatus: released\n",
     )
-    .file("bar.md", &feature("bar", "in-progress", "milestone: m2\nstart: 2026-12-01\n"))
+    .file(
+        "bar.md",
+        &feature("bar", "in-progress", "milestone: m2\nstart: 2026-12-01\n"),
+    )
     .file("mark.md", &feature("mark", "planned", "milestone: m1\n"))
-    .file("done.md", &feature("done", "shipped", "milestone: mp\nstart: 2026-07-01\n"));
+    .file(
+        "done.md",
+        &feature("done", "shipped", "milestone: mp\nstart: 2026-07-01\n"),
+    );
     repo
 }
 

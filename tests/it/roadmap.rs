@@ -114,7 +114,10 @@ impl<'a> Timeline<'a> {
     }
 
     fn all(&self, f: impl Fn(&Node<'_, '_>) -> bool) -> Vec<Node<'a, 'a>> {
-        self.doc.descendants().filter(|n| n.is_element() && f(n)).collect()
+        self.doc
+            .descendants()
+            .filter(|n| n.is_element() && f(n))
+            .collect()
     }
 
     /// A feature's group.
@@ -133,7 +136,8 @@ impl<'a> Timeline<'a> {
 
 /// The first descendant element of `n` with `class`.
 fn child<'a>(n: &Node<'a, 'a>, class: &str) -> Option<Node<'a, 'a>> {
-    n.descendants().find(|c| c.is_element() && has_class(c, class))
+    n.descendants()
+        .find(|c| c.is_element() && has_class(c, class))
 }
 
 /// The `<title>` text of a node.
@@ -185,7 +189,10 @@ fn feature(id: &str, extra: &str) -> String {
 #[test]
 fn a_start_date_gives_a_bar_from_start_to_its_target() {
     let repo = Repo::base();
-    repo.file("f1.md", &feature("f1", "milestone: m1\nstart: 2026-12-01\n"));
+    repo.file(
+        "f1.md",
+        &feature("f1", "milestone: m1\nstart: 2026-12-01\n"),
+    );
     let built = build(&repo);
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
@@ -193,11 +200,18 @@ fn a_start_date_gives_a_bar_from_start_to_its_target() {
     assert_eq!(item.attribute("data-start"), Some("2026-12-01"));
     assert_eq!(item.attribute("data-end"), Some("2027-01-15"));
     let bar = child(&item, "bar").expect("a bar");
-    assert!((num(&bar, "x") - tl.x("2026-12-01")).abs() < 0.06, "{bar:?}");
+    assert!(
+        (num(&bar, "x") - tl.x("2026-12-01")).abs() < 0.06,
+        "{bar:?}"
+    );
     let right = num(&bar, "x") + num(&bar, "width");
-    assert!((right - tl.x("2027-01-15")).abs() < 0.11, "bar ends at {right}");
+    assert!(
+        (right - tl.x("2027-01-15")).abs() < 0.11,
+        "bar ends at {right}"
+    );
     // Its milestone's line is where the bar ends.
-    let m1 = tl.all(|n| has_class(n, "milestone") && n.attribute("data-date") == Some("2027-01-15"));
+    let m1 =
+        tl.all(|n| has_class(n, "milestone") && n.attribute("data-date") == Some("2027-01-15"));
     assert!((num(&m1[0], "x1") - right).abs() < 0.11);
     assert!(
         rightmost(&item) <= right + 0.11,
@@ -205,7 +219,10 @@ fn a_start_date_gives_a_bar_from_start_to_its_target() {
         rightmost(&item)
     );
     let t = title(&item);
-    assert!(t.starts_with("Feature f1: 1 Dec 2026 → 15 Jan 2027, planned"), "{t}");
+    assert!(
+        t.starts_with("Feature f1: 1 Dec 2026 → 15 Jan 2027, planned"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -221,7 +238,11 @@ fn a_feature_with_no_start_and_no_history_is_a_marker_at_its_target() {
     let marker = child(&item, "marker").expect("a marker");
     assert!((translate_x(&marker) - tl.x("2027-04-15")).abs() < 0.06);
     assert!(rightmost(&item) <= tl.x("2027-04-15") + 0.06);
-    assert!(title(&item).contains("target 15 Apr 2027"), "{}", title(&item));
+    assert!(
+        title(&item).contains("target 15 Apr 2027"),
+        "{}",
+        title(&item)
+    );
 }
 
 #[test]
@@ -231,7 +252,10 @@ fn nothing_of_any_feature_is_drawn_right_of_its_target() {
         .file("b.md", &feature("b", "milestone: m1\n"))
         .file("c.md", &feature("c", "milestone: m2\nstart: 2027-04-10\n"))
         .file("d.md", &feature("d", "milestone: m2\nstart: 2027-06-01\n"))
-        .file("e.md", &feature("e", "milestone: m2\nstart: 2026-11-20\ndepends_on: [a]\n"));
+        .file(
+            "e.md",
+            &feature("e", "milestone: m2\nstart: 2026-11-20\ndepends_on: [a]\n"),
+        );
     let built = build(&repo);
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
@@ -239,7 +263,10 @@ fn nothing_of_any_feature_is_drawn_right_of_its_target() {
         let item = tl.item(id);
         let end = tl.x(item.attribute("data-end").expect("data-end"));
         let right = rightmost(&item);
-        assert!(right <= end + 0.11, "{id} reaches {right}, its target is at {end}");
+        assert!(
+            right <= end + 0.11,
+            "{id} reaches {right}, its target is at {end}"
+        );
     }
     // A start after the target is no bar.
     assert!(child(&tl.item("d"), "bar").is_none());
@@ -271,7 +298,10 @@ fn a_slip_leaves_a_ghost_of_the_old_target_with_the_days() {
     repo.file("f4.md", &feature("f4", "milestone: m1\n"));
     let git = Git::init(repo.path());
     git.commit("plan it", "2026-06-01");
-    repo.file("m1.yaml", "kind: milestone\nid: m1\ntitle: M1\ndate: 2027-01-29\n");
+    repo.file(
+        "m1.yaml",
+        "kind: milestone\nid: m1\ntitle: M1\ndate: 2027-01-29\n",
+    );
     git.commit("m1 slips two weeks", "2026-07-01");
     let built = build(&repo);
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
@@ -281,7 +311,11 @@ fn a_slip_leaves_a_ghost_of_the_old_target_with_the_days() {
     let ghost = child(&item, "ghost").expect("a ghost");
     assert_eq!(ghost.attribute("data-date"), Some("2027-01-15"));
     assert_eq!(ghost.attribute("data-slip-days"), Some("14"));
-    assert!(title(&ghost).contains("slipped 14 days"), "{}", title(&ghost));
+    assert!(
+        title(&ghost).contains("slipped 14 days"),
+        "{}",
+        title(&ghost)
+    );
     let mark = child(&ghost, "ghost-mark").expect("its mark");
     assert!((translate_x(&mark) - tl.x("2027-01-15")).abs() < 0.06);
     // The flag is words on the bar and in its title, not colour only.
@@ -295,7 +329,10 @@ fn a_slip_leaves_a_ghost_of_the_old_target_with_the_days() {
     assert!(shown.contains("slipped 14 days"), "{shown}");
     // And on its card.
     let card = card(&built.page, "Feature f4");
-    assert!(card.contains("<li class=\"risk-flag\">slipped 14 days</li>"), "{card}");
+    assert!(
+        card.contains("<li class=\"risk-flag\">slipped 14 days</li>"),
+        "{card}"
+    );
 }
 
 /// The first roadmap card of a feature (its `<li class="card …">`).
@@ -313,7 +350,10 @@ fn a_dependency_is_a_line_and_red_when_dependency_order_fails() {
     let repo = Repo::base();
     // b (m2) after a (m1): in order. c (m1) before d (m2): out of order.
     repo.file("a.md", &feature("a", "milestone: m1\nstart: 2026-11-15\n"))
-        .file("b.md", &feature("b", "milestone: m2\nstart: 2027-02-01\ndepends_on: [a]\n"))
+        .file(
+            "b.md",
+            &feature("b", "milestone: m2\nstart: 2027-02-01\ndepends_on: [a]\n"),
+        )
         .file("c.md", &feature("c", "milestone: m1\ndepends_on: [d]\n"))
         .file("d.md", &feature("d", "milestone: m2\n"));
     let rules: Vec<String> = repo
@@ -324,8 +364,18 @@ fn a_dependency_is_a_line_and_red_when_dependency_order_fails() {
     assert!(rules.contains(&"dependency-order".to_string()), "{rules:?}");
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("site");
-    let run = repo.run(&["build", "--allow-errors", "-o", dir.to_str().expect("utf-8")]);
-    assert!(dir.join("roadmap.html").is_file(), "{}{}", run.stdout, run.stderr);
+    let run = repo.run(&[
+        "build",
+        "--allow-errors",
+        "-o",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        dir.join("roadmap.html").is_file(),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     let page = std::fs::read_to_string(dir.join("roadmap.html")).expect("roadmap.html");
     let doc = Document::parse(svg(&page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
@@ -345,9 +395,20 @@ fn a_dependency_is_a_line_and_red_when_dependency_order_fails() {
     assert_eq!(ok.attribute("data-from"), Some("2027-01-15"));
     assert_eq!(ok.attribute("data-to"), Some("2027-02-01"));
     let d = ok.attribute("d").expect("d");
-    let x1 = d[1..].split_whitespace().next().and_then(|x| x.parse::<f64>().ok()).expect("M x");
+    let x1 = d[1..]
+        .split_whitespace()
+        .next()
+        .and_then(|x| x.parse::<f64>().ok())
+        .expect("M x");
     assert!((x1 - tl.x("2027-01-15")).abs() < 0.06, "{d}");
-    assert!(d.ends_with(&format!("{:.1} {:.1}", tl.x("2027-02-01"), num(&ok, "data-y2"))), "{d}");
+    assert!(
+        d.ends_with(&format!(
+            "{:.1} {:.1}",
+            tl.x("2027-02-01"),
+            num(&ok, "data-y2")
+        )),
+        "{d}"
+    );
     let bad = dep("d", "c");
     assert!(has_class(&bad, "broken"), "{bad:?}");
     assert!(title(&bad).contains("dependency-order"), "{}", title(&bad));
@@ -360,16 +421,31 @@ fn a_dependency_is_a_line_and_red_when_dependency_order_fails() {
 #[test]
 fn overdue_milestones_and_on_hold_dependencies_are_flagged_on_cards() {
     let repo = Repo::base();
-    repo.file("m0.yaml", "kind: milestone\nid: m0\ntitle: M0\ndate: 2026-10-01\n")
-        .file("late.md", &feature("late", "milestone: m0\n"))
-        .file("held.md", &feature("held", "").replace("status: planned", "status: on-hold"))
-        .file("waits.md", &feature("waits", "milestone: m2\ndepends_on: [held]\n"));
+    repo.file(
+        "m0.yaml",
+        "kind: milestone\nid: m0\ntitle: M0\ndate: 2026-10-01\n",
+    )
+    .file("late.md", &feature("late", "milestone: m0\n"))
+    .file(
+        "held.md",
+        &feature("held", "").replace("status: planned", "status: on-hold"),
+    )
+    .file(
+        "waits.md",
+        &feature("waits", "milestone: m2\ndepends_on: [held]\n"),
+    );
     let built = build(&repo);
     let late = card(&built.page, "Feature late");
-    assert!(late.contains("<li class=\"risk-flag\">overdue milestone</li>"), "{late}");
+    assert!(
+        late.contains("<li class=\"risk-flag\">overdue milestone</li>"),
+        "{late}"
+    );
     assert!(late.contains("aria-label=\"Risks\""), "{late}");
     let waits = card(&built.page, "Feature waits");
-    assert!(waits.contains("blocked: Feature held is on hold"), "{waits}");
+    assert!(
+        waits.contains("blocked: Feature held is on hold"),
+        "{waits}"
+    );
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
     assert!(has_class(&tl.item("late"), "at-risk"));
@@ -379,7 +455,11 @@ fn overdue_milestones_and_on_hold_dependencies_are_flagged_on_cards() {
 #[test]
 fn dense_milestone_labels_collapse_into_one_that_lists_them() {
     let repo = Repo::base();
-    for (id, date) in [("ma", "2027-06-01"), ("mb", "2027-06-03"), ("mc", "2027-06-06")] {
+    for (id, date) in [
+        ("ma", "2027-06-01"),
+        ("mb", "2027-06-03"),
+        ("mc", "2027-06-06"),
+    ] {
         repo.file(
             &format!("{id}.yaml"),
             &format!("kind: milestone\nid: {id}\ntitle: Release {id}\ndate: {date}\n"),
@@ -389,7 +469,8 @@ fn dense_milestone_labels_collapse_into_one_that_lists_them() {
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
     let shown = tl.all(|n| has_class(n, "milestone-label") && has_class(n, "z-quarter"));
-    let collapsed: Vec<&Node<'_, '_>> = shown.iter().filter(|n| has_class(n, "collapsed")).collect();
+    let collapsed: Vec<&Node<'_, '_>> =
+        shown.iter().filter(|n| has_class(n, "collapsed")).collect();
     assert_eq!(collapsed.len(), 1, "{shown:?}");
     let words: String = collapsed[0]
         .descendants()
@@ -405,13 +486,20 @@ fn dense_milestone_labels_collapse_into_one_that_lists_them() {
     // No two labels shown at one zoom overlap.
     for zoom in ["z-month", "z-quarter", "z-half"] {
         let mut xs: Vec<f64> = tl
-            .all(|n| has_class(n, "milestone-title") && n.parent().is_some_and(|p| has_class(&p, zoom)))
+            .all(|n| {
+                has_class(n, "milestone-title") && n.parent().is_some_and(|p| has_class(&p, zoom))
+            })
             .iter()
             .map(|n| num(n, "x"))
             .collect();
         xs.sort_by(f64::total_cmp);
         for w in xs.windows(2) {
-            assert!(w[1] - w[0] >= 30.0, "{zoom}: labels at {} and {}", w[0], w[1]);
+            assert!(
+                w[1] - w[0] >= 30.0,
+                "{zoom}: labels at {} and {}",
+                w[0],
+                w[1]
+            );
         }
     }
 }
@@ -425,13 +513,19 @@ fn a_shipped_feature_sits_left_of_today() {
     )
     .file(
         "done.md",
-        &feature("done", "milestone: mp\nstart: 2026-07-01\n").replace("status: planned", "status: shipped"),
+        &feature("done", "milestone: mp\nstart: 2026-07-01\n")
+            .replace("status: planned", "status: shipped"),
     );
     let built = build(&repo);
     let doc = Document::parse(svg(&built.page)).expect("SVG parses");
     let tl = Timeline::new(&doc);
     let item = tl.item("done");
-    assert!(rightmost(&item) < tl.today_x(), "{} ≥ today {}", rightmost(&item), tl.today_x());
+    assert!(
+        rightmost(&item) < tl.today_x(),
+        "{} ≥ today {}",
+        rightmost(&item),
+        tl.today_x()
+    );
     assert!((tl.today_x() - tl.x("2026-11-01")).abs() < 0.06);
     // A text alternative for the whole chart.
     let root = doc.root_element();

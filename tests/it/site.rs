@@ -860,7 +860,9 @@ fn timeline(page: &str) -> Timeline {
     let mut in_item = false;
     for (k, tag) in all.iter().enumerate() {
         match tag.name.as_str() {
-            "rect" if tag.has_class("lane") => lane_rects.push_back((tag.num("y"), tag.num("height"))),
+            "rect" if tag.has_class("lane") => {
+                lane_rects.push_back((tag.num("y"), tag.num("height")))
+            }
             "text" if tag.has_class("lane-label") => {
                 let (y, h) = lane_rects.pop_front().expect("a lane label has its lane");
                 // The label's own words, not its tooltip.
@@ -900,12 +902,18 @@ fn timeline(page: &str) -> Timeline {
                         let id = href
                             .strip_prefix("milestone/")
                             .and_then(|s| s.strip_suffix(".html"))
-                            .unwrap_or_else(|| panic!("milestone label in a link elsewhere: {href}"));
+                            .unwrap_or_else(|| {
+                                panic!("milestone label in a link elsewhere: {href}")
+                            });
                         t.labels.push((id.to_string(), x));
                     }
                     None => {
-                        assert!(tag.has_class("collapsed"), "an unlinked label collapses several");
-                        t.collapsed.push(text(&inner[..inner.find("</title>").expect("its title")]));
+                        assert!(
+                            tag.has_class("collapsed"),
+                            "an unlinked label collapses several"
+                        );
+                        t.collapsed
+                            .push(text(&inner[..inner.find("</title>").expect("its title")]));
                     }
                 }
             }
@@ -924,7 +932,8 @@ fn timeline(page: &str) -> Timeline {
                     .and_then(|t| t.split_whitespace().next())
                     .and_then(|x| x.parse::<f64>().ok())
                     .expect("translate(x y)");
-                t.items.push((id.to_string(), x, tag.num("data-y") - 12.0, 24.0));
+                t.items
+                    .push((id.to_string(), x, tag.num("data-y") - 12.0, 24.0));
                 in_item = false;
             }
             _ => {}
