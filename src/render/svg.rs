@@ -114,6 +114,9 @@ pub struct Timeline<'a> {
     pub today: i64,
     /// Writes a date (a public build shows quarters).
     pub day: fn(i64) -> String,
+    /// A public build: every date is a quarter's first, and so is every
+    /// date the SVG states (its range, its gridlines), none finer.
+    pub quarters: bool,
 }
 
 /// The column of lane names on the left; the plot starts right of it.
@@ -168,6 +171,8 @@ struct Scale {
     lo: i64,
     hi: i64,
     ppd: f64,
+    /// Gridlines and range by quarter only (a public build).
+    quarters: bool,
 }
 
 impl Scale {
@@ -190,12 +195,26 @@ impl Scale {
         }
         // From the first of a month, so the grid starts on a line.
         let (y, m, _) = dates::civil_from_days(lo.saturating_sub(14));
-        let lo = dates::days_from_civil(y, m, 1);
-        let hi = hi.saturating_add(21);
+        let step = if t.quarters { 3 } else { 1 };
+        let lo = dates::days_from_civil(y, m - (m - 1) % step, 1);
+        // To the first of the month after a margin: every date the SVG
+        // states is one the plan or the calendar gives.
+        let (y, m, _) = dates::civil_from_days(hi.saturating_add(21));
+        let next = m - (m - 1) % step + step;
+        let hi = if next > 12 {
+            dates::days_from_civil(y + 1, next - 12, 1)
+        } else {
+            dates::days_from_civil(y, next, 1)
+        };
         let span = (hi - lo).max(1) as f64;
         let closest = ZOOMS[0].1;
         let ppd = DEFAULT_PPD.min(MAX_PLOT_W / (span * closest));
-        Scale { lo, hi, ppd }
+        Scale {
+            lo,
+            hi,
+            ppd,
+            quarters: t.quarters,
+        }
     }
 
     /// The x of a day at zoom `k`.
@@ -484,8 +503,11 @@ fn grid(s: &mut String, scale: Scale, axis_y: f64, bottom: f64) -> String {
         if d > hi {
             break;
         }
-        let mx = scale.x(d);
         let quarter = mm % 3 == 1;
+        if scale.quarters && !quarter {
+            continue;
+        }
+        let mx = scale.x(d);
         let iso = dates::format(d);
         let _ = write!(
             s,
@@ -1036,6 +1058,7 @@ mod tests {
             links: &[],
             today,
             day: iso,
+            quarters: false,
         });
         let lines = svg.matches("class=\"grid").count();
         assert!(

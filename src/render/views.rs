@@ -177,8 +177,11 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
             marks: &marks,
             items: &items,
             links: &links,
-            today: plan.today,
+            // A public build shows no day, not even today's: its
+            // timeline, every date a quarter's first, has Today there too.
+            today: coarse(ctx, plan.today),
             day: ctx.day(),
+            quarters: ctx.public,
         }),
         "unscheduled": unscheduled,
         "board": now_next_later(ctx, ""),
