@@ -114,7 +114,9 @@
       return "M" + x1 + " " + y1 + "C" + (x1 + dx) + " " + y1 + " " + (x2 - dx) + " " + y2 + " " + x2 + " " + y2;
     };
     var relabel = function (t, x) {
-      var g = t.parentNode, full = t.getAttribute("data-full") || "", flag = +t.getAttribute("data-flag") || 0;
+      // The build writes data-full only for a clipped label.
+      if (!t.hasAttribute("data-full")) t.setAttribute("data-full", t.textContent);
+      var g = t.parentNode, full = t.getAttribute("data-full"), flag = +t.getAttribute("data-flag") || 0;
       var s = g.getAttribute("data-start"), x1 = x(g.getAttribute("data-end")), x0 = s ? x(s) : x1;
       var inside = !!s && x1 - x0 >= Math.min(full.length, OUTSIDE + 12) * CHAR + 16;
       var shown = inside ? full : clip(full, OUTSIDE);

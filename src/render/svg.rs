@@ -792,23 +792,7 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
         esc(&words)
     );
     if let Some((was, days)) = it.slip.filter(|(was, _)| *was < it.target) {
-        let gx = scale.x(was);
-        let iso = dates::format(was);
-        let said = match days {
-            Some(n) => format!("original target {}, slipped {n} days", day(was)),
-            None => format!("original target {}, slipped", day(was)),
-        };
-        let _ = write!(
-            s,
-            "<g class=\"ghost\" data-date=\"{iso}\" data-slip-days=\"{}\"><title>{}</title><line class=\"slip\" x1=\"{gx:.1}\" y1=\"{:.1}\" x2=\"{x1:.1}\" y2=\"{:.1}\" data-from=\"{iso}\" data-to=\"{end}\"/><path class=\"ghost-mark\" transform=\"translate({gx:.1} {:.1})\" data-at=\"{iso}\" data-y=\"{:.1}\" d=\"M0 -{h}L0 {h}\"/></g>",
-            days.map(|d| d.to_string()).unwrap_or_default(),
-            esc(&said),
-            y + BOX_H + 2.5,
-            y + BOX_H + 2.5,
-            y + BOX_H / 2.0,
-            y + BOX_H / 2.0,
-            h = BOX_H / 2.0 + 2.0,
-        );
+        ghost(s, t, scale, p, was, days);
     }
     if bar {
         let _ = write!(
@@ -831,6 +815,58 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
             "M0 0L-12 -9V9z"
         }
     );
+    label(s, scale, p);
+    s.push_str("</g>");
+    // The group, in a link to its page.
+    match &it.href {
+        Some(h) => {
+            let _ = write!(out, "<a href=\"{}\">{group}</a>", esc(h));
+        }
+        None => out.push_str(&group),
+    }
+}
+
+/// A slipped feature's ghost: a dashed tick at its original target, and
+/// a dashed line from there to its target under its bar, with the days
+/// in its `<title>` and `data-slip-days`.
+fn ghost(
+    s: &mut String,
+    t: &Timeline<'_>,
+    scale: Scale,
+    p: &Placed<'_>,
+    was: i64,
+    days: Option<i64>,
+) {
+    let (it, y, day) = (p.item, p.y, t.day);
+    let (gx, x1) = (scale.x(was), scale.x(it.target));
+    let end = dates::format(it.target);
+    let iso = dates::format(was);
+    let said = match days {
+        Some(n) => format!("original target {}, slipped {n} days", day(was)),
+        None => format!("original target {}, slipped", day(was)),
+    };
+    let _ = write!(
+        s,
+        "<g class=\"ghost\" data-date=\"{iso}\" data-slip-days=\"{}\"><title>{}</title><line class=\"slip\" x1=\"{gx:.1}\" y1=\"{:.1}\" x2=\"{x1:.1}\" y2=\"{:.1}\" data-from=\"{iso}\" data-to=\"{end}\"/><path class=\"ghost-mark\" transform=\"translate({gx:.1} {:.1})\" data-at=\"{iso}\" data-y=\"{:.1}\" d=\"M0 -{h}L0 {h}\"/></g>",
+        days.map(|d| d.to_string()).unwrap_or_default(),
+        esc(&said),
+        y + BOX_H + 2.5,
+        y + BOX_H + 2.5,
+        y + BOX_H / 2.0,
+        y + BOX_H / 2.0,
+        h = BOX_H / 2.0 + 2.0,
+    );
+}
+
+/// A feature's label (risk flag first, then title): inside its bar when
+/// it fits at the default zoom, else right-aligned left of the bar or
+/// marker, clipped to [`OUTSIDE_CHARS`]; `site.js` does the same at the
+/// other zooms.
+fn label(s: &mut String, scale: Scale, p: &Placed<'_>) {
+    let (it, y) = (p.item, p.y);
+    let bar = has_bar(it);
+    let x1 = scale.x(it.target);
+    let x0 = scale.x(it.start.filter(|_| bar).unwrap_or(it.target));
     let (flag, title) = label_text(it);
     let inside = fits_inside(it, scale, 1.0);
     let (lx, anchor, max) = if inside {
@@ -847,11 +883,20 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
     );
     let _ = write!(
         s,
-        "<text class=\"label{}\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" data-full=\"{}\" data-flag=\"{}\">{}{}</text></g>",
+        "<text class=\"label{}\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\"{}{}>{}{}</text>",
         if inside { "" } else { " outside" },
         y + 16.0,
-        esc(&full),
-        flag.chars().count(),
+        // The script re-lays labels out when it zooms: the whole label
+        // when it was clipped, and the length of its flag.
+        if shown == full {
+            String::new()
+        } else {
+            format!(" data-full=\"{}\"", esc(&full))
+        },
+        match flag.chars().count() {
+            0 => String::new(),
+            n => format!(" data-flag=\"{n}\""),
+        },
         if f.is_empty() {
             String::new()
         } else {
@@ -859,13 +904,6 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
         },
         esc(&rest)
     );
-    // The group, in a link to its page.
-    match &it.href {
-        Some(h) => {
-            let _ = write!(out, "<a href=\"{}\">{group}</a>", esc(h));
-        }
-        None => out.push_str(&group),
-    }
 }
 
 /// A line chart of a metric's values over time, with the target as a
