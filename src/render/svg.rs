@@ -253,7 +253,7 @@ pub fn timeline(t: &Timeline<'_>) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"timeline\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.1} {height:.1}\" role=\"img\" aria-labelledby=\"ns-tl-title ns-tl-desc\" data-zoom=\"quarter\" data-lo=\"{}\" data-ppd=\"{}\" data-plot-left=\"{PLOT_L}\" data-pad-right=\"{PAD_R}\" data-hi=\"{}\" data-today=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"timeline\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.1} {height:.1}\" role=\"figure\" aria-labelledby=\"ns-tl-title ns-tl-desc\" data-zoom=\"quarter\" data-lo=\"{}\" data-ppd=\"{}\" data-plot-left=\"{PLOT_L}\" data-pad-right=\"{PAD_R}\" data-hi=\"{}\" data-today=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
         dates::format(scale.lo),
         scale.ppd,
         dates::format(scale.hi),
@@ -294,7 +294,9 @@ pub fn timeline(t: &Timeline<'_>) -> String {
     s
 }
 
-/// The SVG's `<title>` and `<desc>`: what it shows, in words.
+/// The SVG's `<title>` and `<desc>`: what it shows, in words. The SVG is
+/// a `figure`, not an `img`: an image's children are presentational, and
+/// the features and milestones in it are links a keyboard must reach.
 fn description(s: &mut String, t: &Timeline<'_>) {
     let bars = t.items.iter().filter(|it| has_bar(it)).count();
     let risky = t.items.iter().filter(|it| !it.risks.is_empty()).count();

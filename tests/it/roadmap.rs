@@ -527,9 +527,11 @@ fn a_shipped_feature_sits_left_of_today() {
         tl.today_x()
     );
     assert!((tl.today_x() - tl.x("2026-11-01")).abs() < 0.06);
-    // A text alternative for the whole chart.
+    // A text alternative for the whole chart, whose links stay reachable
+    // (an `img` would hide them).
     let root = doc.root_element();
-    assert_eq!(root.attribute("role"), Some("img"));
+    assert_eq!(root.attribute("role"), Some("figure"));
+    assert_eq!(root.attribute("aria-labelledby"), Some("ns-tl-title ns-tl-desc"));
     assert!(root.children().any(|c| c.has_tag_name("title")));
     assert!(root.children().any(|c| c.has_tag_name("desc")));
 }
