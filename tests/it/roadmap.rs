@@ -531,7 +531,41 @@ fn a_shipped_feature_sits_left_of_today() {
     // (an `img` would hide them).
     let root = doc.root_element();
     assert_eq!(root.attribute("role"), Some("figure"));
-    assert_eq!(root.attribute("aria-labelledby"), Some("ns-tl-title ns-tl-desc"));
+    assert_eq!(
+        root.attribute("aria-labelledby"),
+        Some("ns-tl-title ns-tl-desc")
+    );
     assert!(root.children().any(|c| c.has_tag_name("title")));
     assert!(root.children().any(|c| c.has_tag_name("desc")));
+}
+
+#[test]
+fn start_is_a_feature_field_and_must_be_a_date() {
+    let repo = Repo::base();
+    repo.file(
+        "f5.md",
+        &feature("f5", "milestone: m1\nstart: 2026-12-01\n"),
+    );
+    assert_eq!(repo.diagnostics(), Vec::<serde_json::Value>::new());
+    repo.file(
+        "f5.md",
+        &feature("f5", "milestone: m1\nstart: 2026-13-45\n"),
+    );
+    let d = repo.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["rule"], "schema");
+    assert_eq!(
+        (
+            d[0]["file"].as_str(),
+            d[0]["line"].as_u64(),
+            d[0]["column"].as_u64()
+        ),
+        (Some("f5.md"), Some(9), Some(8))
+    );
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is not a \"date\"")),
+        "{d:?}"
+    );
 }
