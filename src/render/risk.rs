@@ -72,13 +72,9 @@ pub fn flags(ctx: &Ctx<'_>, f: &Document) -> Vec<String> {
         .filter_map(|d| plan.get(d))
         .filter(|d| d.kind == "feature" && d.id != f.id)
         .collect();
+    // As `shipped-before-dependency` and `dependency-order`.
     let problem = deps.iter().any(|d| {
-        let dep_status = d.str("status").unwrap_or("");
-        if dep_status == "shipped" {
-            return false;
-        }
-        status == "shipped"
-            || (open && due.is_some_and(|due| dependency_due(ctx, d).is_some_and(|dd| due < dd)))
+        d.str("status") != Some("shipped") && (status == "shipped" || out_of_order(ctx, f, d))
     });
     if problem {
         out.push("dependency problem".to_string());
