@@ -1,4 +1,5 @@
-// northstar site script: search as you type and roadmap filters.
+// northstar site script: search as you type, roadmap filters and the
+// timeline's zoom.
 // Progressive enhancement only: every page works without it.
 (function () {
   "use strict";
@@ -84,6 +85,117 @@
     if (m) pageInput.value = decodeURIComponent(m[1].replace(/\+/g, " "));
     pageInput.addEventListener("input", run);
     run();
+  }
+
+  // Roadmap timeline: zoom by month, quarter or half-year, open on the
+  // default window (one quarter before today onwards), and keep the lane
+  // names in view while it scrolls. The layout is the build's (rows,
+  // collapsed milestone labels per zoom): the script only moves what
+  // carries a date (data-at, data-start/data-end, data-from/data-to),
+  // with the same scale (data-lo, data-ppd) and rules as the build.
+  var tl = document.querySelector("svg.timeline[data-ppd]");
+  var zoomBox = document.querySelector(".timeline-zoom");
+  if (tl) {
+    var ZOOM = { month: 2.75, quarter: 1, half: 0.5 };
+    var CHAR = 6.4, OUTSIDE = 40;
+    var dayOf = function (iso) {
+      var p = iso.split("-");
+      return Date.UTC(+p[0], +p[1] - 1, +p[2]) / 864e5;
+    };
+    var lo = dayOf(tl.getAttribute("data-lo"));
+    var ppd = +tl.getAttribute("data-ppd");
+    var plotLeft = +tl.getAttribute("data-plot-left");
+    var padRight = +tl.getAttribute("data-pad-right");
+    var wrap = tl.parentNode;
+    var all = function (css, f) { Array.prototype.forEach.call(tl.querySelectorAll(css), f); };
+    var clip = function (s, n) { return s.length <= n ? s : s.slice(0, n - 1) + "\u2026"; };
+    var depPath = function (x1, y1, x2, y2) {
+      var dx = Math.max(Math.abs(x2 - x1) / 2, 24);
+      return "M" + x1 + " " + y1 + "C" + (x1 + dx) + " " + y1 + " " + (x2 - dx) + " " + y2 + " " + x2 + " " + y2;
+    };
+    var relabel = function (t, x) {
+      // The build writes data-full only for a clipped label.
+      if (!t.hasAttribute("data-full")) t.setAttribute("data-full", t.textContent);
+      var g = t.parentNode, full = t.getAttribute("data-full"), flag = +t.getAttribute("data-flag") || 0;
+      var s = g.getAttribute("data-start"), x1 = x(g.getAttribute("data-end")), x0 = s ? x(s) : x1;
+      var inside = !!s && x1 - x0 >= Math.min(full.length, OUTSIDE + 12) * CHAR + 16;
+      var shown = inside ? full : clip(full, OUTSIDE);
+      t.setAttribute("x", inside ? x0 + 8 : (s ? x0 - 6 : x1 - 16));
+      // An inside label slides along its bar to stay in view (stick).
+      t.ns = inside ? { x0: x0 + 8, max: x1 - 8 - Math.min(full.length, OUTSIDE + 12) * CHAR } : null;
+      t.setAttribute("text-anchor", inside ? "start" : "end");
+      t.classList.toggle("outside", !inside);
+      t.textContent = "";
+      if (flag > 0) {
+        var span = document.createElementNS("http://www.w3.org/2000/svg", "tspan");
+        span.setAttribute("class", "risk-flag");
+        span.textContent = shown.slice(0, flag);
+        t.appendChild(span);
+      }
+      t.appendChild(document.createTextNode(shown.slice(flag)));
+    };
+    var zoom = function (z) {
+      var k = ZOOM[z] || 1;
+      var x = function (iso) { return +(plotLeft + (dayOf(iso) - lo) * ppd * k).toFixed(1); };
+      // At least as wide as its box, so lanes never stop short.
+      var w = Math.max(x(tl.getAttribute("data-hi")) + padRight, wrap.clientWidth), h = tl.getAttribute("height");
+      tl.setAttribute("width", Math.round(w));
+      tl.setAttribute("viewBox", "0 0 " + w + " " + h);
+      tl.setAttribute("data-zoom", z);
+      all("[data-to-edge]", function (el) {
+        if (el.tagName.toLowerCase() === "rect") el.setAttribute("width", w);
+        else el.setAttribute("x2", el.classList.contains("axis") ? w - padRight : w);
+      });
+      all("[data-at]", function (el) {
+        var at = x(el.getAttribute("data-at")) + (+el.getAttribute("data-dx") || 0);
+        var tag = el.tagName.toLowerCase();
+        if (tag === "line") { el.setAttribute("x1", at); el.setAttribute("x2", at); }
+        else if (tag === "path") el.setAttribute("transform", "translate(" + at + " " + el.getAttribute("data-y") + ")");
+        else el.setAttribute("x", at);
+      });
+      all("rect[data-start]", function (el) {
+        var a = x(el.getAttribute("data-start"));
+        el.setAttribute("x", a);
+        el.setAttribute("width", x(el.getAttribute("data-end")) - a);
+      });
+      all("line[data-from]", function (el) {
+        el.setAttribute("x1", x(el.getAttribute("data-from")));
+        el.setAttribute("x2", x(el.getAttribute("data-to")));
+      });
+      all("path.dep", function (el) {
+        el.setAttribute("d", depPath(x(el.getAttribute("data-from")), +el.getAttribute("data-y1"),
+          x(el.getAttribute("data-to")), +el.getAttribute("data-y2")));
+      });
+      all(".item text.label", function (t) { relabel(t, x); });
+      if (zoomBox) {
+        Array.prototype.forEach.call(zoomBox.querySelectorAll("button"), function (b) {
+          b.setAttribute("aria-pressed", String(b.getAttribute("data-zoom") === z));
+        });
+      }
+      // The default window: one quarter before today at the left.
+      var today = tl.getAttribute("data-today");
+      if (today) wrap.scrollLeft = Math.max(0, x(today) - 91 * ppd * k - plotLeft);
+      stick();
+    };
+    // Lane names stay at the left edge of the scrolled box, and labels
+    // inside bars that began left of it slide into view.
+    var heads = tl.querySelectorAll(".lane-head, .lane-label");
+    var stick = function () {
+      var dx = wrap.scrollLeft;
+      Array.prototype.forEach.call(heads, function (el) { el.setAttribute("transform", "translate(" + dx + " 0)"); });
+      all(".item text.label", function (t) {
+        if (t.ns) t.setAttribute("x", Math.max(t.ns.x0, Math.min(t.ns.max, dx + plotLeft + 8)));
+      });
+    };
+    wrap.addEventListener("scroll", stick);
+    if (zoomBox) {
+      zoomBox.hidden = false;
+      zoomBox.addEventListener("click", function (e) {
+        var b = e.target.closest("button[data-zoom]");
+        if (b) zoom(b.getAttribute("data-zoom"));
+      });
+    }
+    zoom(tl.getAttribute("data-zoom") || "quarter");
   }
 
   // Roadmap filters: hide cards and timeline items that do not match.

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod pages;
 pub mod partial;
 pub mod reuse;
+pub mod risk;
 pub mod svg;
 pub mod templates;
 pub mod views;

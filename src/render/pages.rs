@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     /// Published people by lowercase e-mail, so commit authors show as
     /// people (built once: every history entry asks).
     pub people: std::collections::HashMap<String, &'a Document>,
+    /// The `stale` rule's days, for the roadmap's risk flags.
+    pub stale_days: u32,
 }
 
 impl<'a> Ctx<'a> {
@@ -46,6 +48,7 @@ impl<'a> Ctx<'a> {
             history,
             people: super::history::people_by_email(index),
             public,
+            stale_days: config.stale_days(),
             edit_url: if public {
                 None
             } else {

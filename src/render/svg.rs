@@ -50,18 +50,31 @@ static NEEDS_ESCAPE: [bool; 256] = {
     t
 };
 
-/// A feature box on the timeline.
+/// A feature on the timeline.
 pub struct Item {
+    /// Its id, for dependency lines.
+    pub id: String,
     /// Title shown.
     pub title: String,
     /// Link to its page (already relative), or None when unpublished.
     pub href: Option<String>,
-    /// Status, for the colour class.
+    /// Status, for the colour class and the text alternative.
     pub status: String,
     /// Lane index.
     pub lane: usize,
-    /// Milestone date (day number).
-    pub date: i64,
+    /// Its target: its milestone's date (day number). Nothing of the
+    /// feature is drawn right of it.
+    pub target: i64,
+    /// When work started (its `start`, else the day history first shows
+    /// it as committed work): a bar from here to the target. None, or a
+    /// day on or after the target, draws a marker at the target instead.
+    pub start: Option<i64>,
+    /// Its original target and the days it slipped since, when it slipped:
+    /// a ghost tick there. Days are None where they are not shown (a
+    /// public build shows no day counts).
+    pub slip: Option<(i64, Option<i64>)>,
+    /// Risk flags, in words ("slipped 14 days", "overdue milestone").
+    pub risks: Vec<String>,
     /// Filter data: team, objectives, segments (space-separated ids).
     pub filters: [String; 3],
 }
@@ -76,22 +89,70 @@ pub struct Mark {
     pub href: Option<String>,
 }
 
-const W: f64 = 1100.0;
-/// The column of lane names on the left.
+/// A dependency: a line from the end of `from` (the dependency) to the
+/// start of `to` (the feature that depends on it).
+pub struct Link {
+    /// The dependency's id.
+    pub from: String,
+    /// The dependent feature's id.
+    pub to: String,
+    /// Whether `dependency-order` fails on it (drawn red, with words).
+    pub broken: bool,
+}
+
+/// What the timeline draws.
+pub struct Timeline<'a> {
+    /// Lane names, in order.
+    pub lanes: &'a [String],
+    /// Milestones, by date.
+    pub marks: &'a [Mark],
+    /// Features.
+    pub items: &'a [Item],
+    /// Dependencies between features on it.
+    pub links: &'a [Link],
+    /// Today (SPEC §5).
+    pub today: i64,
+    /// Writes a date (a public build shows quarters).
+    pub day: fn(i64) -> String,
+    /// A public build: every date is a quarter's first, and so is every
+    /// date the SVG states (its range, its gridlines), none finer.
+    pub quarters: bool,
+}
+
+/// The column of lane names on the left; the plot starts right of it.
 const LANE_LABEL: f64 = 160.0;
-const PAD_R: f64 = 16.0;
+const PLOT_L: f64 = LANE_LABEL + 8.0;
+const PAD_R: f64 = 24.0;
 const BOX_H: f64 = 24.0;
 const ROW_GAP: f64 = 6.0;
 const LANE_PAD: f64 = 10.0;
-/// A feature bar is never narrower than this, whatever the scale.
-const MIN_BAR: f64 = 96.0;
-/// Height of one row of milestone labels (title over date).
-const LABEL_ROW: f64 = 32.0;
+/// Height of the row of milestone labels (title over date).
+const LABEL_ROW: f64 = 34.0;
 /// Rough advance of one character, in SVG units, for the fonts the site
 /// uses (system sans-serif at 11–12 px; generous so text never collides).
 const CHAR_W: f64 = 7.4;
+/// The advance of a bar label's character (11.5 px, medium weight).
+const BAR_CHAR_W: f64 = 6.4;
+/// Most characters of a label drawn outside its bar.
+const OUTSIDE_CHARS: usize = 40;
 /// Most month gridlines the timeline draws.
 const MAX_GRID_LINES: usize = 400;
+/// Pixels per day at the default zoom (a quarter): one quarter back and
+/// four ahead fill about 1,000 px.
+const DEFAULT_PPD: f64 = 2.2;
+/// The zooms, as multiples of the default scale: the page's script
+/// switches between them (`data-zoom` on the SVG); without it the
+/// quarter zoom shows.
+const ZOOMS: [(&str, f64); 3] = [("month", 2.75), ("quarter", 1.0), ("half", 0.5)];
+/// The widest the timeline gets at its closest zoom, in px: a plan over
+/// centuries is drawn at a smaller scale rather than millions of px wide.
+const MAX_PLOT_W: f64 = 60_000.0;
+/// The zoom whose layout is the tightest: rows of bars are packed at it,
+/// so labels outside their bars never collide at any zoom.
+const PACK_ZOOM: f64 = 0.5;
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Cuts `s` to at most `max` characters, with an ellipsis when cut.
 fn clip(s: &str, max: usize) -> String {
@@ -102,124 +163,252 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// The roadmap timeline: a month axis, milestones by date (labels staggered
-/// in rows so none overlap), features in lanes by team as bars in their
-/// milestone's column (from its line to the next milestone's), and a today
-/// line. Bars that would overlap in a lane go on rows of their own. `day`
-/// writes a milestone's date (a public build shows quarters).
-pub fn timeline(
-    lanes: &[String],
-    marks: &[Mark],
-    items: &[Item],
-    today: i64,
-    day: fn(i64) -> String,
-) -> String {
-    // A feature sits in its milestone's column: from its milestone's line
-    // to the next milestone (the last column is as wide as a typical gap).
-    let mut gaps: Vec<i64> = marks
-        .windows(2)
-        .map(|w| w[1].date - w[0].date)
-        .filter(|g| *g > 0)
-        .collect();
-    gaps.sort_unstable();
-    let span = gaps
-        .get(gaps.len() / 2)
-        .copied()
-        .unwrap_or(91)
-        .clamp(30, 182);
-    let end_of = |date: i64| {
-        marks
+/// Days to x at the default zoom: `PLOT_L` at `lo`, `ppd` px a day. The
+/// SVG carries `data-lo` and `data-ppd` so the script (and a test) can
+/// map any date to its x.
+#[derive(Clone, Copy)]
+struct Scale {
+    lo: i64,
+    hi: i64,
+    ppd: f64,
+    /// Gridlines and range by quarter only (a public build).
+    quarters: bool,
+}
+
+impl Scale {
+    /// The range: every date drawn, and one quarter before today to four
+    /// after (the default window), with a margin.
+    fn new(t: &Timeline<'_>) -> Scale {
+        let dates = t
+            .marks
             .iter()
             .map(|m| m.date)
-            .filter(|d| *d > date)
-            .min()
-            .unwrap_or(date.saturating_add(span))
-    };
-    let first = marks
-        .iter()
-        .map(|m| m.date)
-        .chain(items.iter().map(|it| it.date))
-        .chain([today])
-        .min()
-        .unwrap_or(today);
-    let last = items
-        .iter()
-        .map(|it| end_of(it.date))
-        .chain(marks.iter().map(|m| m.date.saturating_add(span)))
-        .chain([today])
-        .max()
-        .unwrap_or(today);
-    let mut lo = first.saturating_sub(20);
-    let hi = last.saturating_add(8);
-    if hi.saturating_sub(lo) < 120 {
-        lo = hi - 120;
-    }
-    let plot_l = LANE_LABEL + 8.0;
-    let x =
-        |d: i64| plot_l + (d as f64 - lo as f64) / (hi as f64 - lo as f64) * (W - plot_l - PAD_R);
-
-    // Milestone labels: left-aligned on their line, over their column
-    // (right-aligned when they would run off the edge), each on the first
-    // row where it overlaps no other.
-    struct Label<'a> {
-        mark: &'a Mark,
-        x: f64,
-        left: f64,
-        right: f64,
-        end_anchor: bool,
-        row: usize,
-    }
-    let mut labels: Vec<Label<'_>> = Vec::new();
-    let mut row_ends: Vec<f64> = Vec::new();
-    for m in marks {
-        let mx = x(m.date);
-        let width = (m.label.chars().count().max(day(m.date).chars().count()) as f64) * CHAR_W;
-        let end_anchor = mx + 5.0 + width > W - 4.0;
-        let (left, right) = if end_anchor {
-            (mx - 5.0 - width, mx)
+            .chain(t.items.iter().flat_map(|it| {
+                [Some(it.target), it.start, it.slip.map(|s| s.0)]
+                    .into_iter()
+                    .flatten()
+            }));
+        let (mut lo, mut hi) = (t.today.saturating_sub(91), t.today.saturating_add(4 * 91));
+        for d in dates {
+            lo = lo.min(d);
+            hi = hi.max(d);
+        }
+        // From the first of a month, so the grid starts on a line.
+        let (y, m, _) = dates::civil_from_days(lo.saturating_sub(14));
+        let step = if t.quarters { 3 } else { 1 };
+        let lo = dates::days_from_civil(y, m - (m - 1) % step, 1);
+        // To the first of the month after a margin: every date the SVG
+        // states is one the plan or the calendar gives.
+        let (y, m, _) = dates::civil_from_days(hi.saturating_add(21));
+        let next = m - (m - 1) % step + step;
+        let hi = if next > 12 {
+            dates::days_from_civil(y + 1, next - 12, 1)
         } else {
-            (mx, mx + 5.0 + width)
+            dates::days_from_civil(y, next, 1)
         };
-        let row = match row_ends.iter().position(|end| *end + 10.0 <= left) {
-            Some(r) => r,
-            None => {
-                row_ends.push(f64::NEG_INFINITY);
-                row_ends.len() - 1
-            }
-        };
-        row_ends[row] = right;
-        labels.push(Label {
-            mark: m,
-            x: mx,
-            left,
-            right,
-            end_anchor,
-            row,
-        });
+        let span = (hi - lo).max(1) as f64;
+        let closest = ZOOMS[0].1;
+        let ppd = DEFAULT_PPD.min(MAX_PLOT_W / (span * closest));
+        Scale {
+            lo,
+            hi,
+            ppd,
+            quarters: t.quarters,
+        }
     }
-    let header = 8.0 + row_ends.len().max(1) as f64 * LABEL_ROW;
-    let axis_y = header + 4.0;
-    let top = axis_y + 26.0;
 
-    // Bars: (item, x0, x1), packed into rows per lane.
-    let mut order: Vec<&Item> = items.iter().collect();
-    order.sort_by(|a, b| (a.lane, a.date, &a.title).cmp(&(b.lane, b.date, &b.title)));
-    let mut rows: Vec<Vec<f64>> = vec![Vec::new(); lanes.len().max(1)];
-    let mut bars = Vec::new();
-    for it in order {
-        let x0 = x(it.date);
-        let x1 = (x(end_of(it.date)) - 4.0).max(x0 + MIN_BAR);
-        let lane = it.lane.min(rows.len() - 1);
+    /// The x of a day at zoom `k`.
+    fn x_at(&self, d: i64, k: f64) -> f64 {
+        PLOT_L + (d as f64 - self.lo as f64) * self.ppd * k
+    }
+
+    /// The x of a day at the default zoom.
+    fn x(&self, d: i64) -> f64 {
+        self.x_at(d, 1.0)
+    }
+
+    /// The SVG's width at the default zoom.
+    fn width(&self) -> f64 {
+        self.x(self.hi) + PAD_R
+    }
+}
+
+/// The roadmap timeline (SPEC §5): a month axis, milestones by date
+/// (labels that would overlap collapse into one "+N" label), features in
+/// lanes by team, each a bar that ends at its target and starts when work
+/// started (else a marker at the target), a ghost tick where a slipped
+/// feature's target was, dependency lines (red when out of order), risk
+/// flags in words, and a today line. Drawn at one px per unit, wider than
+/// the page: the page scrolls it, and its script zooms it.
+pub fn timeline(t: &Timeline<'_>) -> String {
+    let scale = Scale::new(t);
+    let labels = milestone_labels(t, scale);
+    let axis_y = 8.0 + LABEL_ROW + 4.0;
+    let top = axis_y + 26.0;
+    let (placed, lane_y, lane_h) = pack(t, scale, top);
+    let bottom = lane_y.last().copied().unwrap_or(top) + lane_h.last().copied().unwrap_or(0.0);
+    // Room under the lanes for the today label.
+    let height = bottom + 22.0;
+    let width = scale.width();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"timeline\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.1} {height:.1}\" role=\"figure\" aria-labelledby=\"ns-tl-title ns-tl-desc\" data-zoom=\"quarter\" data-lo=\"{}\" data-ppd=\"{}\" data-plot-left=\"{PLOT_L}\" data-pad-right=\"{PAD_R}\" data-hi=\"{}\" data-today=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        dates::format(scale.lo),
+        scale.ppd,
+        dates::format(scale.hi),
+        dates::format(t.today),
+    );
+    description(&mut s, t);
+    s.push_str("<defs><marker id=\"ns-dep-arrow\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path class=\"dep-head\" d=\"M0 0L8 4L0 8z\"/></marker><marker id=\"ns-dep-arrow-broken\" viewBox=\"0 0 8 8\" refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path class=\"dep-head broken\" d=\"M0 0L8 4L0 8z\"/></marker></defs>");
+    lanes(&mut s, &lane_y, &lane_h, width);
+    let months = grid(&mut s, scale, axis_y, bottom);
+    let _ = write!(
+        s,
+        "<line class=\"axis\" x1=\"{PLOT_L:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" data-to-edge=\"1\"/>",
+        top - 0.5,
+        width - PAD_R,
+        top - 0.5
+    );
+    milestones(&mut s, t, scale, &labels, top, bottom);
+    let tx = scale.x(t.today);
+    let today = dates::format(t.today);
+    let _ = write!(
+        s,
+        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" data-at=\"{today}\"/>",
+        bottom + 18.0
+    );
+    s.push_str(&months);
+    dependency_lines(&mut s, t, scale, &placed);
+    for p in &placed {
+        feature(&mut s, t, scale, p);
+    }
+    let _ = write!(
+        s,
+        "<text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\" data-at=\"{today}\" data-dx=\"4\">Today</text>",
+        tx + 4.0,
+        bottom + 15.0
+    );
+    lane_names(&mut s, t.lanes, &lane_y, &lane_h);
+    s.push_str("</svg>");
+    s
+}
+
+/// The SVG's `<title>` and `<desc>`: what it shows, in words. The SVG is
+/// a `figure`, not an `img`: an image's children are presentational, and
+/// the features and milestones in it are links a keyboard must reach.
+fn description(s: &mut String, t: &Timeline<'_>) {
+    let bars = t.items.iter().filter(|it| has_bar(it)).count();
+    let risky = t.items.iter().filter(|it| !it.risks.is_empty()).count();
+    let broken = t.links.iter().filter(|l| l.broken).count();
+    let _ = write!(
+        s,
+        "<title id=\"ns-tl-title\">Roadmap timeline</title><desc id=\"ns-tl-desc\">{} features in {} lanes by team and {} milestones, today {}. Each bar ends at the feature's target, its milestone's date, and starts when work started; {} features without a known start are a marker at their target. {} dependency lines{}; {} features flagged at risk.</desc>",
+        t.items.len(),
+        t.lanes.len(),
+        t.marks.len(),
+        esc(&(t.day)(t.today)),
+        t.items.len() - bars,
+        t.links.len(),
+        if broken > 0 {
+            format!(", {broken} out of order")
+        } else {
+            String::new()
+        },
+        risky
+    );
+}
+
+/// Whether an item is drawn as a bar (a start before its target).
+fn has_bar(it: &Item) -> bool {
+    it.start.is_some_and(|s| s < it.target)
+}
+
+/// An item's label: its first risk flag (and how many more) first, so
+/// clipping keeps it, then its title. The `<title>` lists every flag.
+fn label_text(it: &Item) -> (String, String) {
+    let flag = match it.risks.as_slice() {
+        [] => String::new(),
+        [one] => format!("⚠ {one} · "),
+        [first, rest @ ..] => format!("⚠ {first} +{} · ", rest.len()),
+    };
+    (flag, it.title.clone())
+}
+
+/// Whether an item's label fits inside its bar at zoom `k`.
+fn fits_inside(it: &Item, scale: Scale, k: f64) -> bool {
+    let (flag, title) = label_text(it);
+    let chars = (flag.chars().count() + title.chars().count()).min(OUTSIDE_CHARS + 12);
+    has_bar(it)
+        && scale.x_at(it.target, k) - scale.x_at(it.start.unwrap_or(it.target), k)
+            >= chars as f64 * BAR_CHAR_W + 16.0
+}
+
+/// Room a label drawn outside (left of) its item takes, in px.
+fn outside_px(it: &Item) -> f64 {
+    let (flag, title) = label_text(it);
+    let chars = (flag.chars().count() + title.chars().count()).min(OUTSIDE_CHARS);
+    chars as f64 * BAR_CHAR_W + 20.0
+}
+
+/// An item placed in its lane: the top of its row.
+struct Placed<'a> {
+    item: &'a Item,
+    y: f64,
+}
+
+/// Packs items into rows per lane (an item goes on the first row it
+/// overlaps nothing on, labels outside bars included, at the tightest
+/// zoom, so no zoom overlaps), and gives each lane its y and height.
+fn pack<'a>(t: &'a Timeline<'_>, scale: Scale, top: f64) -> (Vec<Placed<'a>>, Vec<f64>, Vec<f64>) {
+    let lanes = t.lanes.len().max(1);
+    // Extents in px at the packing zoom.
+    let extent = |it: &Item| {
+        let right = scale.x_at(it.target, PACK_ZOOM);
+        let left = if has_bar(it) {
+            scale.x_at(it.start.unwrap_or(it.target), PACK_ZOOM)
+        } else {
+            right - 12.0
+        };
+        let left = if fits_inside(it, scale, PACK_ZOOM) {
+            left
+        } else {
+            left - outside_px(it)
+        };
+        let ghost = it
+            .slip
+            .map_or(left, |(d, _)| scale.x_at(d, PACK_ZOOM) - 4.0);
+        (left.min(ghost), right)
+    };
+    let mut order: Vec<(&Item, f64, f64)> = t
+        .items
+        .iter()
+        .map(|it| {
+            let (l, r) = extent(it);
+            (it, l, r)
+        })
+        .collect();
+    order.sort_by(|a, b| {
+        a.0.lane
+            .cmp(&b.0.lane)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.0.target.cmp(&b.0.target))
+            .then(a.0.title.cmp(&b.0.title))
+    });
+    let mut rows: Vec<Vec<f64>> = vec![Vec::new(); lanes];
+    let mut at = Vec::new();
+    for (it, left, right) in order {
+        let lane = it.lane.min(lanes - 1);
         let lane_rows = &mut rows[lane];
-        let row = match lane_rows.iter().position(|end| *end + 4.0 <= x0) {
+        let row = match lane_rows.iter().position(|end| *end + 6.0 <= left) {
             Some(r) => r,
             None => {
                 lane_rows.push(f64::NEG_INFINITY);
                 lane_rows.len() - 1
             }
         };
-        lane_rows[row] = x1;
-        bars.push((it, lane, row, x0, x1));
+        lane_rows[row] = right;
+        at.push((it, lane, row));
     }
     let mut lane_y = Vec::new();
     let mut lane_h = Vec::new();
@@ -231,16 +420,30 @@ pub fn timeline(
         lane_h.push(h);
         y += h;
     }
-    let bottom = y;
-    // Room under the lanes for the today label.
-    let height = bottom + 22.0;
+    let placed = at
+        .into_iter()
+        .map(|(item, lane, row)| Placed {
+            item,
+            y: lane_y[lane] + LANE_PAD + row as f64 * (BOX_H + ROW_GAP),
+        })
+        .collect();
+    (placed, lane_y, lane_h)
+}
 
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg class=\"timeline\" viewBox=\"0 0 {W} {height:.1}\" role=\"img\" aria-label=\"Roadmap timeline\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
-    // Lanes and their names.
+/// Lane backgrounds, across the whole width.
+fn lanes(s: &mut String, lane_y: &[f64], lane_h: &[f64], width: f64) {
+    for (i, (ly, lh)) in lane_y.iter().zip(lane_h).enumerate() {
+        let _ = write!(
+            s,
+            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{width:.1}\" height=\"{lh:.1}\" data-to-edge=\"1\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{width:.1}\" y2=\"{ly:.1}\" data-to-edge=\"1\"/>",
+            if i % 2 == 1 { " alt" } else { "" },
+        );
+    }
+}
+
+/// Lane names on a backing, drawn last: the page's script keeps them at
+/// the left edge while the timeline scrolls, over the bars.
+fn lane_names(s: &mut String, lanes: &[String], lane_y: &[f64], lane_h: &[f64]) {
     for (i, lane) in lanes.iter().enumerate() {
         let (ly, lh) = (
             lane_y[i.min(lane_y.len() - 1)],
@@ -248,11 +451,12 @@ pub fn timeline(
         );
         let _ = write!(
             s,
-            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{W}\" height=\"{lh:.1}\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{W}\" y2=\"{ly:.1}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\"{}>{}</text>",
-            if i % 2 == 1 { " alt" } else { "" },
+            "<rect class=\"lane-head\" x=\"0\" y=\"{:.1}\" width=\"{LANE_LABEL}\" height=\"{:.1}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\"{}>{}</text>",
+            ly + 0.5,
+            lh - 0.5,
             ly + LANE_PAD + 16.0,
             // A long team name is squeezed into the column, never cut.
-            if lane.chars().count() as f64 * 7.4 > LANE_LABEL - 22.0 {
+            if lane.chars().count() as f64 * CHAR_W > LANE_LABEL - 22.0 {
                 format!(
                     " textLength=\"{:.0}\" lengthAdjust=\"spacingAndGlyphs\"",
                     LANE_LABEL - 22.0
@@ -263,13 +467,15 @@ pub fn timeline(
             esc(lane)
         );
     }
-    // Month grid and axis labels.
+}
+
+/// Month gridlines (quarters stronger), each with `data-date`; returns the
+/// month names, drawn later over the milestone lines. Over centuries one
+/// line every so many Januaries, so the grid stays a few hundred lines.
+fn grid(s: &mut String, scale: Scale, axis_y: f64, bottom: f64) -> String {
+    let (lo, hi) = (scale.lo, scale.hi);
     let (mut yy, mut mm, _) = dates::civil_from_days(lo);
-    let per_month = 30.0 / (hi as f64 - lo as f64) * (W - plot_l - PAD_R);
-    // One gridline a month; over centuries (a milestone dated 0001-01-01
-    // beside one in 9999) one every so many Januaries, so the grid stays
-    // a few hundred lines whatever the dates.
-    let months_shown = (hi as f64 - lo as f64) / 30.4;
+    let months_shown = (hi - lo) as f64 / 30.4;
     let stride = if months_shown > MAX_GRID_LINES as f64 {
         (months_shown / 12.0 / MAX_GRID_LINES as f64).ceil() as i64 * 12
     } else {
@@ -279,137 +485,427 @@ pub fn timeline(
         // The first step lands on the next January, and every line is one.
         yy = yy + 1 - stride / 12;
     }
+    // A month's width at the tightest zoom decides which names show.
+    let month_px = 30.4 * scale.ppd * ZOOMS[2].1;
     let mut last_label = f64::NEG_INFINITY;
-    // Month names go on top of the milestone lines, so they wait.
     let mut months = String::new();
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    let mut first = true;
     for _ in 0..=MAX_GRID_LINES {
-        (yy, mm) = if stride > 1 {
-            (yy + stride / 12, 1)
-        } else if mm == 12 {
-            (yy + 1, 1)
-        } else {
-            (yy, mm + 1)
-        };
+        if !first || stride > 1 {
+            (yy, mm) = if stride > 1 {
+                (yy + stride / 12, 1)
+            } else if mm == 12 {
+                (yy + 1, 1)
+            } else {
+                (yy, mm + 1)
+            };
+        }
+        first = false;
         let d = dates::days_from_civil(yy, mm, 1);
         if d > hi {
             break;
         }
-        let mx = x(d);
         let quarter = mm % 3 == 1;
+        if scale.quarters && !quarter {
+            continue;
+        }
+        let mx = scale.x(d);
+        let iso = dates::format(d);
         let _ = write!(
             s,
-            "<line class=\"grid{}\" x1=\"{mx:.1}\" y1=\"{axis_y:.1}\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\"/>",
+            "<line class=\"grid{}\" x1=\"{mx:.1}\" y1=\"{axis_y:.1}\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\" data-date=\"{iso}\" data-at=\"{iso}\"/>",
             if quarter { " quarter" } else { "" }
         );
-        // The month's name, centred in the month; January shows the year.
-        let (ny, nm) = if mm == 12 { (yy + 1, 1) } else { (yy, mm + 1) };
-        let cx = (mx + x(dates::days_from_civil(ny, nm, 1))) / 2.0;
+        // The month's name just right of its line; January shows the year.
         let text = if mm == 1 {
             yy.to_string()
-        } else if per_month >= 30.0 || quarter {
+        } else if stride == 1 && (month_px >= 26.0 || quarter) {
             MONTHS[(mm as usize - 1) % 12].to_string()
         } else {
             String::new()
         };
         // On a strided grid, years that would overlap are not named.
-        let crowded = stride > 1 && cx - last_label < 40.0;
-        if !text.is_empty() && !crowded && cx - 14.0 >= plot_l && cx + 14.0 <= W - PAD_R {
-            last_label = cx;
+        let crowded = stride > 1 && mx - last_label < 40.0;
+        if !text.is_empty() && !crowded {
+            last_label = mx;
             let _ = write!(
                 months,
-                "<text class=\"month{}\" x=\"{cx:.1}\" y=\"{:.1}\">{}</text>",
+                "<text class=\"month{}{}\" x=\"{:.1}\" y=\"{:.1}\" data-at=\"{iso}\" data-dx=\"4\">{}</text>",
                 if mm == 1 { " year" } else { "" },
+                if quarter { " q" } else { "" },
+                mx + 4.0,
                 axis_y + 15.0,
                 esc(&text)
             );
         }
     }
-    let _ = write!(
-        s,
-        "<line class=\"axis\" x1=\"{plot_l:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
-        top - 0.5,
-        W - PAD_R,
-        top - 0.5
-    );
-    // Milestones, left to right: each line, then its label with a halo,
-    // so the lines of earlier milestones pass behind later labels.
-    for l in &labels {
-        let ly = 8.0 + l.row as f64 * LABEL_ROW;
+    months
+}
+
+/// A milestone label at one or more zooms: one milestone, or several that
+/// would overlap, collapsed into "first +N".
+#[derive(PartialEq)]
+struct Label {
+    /// Indexes into the marks, by date.
+    members: Vec<usize>,
+    /// Whether it ends at its line (it would run off the right edge).
+    end_anchor: bool,
+    /// The zooms it shows at.
+    zooms: Vec<&'static str>,
+}
+
+/// The milestone labels of every zoom: at each, labels closer than their
+/// width collapse into the first's with "+N" (a `<title>` lists them).
+/// A label the same at several zooms is written once.
+fn milestone_labels(t: &Timeline<'_>, scale: Scale) -> Vec<Label> {
+    let day = t.day;
+    let text_w = |members: &[usize]| {
+        let first = &t.marks[members[0]];
+        let more = if members.len() > 1 {
+            format!(" +{}", members.len() - 1)
+        } else {
+            String::new()
+        };
+        (first.label.chars().count() + more.chars().count()).max(day(first.date).chars().count())
+            as f64
+            * CHAR_W
+            + 5.0
+    };
+    let right_edge = scale.width() - 4.0;
+    let mut out: Vec<Label> = Vec::new();
+    for (zoom, k) in ZOOMS {
+        let edge = right_edge - scale.x(scale.hi) + scale.x_at(scale.hi, k);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..t.marks.len() {
+            let x = scale.x_at(t.marks[i].date, k);
+            let joins = groups.last().is_some_and(|g| {
+                let gx = scale.x_at(t.marks[g[0]].date, k);
+                x < gx + text_w(g) + 10.0
+            });
+            match groups.last_mut() {
+                Some(g) if joins => g.push(i),
+                _ => groups.push(vec![i]),
+            }
+        }
+        // The last label, right-aligned when it would run off the edge,
+        // joins the one before if it then overlaps it.
+        let mut end_last = false;
+        if let Some(g) = groups.last() {
+            let gx = scale.x_at(t.marks[g[0]].date, k);
+            if gx + text_w(g) > edge {
+                end_last = true;
+                if groups.len() > 1 {
+                    let prev = &groups[groups.len() - 2];
+                    let px = scale.x_at(t.marks[prev[0]].date, k);
+                    if px + text_w(prev) + 10.0 > gx - text_w(g) {
+                        let g = groups.pop().unwrap_or_default();
+                        if let Some(p) = groups.last_mut() {
+                            p.extend(g);
+                        }
+                        let last = groups.last().map(|g| g.as_slice()).unwrap_or(&[]);
+                        end_last = !last.is_empty()
+                            && scale.x_at(t.marks[last[0]].date, k) + text_w(last) > edge;
+                    }
+                }
+            }
+        }
+        let n = groups.len();
+        for (gi, members) in groups.into_iter().enumerate() {
+            let end_anchor = end_last && gi + 1 == n;
+            match out
+                .iter_mut()
+                .find(|l| l.members == members && l.end_anchor == end_anchor)
+            {
+                Some(l) => l.zooms.push(zoom),
+                None => out.push(Label {
+                    members,
+                    end_anchor,
+                    zooms: vec![zoom],
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// Milestone lines and marks, then their labels with a halo, so lines
+/// pass behind labels.
+fn milestones(
+    s: &mut String,
+    t: &Timeline<'_>,
+    scale: Scale,
+    labels: &[Label],
+    top: f64,
+    bottom: f64,
+) {
+    for m in t.marks {
+        let mx = scale.x(m.date);
+        let iso = dates::format(m.date);
         let _ = write!(
             s,
-            "<line class=\"milestone\" x1=\"{mx:.1}\" y1=\"{ly:.1}\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\"/><path class=\"milestone-mark\" d=\"M{mx:.1} {:.1}l5 5l-5 5l-5 -5z\"/>",
+            "<line class=\"milestone\" x1=\"{mx:.1}\" y1=\"8\" x2=\"{mx:.1}\" y2=\"{bottom:.1}\" data-date=\"{iso}\" data-at=\"{iso}\"/><path class=\"milestone-mark\" transform=\"translate({mx:.1} {:.1})\" data-at=\"{iso}\" data-y=\"{:.1}\" d=\"M0 0l5 5l-5 5l-5 -5z\"/>",
             top - 5.0,
-            mx = l.x,
+            top - 5.0,
         );
-        let (lx, anchor) = if l.end_anchor {
-            (l.right - 5.0, "end")
+    }
+    let day = t.day;
+    for l in labels {
+        let first = &t.marks[l.members[0]];
+        let mx = scale.x(first.date);
+        let (dx, anchor) = if l.end_anchor {
+            (-5.0, "end")
         } else {
-            (l.left + 5.0, "start")
+            (5.0, "start")
         };
-        let when = day(l.mark.date);
+        let lx = mx + dx;
+        let iso = dates::format(first.date);
+        let when = day(first.date);
+        let title_text = if l.members.len() > 1 {
+            format!("{} +{}", first.label, l.members.len() - 1)
+        } else {
+            first.label.clone()
+        };
+        let listing: Vec<String> = l
+            .members
+            .iter()
+            .map(|i| format!("{} · {}", t.marks[*i].label, day(t.marks[*i].date)))
+            .collect();
+        let classes: Vec<String> = l.zooms.iter().map(|z| format!("z-{z}")).collect();
         let text = format!(
-            "<text class=\"milestone-label\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\"><title>{} · {}</title><tspan class=\"milestone-title\">{}</tspan><tspan class=\"milestone-date\" x=\"{lx:.1}\" dy=\"14\">{}</tspan></text>",
-            ly + 11.0,
-            esc(&l.mark.label),
-            esc(&when),
-            esc(&l.mark.label),
+            "<g class=\"milestone-label{} {}\"><title>{}</title><text class=\"milestone-title\" x=\"{lx:.1}\" y=\"19\" text-anchor=\"{anchor}\" data-at=\"{iso}\" data-dx=\"{dx}\">{}</text><text class=\"milestone-date\" x=\"{lx:.1}\" y=\"33\" text-anchor=\"{anchor}\" data-at=\"{iso}\" data-dx=\"{dx}\">{}</text></g>",
+            if l.members.len() > 1 {
+                " collapsed"
+            } else {
+                ""
+            },
+            classes.join(" "),
+            esc(&listing.join("\n")),
+            esc(&title_text),
             esc(&when)
         );
-        match &l.mark.href {
-            Some(h) => {
+        match (&first.href, l.members.len()) {
+            (Some(h), 1) => {
                 let _ = write!(s, "<a href=\"{}\">{text}</a>", esc(h));
             }
-            None => s.push_str(&text),
+            _ => s.push_str(&text),
         }
     }
-    let tx = x(today);
-    let _ = write!(
-        s,
-        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
-        bottom + 18.0
-    );
-    s.push_str(&months);
-    // Feature bars.
-    for (it, lane, row, x0, x1) in bars {
-        let by = lane_y[lane] + LANE_PAD + row as f64 * (BOX_H + ROW_GAP);
-        let w = x1 - x0;
-        let title = clip(&it.title, ((w - 14.0) / 6.2).max(3.0) as usize);
-        let body = format!(
-            "<g class=\"item status-{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-status=\"{}\"><title>{}</title><rect x=\"{x0:.1}\" y=\"{by:.1}\" width=\"{w:.1}\" height=\"{BOX_H}\" rx=\"5\"/><rect class=\"tip\" x=\"{x0:.1}\" y=\"{by:.1}\" width=\"4\" height=\"{BOX_H}\" rx=\"2\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
-            esc(&it.status),
-            esc(&it.filters[0]),
-            esc(&it.filters[1]),
-            esc(&it.filters[2]),
-            esc(&it.status),
-            esc(&format!("{} ({})", it.title, it.status)),
-            x0 + 10.0,
-            by + 16.0,
-            esc(&title)
-        );
-        match &it.href {
-            Some(h) => {
-                let _ = write!(s, "<a href=\"{}\">{body}</a>", esc(h));
-            }
-            None => s.push_str(&body),
-        }
-    }
-    // Today's label, under the lanes.
-    let today_anchor = if tx + 40.0 > W { "end" } else { "start" };
-    let _ = write!(
-        s,
-        "<text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{today_anchor}\">Today</text>",
-        if today_anchor == "end" {
-            tx - 4.0
+}
+
+/// The y of the middle of a placed item.
+fn mid(p: &Placed<'_>) -> f64 {
+    p.y + BOX_H / 2.0
+}
+
+/// Dependency lines, behind the bars: from the dependency's target to
+/// the dependent's start (its target when it is a marker). Red, and
+/// named so, when `dependency-order` fails.
+fn dependency_lines(s: &mut String, t: &Timeline<'_>, scale: Scale, placed: &[Placed<'_>]) {
+    let by_id: std::collections::HashMap<&str, &Placed<'_>> =
+        placed.iter().map(|p| (p.item.id.as_str(), p)).collect();
+    for l in t.links {
+        let (Some(a), Some(b)) = (by_id.get(l.from.as_str()), by_id.get(l.to.as_str())) else {
+            continue;
+        };
+        let from = a.item.target;
+        let to = if has_bar(b.item) {
+            b.item.start.unwrap_or(b.item.target)
         } else {
-            tx + 4.0
+            b.item.target
+        };
+        let (y1, y2) = (mid(a), mid(b));
+        let d = dep_path(scale.x(from), y1, scale.x(to), y2);
+        let what = if l.broken {
+            format!(
+                "{} depends on {}, due after it (dependency-order)",
+                b.item.title, a.item.title
+            )
+        } else {
+            format!("{} depends on {}", b.item.title, a.item.title)
+        };
+        let _ = write!(
+            s,
+            "<path class=\"dep{}\" d=\"{d}\" marker-end=\"url(#ns-dep-arrow{})\" data-from=\"{}\" data-to=\"{}\" data-from-id=\"{}\" data-to-id=\"{}\" data-y1=\"{y1:.1}\" data-y2=\"{y2:.1}\"><title>{}</title></path>",
+            if l.broken { " broken" } else { "" },
+            if l.broken { "-broken" } else { "" },
+            dates::format(from),
+            dates::format(to),
+            esc(&l.from),
+            esc(&l.to),
+            esc(&what)
+        );
+    }
+}
+
+/// A dependency line's curve from (x1, y1) to (x2, y2); the script draws
+/// the same curve when it zooms (`depPath` in site.js).
+fn dep_path(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
+    let dx = ((x2 - x1).abs() / 2.0).max(24.0);
+    format!(
+        "M{x1:.1} {y1:.1}C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}",
+        x1 + dx,
+        x2 - dx
+    )
+}
+
+/// One feature: its bar (or marker) ending at its target, its ghost when
+/// it slipped, and its label with risk flags, under a `<title>` that says
+/// it all in words.
+fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
+    let mut group = String::new();
+    let s = &mut group;
+    let it = p.item;
+    let day = t.day;
+    let (y, x1) = (p.y, scale.x(it.target));
+    let end = dates::format(it.target);
+    let bar = has_bar(it);
+    let start = it.start.filter(|_| bar).unwrap_or(it.target);
+    let x0 = scale.x(start);
+    let mut words = if bar {
+        format!("{}: {} → {}", it.title, day(start), day(it.target))
+    } else {
+        format!("{}: target {}", it.title, day(it.target))
+    };
+    let _ = write!(words, ", {}", it.status.replace('-', " "));
+    for r in &it.risks {
+        let _ = write!(words, ", {r}");
+    }
+    let _ = write!(
+        s,
+        "<g class=\"item status-{}{}{}\" data-id=\"{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-status=\"{}\" data-start=\"{}\" data-end=\"{end}\"{}><title>{}</title>",
+        esc(&it.status),
+        if bar { "" } else { " marker-only" },
+        if it.risks.is_empty() { "" } else { " at-risk" },
+        esc(&it.id),
+        esc(&it.filters[0]),
+        esc(&it.filters[1]),
+        esc(&it.filters[2]),
+        esc(&it.status),
+        if bar {
+            dates::format(start)
+        } else {
+            String::new()
         },
-        bottom + 15.0
+        if it.risks.is_empty() {
+            String::new()
+        } else {
+            format!(" data-risks=\"{}\"", esc(&it.risks.join("; ")))
+        },
+        esc(&words)
     );
-    s.push_str("</svg>");
-    s
+    if let Some((was, days)) = it.slip.filter(|(was, _)| *was < it.target) {
+        ghost(s, t, scale, p, was, days);
+    }
+    if bar {
+        let _ = write!(
+            s,
+            "<rect class=\"bar\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{BOX_H}\" rx=\"4\" data-start=\"{}\" data-end=\"{end}\"/>",
+            x1 - x0,
+            dates::format(start)
+        );
+    }
+    // The marker's tip is the target: nothing right of it.
+    let _ = write!(
+        s,
+        "<path class=\"{}\" transform=\"translate({x1:.1} {:.1})\" data-at=\"{end}\" data-y=\"{:.1}\" d=\"{}\"/>",
+        if bar { "end-tick" } else { "marker" },
+        mid(p),
+        mid(p),
+        if bar {
+            "M0 -12V12h-3V-12z"
+        } else {
+            "M0 0L-12 -9V9z"
+        }
+    );
+    label(s, scale, p);
+    s.push_str("</g>");
+    // The group, in a link to its page.
+    match &it.href {
+        Some(h) => {
+            let _ = write!(out, "<a href=\"{}\">{group}</a>", esc(h));
+        }
+        None => out.push_str(&group),
+    }
+}
+
+/// A slipped feature's ghost: a dashed tick at its original target, and
+/// a dashed line from there to its target under its bar, with the days
+/// in its `<title>` and `data-slip-days`.
+fn ghost(
+    s: &mut String,
+    t: &Timeline<'_>,
+    scale: Scale,
+    p: &Placed<'_>,
+    was: i64,
+    days: Option<i64>,
+) {
+    let (it, y, day) = (p.item, p.y, t.day);
+    let (gx, x1) = (scale.x(was), scale.x(it.target));
+    let end = dates::format(it.target);
+    let iso = dates::format(was);
+    let said = match days {
+        Some(n) => format!("original target {}, slipped {n} days", day(was)),
+        None => format!("original target {}, slipped", day(was)),
+    };
+    let _ = write!(
+        s,
+        "<g class=\"ghost\" data-date=\"{iso}\" data-slip-days=\"{}\"><title>{}</title><line class=\"slip\" x1=\"{gx:.1}\" y1=\"{:.1}\" x2=\"{x1:.1}\" y2=\"{:.1}\" data-from=\"{iso}\" data-to=\"{end}\"/><path class=\"ghost-mark\" transform=\"translate({gx:.1} {:.1})\" data-at=\"{iso}\" data-y=\"{:.1}\" d=\"M0 -{h}L0 {h}\"/></g>",
+        days.map(|d| d.to_string()).unwrap_or_default(),
+        esc(&said),
+        y + BOX_H + 2.5,
+        y + BOX_H + 2.5,
+        y + BOX_H / 2.0,
+        y + BOX_H / 2.0,
+        h = BOX_H / 2.0 + 2.0,
+    );
+}
+
+/// A feature's label (risk flag first, then title): inside its bar when
+/// it fits at the default zoom, else right-aligned left of the bar or
+/// marker, clipped to [`OUTSIDE_CHARS`]; `site.js` does the same at the
+/// other zooms.
+fn label(s: &mut String, scale: Scale, p: &Placed<'_>) {
+    let (it, y) = (p.item, p.y);
+    let bar = has_bar(it);
+    let x1 = scale.x(it.target);
+    let x0 = scale.x(it.start.filter(|_| bar).unwrap_or(it.target));
+    let (flag, title) = label_text(it);
+    let inside = fits_inside(it, scale, 1.0);
+    let (lx, anchor, max) = if inside {
+        (x0 + 8.0, "start", usize::MAX)
+    } else {
+        (if bar { x0 - 6.0 } else { x1 - 16.0 }, "end", OUTSIDE_CHARS)
+    };
+    let full = format!("{flag}{title}");
+    let shown = clip(&full, max);
+    let flag_len = flag.chars().count().min(shown.chars().count());
+    let (f, rest): (String, String) = (
+        shown.chars().take(flag_len).collect(),
+        shown.chars().skip(flag_len).collect(),
+    );
+    let _ = write!(
+        s,
+        "<text class=\"label{}\" x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\"{}{}>{}{}</text>",
+        if inside { "" } else { " outside" },
+        y + 16.0,
+        // The script re-lays labels out when it zooms: the whole label
+        // when it was clipped, and the length of its flag.
+        if shown == full {
+            String::new()
+        } else {
+            format!(" data-full=\"{}\"", esc(&full))
+        },
+        match flag.chars().count() {
+            0 => String::new(),
+            n => format!(" data-flag=\"{n}\""),
+        },
+        if f.is_empty() {
+            String::new()
+        } else {
+            format!("<tspan class=\"risk-flag\">{}</tspan>", esc(&f))
+        },
+        esc(&rest)
+    );
 }
 
 /// A line chart of a metric's values over time, with the target as a
@@ -595,7 +1091,15 @@ mod tests {
         };
         let marks = [mark("0001-01-01"), mark("9999-12-31")];
         let today = crate::dates::parse("2026-11-01").expect("date");
-        let svg = timeline(&["Team".to_string()], &marks, &[], today, iso);
+        let svg = timeline(&Timeline {
+            lanes: &["Team".to_string()],
+            marks: &marks,
+            items: &[],
+            links: &[],
+            today,
+            day: iso,
+            quarters: false,
+        });
         let lines = svg.matches("class=\"grid").count();
         assert!(
             (1..=MAX_GRID_LINES + 1).contains(&lines),

@@ -4,7 +4,8 @@
 use super::facts;
 use super::links::Index;
 use super::pages::{Ctx, key_results};
-use super::svg::{self, Item, Mark};
+use super::risk;
+use super::svg::{self, Item, Link, Mark};
 use crate::dates;
 use crate::diag::{Diagnostic, Level};
 use crate::plan::Document;
@@ -33,6 +34,7 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
         "filter_objectives": d.strs("objectives").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
         "filter_segments": d.strs("segments").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
         "demand": ctx.index.demand(&d.id),
+        "risks": risk::flags(ctx, d),
     })
 }
 
@@ -107,61 +109,15 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
             continue;
         }
         if let Some(d) = m.str("date").and_then(dates::parse) {
-            let date = if ctx.public {
-                dates::period_range(&dates::quarter(d))
-                    .map(|r| r.0)
-                    .unwrap_or(d)
-            } else {
-                d
-            };
             marks.push(Mark {
                 label: m.title.clone(),
-                date,
+                date: coarse(ctx, d),
                 href: Some(Index::page(m)),
             });
         }
     }
     marks.sort_by_key(|m| m.date);
-    let mut items = Vec::new();
-    for f in ctx.index.of_kind("feature") {
-        let status = f.str("status").unwrap_or("");
-        if status == "declined" {
-            continue;
-        }
-        let Some(m) = f.str("milestone").and_then(|m| ctx.index.get(m)) else {
-            continue;
-        };
-        if m.str("status") == Some("cancelled") {
-            continue;
-        }
-        let Some(date) = m.str("date").and_then(dates::parse) else {
-            continue;
-        };
-        let date = if ctx.public {
-            dates::period_range(&dates::quarter(date))
-                .map(|r| r.0)
-                .unwrap_or(date)
-        } else {
-            date
-        };
-        let lane = f
-            .str("team")
-            .and_then(|t| teams.iter().position(|d| d.id == t))
-            .unwrap_or(teams.len());
-        let c = card(ctx, f, "");
-        items.push(Item {
-            title: f.title.clone(),
-            href: Some(Index::page(f)),
-            status: status.to_string(),
-            lane,
-            date,
-            filters: [
-                c["filter_team"].as_str().unwrap_or("").to_string(),
-                c["filter_objectives"].as_str().unwrap_or("").to_string(),
-                c["filter_segments"].as_str().unwrap_or("").to_string(),
-            ],
-        });
-    }
+    let (items, links) = timeline_items(ctx, &teams);
     let unscheduled: Vec<Value> = ctx
         .index
         .of_kind("feature")
@@ -216,13 +172,92 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
             .collect()
     };
     json!({
-        "timeline": svg::timeline(&lanes, &marks, &items, plan.today, ctx.day()),
+        "timeline": svg::timeline(&svg::Timeline {
+            lanes: &lanes,
+            marks: &marks,
+            items: &items,
+            links: &links,
+            // A public build shows no day, not even today's: its
+            // timeline, every date a quarter's first, has Today there too.
+            today: coarse(ctx, plan.today),
+            day: ctx.day(),
+            quarters: ctx.public,
+        }),
         "unscheduled": unscheduled,
         "board": now_next_later(ctx, ""),
         "by_status": by_status,
         "by_objective": by_objective,
         "filters": {"teams": filter("team"), "objectives": filter("objective"), "segments": filter("segment"), "statuses": STATUSES},
     })
+}
+
+/// A date as the timeline of this build draws it: a public build shows
+/// no date finer than the quarter, so every date is its quarter's first.
+fn coarse(ctx: &Ctx<'_>, d: i64) -> i64 {
+    if ctx.public {
+        dates::period_range(&dates::quarter(d))
+            .map(|r| r.0)
+            .unwrap_or(d)
+    } else {
+        d
+    }
+}
+
+/// The timeline's features and dependency lines: every feature with a
+/// live milestone, but declined ones, ending at its milestone's date and
+/// starting when work started ([`risk::start`]), with its slip and risk
+/// flags; a line for each dependency between two of them.
+fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) {
+    let mut items = Vec::new();
+    let mut links = Vec::new();
+    for f in ctx.index.of_kind("feature") {
+        let status = f.str("status").unwrap_or("");
+        if status == "declined" {
+            continue;
+        }
+        let Some(m) = f.str("milestone").and_then(|m| ctx.index.get(m)) else {
+            continue;
+        };
+        if m.str("status") == Some("cancelled") {
+            continue;
+        }
+        let Some(due) = m.str("date").and_then(dates::parse) else {
+            continue;
+        };
+        let target = coarse(ctx, due);
+        let lane = f
+            .str("team")
+            .and_then(|t| teams.iter().position(|d| d.id == t))
+            .unwrap_or(teams.len());
+        let c = card(ctx, f, "");
+        for dep in f.strs("depends_on") {
+            if let Some(d) = ctx.index.get(dep).filter(|d| d.kind == "feature") {
+                links.push(Link {
+                    from: d.id.clone(),
+                    to: f.id.clone(),
+                    broken: risk::out_of_order(ctx, f, d),
+                });
+            }
+        }
+        items.push(Item {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            href: Some(Index::page(f)),
+            status: status.to_string(),
+            lane,
+            target,
+            start: risk::start(ctx, f).map(|d| coarse(ctx, d)),
+            slip: risk::slip(ctx, f, due)
+                .map(|(was, days)| (coarse(ctx, was), (!ctx.public).then_some(days))),
+            risks: risk::flags(ctx, f),
+            filters: [
+                c["filter_team"].as_str().unwrap_or("").to_string(),
+                c["filter_objectives"].as_str().unwrap_or("").to_string(),
+                c["filter_segments"].as_str().unwrap_or("").to_string(),
+            ],
+        });
+    }
+    (items, links)
 }
 
 /// The health page: every diagnostic, grouped by file.

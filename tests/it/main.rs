@@ -7,6 +7,7 @@
 #![allow(unreachable_pub)]
 
 mod browser;
+mod browser_timeline;
 mod ci;
 mod cli;
 mod common;
@@ -15,6 +16,7 @@ mod git;
 mod history;
 mod hostile;
 mod props;
+mod roadmap;
 mod rules;
 mod scaffold;
 mod security;

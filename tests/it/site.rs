@@ -834,6 +834,8 @@ struct Timeline {
     lines: Vec<f64>,
     /// Milestone id -> x of its label's anchor point.
     labels: Vec<(String, f64)>,
+    /// The words of each collapsed label's title (the milestones in it).
+    collapsed: Vec<String>,
     /// Feature id -> (x, y, height) of its box.
     items: Vec<(String, f64, f64, f64)>,
 }
@@ -849,16 +851,20 @@ fn timeline(page: &str) -> Timeline {
         lanes: Vec::new(),
         lines: Vec::new(),
         labels: Vec::new(),
+        collapsed: Vec::new(),
         items: Vec::new(),
     };
-    let mut lane_rect: Option<(f64, f64)> = None;
+    // Lane backgrounds come first, their names (drawn over the bars) last.
+    let mut lane_rects: std::collections::VecDeque<(f64, f64)> = Default::default();
     let mut link: Option<String> = None;
     let mut in_item = false;
     for (k, tag) in all.iter().enumerate() {
         match tag.name.as_str() {
-            "rect" if tag.has_class("lane") => lane_rect = Some((tag.num("y"), tag.num("height"))),
+            "rect" if tag.has_class("lane") => {
+                lane_rects.push_back((tag.num("y"), tag.num("height")))
+            }
             "text" if tag.has_class("lane-label") => {
-                let (y, h) = lane_rect.take().expect("lane label after its rect");
+                let (y, h) = lane_rects.pop_front().expect("a lane label has its lane");
                 // The label's own words, not its tooltip.
                 let close = all[k..]
                     .iter()
@@ -881,27 +887,53 @@ fn timeline(page: &str) -> Timeline {
             }
             "a" => link = tag.attr("href").map(String::from),
             "/a" => link = None,
-            "text" if tag.has_class("milestone-label") => {
-                let href = link.as_deref().unwrap_or_default();
-                let id = href
-                    .strip_prefix("milestone/")
-                    .and_then(|s| s.strip_suffix(".html"))
-                    .unwrap_or_else(|| panic!("milestone label outside a milestone link: {href}"));
-                t.labels.push((id.to_string(), tag.num("x")));
+            // Milestone labels at the default zoom: one milestone's, in a
+            // link to its page, or several collapsed into one.
+            "g" if tag.has_class("milestone-label") && tag.has_class("z-quarter") => {
+                let close = svg[tag.end..].find("</g>").expect("</g>") + tag.end;
+                let inner = &svg[tag.end..close];
+                let x = tags(inner)
+                    .into_iter()
+                    .find(|t| t.has_class("milestone-title"))
+                    .expect("a label's title")
+                    .num("x");
+                match link.as_deref() {
+                    Some(href) => {
+                        let id = href
+                            .strip_prefix("milestone/")
+                            .and_then(|s| s.strip_suffix(".html"))
+                            .unwrap_or_else(|| {
+                                panic!("milestone label in a link elsewhere: {href}")
+                            });
+                        t.labels.push((id.to_string(), x));
+                    }
+                    None => {
+                        assert!(
+                            tag.has_class("collapsed"),
+                            "an unlinked label collapses several"
+                        );
+                        t.collapsed
+                            .push(text(&inner[..inner.find("</title>").expect("its title")]));
+                    }
+                }
             }
             "g" if tag.has_class("item") => in_item = true,
-            "rect" if in_item => {
+            // The item's end: its marker's tip or its bar's end tick, at
+            // its target.
+            "path" if in_item && (tag.has_class("marker") || tag.has_class("end-tick")) => {
                 let href = link.as_deref().unwrap_or_default();
                 let id = href
                     .strip_prefix("feature/")
                     .and_then(|s| s.strip_suffix(".html"))
                     .unwrap_or_else(|| panic!("item outside a feature link: {href}"));
-                t.items.push((
-                    id.to_string(),
-                    tag.num("x"),
-                    tag.num("y"),
-                    tag.num("height"),
-                ));
+                let x = tag
+                    .attr("transform")
+                    .and_then(|t| t.strip_prefix("translate("))
+                    .and_then(|t| t.split_whitespace().next())
+                    .and_then(|x| x.parse::<f64>().ok())
+                    .expect("translate(x y)");
+                t.items
+                    .push((id.to_string(), x, tag.num("data-y") - 12.0, 24.0));
                 in_item = false;
             }
             _ => {}
@@ -958,9 +990,18 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
         .zip(&lines)
         .map(|((_, id), x)| (id.as_str(), *x))
         .collect();
-    // Each milestone's label (a link to its page) sits at its own line.
+    // Each milestone's label (a link to its page) sits at its own line;
+    // labels that would overlap collapse into one that lists them.
     let labelled: BTreeSet<&str> = tl.labels.iter().map(|(id, _)| id.as_str()).collect();
-    assert_eq!(labelled, ms.iter().map(|(_, id)| id.as_str()).collect());
+    for (_, id) in &ms {
+        let title = by_id(id)["title"].as_str().expect("title").to_string();
+        assert!(
+            labelled.contains(id.as_str()) || tl.collapsed.iter().any(|c| c.contains(&title)),
+            "milestone {id} has no label: {:?} {:?}",
+            tl.labels,
+            tl.collapsed
+        );
+    }
     for (id, lx) in &tl.labels {
         let nearest = lines
             .iter()
@@ -974,8 +1015,8 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
         );
     }
 
-    // Features: every scheduled, not declined one, in its milestone's
-    // column and its team's lane.
+    // Features: every scheduled, not declined one, ending at its
+    // milestone's line, in its team's lane.
     let mut expected: BTreeSet<String> = BTreeSet::new();
     for f in docs(&plan).iter().filter(|d| d["kind"] == "feature") {
         if f["fields"]["status"] != "declined" && f["fields"]["milestone"].is_string() {
@@ -991,7 +1032,7 @@ fn roadmap_places_features_in_their_milestone_and_team_lane() {
         let want_x = mx[m];
         assert!(
             (x - want_x).abs() < 0.05,
-            "{id}: box at x={x}, its milestone {m} at x={want_x}"
+            "{id}: ends at x={x}, its milestone {m} at x={want_x}"
         );
         let lane_title = match f["fields"]["team"].as_str() {
             Some(team) => by_id(team)["title"].as_str().expect("title").to_string(),
