@@ -412,6 +412,9 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
             );
             v["href"] = json!(d.map(Index::page));
             v["kind"] = json!(l.kind);
+            let words = named_words(ctx, l, &e);
+            v["summary"] = json!(words.join("; "));
+            v["words"] = json!(words);
             v
         })
         .collect()
@@ -517,11 +520,9 @@ fn commit_html(
     }
     out.push_str("<p class=\"commit-meta muted\">");
     who_html(ctx, head, "", out);
-    if !head.uncommitted {
-        out.push_str(", <span class=\"when\">");
-        date_into(ctx, head.day, out);
-        out.push_str("</span>");
-    }
+    out.push_str(", <span class=\"when\">");
+    date_into(ctx, head.day, out);
+    out.push_str("</span>");
     commit_into(head, out);
     out.push_str("</p>\n<ul class=\"commit-changes\">");
     let created = group
@@ -549,7 +550,7 @@ fn commit_html(
         ));
     }
     if fold {
-        bulk_html(group, created, out);
+        bulk_html(ctx, group, created, out);
     }
     out.push_str("</ul></article>\n");
     listed
@@ -557,7 +558,12 @@ fn commit_html(
 
 /// The creations of one commit, folded: "62 documents created (40
 /// features, 22 insights)", naming at most [`BULK_NAMES`] of them.
-fn bulk_html(group: &[(&LogEntry, Cow<'_, Event>)], created: usize, out: &mut String) {
+fn bulk_html(
+    ctx: &Ctx<'_>,
+    group: &[(&LogEntry, Cow<'_, Event>)],
+    created: usize,
+    out: &mut String,
+) {
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     for (l, e) in group {
         if e.what == What::Created {
@@ -565,7 +571,7 @@ fn bulk_html(group: &[(&LogEntry, Cow<'_, Event>)], created: usize, out: &mut St
         }
     }
     let kinds: Vec<&str> = by_kind.keys().copied().collect();
-    out.push_str("<li class=\"bulk\" data-kind=\"");
+    out.push_str("<li class=\"bulk\" data-log-kind=\"");
     esc_into(&kinds.join(" "), out);
     out.push_str("\"><details><summary>");
     out.push_str(&format!("{} documents created", thousands(created)));
@@ -585,14 +591,14 @@ fn bulk_html(group: &[(&LogEntry, Cow<'_, Event>)], created: usize, out: &mut St
             break;
         }
         named += 1;
-        out.push_str("<li data-kind=\"");
+        out.push_str("<li data-log-kind=\"");
         esc_into(&l.kind, out);
         out.push_str("\">");
-        name_into(l, out);
+        name_into(ctx, l, out);
         if e.boundary {
             out.push_str(" <span class=\"muted\">(first seen)</span>");
         }
-        out.push_str("</li>");
+        out.push_str("</li>\n");
     }
     if created > named {
         out.push_str(&format!(
@@ -617,20 +623,17 @@ fn change_html(ctx: &Ctx<'_>, l: &LogEntry, e: &Event, out: &mut String) {
     } else {
         "<li class=\"event"
     });
-    if slip {
-        out.push_str(" slip");
-    }
-    out.push_str("\" data-kind=\"");
+    out.push_str("\" data-log-kind=\"");
     esc_into(&l.kind, out);
     out.push('"');
     if slip {
-        out.push_str(" data-slip=\"1\"");
+        out.push_str(" data-log-slip=\"1\"");
     }
     if status {
-        out.push_str(" data-status=\"1\"");
+        out.push_str(" data-log-status=\"1\"");
     }
     out.push('>');
-    name_into(l, out);
+    name_into(ctx, l, out);
     out.push_str(": <span class=\"what\">");
     for (i, w) in words.iter().enumerate() {
         if i > 0 {
@@ -638,21 +641,17 @@ fn change_html(ctx: &Ctx<'_>, l: &LogEntry, e: &Event, out: &mut String) {
         }
         esc_into(w, out);
     }
-    out.push_str("</span></li>");
+    out.push_str("</span></li>\n");
 }
 
 /// A log line's document: a link to its page where it has one (the
-/// change log is at the site's root), else its title then.
-fn name_into(l: &LogEntry, out: &mut String) {
-    // The page exists when the document is published (`published` keeps
-    // only those, and deleted ones in internal builds).
-    out.push_str("<a href=\"");
-    esc_into(&l.kind, out);
-    out.push('/');
-    esc_into(&l.id, out);
-    out.push_str(".html\">");
-    esc_into(&l.title, out);
-    out.push_str("</a>");
+/// change log is at the site's root), its title as it is now; else (a
+/// document since deleted) its title then, not linked.
+fn name_into(ctx: &Ctx<'_>, l: &LogEntry, out: &mut String) {
+    match ctx.index.get(&l.id) {
+        Some(d) => link_into("", d, out),
+        None => esc_into(&l.title, out),
+    }
 }
 
 /// The change's words with key results named by their text: the replay

@@ -7,6 +7,7 @@
 #![allow(unreachable_pub)]
 
 mod browser;
+mod changelog;
 mod ci;
 mod cli;
 mod common;
