@@ -228,6 +228,11 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
     })
 }
 
+/// Most documents each section of the health page's portfolio names (the
+/// count is whole): at 10,000 documents a plan can hold over a thousand
+/// stale features, and the diagnostics below list every one of them.
+const RISKS_LISTED: usize = 50;
+
 /// The risks the plan carries, as the health page lists them and the home
 /// page counts them. Overdue milestones, dependency problems and stale
 /// work are what `check` reports (so a rule the config turns off flags
@@ -445,7 +450,11 @@ impl<'a> Risks<'a> {
             ("stale", "Stale work", stale),
         ]
         .into_iter()
-        .map(|(id, title, items)| json!({"id": id, "title": title, "count": items.len(), "items": items}))
+        .map(|(id, title, mut items)| {
+            let count = items.len();
+            items.truncate(RISKS_LISTED);
+            json!({"id": id, "title": title, "count": count, "items": items, "more": count - items.len()})
+        })
         .collect()
     }
 }

@@ -1270,7 +1270,7 @@ fn nothing_in_a_document_can_run_script_in_the_site() {
         .diagnostics()
         .iter()
         .filter(|d| d["file"] == "seg2.yaml")
-        .map(|d| format!("({}, seg2.yaml, line {})", d["rule"].as_str().unwrap_or_default(), d["line"]))
+        .map(|d| format!("({}, line {})", d["rule"].as_str().unwrap_or_default(), d["line"]))
         .collect();
     assert!(!seg2.is_empty(), "seg2.yaml has no diagnostic");
     for d in &seg2 {
@@ -1792,8 +1792,8 @@ fn the_health_page_shows_each_diagnostic_with_its_rule_and_message() {
     assert_eq!(
         shown,
         [
-            "warning feature Lonely serves no objective (feature-without-objective, lonely.md, line 2) add objectives: [<objective id>]",
-            "warning segment Second segment is not referenced by anything (orphan, seg2.yaml, line 1)",
+            "warning feature Lonely serves no objective (feature-without-objective, line 2) add objectives: [<objective id>]",
+            "warning segment Second segment is not referenced by anything (orphan, line 1)",
         ]
     );
     // Grouped by document: its title links to its page, beside its file.
