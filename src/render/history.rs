@@ -578,7 +578,13 @@ fn bulk_html(
     if by_kind.len() > 1 {
         let parts: Vec<String> = by_kind
             .iter()
-            .map(|(k, n)| format!("{} {}", thousands(*n), if *n == 1 { k.to_string() } else { plural(k) }))
+            .map(|(k, n)| {
+                format!(
+                    "{} {}",
+                    thousands(*n),
+                    if *n == 1 { k.to_string() } else { plural(k) }
+                )
+            })
             .collect();
         out.push_str(" (");
         esc_into(&parts.join(", "), out);
@@ -614,9 +620,9 @@ fn bulk_html(
 /// milestone or date moved later) or a status change.
 fn change_html(ctx: &Ctx<'_>, l: &LogEntry, e: &Event, out: &mut String) {
     let words = named_words(ctx, l, e);
-    let slip = words.iter().any(|w| {
-        (w.starts_with("milestone ") || w.starts_with("date ")) && w.contains("(+")
-    });
+    let slip = words
+        .iter()
+        .any(|w| (w.starts_with("milestone ") || w.starts_with("date ")) && w.contains("(+"));
     let status = e.fields.iter().any(|f| f.field == "status");
     out.push_str(if e.uncommitted {
         "<li class=\"event uncommitted"
@@ -708,7 +714,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -756,7 +762,9 @@ pub fn notes(ctx: &Ctx<'_>, history: &History) -> Vec<String> {
     for (file, (line, n, first, last)) in gaps {
         out[line] = match (n, ctx.public) {
             (1, true) => format!("{file} did not parse at one commit: its history has a gap there"),
-            (1, false) => format!("{file} did not parse at commit {first}: its history has a gap there"),
+            (1, false) => {
+                format!("{file} did not parse at commit {first}: its history has a gap there")
+            }
             (n, true) => format!("{file} did not parse at {n} commits: its history has gaps there"),
             (n, false) => format!(
                 "{file} did not parse at {n} commits, from {first} to {last}: its history has gaps there"
@@ -804,7 +812,6 @@ fn person<'p>(ctx: &Ctx<'p>, email: &str) -> Option<&'p crate::plan::Document> {
         ctx.people.get(email).copied()
     }
 }
-
 
 /// Text for the feed: escaped, and without the control characters XML
 /// 1.0 forbids even as references (a commit message can hold any of

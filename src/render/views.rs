@@ -264,7 +264,9 @@ impl<'a> Risks<'a> {
                 .filter_map(|d| Some((*by_file.get(d.file.as_str())?, d)))
                 .filter(|(doc, _)| ctx.index.get(&doc.id).is_some())
                 .collect();
-            out.dedup_by(|a, b| a.0.id == b.0.id && a.1.rule == b.1.rule && a.1.message == b.1.message);
+            out.dedup_by(|a, b| {
+                a.0.id == b.0.id && a.1.rule == b.1.rule && a.1.message == b.1.message
+            });
             out
         };
         let mut off_track = Vec::new();
@@ -307,11 +309,17 @@ impl<'a> Risks<'a> {
         // Open work waiting on a feature that is on hold: no rule reports
         // it, and it is the dependency problem a reader most needs to see.
         for f in ctx.index.of_kind("feature") {
-            if !f.str("status").is_none_or(crate::plan::is_open) || f.str("status") == Some("on-hold") {
+            if !f.str("status").is_none_or(crate::plan::is_open)
+                || f.str("status") == Some("on-hold")
+            {
                 continue;
             }
             for dep in f.strs("depends_on") {
-                if let Some(d) = ctx.index.get(dep).filter(|d| d.str("status") == Some("on-hold")) {
+                if let Some(d) = ctx
+                    .index
+                    .get(dep)
+                    .filter(|d| d.str("status") == Some("on-hold"))
+                {
                     let mut html = String::from("waits on ");
                     html.push_str(&doc_link(d));
                     html.push_str(", which is on hold");
@@ -322,7 +330,10 @@ impl<'a> Risks<'a> {
         Risks {
             off_track,
             slipped,
-            overdue: flagged(&["overdue-milestone"]).into_iter().map(|(d, _)| d).collect(),
+            overdue: flagged(&["overdue-milestone"])
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect(),
             dependencies,
             stale: flagged(&["stale"]).into_iter().map(|(d, _)| d).collect(),
         }
@@ -333,10 +344,30 @@ impl<'a> Risks<'a> {
     /// health page lists them; none when nothing is flagged.
     fn counts(&self) -> Vec<(&'static str, usize, &'static str, &'static str)> {
         [
-            ("off-track", self.off_track.len(), "key result off track", "key results off track"),
-            ("slipped", self.slipped.len(), "feature slipped", "features slipped"),
-            ("overdue", self.overdue.len(), "milestone overdue", "milestones overdue"),
-            ("dependencies", self.dependencies.len(), "dependency problem", "dependency problems"),
+            (
+                "off-track",
+                self.off_track.len(),
+                "key result off track",
+                "key results off track",
+            ),
+            (
+                "slipped",
+                self.slipped.len(),
+                "feature slipped",
+                "features slipped",
+            ),
+            (
+                "overdue",
+                self.overdue.len(),
+                "milestone overdue",
+                "milestones overdue",
+            ),
+            (
+                "dependencies",
+                self.dependencies.len(),
+                "dependency problem",
+                "dependency problems",
+            ),
             ("stale", self.stale.len(), "feature stale", "features stale"),
         ]
         .into_iter()
@@ -362,22 +393,25 @@ impl<'a> Risks<'a> {
     /// words (`detail_html`, escaped here).
     fn sections(&self, ctx: &Ctx<'_>) -> Vec<Value> {
         let today = ctx.index.plan.today;
-        let item = |d: &Document, detail: String| {
-            json!({"title": d.title, "href": Index::page(d), "detail_html": detail})
-        };
+        let item = |d: &Document, detail: String| json!({"title": d.title, "href": Index::page(d), "detail_html": detail});
         let off_track: Vec<Value> = self
             .off_track
             .iter()
             .map(|(o, kr)| {
                 let mut detail = format!("of {}", doc_link(o));
+                // "3.1 now, target 1 (from 4.2)": a key result may aim
+                // down, where "3.1 of 1" reads as done three times over.
                 if let (Some(c), Some(t)) = (kr["current"].as_str(), kr["target"].as_str()) {
-                    detail.push_str(&format!(": {} of {}", esc(c), esc(t)));
+                    detail.push_str(&format!(": {} now, target {}", esc(c), esc(t)));
+                    if let Some(b) = kr["baseline"].as_str() {
+                        detail.push_str(&format!(" (from {})", esc(b)));
+                    }
                 }
                 if let Some(p) = kr["percent"].as_i64() {
-                    detail.push_str(&format!(" ({p}% of the way)"));
+                    detail.push_str(&format!("; {p}% of the way"));
                 }
                 if let Some(p) = o.str("period") {
-                    detail.push_str(&format!(", {}", esc(p)));
+                    detail.push_str(&format!(" in {}", esc(p)));
                 }
                 json!({"title": kr["title"], "href": Index::page(o), "detail_html": detail})
             })
@@ -386,7 +420,11 @@ impl<'a> Risks<'a> {
             .slipped
             .iter()
             .map(|(f, n, days)| {
-                let times = if *n == 1 { "once".to_string() } else { format!("{n} times") };
+                let times = if *n == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{n} times")
+                };
                 let mut detail = format!("slipped {} days ({times})", days);
                 if let Some(m) = f.str("milestone").and_then(|m| ctx.index.get(m)) {
                     detail.push_str(&format!("; now due with {}", doc_link(m)));
@@ -406,11 +444,17 @@ impl<'a> Risks<'a> {
                     .plan
                     .referrers(&m.id, Some("milestone"))
                     .into_iter()
-                    .filter(|f| f.kind == "feature" && f.str("status").is_some_and(crate::plan::is_open))
+                    .filter(|f| {
+                        f.kind == "feature" && f.str("status").is_some_and(crate::plan::is_open)
+                    })
                     .count();
                 let mut detail = String::new();
                 if let Some(day) = m.str("date").and_then(dates::parse) {
-                    detail.push_str(&format!("was due {}, {} days ago", esc(&dates::human(day)), today - day));
+                    detail.push_str(&format!(
+                        "was due {}, {} days ago",
+                        esc(&dates::human(day)),
+                        today - day
+                    ));
                 }
                 detail.push_str(&format!(
                     "{}{open} open feature{}",

@@ -141,7 +141,11 @@ fn each_commit_is_shown_with_its_message_author_and_date_above_its_changes() {
         Some("Initial plans")
     );
     // A status change is marked for the "status changes" filter.
-    assert!(commits[0].contains("data-log-status=\"1\""), "{}", commits[0]);
+    assert!(
+        commits[0].contains("data-log-status=\"1\""),
+        "{}",
+        commits[0]
+    );
 }
 
 /// Commits are grouped by the week (from Monday) they were made in,
@@ -298,7 +302,7 @@ fn health_lists_the_slipped_feature_with_its_days_and_the_overdue_milestone() {
     );
     assert_eq!(
         site.text_of("health.html", "id=\"off-track\""),
-        "Key results off track 1 Sign ninety partners — of This year: 9 of 90 (10% of the way), 2026"
+        "Key results off track 1 Sign ninety partners — of This year: 9 now, target 90 (from 0); 10% of the way in 2026"
     );
     let health = site.read("health.html");
     assert!(health.contains("<a href=\"feature/f1.html\">Feature One</a>"));

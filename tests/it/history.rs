@@ -187,7 +187,9 @@ impl Site {
         };
         let mut out = Vec::new();
         for commit in log.split("<article class=\"commit\">").skip(1) {
-            let meta = inner(commit, "class=\"commit-meta").map(text).unwrap_or_default();
+            let meta = inner(commit, "class=\"commit-meta")
+                .map(text)
+                .unwrap_or_default();
             let list = &commit[commit.find("class=\"commit-changes\"").unwrap_or(0)..];
             // A folded creation's `<li>` holds a list: its own text is
             // not an entry, the items inside are.
@@ -793,9 +795,12 @@ fn the_changes_page_is_the_plan_log_newest_first_in_words() {
     assert!(html.contains(
         "<a href=\"feature/f1.html\">Feature One</a>: <span class=\"what\">milestone M1 → M2 (+90 days)</span>"
     ), "{html}");
-    assert!(html.contains(
-        "by <a href=\"person/alice.html\">Alice</a>, <span class=\"when\">10 Feb 2026</span>"
-    ), "{html}");
+    assert!(
+        html.contains(
+            "by <a href=\"person/alice.html\">Alice</a>, <span class=\"when\">10 Feb 2026</span>"
+        ),
+        "{html}"
+    );
     assert!(site.notes().is_empty(), "{:?}", site.notes());
 }
 

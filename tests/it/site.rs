@@ -1270,7 +1270,13 @@ fn nothing_in_a_document_can_run_script_in_the_site() {
         .diagnostics()
         .iter()
         .filter(|d| d["file"] == "seg2.yaml")
-        .map(|d| format!("({}, line {})", d["rule"].as_str().unwrap_or_default(), d["line"]))
+        .map(|d| {
+            format!(
+                "({}, line {})",
+                d["rule"].as_str().unwrap_or_default(),
+                d["line"]
+            )
+        })
         .collect();
     assert!(!seg2.is_empty(), "seg2.yaml has no diagnostic");
     for d in &seg2 {
