@@ -397,24 +397,7 @@ impl<'a> Risks<'a> {
         let off_track: Vec<Value> = self
             .off_track
             .iter()
-            .map(|(o, kr)| {
-                let mut detail = format!("of {}", doc_link(o));
-                // "3.1 now, target 1 (from 4.2)": a key result may aim
-                // down, where "3.1 of 1" reads as done three times over.
-                if let (Some(c), Some(t)) = (kr["current"].as_str(), kr["target"].as_str()) {
-                    detail.push_str(&format!(": {} now, target {}", esc(c), esc(t)));
-                    if let Some(b) = kr["baseline"].as_str() {
-                        detail.push_str(&format!(" (from {})", esc(b)));
-                    }
-                }
-                if let Some(p) = kr["percent"].as_i64() {
-                    detail.push_str(&format!("; {p}% of the way"));
-                }
-                if let Some(p) = o.str("period") {
-                    detail.push_str(&format!(" in {}", esc(p)));
-                }
-                json!({"title": kr["title"], "href": Index::page(o), "detail_html": detail})
-            })
+            .map(|(o, kr)| off_track_item(o, kr))
             .collect();
         let slipped: Vec<Value> = self
             .slipped
@@ -501,6 +484,27 @@ impl<'a> Risks<'a> {
         })
         .collect()
     }
+}
+
+/// An off-track key result as the health page names it: its text, linked
+/// to its objective, with where it stands.
+fn off_track_item(o: &Document, kr: &Value) -> Value {
+    let mut detail = format!("of {}", doc_link(o));
+    // "3.1 now, target 1 (from 4.2)": a key result may aim down, where
+    // "3.1 of 1" reads as done three times over.
+    if let (Some(c), Some(t)) = (kr["current"].as_str(), kr["target"].as_str()) {
+        detail.push_str(&format!(": {} now, target {}", esc(c), esc(t)));
+        if let Some(b) = kr["baseline"].as_str() {
+            detail.push_str(&format!(" (from {})", esc(b)));
+        }
+    }
+    if let Some(p) = kr["percent"].as_i64() {
+        detail.push_str(&format!("; {p}% of the way"));
+    }
+    if let Some(p) = o.str("period") {
+        detail.push_str(&format!(" in {}", esc(p)));
+    }
+    json!({"title": kr["title"], "href": Index::page(o), "detail_html": detail})
 }
 
 /// A link to a document's page from the site's root, as HTML.
