@@ -220,3 +220,57 @@
     Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
   }
 })();
+
+/* change log filters (changes.html): without JavaScript every change is shown. The
+   state lives in the address (#kind=feature&slips=1&status=1), so a
+   filtered view can be sent as a link. */
+(function () {
+  var form = document.getElementById("changelog-filters");
+  var log = document.getElementById("changelog");
+  if (!form || !log) return;
+  form.hidden = false;
+  function read() {
+    var q = new URLSearchParams((location.hash || "").replace(/^#/, "") || location.search.replace(/^\?/, ""));
+    form.kind.value = q.get("kind") || "";
+    if (form.kind.value !== (q.get("kind") || "")) form.kind.value = "";
+    form.slips.checked = q.get("slips") === "1";
+    form.status.checked = q.get("status") === "1";
+  }
+  function apply() {
+    var kind = form.kind.value, slips = form.slips.checked, status = form.status.checked;
+    var shown = 0;
+    log.querySelectorAll("li.event").forEach(function (li) {
+      var ok = (!kind || li.dataset.logKind === kind) && (!slips || li.dataset.logSlip) && (!status || li.dataset.logStatus);
+      li.hidden = !ok;
+      if (ok) shown++;
+    });
+    log.querySelectorAll("li.bulk").forEach(function (li) {
+      var any = false;
+      li.querySelectorAll("li[data-log-kind]").forEach(function (x) {
+        x.hidden = !!kind && x.dataset.logKind !== kind;
+        if (!x.hidden) any = true;
+      });
+      li.hidden = slips || status || !any;
+      if (!li.hidden) shown++;
+    });
+    log.querySelectorAll(".commit").forEach(function (c) {
+      c.hidden = !c.querySelector("li.event:not([hidden]), li.bulk:not([hidden])");
+    });
+    log.querySelectorAll(".week").forEach(function (w) {
+      w.hidden = !w.querySelector(".commit:not([hidden])");
+    });
+    var filtered = kind || slips || status;
+    document.getElementById("changelog-shown").textContent = filtered ? shown + " shown" : "";
+    var q = [];
+    if (kind) q.push("kind=" + encodeURIComponent(kind));
+    if (slips) q.push("slips=1");
+    if (status) q.push("status=1");
+    var h = q.length ? "#" + q.join("&") : "";
+    if ((location.hash || "") === h) return;
+    try { history.replaceState(null, "", h || location.pathname + location.search); } catch (e) { location.hash = h; }
+  }
+  form.addEventListener("change", apply);
+  window.addEventListener("hashchange", function () { read(); apply(); });
+  read();
+  apply();
+})();

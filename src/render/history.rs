@@ -12,7 +12,7 @@ use crate::history::{DocHistory, Event, Events, History, LogEntry, What};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Most entries on the changes page; each document page keeps its own.
@@ -412,35 +412,364 @@ pub fn log(ctx: &Ctx<'_>, history: &History, limit: usize) -> Vec<Value> {
             );
             v["href"] = json!(d.map(Index::page));
             v["kind"] = json!(l.kind);
+            let words = named_words(ctx, l, &e);
+            v["summary"] = json!(words.join("; "));
+            v["words"] = json!(words);
             v
         })
         .collect()
 }
 
-/// The change log for the changes page, newest first, at most `limit`
-/// entries, as list items (written here for the reason
-/// [`document`] writes a document's list).
-pub fn log_html(ctx: &Ctx<'_>, history: &History, limit: usize) -> String {
-    let mut out = String::with_capacity(limit.min(history.log.len()) * 300);
-    for (l, e) in published(ctx, history).take(limit) {
-        out.push_str(if e.uncommitted {
-            "<li class=\"event uncommitted\">"
-        } else {
-            "<li class=\"event\">"
-        });
-        match ctx.index.get(&l.id) {
-            Some(d) => link_into("", d, &mut out),
-            None => esc_into(&l.title, &mut out),
+/// Most commits on the changes page; older ones are in `feed.xml` (the
+/// latest) and `plan.json` (every document's whole history). With
+/// [`LOG_LIMIT`] and [`BULK_NAMES`] this keeps the page near 1 MB at
+/// 10,000 documents.
+pub const COMMIT_LIMIT: usize = 200;
+/// A commit creating at least this many documents lists them folded
+/// ("62 documents created"): an import would otherwise open the log with
+/// a screenful of "created".
+pub const BULK_MIN: usize = 5;
+/// Most documents named inside one folded creation.
+pub const BULK_NAMES: usize = 100;
+
+/// The change log for the changes page, as HTML: weeks (quarters in a
+/// public build, which shows no finer dates), newest first, each holding
+/// its commits with their message, author and date, and the changes of
+/// each in words. Written here for the reason [`document`] writes a
+/// document's list. At most [`COMMIT_LIMIT`] commits and [`LOG_LIMIT`]
+/// changes listed one by one; `limited` says whether more were left out.
+pub fn log_html(ctx: &Ctx<'_>, history: &History) -> LogHtml {
+    let mut out = String::with_capacity(history.log.len().min(LOG_LIMIT) * 300);
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut entries = published(ctx, history).peekable();
+    let (mut commits, mut listed) = (0usize, 0usize);
+    let mut week: Option<String> = None;
+    let mut limited = false;
+    while let Some((l, e)) = entries.next() {
+        if commits == COMMIT_LIMIT || listed >= LOG_LIMIT {
+            limited = true;
+            break;
         }
-        out.push_str(": <span class=\"what\">");
-        words_into(&e, &mut out);
-        out.push_str("</span>, ");
-        who_html(ctx, &e, "", &mut out);
-        out.push_str(", <span class=\"when\">");
-        date_into(ctx, e.day, &mut out);
-        out.push_str("</span>");
-        commit_into(&e, &mut out);
-        out.push_str("</li>");
+        let mut group = vec![(l, e)];
+        while let Some((_, next)) = entries.peek() {
+            if next.commit != group[0].1.commit || next.uncommitted != group[0].1.uncommitted {
+                break;
+            }
+            group.extend(entries.next());
+        }
+        let head = &group[0].1;
+        let this_week = if head.uncommitted {
+            "Not committed yet".to_string()
+        } else if ctx.public {
+            dates::quarter(head.day)
+        } else {
+            let monday = head.day - (head.day + 3).rem_euclid(7);
+            format!("Week of {}", dates::human(monday))
+        };
+        if week.as_deref() != Some(this_week.as_str()) {
+            if week.is_some() {
+                out.push_str("</section>\n");
+            }
+            out.push_str("<section class=\"week\"><h2 class=\"week-head\">");
+            esc_into(&this_week, &mut out);
+            out.push_str("</h2>\n");
+            week = Some(this_week);
+        }
+        for (l, _) in &group {
+            kinds.insert(l.kind.to_string());
+        }
+        listed += commit_html(ctx, &group, LOG_LIMIT.saturating_sub(listed), &mut out);
+        commits += 1;
+    }
+    if week.is_some() {
+        out.push_str("</section>\n");
+    }
+    LogHtml {
+        html: out,
+        kinds: kinds.into_iter().collect(),
+        limited,
+    }
+}
+
+/// The changes page's log as [`log_html`] writes it.
+pub struct LogHtml {
+    /// The weeks, as HTML (`<section class="week">` each).
+    pub html: String,
+    /// The kinds of the documents it lists, for the kind filter.
+    pub kinds: Vec<String>,
+    /// Whether older commits were left out.
+    pub limited: bool,
+}
+
+/// One commit of the change log: its message (the why), who and when,
+/// then its changes, creations folded when there are many. Lists at most
+/// `budget` changes one by one; returns how many it listed.
+fn commit_html(
+    ctx: &Ctx<'_>,
+    group: &[(&LogEntry, Cow<'_, Event>)],
+    budget: usize,
+    out: &mut String,
+) -> usize {
+    let head = &group[0].1;
+    out.push_str("<article class=\"commit\">");
+    // Empty in a public build (`audience::event`).
+    if !head.message.is_empty() && !head.uncommitted {
+        out.push_str("<h3 class=\"commit-message\">");
+        esc_into(&super::data::strip_controls(&head.message), out);
+        out.push_str("</h3>");
+    }
+    out.push_str("<p class=\"commit-meta muted\">");
+    who_html(ctx, head, "", out);
+    out.push_str(", <span class=\"when\">");
+    date_into(ctx, head.day, out);
+    out.push_str("</span>");
+    commit_into(head, out);
+    out.push_str("</p>\n<ul class=\"commit-changes\">");
+    let created = group
+        .iter()
+        .filter(|(_, e)| e.what == What::Created)
+        .count();
+    let fold = created >= BULK_MIN;
+    let mut listed = 0;
+    let mut more = 0;
+    for (l, e) in group {
+        if fold && e.what == What::Created {
+            continue;
+        }
+        if listed == budget {
+            more += 1;
+            continue;
+        }
+        listed += 1;
+        change_html(ctx, l, e, out);
+    }
+    if more > 0 {
+        out.push_str(&format!(
+            "<li class=\"more muted\">and {more} more change{} in this commit (every document's page, and <a href=\"plan.json\">plan.json</a>, has its whole history)</li>",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    if fold {
+        bulk_html(ctx, group, created, out);
+    }
+    out.push_str("</ul></article>\n");
+    listed
+}
+
+/// The creations of one commit, folded: "62 documents created (40
+/// features, 22 insights)", naming at most [`BULK_NAMES`] of them.
+fn bulk_html(
+    ctx: &Ctx<'_>,
+    group: &[(&LogEntry, Cow<'_, Event>)],
+    created: usize,
+    out: &mut String,
+) {
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for (l, e) in group {
+        if e.what == What::Created {
+            *by_kind.entry(&l.kind).or_default() += 1;
+        }
+    }
+    let kinds: Vec<&str> = by_kind.keys().copied().collect();
+    out.push_str("<li class=\"bulk\" data-log-kind=\"");
+    esc_into(&kinds.join(" "), out);
+    out.push_str("\"><details><summary>");
+    out.push_str(&format!("{} documents created", thousands(created)));
+    if by_kind.len() > 1 {
+        let parts: Vec<String> = by_kind
+            .iter()
+            .map(|(k, n)| {
+                format!(
+                    "{} {}",
+                    thousands(*n),
+                    if *n == 1 { k.to_string() } else { plural(k) }
+                )
+            })
+            .collect();
+        out.push_str(" (");
+        esc_into(&parts.join(", "), out);
+        out.push(')');
+    }
+    out.push_str("</summary><ul>");
+    let mut named = 0;
+    for (l, e) in group.iter().filter(|(_, e)| e.what == What::Created) {
+        if named == BULK_NAMES {
+            break;
+        }
+        named += 1;
+        out.push_str("<li data-log-kind=\"");
+        esc_into(&l.kind, out);
+        out.push_str("\">");
+        name_into(ctx, l, out);
+        if e.boundary {
+            out.push_str(" <span class=\"muted\">(first seen)</span>");
+        }
+        out.push_str("</li>\n");
+    }
+    if created > named {
+        out.push_str(&format!(
+            "<li class=\"more muted\">and {} more (see <a href=\"plan.json\">plan.json</a>)</li>",
+            thousands(created - named)
+        ));
+    }
+    out.push_str("</ul></details></li>");
+}
+
+/// One change of a commit: the document, the change in words. Marked for
+/// the page's filters with its kind, and whether it is a slip (a
+/// milestone or date moved later) or a status change.
+fn change_html(ctx: &Ctx<'_>, l: &LogEntry, e: &Event, out: &mut String) {
+    let words = named_words(ctx, l, e);
+    let slip = words
+        .iter()
+        .any(|w| (w.starts_with("milestone ") || w.starts_with("date ")) && w.contains("(+"));
+    let status = e.fields.iter().any(|f| f.field == "status");
+    out.push_str(if e.uncommitted {
+        "<li class=\"event uncommitted"
+    } else {
+        "<li class=\"event"
+    });
+    out.push_str("\" data-log-kind=\"");
+    esc_into(&l.kind, out);
+    out.push('"');
+    if slip {
+        out.push_str(" data-log-slip=\"1\"");
+    }
+    if status {
+        out.push_str(" data-log-status=\"1\"");
+    }
+    out.push('>');
+    name_into(ctx, l, out);
+    out.push_str(": <span class=\"what\">");
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        esc_into(w, out);
+    }
+    out.push_str("</span></li>\n");
+}
+
+/// A log line's document: a link to its page where it has one (the
+/// change log is at the site's root), its title as it is now; else (a
+/// document since deleted) its title then, not linked.
+fn name_into(ctx: &Ctx<'_>, l: &LogEntry, out: &mut String) {
+    match ctx.index.get(&l.id) {
+        Some(d) => link_into("", d, out),
+        None => esc_into(&l.title, out),
+    }
+}
+
+/// The change's words with key results named by their text: the replay
+/// phrases `key_results.0.current` as "key result 1 current 40 → 55", and
+/// a reader wants to know which. The title is the key result's as it is
+/// now, else as the change left (or removed) it; words stay as they were
+/// when the fields and words do not line up as the replay writes them.
+fn named_words<'e>(ctx: &Ctx<'_>, l: &LogEntry, e: &'e Event) -> Vec<Cow<'e, str>> {
+    let mut words: Vec<Cow<'e, str>> = e.words.iter().map(|w| Cow::Borrowed(&**w)).collect();
+    let offset = usize::from(e.what != What::Modified);
+    if e.what == What::Created || words.len() < offset + e.fields.len() {
+        return words;
+    }
+    let now = ctx
+        .index
+        .get(&l.id)
+        .and_then(|d| d.data.get("key_results"))
+        .and_then(Value::as_array);
+    for (i, f) in e.fields.iter().enumerate() {
+        let mut segs = f.field.split('.');
+        let (Some("key_results"), Some(n)) = (segs.next(), segs.next()) else {
+            continue;
+        };
+        let Ok(n) = n.parse::<usize>() else { continue };
+        let then = |v: &Option<Value>| -> Option<String> {
+            let v = v.as_ref()?;
+            match segs.clone().next() {
+                Some("title") => v.as_str().map(String::from),
+                None => v.get("title")?.as_str().map(String::from),
+                Some(_) => None,
+            }
+        };
+        let title = now
+            .and_then(|a| a.get(n))
+            .and_then(|kr| kr.get("title"))
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| then(&f.to))
+            .or_else(|| then(&f.from));
+        let Some(title) = title else { continue };
+        let prefix = format!("key result {}", n + 1);
+        let w = &words[offset + i];
+        if let Some(rest) = w.strip_prefix(&prefix)
+            && (rest.is_empty() || rest.starts_with(' '))
+        {
+            words[offset + i] = Cow::Owned(format!("key result “{title}”{rest}"));
+        }
+    }
+    words
+}
+
+/// A count with thousands separators: 10,000.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A kind's plural as lists name it ("feature" → "features").
+fn plural(kind: &str) -> String {
+    if kind.ends_with('s') {
+        format!("{kind}es")
+    } else if let Some(stem) = kind.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{kind}s")
+    }
+}
+
+/// Notes about where history stops, for the changes page: the gaps of
+/// one document (versions that did not parse) summed up in one line, not one per commit. In a public build a
+/// gap's commits and days are not named.
+pub fn notes(ctx: &Ctx<'_>, history: &History) -> Vec<String> {
+    const GAP: &str = " did not parse at commit ";
+    let mut out: Vec<String> = Vec::new();
+    // Per file: where its line is in `out`, how many gaps, the first and
+    // last commit (with its day) named.
+    let mut gaps: BTreeMap<String, (usize, usize, String, String)> = BTreeMap::new();
+    for note in &history.notes {
+        let Some((file, rest)) = note.split_once(GAP) else {
+            out.push(note.clone());
+            continue;
+        };
+        let at = rest.split_once(": ").map_or(rest, |(a, _)| a).to_string();
+        match gaps.get_mut(file) {
+            Some(g) => {
+                g.1 += 1;
+                g.3 = at;
+            }
+            None => {
+                gaps.insert(file.to_string(), (out.len(), 1, at.clone(), at));
+                out.push(String::new());
+            }
+        }
+    }
+    for (file, (line, n, first, last)) in gaps {
+        out[line] = match (n, ctx.public) {
+            (1, true) => format!("{file} did not parse at one commit: its history has a gap there"),
+            (1, false) => {
+                format!("{file} did not parse at commit {first}: its history has a gap there")
+            }
+            (n, true) => format!("{file} did not parse at {n} commits: its history has gaps there"),
+            (n, false) => format!(
+                "{file} did not parse at {n} commits, from {first} to {last}: its history has gaps there"
+            ),
+        };
     }
     out
 }
@@ -482,11 +811,6 @@ fn person<'p>(ctx: &Ctx<'p>, email: &str) -> Option<&'p crate::plan::Document> {
     } else {
         ctx.people.get(email).copied()
     }
-}
-
-/// Notes about where history stops.
-pub fn notes(history: &History) -> Vec<String> {
-    history.notes.clone()
 }
 
 /// Text for the feed: escaped, and without the control characters XML

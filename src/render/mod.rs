@@ -300,7 +300,11 @@ pub(crate) fn build_some(
     // pages, whose parallel work fills the other cores.
     let wide = || -> Result<(), String> {
         let t = crate::timings::phase("render: home");
-        let home = views::home(&ctx, history::log(&ctx, hist, 8));
+        let home = views::home(
+            &ctx,
+            history::log(&ctx, hist, 8),
+            (!opts.public).then_some(&compiled.diagnostics[..]),
+        );
         put(
             "index.html",
             tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
@@ -329,13 +333,14 @@ pub(crate) fn build_some(
             "search.html",
             tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
         )?;
-        let entries = history::log_html(&ctx, hist, history::LOG_LIMIT);
+        let log = history::log_html(&ctx, hist);
         let mut changes = json!({
-            "has_entries": !entries.is_empty(),
-            "entries_html": entries,
-            "notes": history::notes(hist),
-            "limited": hist.log.len() > history::LOG_LIMIT,
-            "limit": history::LOG_LIMIT,
+            "has_entries": !log.html.is_empty(),
+            "entries_html": log.html,
+            "kinds": log.kinds,
+            "notes": history::notes(&ctx, hist),
+            "limited": log.limited,
+            "limit": history::COMMIT_LIMIT,
         });
         if opts.overrides("changes.hbs") {
             changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));

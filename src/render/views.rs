@@ -5,12 +5,12 @@ use super::facts;
 use super::links::Index;
 use super::pages::{Ctx, key_results};
 use super::risk;
-use super::svg::{self, Item, Link, Mark};
+use super::svg::{self, Item, Link, Mark, esc};
 use crate::dates;
-use crate::diag::{Diagnostic, Level};
+use crate::diag::{Diagnostic, Level, Rule};
 use crate::plan::Document;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const STATUSES: &[&str] = &[
     "idea",
@@ -48,8 +48,10 @@ fn objectives_summary(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The home page.
-pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>) -> Value {
+/// The home page. With `diags` (internal builds; a public one has no
+/// health page and flags no risks), a risk summary that links to the
+/// health page's sections.
+pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) -> Value {
     let product = ctx.index.of_kind("product").next();
     let north_star = product.and_then(|p| p.str("north_star")).and_then(|m| ctx.index.get(m)).map(|m| {
         json!({"title": m.title, "href": Index::page(m), "current": m.num("current").map(svg::fmt_num),
@@ -70,6 +72,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>) -> Value {
         "objectives": objectives_summary(ctx, ""),
         "board": board,
         "changes": changes,
+        "risks": diags.map(|d| Risks::new(ctx, d).summary()),
     })
 }
 
@@ -260,27 +263,354 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
     (items, links)
 }
 
-/// The health page: every diagnostic, grouped by file.
+/// Most documents each section of the health page's portfolio names (the
+/// count is whole): at 10,000 documents a plan can hold over a thousand
+/// stale features, and the diagnostics below list every one of them.
+const RISKS_LISTED: usize = 50;
+
+/// The risks the plan carries, as the health page lists them and the home
+/// page counts them. Overdue milestones, dependency problems and stale
+/// work are what `check` reports (so a rule the config turns off flags
+/// nothing here either); slips come from history, off-track key results
+/// from their progress against the time elapsed (SPEC §5), and work
+/// blocked by an on-hold dependency from the plan.
+struct Risks<'a> {
+    /// Key results off track: the objective, and the key result's values.
+    off_track: Vec<(&'a Document, Value)>,
+    /// Open features whose milestone slipped: feature, slips, days in all.
+    slipped: Vec<(&'a Document, u32, i64)>,
+    /// Milestones past their date holding open features.
+    overdue: Vec<&'a Document>,
+    /// Dependency problems: the document, and the problem as HTML.
+    dependencies: Vec<(&'a Document, String)>,
+    /// Stale features (`stale`).
+    stale: Vec<&'a Document>,
+}
+
+impl<'a> Risks<'a> {
+    fn new(ctx: &Ctx<'a>, diags: &[Diagnostic]) -> Risks<'a> {
+        let plan = ctx.index.plan;
+        let by_file: HashMap<&str, &Document> =
+            plan.docs.iter().map(|d| (d.file.as_str(), d)).collect();
+        let flagged = |rules: &[Rule]| -> Vec<(&'a Document, &Diagnostic)> {
+            let mut out: Vec<(&'a Document, &Diagnostic)> = diags
+                .iter()
+                .filter(|d| rules.contains(&d.rule))
+                .filter_map(|d| Some((*by_file.get(d.file.as_str())?, d)))
+                .filter(|(doc, _)| ctx.index.get(&doc.id).is_some())
+                .collect();
+            out.dedup_by(|a, b| {
+                a.0.id == b.0.id && a.1.rule == b.1.rule && a.1.message == b.1.message
+            });
+            out
+        };
+        let mut off_track = Vec::new();
+        for o in ctx.index.of_kind("objective") {
+            if matches!(o.str("status"), Some("achieved" | "missed" | "dropped")) {
+                continue;
+            }
+            for kr in key_results(ctx, o) {
+                if kr["status"] == "off-track" {
+                    off_track.push((o, kr));
+                }
+            }
+        }
+        let mut slipped: Vec<(&Document, u32, i64)> = ctx
+            .index
+            .of_kind("feature")
+            .filter(|f| f.str("status").is_none_or(crate::plan::is_open))
+            .filter_map(|f| {
+                let h = ctx.history.docs.get(&f.id)?;
+                (h.slips > 0).then_some((f, h.slips, h.slip_days))
+            })
+            .collect();
+        slipped.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.title.cmp(&b.0.title)));
+        let mut dependencies: Vec<(&Document, String)> = flagged(&[
+            Rule::DependencyOrder,
+            Rule::DependencyCycle,
+            Rule::ShippedBeforeDependency,
+        ])
+        .into_iter()
+        .map(|(doc, d)| {
+            // The list names the document already: "X — is due in …".
+            let html = message_html(ctx, &d.message);
+            let html = match html.strip_prefix(&doc_link(doc)) {
+                Some(rest) => rest.trim_start().to_string(),
+                None => html,
+            };
+            (doc, html)
+        })
+        .collect();
+        // Open work waiting on a feature that is on hold: no rule reports
+        // it, and it is the dependency problem a reader most needs to see.
+        for f in ctx.index.of_kind("feature") {
+            if !f.str("status").is_none_or(crate::plan::is_open)
+                || f.str("status") == Some("on-hold")
+            {
+                continue;
+            }
+            for dep in f.strs("depends_on") {
+                if let Some(d) = ctx
+                    .index
+                    .get(dep)
+                    .filter(|d| d.str("status") == Some("on-hold"))
+                {
+                    let mut html = String::from("waits on ");
+                    html.push_str(&doc_link(d));
+                    html.push_str(", which is on hold");
+                    dependencies.push((f, html));
+                }
+            }
+        }
+        Risks {
+            off_track,
+            slipped,
+            overdue: flagged(&[Rule::OverdueMilestone])
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect(),
+            dependencies,
+            stale: flagged(&[Rule::Stale]).into_iter().map(|(d, _)| d).collect(),
+        }
+    }
+
+    /// The counts, each a phrase with the count and the health page's
+    /// section it links to (`health.html#slipped`), in the order the
+    /// health page lists them; none when nothing is flagged.
+    fn counts(&self) -> Vec<(&'static str, usize, &'static str, &'static str)> {
+        [
+            (
+                "off-track",
+                self.off_track.len(),
+                "key result off track",
+                "key results off track",
+            ),
+            (
+                "slipped",
+                self.slipped.len(),
+                "feature slipped",
+                "features slipped",
+            ),
+            (
+                "overdue",
+                self.overdue.len(),
+                "milestone overdue",
+                "milestones overdue",
+            ),
+            (
+                "dependencies",
+                self.dependencies.len(),
+                "dependency problem",
+                "dependency problems",
+            ),
+            ("stale", self.stale.len(), "feature stale", "features stale"),
+        ]
+        .into_iter()
+        .filter(|c| c.1 > 0)
+        .collect()
+    }
+
+    /// The home page's summary: `{items: [{text, href, id, count}], none}`.
+    fn summary(&self) -> Value {
+        let items: Vec<Value> = self
+            .counts()
+            .into_iter()
+            .map(|(id, n, one, many)| {
+                json!({"id": id, "count": n, "text": format!("{n} {}", if n == 1 { one } else { many }),
+                       "href": format!("health.html#{id}")})
+            })
+            .collect();
+        json!({"none": items.is_empty(), "items": items})
+    }
+
+    /// The health page's portfolio: one section per kind of risk, each
+    /// with its count and a list of linked documents and what is wrong in
+    /// words (`detail_html`, escaped here).
+    fn sections(&self, ctx: &Ctx<'_>) -> Vec<Value> {
+        let today = ctx.index.plan.today;
+        let item = |d: &Document, detail: String| json!({"title": d.title, "href": Index::page(d), "detail_html": detail});
+        let off_track: Vec<Value> = self
+            .off_track
+            .iter()
+            .map(|(o, kr)| off_track_item(o, kr))
+            .collect();
+        let slipped: Vec<Value> = self
+            .slipped
+            .iter()
+            .map(|(f, n, days)| {
+                let times = if *n == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{n} times")
+                };
+                let mut detail = format!("slipped {} days ({times})", days);
+                if let Some(m) = f.str("milestone").and_then(|m| ctx.index.get(m)) {
+                    detail.push_str(&format!("; now due with {}", doc_link(m)));
+                    if let Some(d) = m.str("date") {
+                        detail.push_str(&format!(", {}", esc(&ctx.date(d))));
+                    }
+                }
+                item(f, detail)
+            })
+            .collect();
+        let overdue: Vec<Value> = self
+            .overdue
+            .iter()
+            .map(|m| {
+                let open = ctx
+                    .index
+                    .plan
+                    .referrers(&m.id, Some("milestone"))
+                    .into_iter()
+                    .filter(|f| {
+                        f.kind == "feature" && f.str("status").is_some_and(crate::plan::is_open)
+                    })
+                    .count();
+                let mut detail = String::new();
+                if let Some(day) = m.str("date").and_then(dates::parse) {
+                    detail.push_str(&format!(
+                        "was due {}, {} days ago",
+                        esc(&dates::human(day)),
+                        today - day
+                    ));
+                }
+                detail.push_str(&format!(
+                    "{}{open} open feature{}",
+                    if detail.is_empty() { "" } else { "; " },
+                    if open == 1 { "" } else { "s" }
+                ));
+                item(m, detail)
+            })
+            .collect();
+        let dependencies: Vec<Value> = self
+            .dependencies
+            .iter()
+            .map(|(d, html)| item(d, html.clone()))
+            .collect();
+        let stale: Vec<Value> = self
+            .stale
+            .iter()
+            .map(|f| {
+                let status = f.str("status").unwrap_or("").replace('-', " ");
+                let detail = match ctx.history.docs.get(&f.id).and_then(|h| h.last_changed) {
+                    Some(last) => format!(
+                        "{} and unchanged for {} days (since {})",
+                        esc(&status),
+                        today - last,
+                        esc(&dates::human(last))
+                    ),
+                    None => esc(&status),
+                };
+                item(f, detail)
+            })
+            .collect();
+        [
+            ("off-track", "Key results off track", off_track),
+            ("slipped", "Slipped features", slipped),
+            ("overdue", "Overdue milestones", overdue),
+            ("dependencies", "Dependency problems", dependencies),
+            ("stale", "Stale work", stale),
+        ]
+        .into_iter()
+        .map(|(id, title, mut items)| {
+            let count = items.len();
+            items.truncate(RISKS_LISTED);
+            json!({"id": id, "title": title, "count": count, "items": items, "more": count - items.len()})
+        })
+        .collect()
+    }
+}
+
+/// An off-track key result as the health page names it: its text, linked
+/// to its objective, with where it stands.
+fn off_track_item(o: &Document, kr: &Value) -> Value {
+    let mut detail = format!("of {}", doc_link(o));
+    // "3.1 now, target 1 (from 4.2)": a key result may aim down, where
+    // "3.1 of 1" reads as done three times over.
+    if let (Some(c), Some(t)) = (kr["current"].as_str(), kr["target"].as_str()) {
+        detail.push_str(&format!(": {} now, target {}", esc(c), esc(t)));
+        if let Some(b) = kr["baseline"].as_str() {
+            detail.push_str(&format!(" (from {})", esc(b)));
+        }
+    }
+    if let Some(p) = kr["percent"].as_i64() {
+        detail.push_str(&format!("; {p}% of the way"));
+    }
+    if let Some(p) = o.str("period") {
+        detail.push_str(&format!(" in {}", esc(p)));
+    }
+    json!({"title": kr["title"], "href": Index::page(o), "detail_html": detail})
+}
+
+/// A link to a document's page from the site's root, as HTML.
+fn doc_link(d: &Document) -> String {
+    format!("<a href=\"{}\">{}</a>", esc(&Index::page(d)), esc(&d.title))
+}
+
+/// A diagnostic's message as text a reader reads: the Markdown-like
+/// `code` spans the terminal shows become a linked document title where
+/// the span is a published document's id, else `<code>`; no backtick is
+/// left. Everything else is escaped.
+fn message_html(ctx: &Ctx<'_>, message: &str) -> String {
+    let mut out = String::with_capacity(message.len() + 32);
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(&esc(first));
+    }
+    let rest: Vec<&str> = parts.collect();
+    // An odd number of backticks leaves the last one unpaired: shown as
+    // the text it is.
+    for (i, part) in rest.iter().enumerate() {
+        let code = i % 2 == 0;
+        if code && i + 1 == rest.len() {
+            out.push('`');
+            out.push_str(&esc(part));
+        } else if code {
+            match ctx.index.get(part) {
+                Some(d) => out.push_str(&doc_link(d)),
+                None => {
+                    out.push_str("<code>");
+                    out.push_str(&esc(part));
+                    out.push_str("</code>");
+                }
+            }
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
+/// The health page: the portfolio's risks in plain words first, then
+/// every diagnostic, grouped by document (by file), as text.
 pub fn health(ctx: &Ctx<'_>, diags: &[Diagnostic]) -> Value {
     let mut by_file: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for d in diags {
         by_file.entry(d.file.as_str()).or_default().push(json!({
             "rule": d.rule, "level": d.level.as_str(), "message": d.message, "line": d.line, "column": d.column,
             "notes": d.notes, "suggestion": d.suggestion,
+            "message_html": message_html(ctx, &d.message),
+            "notes_html": d.notes.iter().map(|n| message_html(ctx, n)).collect::<Vec<_>>(),
+            "suggestion_html": d.suggestion.as_deref().map(|s| message_html(ctx, s)),
+            "where": format!("{}, line {}", d.file, d.line),
         }));
     }
     let plan = ctx.index.plan;
+    let docs: HashMap<&str, &Document> = plan.docs.iter().map(|d| (d.file.as_str(), d)).collect();
     let groups: Vec<Value> = by_file
         .into_iter()
         .map(|(file, items)| {
-            let doc = plan.docs.iter().find(|d| d.file == file);
+            let doc = docs.get(file);
             json!({"file": file, "doc": doc.map(|d| json!({"title": d.title, "href": Index::page(d)})), "items": items})
         })
         .collect();
+    let risks = Risks::new(ctx, diags);
     json!({
         "errors": diags.iter().filter(|d| d.level == Level::Error).count(),
         "warnings": diags.iter().filter(|d| d.level == Level::Warning).count(),
         "groups": groups,
+        "risks": risks.summary(),
+        "portfolio": risks.sections(ctx),
     })
 }
 

@@ -176,9 +176,46 @@ impl Site {
             .unwrap_or_else(|| panic!("document `{id}` has no history in plan.json"))
     }
 
-    /// The changes page's entries: (class, text), newest first.
+    /// The changes page's entries: (class, text), newest first, one per
+    /// change as "Title: words, by Author, date commit" (the page shows
+    /// who and when once per commit; a folded creation counts one entry
+    /// per document it names). See `changelog.rs` for the page's layout.
     fn changes(&self) -> Vec<(String, String)> {
-        items(&self.read("changes.html"), "<ol class=\"changes\">")
+        let html = self.read("changes.html");
+        let Some(log) = inner(&html, "id=\"changelog\"") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for commit in log.split("<article class=\"commit\">").skip(1) {
+            let meta = inner(commit, "class=\"commit-meta")
+                .map(text)
+                .unwrap_or_default();
+            let list = &commit[commit.find("class=\"commit-changes\"").unwrap_or(0)..];
+            // A folded creation's `<li>` holds a list: its own text is
+            // not an entry, the items inside are.
+            let list = list.split("<li").skip(1).map(|li| {
+                let tag_end = li.find('>').expect("li tag");
+                let class = li[..tag_end]
+                    .split_once("class=\"")
+                    .and_then(|(_, c)| c.split_once('"'))
+                    .map(|(c, _)| c.to_string())
+                    .unwrap_or_default();
+                let end = li.find("</li>").unwrap_or(li.len());
+                (class, text(&li[tag_end + 1..end]))
+            });
+            for (class, t) in list {
+                if class.starts_with("event") {
+                    out.push((class, format!("{t}, {meta}")));
+                } else if class.is_empty() {
+                    let t = match t.strip_suffix(" (first seen)") {
+                        Some(title) => format!("{title}: first seen"),
+                        None => format!("{t}: created"),
+                    };
+                    out.push(("event".to_string(), format!("{t}, {meta}")));
+                }
+            }
+        }
+        out
     }
 
     /// The notes on the changes page.
@@ -729,7 +766,7 @@ fn the_changes_page_is_the_plan_log_newest_first_in_words() {
                 s.short(4)
             ),
             format!(
-                "Objective: key result 1 current set to 4, by Bob Builder, 1 Mar 2026 {}",
+                "Objective: key result “KR” current set to 4, by Bob Builder, 1 Mar 2026 {}",
                 s.short(3)
             ),
             format!(
@@ -756,8 +793,14 @@ fn the_changes_page_is_the_plan_log_newest_first_in_words() {
     // The author is a person, linked, when the commit e-mail is theirs.
     let html = site.read("changes.html");
     assert!(html.contains(
-        "<a href=\"feature/f1.html\">Feature One</a>: <span class=\"what\">milestone M1 → M2 (+90 days)</span>, by <a href=\"person/alice.html\">Alice</a>, <span class=\"when\">10 Feb 2026</span>"
+        "<a href=\"feature/f1.html\">Feature One</a>: <span class=\"what\">milestone M1 → M2 (+90 days)</span>"
     ), "{html}");
+    assert!(
+        html.contains(
+            "by <a href=\"person/alice.html\">Alice</a>, <span class=\"when\">10 Feb 2026</span>"
+        ),
+        "{html}"
+    );
     assert!(site.notes().is_empty(), "{:?}", site.notes());
 }
 

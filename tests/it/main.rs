@@ -8,6 +8,7 @@
 
 mod browser;
 mod browser_timeline;
+mod changelog;
 mod ci;
 mod cli;
 mod common;
