@@ -238,7 +238,7 @@ pub fn timeline(
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"timeline\" viewBox=\"0 0 {W} {height:.1}\" role=\"img\" aria-label=\"Roadmap timeline\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class=\"timeline\" viewBox=\"0 0 {W} {height:.1}\" role=\"group\" aria-label=\"Roadmap timeline\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
     // Lanes and their names.
     for (i, lane) in lanes.iter().enumerate() {
