@@ -9,8 +9,12 @@
 //!
 //! Without Chromium and chromedriver the test says so and passes, unless
 //! `CI` is set: then it fails, because CI installs both (`.ci/run`).
+//!
+//! `every_page_type_passes_axe` runs axe-core (npm, `tests/axe/`, installed
+//! by `.ci/run` with `npm ci`) on each kind of page, light and dark.
 
-use crate::common::{Repo, skip_unless_ci};
+use crate::common::{Repo, copy_example, skip_unless_ci};
+use crate::git::{BOB, Git};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -144,6 +148,113 @@ fn site_works_in_headless_chromium() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// axe-core's script, installed by `npm ci` in `tests/axe/` (`.ci/run`).
+fn axe_script() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(path).ok()
+}
+
+/// WCAG 2.1 AA on every page type, light and dark: axe-core injected into
+/// the built pages of a copy of `example-repo/` with git history (so the
+/// change log and "last changed" have content) finds no `serious` or
+/// `critical` violation. A failure names each rule, its impact and the
+/// elements it found.
+#[test]
+fn every_page_type_passes_axe() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "axe test",
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver)",
+        );
+        return;
+    };
+    let Some(axe) = axe_script() else {
+        skip_unless_ci(
+            "axe test",
+            "axe-core is not installed (cd tests/axe && npm ci)",
+        );
+        return;
+    };
+
+    // example-repo with two commits: a feature changes status in between.
+    let repo = Repo::empty();
+    copy_example(repo.path());
+    let git = Git::init(repo.path());
+    let feature = repo.join("plans/features/search-v2.md");
+    let text = std::fs::read_to_string(&feature).expect("read search-v2.md");
+    std::fs::write(&feature, text.replacen("status: in-progress", "status: planned", 1))
+        .expect("write");
+    git.commit("Initial plans", "2026-09-01");
+    std::fs::write(&feature, &text).expect("write");
+    git.commit_as("Start search v2", "2026-10-01", BOB);
+
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let pages = [
+        "index.html",
+        "roadmap.html",
+        "feature/sync-engine-v2.html",
+        "metric/activation-rate.html",
+        "objective/find-anything.html",
+        "feature/index.html",
+        // A user-defined kind: its statuses have no colour of their own.
+        "experiment/index.html",
+        "experiment/exp-checklist-vs-tour.html",
+        "changes.html",
+        "health.html",
+        "not-doing.html",
+        "search.html",
+    ];
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.size(1280, 900);
+    let mut failures = Vec::new();
+    for dark in [false, true] {
+        s.dark(dark);
+        for page in pages {
+            let file = out.join(page);
+            assert!(file.is_file(), "the site has no {page}");
+            s.open(&file);
+            s.script(&format!("{axe}\n;return 0;"));
+            let found = s.post(
+                "execute/async",
+                json!({ "script": AXE_RUN, "args": [] }),
+            );
+            let mode = if dark { "dark" } else { "light" };
+            for v in found.as_array().into_iter().flatten() {
+                failures.push(format!("{page} ({mode}): {}", v.as_str().unwrap_or_default()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Runs axe and answers its serious and critical violations as strings:
+/// rule id, impact, then each element's selector and what is wrong.
+const AXE_RUN: &str = r#"
+var done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+  done(r.violations
+    .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+    .map(function (v) {
+      return v.id + ' [' + v.impact + '] ' + v.nodes.map(function (n) {
+        var why = n.any.concat(n.all, n.none).map(function (c) { return c.message; }).join('; ');
+        return '\n    ' + n.target.join(' ') + ': ' + why;
+      }).join('');
+    }));
+}, function (e) { done(['axe failed: ' + e]); });
+"#;
 
 /// chromedriver and the browser, from the environment or the PATH.
 pub fn browser_tools() -> Option<(PathBuf, PathBuf)> {
