@@ -151,8 +151,8 @@ fn site_works_in_headless_chromium() {
 
 /// axe-core's script, installed by `npm ci` in `tests/axe/` (`.ci/run`).
 fn axe_script() -> Option<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/axe/node_modules/axe-core/axe.min.js");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(path).ok()
 }
 
@@ -185,8 +185,11 @@ fn every_page_type_passes_axe() {
     let git = Git::init(repo.path());
     let feature = repo.join("plans/features/search-v2.md");
     let text = std::fs::read_to_string(&feature).expect("read search-v2.md");
-    std::fs::write(&feature, text.replacen("status: in-progress", "status: planned", 1))
-        .expect("write");
+    std::fs::write(
+        &feature,
+        text.replacen("status: in-progress", "status: planned", 1),
+    )
+    .expect("write");
     git.commit("Initial plans", "2026-09-01");
     std::fs::write(&feature, &text).expect("write");
     git.commit_as("Start search v2", "2026-10-01", BOB);
@@ -223,13 +226,13 @@ fn every_page_type_passes_axe() {
             assert!(file.is_file(), "the site has no {page}");
             s.open(&file);
             s.script(&format!("{axe}\n;return 0;"));
-            let found = s.post(
-                "execute/async",
-                json!({ "script": AXE_RUN, "args": [] }),
-            );
+            let found = s.post("execute/async", json!({ "script": AXE_RUN, "args": [] }));
             let mode = if dark { "dark" } else { "light" };
             for v in found.as_array().into_iter().flatten() {
-                failures.push(format!("{page} ({mode}): {}", v.as_str().unwrap_or_default()));
+                failures.push(format!(
+                    "{page} ({mode}): {}",
+                    v.as_str().unwrap_or_default()
+                ));
             }
         }
     }
@@ -255,6 +258,66 @@ axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
     }));
 }, function (e) { done(['axe failed: ' + e]); });
 "#;
+
+/// The roadmap prints on one landscape page (the `@page roadmap` rule and
+/// the print styles): Chromium's own PDF of it has one page, wider than
+/// tall, and no link in it is underlined.
+#[test]
+fn roadmap_prints_on_one_landscape_page() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci("print test", "chromium and chromedriver are not installed");
+        return;
+    };
+    let site = tempfile::tempdir().expect("tempdir");
+    let repo = Repo::example();
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.open(&out.join("roadmap.html"));
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    let underlined = s.script(
+        "return Array.from(document.querySelectorAll('main a')).filter(function (a) {\
+           return a.getClientRects().length && getComputedStyle(a).textDecorationLine.indexOf('underline') >= 0;\
+         }).map(function (a) { return a.textContent.trim(); });",
+    );
+    assert_eq!(
+        underlined,
+        json!([]),
+        "underlined links in the printed roadmap"
+    );
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }));
+    let pdf = s.cdp(
+        "Page.printToPDF",
+        json!({ "preferCSSPageSize": true, "printBackground": true }),
+    );
+    let pdf = base64_decode(pdf["data"].as_str().expect("PDF data")).expect("base64");
+    let text = String::from_utf8_lossy(&pdf);
+    // The page tree's `/Count` is the number of pages.
+    let pages: Option<u32> = text
+        .split("/Count ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok());
+    let pages = pages.expect("a page count in the PDF");
+    assert_eq!(pages, 1, "the roadmap prints on {pages} pages");
+    let media = text
+        .split("/MediaBox [")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .expect("a MediaBox");
+    let size: Vec<f64> = media
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        size.len() == 4 && size[2] > size[3],
+        "the roadmap page is not landscape: MediaBox [{media}]"
+    );
+}
 
 /// chromedriver and the browser, from the environment or the PATH.
 pub fn browser_tools() -> Option<(PathBuf, PathBuf)> {
