@@ -409,7 +409,39 @@ pub fn timeline(
         bottom + 15.0
     );
     s.push_str("</svg>");
+    lane_column(&mut s, lanes, &lane_y, &lane_h, height);
     s
+}
+
+/// The lane names again, in a narrow SVG of their own over the timeline's
+/// label column: the CSS shows it only where the timeline scrolls sideways
+/// (a phone) and keeps it stuck to the left edge, which text inside the
+/// big SVG cannot do. Same scale as the timeline: its width is the label
+/// column's share of the drawing, its viewBox the column's.
+fn lane_column(s: &mut String, lanes: &[String], lane_y: &[f64], lane_h: &[f64], height: f64) {
+    let _ = write!(
+        s,
+        "<svg class=\"timeline-lanes\" style=\"width:{:.3}%\" viewBox=\"0 0 {LANE_LABEL} {height:.1}\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\">",
+        LANE_LABEL / W * 100.0
+    );
+    for (i, ((lane, ly), lh)) in lanes.iter().zip(lane_y).zip(lane_h).enumerate() {
+        let squeeze = if lane.chars().count() as f64 * 7.4 > LANE_LABEL - 22.0 {
+            format!(
+                " textLength=\"{:.0}\" lengthAdjust=\"spacingAndGlyphs\"",
+                LANE_LABEL - 22.0
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            s,
+            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{LANE_LABEL}\" height=\"{lh:.1}\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{LANE_LABEL}\" y2=\"{ly:.1}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\"{squeeze}>{}</text>",
+            if i % 2 == 1 { " alt" } else { "" },
+            ly + LANE_PAD + 16.0,
+            esc(lane)
+        );
+    }
+    s.push_str("</svg>");
 }
 
 /// A line chart of a metric's values over time, with the target as a

@@ -319,6 +319,56 @@ fn roadmap_prints_on_one_landscape_page() {
     );
 }
 
+/// On a 390 px phone the timeline scrolls sideways inside its box; the lane
+/// names stay at the box's left edge, visible, whatever the scroll.
+#[test]
+fn lane_names_stay_visible_when_the_timeline_scrolls_on_a_phone() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "phone lanes test",
+            "chromium and chromedriver are not installed",
+        );
+        return;
+    };
+    let site = tempfile::tempdir().expect("tempdir");
+    let repo = Repo::example();
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.phone(true);
+    s.open(&out.join("roadmap.html"));
+    // Scrolled to the far right: each lane name is still drawn inside the
+    // box, at its left edge, and is the topmost thing there.
+    let seen = s.script(
+        "var w = document.querySelector('.timeline-wrap');\
+         if (w.scrollWidth <= w.clientWidth) return 'the timeline does not scroll';\
+         w.scrollLeft = w.scrollWidth;\
+         var box = w.getBoundingClientRect();\
+         return Array.from(w.querySelectorAll('.timeline-lanes .lane-label')).map(function (e) {\
+           var r = e.getBoundingClientRect();\
+           var top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);\
+           var ok = r.width > 20 && r.left >= box.left && r.right <= box.left + 200\
+             && top && top.closest('svg.timeline-lanes');\
+           return ok ? e.textContent : 'hidden: ' + e.textContent + ' at ' + r.left + ', ' + r.top;\
+         });",
+    );
+    let names = seen.as_array().unwrap_or_else(|| panic!("{seen}"));
+    assert!(
+        names.iter().any(|n| n == "Editor & Sync"),
+        "no lane name at the left edge: {seen}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.as_str().unwrap_or("").starts_with("hidden")),
+        "lane names scrolled away: {seen}"
+    );
+}
+
 /// chromedriver and the browser, from the environment or the PATH.
 pub fn browser_tools() -> Option<(PathBuf, PathBuf)> {
     let driver = from_env_or_path("NORTHSTAR_CHROMEDRIVER", &["chromedriver"])?;
