@@ -132,6 +132,18 @@ pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
                     None => {}
                 }
             }
+            // A task-list box is a form control: it needs a name for screen
+            // readers (axe `label`); the words after it are the task.
+            Event::TaskListMarker(done) => {
+                let (checked, name) = if *done {
+                    (" checked=\"\"", "done")
+                } else {
+                    ("", "to do")
+                };
+                events[i] = Event::Html(CowStr::from(format!(
+                    "<input disabled=\"\" type=\"checkbox\"{checked} aria-label=\"{name}\"/>\n"
+                )));
+            }
             _ => {}
         }
         i += 1;
@@ -210,7 +222,7 @@ pub fn encode_path(path: &str) -> String {
 pub fn sanitize(html: &str) -> String {
     let mut b = ammonia::Builder::default();
     b.add_tags(["input"]);
-    b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    b.add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"]);
     for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
         b.add_tag_attributes(h, ["id"]);
     }

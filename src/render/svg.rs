@@ -685,7 +685,15 @@ fn milestones(
         );
         match (&first.href, l.members.len()) {
             (Some(h), 1) => {
-                let _ = write!(s, "<a href=\"{}\">{text}</a>", esc(h));
+                // The link shows and hides with its label: a link hidden
+                // at a zoom leaves the tab order and the accessibility
+                // tree with it, instead of staying there without a name.
+                let _ = write!(
+                    s,
+                    "<a class=\"milestone-link {}\" href=\"{}\">{text}</a>",
+                    classes.join(" "),
+                    esc(h)
+                );
             }
             _ => s.push_str(&text),
         }

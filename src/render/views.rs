@@ -370,7 +370,10 @@ impl<'a> Risks<'a> {
                 .map(|(d, _)| d)
                 .collect(),
             dependencies,
-            stale: flagged(&[Rule::Stale]).into_iter().map(|(d, _)| d).collect(),
+            stale: flagged(&[Rule::Stale])
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect(),
         }
     }
 

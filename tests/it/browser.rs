@@ -9,8 +9,12 @@
 //!
 //! Without Chromium and chromedriver the test says so and passes, unless
 //! `CI` is set: then it fails, because CI installs both (`.ci/run`).
+//!
+//! `every_page_type_passes_axe` runs axe-core (npm, `tests/axe/`, installed
+//! by `.ci/run` with `npm ci`) on each kind of page, light and dark.
 
-use crate::common::{Repo, skip_unless_ci};
+use crate::common::{Repo, copy_example, skip_unless_ci};
+use crate::git::{BOB, Git};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -142,6 +146,229 @@ fn site_works_in_headless_chromium() {
         "browser test: screenshots in {} ({:.1} s)",
         shots.display(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// axe-core's script, installed by `npm ci` in `tests/axe/` (`.ci/run`).
+fn axe_script() -> Option<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(path).ok()
+}
+
+/// WCAG 2.1 AA on every page type, light and dark: axe-core injected into
+/// the built pages of a copy of `example-repo/` with git history (so the
+/// change log and "last changed" have content) finds no `serious` or
+/// `critical` violation. A failure names each rule, its impact and the
+/// elements it found.
+#[test]
+fn every_page_type_passes_axe() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "axe test",
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver)",
+        );
+        return;
+    };
+    let Some(axe) = axe_script() else {
+        skip_unless_ci(
+            "axe test",
+            "axe-core is not installed (cd tests/axe && npm ci)",
+        );
+        return;
+    };
+
+    // example-repo with two commits: a feature changes status in between.
+    let repo = Repo::empty();
+    copy_example(repo.path());
+    let git = Git::init(repo.path());
+    let feature = repo.join("plans/features/search-v2.md");
+    let text = std::fs::read_to_string(&feature).expect("read search-v2.md");
+    std::fs::write(
+        &feature,
+        text.replacen("status: in-progress", "status: planned", 1),
+    )
+    .expect("write");
+    git.commit("Initial plans", "2026-09-01");
+    std::fs::write(&feature, &text).expect("write");
+    git.commit_as("Start search v2", "2026-10-01", BOB);
+
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let pages = [
+        "index.html",
+        "roadmap.html",
+        "feature/sync-engine-v2.html",
+        "metric/activation-rate.html",
+        "objective/find-anything.html",
+        "feature/index.html",
+        // A user-defined kind: its statuses have no colour of their own.
+        "experiment/index.html",
+        "experiment/exp-checklist-vs-tour.html",
+        "changes.html",
+        "health.html",
+        "not-doing.html",
+        "search.html",
+    ];
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.size(1280, 900);
+    let mut failures = Vec::new();
+    for dark in [false, true] {
+        s.dark(dark);
+        for page in pages {
+            let file = out.join(page);
+            assert!(file.is_file(), "the site has no {page}");
+            s.open(&file);
+            s.script(&format!("{axe}\n;return 0;"));
+            let found = s.post("execute/async", json!({ "script": AXE_RUN, "args": [] }));
+            let mode = if dark { "dark" } else { "light" };
+            for v in found.as_array().into_iter().flatten() {
+                failures.push(format!(
+                    "{page} ({mode}): {}",
+                    v.as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Runs axe and answers its serious and critical violations as strings:
+/// rule id, impact, then each element's selector and what is wrong.
+const AXE_RUN: &str = r#"
+var done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+  done(r.violations
+    .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+    .map(function (v) {
+      return v.id + ' [' + v.impact + '] ' + v.nodes.map(function (n) {
+        var why = n.any.concat(n.all, n.none).map(function (c) { return c.message; }).join('; ');
+        return '\n    ' + n.target.join(' ') + ': ' + why;
+      }).join('');
+    }));
+}, function (e) { done(['axe failed: ' + e]); });
+"#;
+
+/// The roadmap prints on one landscape page (the `@page roadmap` rule and
+/// the print styles): Chromium's own PDF of it has one page, wider than
+/// tall, and no link in it is underlined.
+#[test]
+fn roadmap_prints_on_one_landscape_page() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci("print test", "chromium and chromedriver are not installed");
+        return;
+    };
+    let site = tempfile::tempdir().expect("tempdir");
+    let repo = Repo::example();
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.open(&out.join("roadmap.html"));
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    let underlined = s.script(
+        "return Array.from(document.querySelectorAll('main a')).filter(function (a) {\
+           return a.getClientRects().length && getComputedStyle(a).textDecorationLine.indexOf('underline') >= 0;\
+         }).map(function (a) { return a.textContent.trim(); });",
+    );
+    assert_eq!(
+        underlined,
+        json!([]),
+        "underlined links in the printed roadmap"
+    );
+    s.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }));
+    let pdf = s.cdp(
+        "Page.printToPDF",
+        json!({ "preferCSSPageSize": true, "printBackground": true }),
+    );
+    let pdf = base64_decode(pdf["data"].as_str().expect("PDF data")).expect("base64");
+    let text = String::from_utf8_lossy(&pdf);
+    // The page tree's `/Count` is the number of pages.
+    let pages: Option<u32> = text
+        .split("/Count ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok());
+    let pages = pages.expect("a page count in the PDF");
+    assert_eq!(pages, 1, "the roadmap prints on {pages} pages");
+    let media = text
+        .split("/MediaBox [")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .expect("a MediaBox");
+    let size: Vec<f64> = media
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        size.len() == 4 && size[2] > size[3],
+        "the roadmap page is not landscape: MediaBox [{media}]"
+    );
+}
+
+/// On a 390 px phone the timeline scrolls sideways inside its box; the lane
+/// names stay at the box's left edge, visible, whatever the scroll.
+#[test]
+fn lane_names_stay_visible_when_the_timeline_scrolls_on_a_phone() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "phone lanes test",
+            "chromium and chromedriver are not installed",
+        );
+        return;
+    };
+    let site = tempfile::tempdir().expect("tempdir");
+    let repo = Repo::example();
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.phone(true);
+    s.open(&out.join("roadmap.html"));
+    // Scrolled to the far right: each lane name is still drawn inside the
+    // box, at its left edge, and is the topmost thing there.
+    let seen = s.script(
+        "var w = document.querySelector('.timeline-wrap');\
+         if (w.scrollWidth <= w.clientWidth) return 'the timeline does not scroll';\
+         w.scrollLeft = w.scrollWidth;\
+         w.dispatchEvent(new Event('scroll'));\
+         var box = w.getBoundingClientRect();\
+         return Array.from(w.querySelectorAll('svg.timeline .lane-label')).map(function (e) {\
+           window.scrollTo(0, window.scrollY + e.getBoundingClientRect().top - 200);\
+           box = w.getBoundingClientRect();\
+           var r = e.getBoundingClientRect();\
+           var top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);\
+           var ok = r.width > 20 && r.left >= box.left && r.right <= box.left + 200\
+             && top && top.closest('.lane-label, .lane-head');\
+           return ok ? e.textContent : 'hidden: ' + e.textContent + ' at ' + r.left + ', ' + r.top;\
+         });",
+    );
+    let names = seen.as_array().unwrap_or_else(|| panic!("{seen}"));
+    assert!(
+        names.iter().any(|n| n == "Editor & Sync"),
+        "no lane name at the left edge: {seen}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.as_str().unwrap_or("").starts_with("hidden")),
+        "lane names scrolled away: {seen}"
     );
 }
 
