@@ -38,7 +38,7 @@ pub enum Rule {
     UnknownKind,
     /// Two documents with the same id.
     DuplicateId,
-    /// An id that does not match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$, or the reserved `index`.
+    /// An id that does not match `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`, or the reserved `index`.
     InvalidId,
     /// Two ids that differ only in case.
     CaseCollision,
