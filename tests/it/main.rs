@@ -14,6 +14,7 @@ mod diff;
 mod git;
 mod history;
 mod hostile;
+mod numbers;
 mod props;
 mod rules;
 mod scaffold;
