@@ -538,12 +538,24 @@ pub fn key_results_at(ctx: &Ctx<'_>, doc: &Document, a: &facts::Assessment, root
                         (true, Some(p)) => Some(facts::kr_status(p, a.elapsed.unwrap_or(0.0))),
                         (true, None) => None,
                     };
-                    let values = format!(
-                        "{} / {} (baseline {})",
-                        val("current").unwrap_or_else(|| "not measured".into()),
-                        val("target").unwrap_or_default(),
-                        val("baseline").unwrap_or_default()
-                    );
+                    // A short unit goes with every figure ("480 k USD /
+                    // 1,500 k USD"); a long one once, after the target.
+                    let bare = |k: &str| kr.get(k).and_then(facts::number);
+                    let values = if unit.is_some_and(|u| u.chars().count() > 6) {
+                        format!(
+                            "{} / {} (baseline {})",
+                            bare("current").unwrap_or_else(|| "not measured".into()),
+                            val("target").unwrap_or_default(),
+                            bare("baseline").unwrap_or_default()
+                        )
+                    } else {
+                        format!(
+                            "{} / {} (baseline {})",
+                            val("current").unwrap_or_else(|| "not measured".into()),
+                            val("target").unwrap_or_default(),
+                            val("baseline").unwrap_or_default()
+                        )
+                    };
                     let metric = kr
                         .get("metric")
                         .and_then(Value::as_str)
@@ -552,6 +564,12 @@ pub fn key_results_at(ctx: &Ctx<'_>, doc: &Document, a: &facts::Assessment, root
                         .get("metric")
                         .and_then(Value::as_str)
                         .and_then(|m| ctx.index.get(m))
+                        // The metric's latest value, where the key result
+                        // was not updated to it.
+                        .filter(|m| {
+                            let (a, b) = (m.num("current"), kr.get("current").and_then(Value::as_f64));
+                            a.is_some() && a != b
+                        })
                         .and_then(|m| {
                             let unit = m.str("unit");
                             let current = m.data.get("current").and_then(facts::number)?;
@@ -871,7 +889,8 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
     docs.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
     let title = |d: &Document, with_summary: bool| Cell {
         text: d.title.clone(),
-        href: Some(format!("{root}{}", Index::page(d))),
+        // In the kind's own folder.
+        href: Some(format!("{}.html", d.id)),
         sort: Some(d.title.to_lowercase()),
         note: if with_summary { d.str("summary").map(String::from) } else { None },
         ..Cell::default()
@@ -1163,7 +1182,7 @@ fn rows_html(cols: &[Col], rows: &[Vec<Cell>], prefix: &str) -> String {
 pub fn kind_list(ctx: &Ctx<'_>, kind: &str) -> Vec<ListPage> {
     // Links are made for the first page, in the kind's folder; a later
     // page, one folder down, puts `../` before each.
-    let (cols, all, foot) = kind_table(ctx, kind, "");
+    let (cols, all, foot) = kind_table(ctx, kind, "../");
     let pages = all.len().div_ceil(LIST_PAGE_ROWS).max(1);
     let mut all = all.into_iter();
     (0..pages)
