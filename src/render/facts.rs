@@ -358,7 +358,9 @@ pub fn assess(doc: &Document, today: i64) -> Assessment {
             computed: "not-started",
             declared,
             elapsed: Some(0.0),
-            why: format!("the period {period} starts on {}", dates::human(start)),
+            // No day here: a public build shows none finer than the
+            // quarter, and the period says when it starts.
+            why: format!("the period {period} has not started yet"),
         };
     }
     let krs = doc

@@ -801,7 +801,7 @@ struct Cell {
     text: String,
     href: Option<String>,
     /// What the table sorts the column by, when not the text (ISO dates,
-    /// numbers); an empty key sorts last.
+    /// numbers; never text a document wrote); an empty key sorts last.
     sort: Option<String>,
     /// Class of a badge to show the text in.
     badge: Option<String>,
@@ -856,7 +856,6 @@ fn link_cell(ctx: &Ctx<'_>, id: Option<&str>, root: &str) -> Cell {
     };
     let title = l["title"].as_str().unwrap_or_default().to_string();
     Cell {
-        sort: Some(title.to_lowercase()),
         href: l["href"].as_str().map(String::from),
         text: title,
         ..Cell::default()
@@ -874,9 +873,21 @@ fn status_cell(status: Option<&str>, class: &str) -> Cell {
     }
 }
 
+/// A day as a sort key: ISO, or in a public build the first day of its
+/// quarter (a key is in the page too, and may be no finer than the date
+/// shown).
+fn day_key(ctx: &Ctx<'_>, d: i64) -> String {
+    if ctx.public {
+        let q = dates::period_range(&dates::quarter(d)).map_or(d, |r| r.0);
+        dates::format(q)
+    } else {
+        dates::format(d)
+    }
+}
+
 fn date_cell(ctx: &Ctx<'_>, day: Option<i64>) -> Cell {
     match day {
-        Some(d) => Cell::text(ctx.day()(d)).sort(dates::format(d)),
+        Some(d) => Cell::text(ctx.day()(d)).sort(day_key(ctx, d)),
         None => Cell::default().sort(""),
     }
 }
@@ -891,7 +902,6 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
         text: d.title.clone(),
         // In the kind's own folder.
         href: Some(format!("{}.html", d.id)),
-        sort: Some(d.title.to_lowercase()),
         note: if with_summary { d.str("summary").map(String::from) } else { None },
         ..Cell::default()
     };
@@ -927,7 +937,7 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
                 .map(|d| {
                     let m = d.str("milestone").and_then(|m| ctx.index.get(m));
                     let mut target_cell = link_cell(ctx, m.map(|m| m.id.as_str()), root);
-                    target_cell.sort = Some(target(d).map(dates::format).unwrap_or_default());
+                    target_cell.sort = Some(target(d).map(|t| day_key(ctx, t)).unwrap_or_default());
                     target_cell.note = target(d).map(ctx.day());
                     let rice = facts::rice(d);
                     let dem = demand(ctx, &d.id);
