@@ -516,7 +516,12 @@ pub fn key_results(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
 /// 420 k USD)"), its progress, the share of the period expected by now,
 /// and its status (none before the period starts or without a current
 /// value).
-pub fn key_results_at(ctx: &Ctx<'_>, doc: &Document, a: &facts::Assessment, root: &str) -> Vec<Value> {
+pub fn key_results_at(
+    ctx: &Ctx<'_>,
+    doc: &Document,
+    a: &facts::Assessment,
+    root: &str,
+) -> Vec<Value> {
     let started = a.computed != "not-started";
     let expected = a.elapsed.filter(|_| started).map(facts::percent);
     doc.data
@@ -893,7 +898,9 @@ fn date_cell(ctx: &Ctx<'_>, day: Option<i64>) -> Cell {
 }
 
 /// The columns and the rows (in the default order) of a kind's table, and
-/// a line under it.
+/// a line under it. Long, as one arm per kind with a table of its own:
+/// each arm reads top to bottom as its columns, and the arms share the
+/// cell makers above.
 fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>>, Option<String>) {
     let plan = ctx.index.plan;
     let mut docs: Vec<&Document> = ctx.index.of_kind(kind).collect();
@@ -902,7 +909,11 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
         text: d.title.clone(),
         // In the kind's own folder.
         href: Some(format!("{}.html", d.id)),
-        note: if with_summary { d.str("summary").map(String::from) } else { None },
+        note: if with_summary {
+            d.str("summary").map(String::from)
+        } else {
+            None
+        },
         ..Cell::default()
     };
     let owner = |d: &Document| link_cell(ctx, d.str("owner"), root);
@@ -947,11 +958,18 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
                         link_cell(ctx, d.str("team"), root),
                         status_cell(d.str("status"), "status"),
                         target_cell,
-                        Cell::text(rice.map(|r| facts::group_int(r.round() as i128)).unwrap_or_default())
-                            .sort(rice.map(num_key).unwrap_or_default()),
-                        Cell::text(if dem == facts::Demand::default() { String::new() } else { dem.words() })
-                            .sort(dem.sort_key())
-                            .note((dem.shared > 0).then(|| "shared".to_string())),
+                        Cell::text(
+                            rice.map(|r| facts::group_int(r.round() as i128))
+                                .unwrap_or_default(),
+                        )
+                        .sort(rice.map(num_key).unwrap_or_default()),
+                        Cell::text(if dem == facts::Demand::default() {
+                            String::new()
+                        } else {
+                            dem.words()
+                        })
+                        .sort(dem.sort_key())
+                        .note((dem.shared > 0).then(|| "shared".to_string())),
                         last_changed(d),
                     ]
                 })
@@ -1062,7 +1080,10 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
                         let mean = ps.iter().sum::<f64>() / ps.len() as f64;
                         Cell::text(format!("{}%", facts::percent(mean)))
                             .sort(num_key(mean))
-                            .note(a.elapsed.map(|e| format!("{}% expected", facts::percent(e))))
+                            .note(
+                                a.elapsed
+                                    .map(|e| format!("{}% expected", facts::percent(e))),
+                            )
                     };
                     let mut status = status_cell(Some(a.computed), "obj");
                     status.text = a.computed_label().into();
@@ -1073,8 +1094,12 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
                         .map(|d| format!("declared {d}"));
                     vec![
                         title(d, false),
-                        Cell::text(d.str("period").unwrap_or_default())
-                            .sort(d.str("period").and_then(dates::period_range).map(|r| dates::format(r.0)).unwrap_or_default()),
+                        Cell::text(d.str("period").unwrap_or_default()).sort(
+                            d.str("period")
+                                .and_then(dates::period_range)
+                                .map(|r| dates::format(r.0))
+                                .unwrap_or_default(),
+                        ),
                         progress,
                         status,
                         owner(d),
@@ -1095,7 +1120,10 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
                 .iter()
                 .map(|d| {
                     let (unit, n) = facts::evidence(d);
-                    let mut row = vec![title(d, false), Cell::text(d.str("source").unwrap_or_default())];
+                    let mut row = vec![
+                        title(d, false),
+                        Cell::text(d.str("source").unwrap_or_default()),
+                    ];
                     if !ctx.public {
                         row.push(Cell::text(d.str("customer").unwrap_or_default()));
                     }

@@ -214,7 +214,10 @@ fn an_objective_before_its_period_is_not_started() {
     assert!(eyebrow.contains("not started"), "{eyebrow}");
     assert!(!eyebrow.contains("on-track"), "{eyebrow}");
     let kr = text(element(&page, "kr"));
-    assert!(kr.contains("not started") && !kr.contains("on-track"), "{kr}");
+    assert!(
+        kr.contains("not started") && !kr.contains("on-track"),
+        "{kr}"
+    );
     assert!(
         text(element(&page, "status-reason")).contains("the period 2027 has not started yet"),
         "{page}"
@@ -321,7 +324,10 @@ fn an_insight_naming_two_features_is_shared_not_counted_twice() {
         "{}",
         text(evidence)
     );
-    assert!(evidence.contains("href=\"../feature/f2.html\""), "{evidence}");
+    assert!(
+        evidence.contains("href=\"../feature/f2.html\""),
+        "{evidence}"
+    );
     let foot = text(element(&site.read("feature/index.html"), "list-foot"));
     assert!(
         foot.starts_with("Demand over all 2 features: 5 customers · 200 support tickets"),
@@ -369,7 +375,11 @@ fn referenced_by_names_each_document_once_in_plain_words() {
         lines.contains(&"Decision A decision mentions it in its body".into()),
         "{lines:?}"
     );
-    assert_eq!(refs.matches("href=\"../feature/f2.html\"").count(), 1, "{refs}");
+    assert_eq!(
+        refs.matches("href=\"../feature/f2.html\"").count(),
+        1,
+        "{refs}"
+    );
     assert_eq!(lines.len(), 4, "one line per referring document: {lines:?}");
 }
 
@@ -461,7 +471,10 @@ fn metric_objective_and_insight_lists_have_their_columns() {
         .into_iter()
         .find(|r| r[0] == "Enterprise ARR")
         .expect("a row");
-    assert_eq!(arr[1..5], ["1,480", "1,500", "k USD", "↑ up from 1,465, better"]);
+    assert_eq!(
+        arr[1..5],
+        ["1,480", "1,500", "k USD", "↑ up from 1,465, better"]
+    );
     let objectives = site.read("objective/index.html");
     assert_eq!(
         headers(&objectives),
@@ -479,7 +492,13 @@ fn metric_objective_and_insight_lists_have_their_columns() {
     );
     assert_eq!(
         rows(&insights)[0],
-        ["Tickets", "support", "", "1,200 support tickets", "2 Oct 2026"]
+        [
+            "Tickets",
+            "support",
+            "",
+            "1,200 support tickets",
+            "2 Oct 2026"
+        ]
     );
 }
 
@@ -489,7 +508,10 @@ fn a_list_beyond_five_hundred_rows_is_paged_under_a_megabyte() {
     for i in 0..1100 {
         repo.file(
             &format!("segs/s{i:04}.yaml"),
-            &format!("kind: segment\nid: s{i:04}\ntitle: Segment {i:04}\nsummary: {}\n", "words ".repeat(40)),
+            &format!(
+                "kind: segment\nid: s{i:04}\ntitle: Segment {i:04}\nsummary: {}\n",
+                "words ".repeat(40)
+            ),
         );
     }
     let site = build(&repo);

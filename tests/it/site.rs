@@ -622,7 +622,7 @@ fn grouped(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::new();
     for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -712,7 +712,15 @@ fn assert_evidence(site: &Built) -> bool {
         let foot = text(evidence.split("<tfoot>").nth(1).expect("a total row"));
         let figure = text(element(&page, "demand", id));
         for (unit, n) in &by_unit {
-            let shown = format!("{} {}", grouped(*n), if *n == 1 { unit.trim_end_matches('s') } else { unit });
+            let shown = format!(
+                "{} {}",
+                grouped(*n),
+                if *n == 1 {
+                    unit.trim_end_matches('s')
+                } else {
+                    unit
+                }
+            );
             assert!(foot.contains(&shown), "{id}: `{shown}` in `{foot}`");
             assert!(figure.contains(&shown), "{id}: `{shown}` in `{figure}`");
         }
