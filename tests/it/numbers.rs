@@ -531,3 +531,47 @@ fn a_list_beyond_five_hundred_rows_is_paged_under_a_megabyte() {
     assert!(second.contains("href=\"../../style.css\""), "root");
     assert!(text(element(&first, "pager")).contains("plan.json"));
 }
+
+/// In a browser, a click on a heading sorts the table by that column
+/// (numbers as numbers, empty cells last), and a second click reverses it.
+#[test]
+fn a_click_on_a_list_heading_sorts_the_table() {
+    use crate::browser::{Driver, browser_tools};
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        crate::common::skip_unless_ci(
+            "table sort test",
+            "chromium and chromedriver are not installed",
+        );
+        return;
+    };
+    let repo = demand_repo();
+    // RICE 229 (f1), 1,500 (f3), none (f2): as text "229" > "1,500".
+    repo.file(
+        "f3.md",
+        "---\nkind: feature\nid: f3\ntitle: Feature Three\nstatus: idea\nrice:\n  reach: 1000\n  impact: 3\n  confidence: 1\n  effort: 2\n---\nText.\n",
+    );
+    let site = build(&repo);
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    let url = format!("file://{}", site.dir.join("feature/index.html").display());
+    s.post("url", serde_json::json!({ "url": url }));
+    let titles = "return Array.from(document.querySelectorAll('table.sortable tbody tr')).map(r => r.cells[0].textContent.trim());";
+    let click_rice = "Array.from(document.querySelectorAll('table.sortable th button')).find(b => b.textContent === 'RICE').click();";
+    s.script(click_rice);
+    let asc = s.script(titles);
+    assert_eq!(
+        asc,
+        serde_json::json!(["Feature One", "Feature Three", "Feature Two"])
+    );
+    s.script(click_rice);
+    let desc = s.script(titles);
+    assert_eq!(
+        desc,
+        serde_json::json!(["Feature Three", "Feature One", "Feature Two"])
+    );
+    let sorted = s.script(
+        "return document.querySelector('th[aria-sort]').textContent + ' ' + document.querySelector('th[aria-sort]').getAttribute('aria-sort');",
+    );
+    assert_eq!(sorted, "RICE descending");
+}
