@@ -274,3 +274,51 @@
   read();
   apply();
 })();
+
+/* numbers and tables: a list table sorts by a clicked heading. Without
+   JavaScript it is complete and sorted by its default (its `aria-sort`
+   column). Cells sort by `data-sort` when they have one (dates, numbers),
+   else by their text; numbers compare as numbers, and empty cells go
+   last whichever the direction. */
+(function () {
+  var numeric = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i;
+  var key = function (cell) {
+    if (!cell) return "";
+    var k = cell.getAttribute("data-sort");
+    return k === null ? cell.textContent.trim().toLowerCase() : k;
+  };
+  var cmp = function (a, b) {
+    if (numeric.test(a) && numeric.test(b)) return parseFloat(a) - parseFloat(b);
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    if (!table.tHead || !table.tBodies.length) return;
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows).map(function (r, i) {
+          return { row: r, key: key(r.cells[col]), i: i };
+        });
+        rows.sort(function (x, y) {
+          if (x.key === "" || y.key === "") {
+            if (x.key === y.key) return x.i - y.i;
+            return x.key === "" ? 1 : -1;
+          }
+          var c = cmp(x.key, y.key);
+          return (asc ? c : -c) || x.i - y.i;
+        });
+        rows.forEach(function (r) { body.appendChild(r.row); });
+      });
+    });
+  });
+})();

@@ -363,11 +363,15 @@ pub(crate) fn build_some(
         }
         let t = crate::timings::phase("render: kind lists");
         for kind in kinds.iter().filter(|k| !list_taken.contains(k.as_str())) {
-            let list = views::kind_list(&ctx, kind);
-            put(
-                &format!("{kind}/index.html"),
-                tpl.render("kind", merge(base("../", &plural(kind), kind), list))?,
-            )?;
+            for list in pages::kind_list(&ctx, kind) {
+                put(
+                    &list.path,
+                    tpl.render(
+                        "kind",
+                        merge(base(list.root, &plural(kind), kind), list.context),
+                    )?,
+                )?;
+            }
         }
         drop(t);
         // The small data files too: these pages leave the cores for the

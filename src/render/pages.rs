@@ -97,6 +97,11 @@ impl Ctx<'_> {
         (!self.public || self.index.get(id).is_some()).then(|| self.index.link(id, ROOT))
     }
 
+    /// [`Ctx::link`] from a page whose way to the site root is `root`.
+    fn link_at(&self, id: &str, root: &str) -> Option<Value> {
+        (!self.public || self.index.get(id).is_some()).then(|| self.index.link(id, root))
+    }
+
     fn links(&self, ids: &[&str]) -> Vec<Value> {
         ids.iter().filter_map(|id| self.link(id)).collect()
     }
@@ -134,10 +139,7 @@ fn label(field: &str) -> String {
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n
-            .as_f64()
-            .map(svg::fmt_num)
-            .unwrap_or_else(|| n.to_string()),
+        Value::Number(_) => facts::number(v).unwrap_or_default(),
         Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
         Value::Null => String::new(),
         Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
@@ -220,7 +222,11 @@ fn fields(ctx: &Ctx<'_>, doc: &Document, data: &Value) -> Vec<Value> {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             out.push(json!({"name": k, "label": label(k), "links": ctx.links(&ids)}));
         } else {
-            let text = plain(&with_dates(ctx, v));
+            let mut text = plain(&with_dates(ctx, v));
+            // A metric's values in its unit.
+            if doc.kind == "metric" && matches!(k.as_str(), "current" | "target") && v.is_number() {
+                text = facts::with_unit(&text, doc.str("unit"));
+            }
             let url = match v {
                 Value::String(s) if s.starts_with("http") && markdown::safe_url(s) => {
                     Some(s.clone())
@@ -233,33 +239,99 @@ fn fields(ctx: &Ctx<'_>, doc: &Document, data: &Value) -> Vec<Value> {
     out
 }
 
-/// Who refers to this document, grouped by kind and field.
-fn backlinks(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+/// How a referring document names this one, in words: "depends on it",
+/// "is evidence for it". `field` is the top-level field of the reference
+/// (`body` for a `[[id]]` in its text).
+fn reference_words(from_kind: &str, field: &str) -> String {
+    match (from_kind, field) {
+        (_, "body") => "mentions it in its body".into(),
+        (_, "depends_on") => "depends on it".into(),
+        ("insight", "features") => "is evidence for it".into(),
+        ("feature", "objectives" | "strategy") | (_, "strategy") => "serves it".into(),
+        (_, "milestone") => "ships in it".into(),
+        (_, "team") => "belongs to it".into(),
+        (_, "owner") => "names it as owner".into(),
+        (_, "key_results") => "tracks it in a key result".into(),
+        (_, "parent") => "is part of it".into(),
+        (_, "decision") => "cites it as its decision".into(),
+        (_, "north_star") => "has it as north-star metric".into(),
+        (_, "lead") => "names it as lead".into(),
+        (_, "members") => "lists it as a member".into(),
+        (_, "segments" | "target_segments") => "is for it".into(),
+        (_, "supersedes") => "supersedes it".into(),
+        (_, f) if f.ends_with('s') => "lists it".into(),
+        (_, f) => format!("names it as {}", label(f).to_lowercase()),
+    }
+}
+
+/// Who refers to this document: one line per referring document, the
+/// ways it does in plain words ("Feature Sync engine v2 depends on it and
+/// mentions it in its body"), by kind then title. A document that refers
+/// twice (a field and its body) is one line, not one per heading.
+fn referenced_by(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
     let plan = ctx.index.plan;
     let Some(&to) = plan.by_id.get(&doc.id) else {
         return Vec::new();
     };
-    let mut groups: BTreeMap<(String, String), Vec<&Document>> = BTreeMap::new();
+    let mut by_doc: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     for &ei in plan.incoming.get(to).map(Vec::as_slice).unwrap_or(&[]) {
         let e = &plan.edges[ei];
-        let from = &plan.docs[e.from];
-        groups
-            .entry((from.kind.clone(), e.field.clone()))
-            .or_default()
-            .push(from);
+        if e.from != to {
+            by_doc.entry(e.from).or_default().insert(e.field.as_str());
+        }
+    }
+    let mut lines: Vec<(&Document, String)> = by_doc
+        .into_iter()
+        .filter_map(|(from, fields)| {
+            let d = &plan.docs[from];
+            ctx.index.get(&d.id)?;
+            // The body last: "depends on it and mentions it in its body".
+            let mut words: Vec<String> = fields
+                .iter()
+                .filter(|f| **f != "body")
+                .map(|f| reference_words(&d.kind, f))
+                .collect();
+            words.dedup();
+            if fields.contains("body") {
+                words.push(reference_words(&d.kind, "body"));
+            }
+            Some((d, words.join(" and ")))
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        (a.0.kind.as_str(), a.0.title.as_str(), a.0.id.as_str()).cmp(&(
+            b.0.kind.as_str(),
+            b.0.title.as_str(),
+            b.0.id.as_str(),
+        ))
+    });
+    lines
+        .into_iter()
+        .map(|(d, words)| {
+            let mut c = ctx.doc_card(d);
+            c["kind_label"] = json!(label(&d.kind));
+            c["words"] = json!(words);
+            c
+        })
+        .collect()
+}
+
+/// [`referenced_by`] as the `backlinks` of templates written before it
+/// (`heading` and `docs` per kind), each document once.
+fn backlinks(lines: &[Value]) -> Vec<Value> {
+    let mut groups: Vec<Value> = Vec::new();
+    for l in lines {
+        let heading = l["kind_label"].clone();
+        match groups.last_mut() {
+            Some(g) if g["heading"] == heading => {
+                if let Some(a) = g["docs"].as_array_mut() {
+                    a.push(l.clone());
+                }
+            }
+            _ => groups.push(json!({"heading": heading, "docs": [l]})),
+        }
     }
     groups
-        .into_iter()
-        .map(|((kind, field), docs)| {
-            let how = if field == "body" {
-                "mentioned in".to_string()
-            } else {
-                format!("via {}", label(&field).to_lowercase())
-            };
-            json!({"heading": format!("{} ({how})", label(&kind)), "docs": ctx.doc_links(docs)})
-        })
-        .filter(|g| g["docs"].as_array().is_some_and(|a| !a.is_empty()))
-        .collect()
 }
 
 /// The context of a document's page, and the files its body links to.
@@ -299,12 +371,13 @@ pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) ->
         .edit_url
         .map(|u| u.replace("{path}", &doc.file))
         .filter(|u| markdown::safe_url(u));
+    let refs = referenced_by(ctx, doc);
     let mut v = json!({
         "id": doc.id, "kind": doc.kind, "kind_label": label(&doc.kind), "title": doc.title,
         "summary": doc.str("summary"), "status": doc.str("status"),
         "owner": doc.str("owner").and_then(|o| ctx.link(o)),
         "tags": doc.strs("tags"), "links": links,
-        "fields": fields(ctx, doc, &data), "backlinks": backlinks(ctx, doc),
+        "fields": fields(ctx, doc, &data), "referenced_by": refs, "backlinks": backlinks(&refs),
         "body": body, "toc": toc, "has_toc": toc.len() > 1, "edit_url": edit, "file": doc.file,
         "public": doc.public(),
     });
@@ -323,35 +396,58 @@ pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) ->
     v
 }
 
+/// Whether this build publishes `d` (the very document, not another of
+/// the same id).
+fn published(ctx: &Ctx<'_>, d: &Document) -> bool {
+    ctx.index.get(&d.id).is_some_and(|p| std::ptr::eq(p, d))
+}
+
+/// A feature's demand by unit in this build.
+pub fn demand(ctx: &Ctx<'_>, feature: &str) -> facts::Demand {
+    facts::demand_split(ctx.index.plan, feature, &|d| published(ctx, d))
+}
+
 fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
     let plan = ctx.index.plan;
+    let num = |r: &Value, k: &str| r.get(k).and_then(facts::number);
     let rice = doc.data.get("rice").map(|r| {
         json!({
-            "score": facts::rice(doc).map(|s| format!("{}", s.round() as i64)),
-            "reach": r.get("reach").map(plain), "impact": r.get("impact").map(plain),
-            "confidence": r.get("confidence").and_then(Value::as_f64).map(|c| format!("{}%", (c * 100.0).round() as i64)),
-            "effort": r.get("effort").map(plain),
+            "score": facts::rice(doc).map(|s| facts::group_int(s.round() as i128)),
+            "reach": num(r, "reach"), "impact": num(r, "impact"),
+            "confidence": r.get("confidence").and_then(Value::as_f64).map(|c| format!("{}%", facts::number_f64((c * 1000.0).round() / 10.0))),
+            "effort": num(r, "effort"),
+            // The feature schema gives effort no unit ("e.g. in
+            // person-months"): say it is RICE's, not a made-up one.
+            "effort_unit": "RICE",
         })
     });
-    let insights: Vec<&Document> = plan
-        .referrers(&doc.id, Some("features"))
+    let evidence: Vec<Value> = facts::insights_of(plan, &doc.id, &|d| published(ctx, d))
         .into_iter()
-        .filter(|d| d.kind == "insight")
-        .collect();
-    let evidence: Vec<Value> = insights
-        .iter()
-        .filter(|d| ctx.index.get(&d.id).is_some())
-        .map(|d| {
+        .map(|(d, others)| {
+            let (unit, n) = facts::evidence(d);
             let mut c = ctx.doc_card(d);
-            c["count"] = json!(d.num("count").map(|n| n as u64).unwrap_or(1));
+            c["count"] = json!(n);
+            c["count_text"] = json!(facts::group_int(n as i128));
+            c["unit"] = json!(unit.words(n));
             c["source"] = json!(d.str("source"));
             c["date"] = json!(d.str("date").map(|s| ctx.date(s)));
+            c["shared_with"] = json!(ctx.links(&others));
             if !ctx.public {
                 c["customer"] = json!(d.str("customer"));
             }
             c
         })
         .collect();
+    let dem = demand(ctx, &doc.id);
+    let demand_rows: Vec<Value> = [
+        (dem.customers, facts::EvidenceUnit::Customers),
+        (dem.tickets, facts::EvidenceUnit::Tickets),
+        (dem.findings, facts::EvidenceUnit::Findings),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, u)| json!({"count": facts::group_int(*n as i128), "unit": u.words(*n)}))
+    .collect();
     let mut decisions: Vec<&Document> = plan
         .referrers(&doc.id, Some("features"))
         .into_iter()
@@ -371,6 +467,7 @@ fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
         "is_feature": true,
         "rice": rice,
         "objectives": ctx.links(&doc.strs("objectives")),
+        "success_metrics": success_metrics(ctx, doc),
         "depends_on": ctx.links(&doc.strs("depends_on")),
         "dependents": ctx.doc_links(plan.referrers(&doc.id, Some("depends_on"))),
         "segments": ctx.links(&doc.strs("segments")),
@@ -378,32 +475,143 @@ fn feature(ctx: &Ctx<'_>, doc: &Document) -> Value {
         "milestone": milestone,
         "horizon": facts::horizon(plan, doc),
         "evidence": evidence,
-        "demand": ctx.index.demand(&doc.id),
+        "demand": dem.words(),
+        "demand_rows": demand_rows,
+        "demand_shared": dem.shared,
         "decisions": ctx.doc_links(decisions),
     })
 }
 
+/// A feature's success metrics: the key results of the objectives it
+/// serves, each with its metric's latest value beside the target.
+fn success_metrics(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
+    doc.strs("objectives")
+        .into_iter()
+        .filter_map(|o| ctx.index.get(o))
+        .filter(|o| o.kind == "objective")
+        .map(|o| {
+            let a = facts::assess(o, ctx.index.plan.today);
+            json!({
+                "title": o.title, "href": format!("{ROOT}{}", Index::page(o)),
+                "status": a.computed, "status_label": a.computed_label(),
+                "key_results": key_results_at(ctx, o, &a, ROOT),
+            })
+        })
+        .collect()
+}
+
+/// The unit of a key result: its metric's, when this build publishes it.
+fn kr_unit<'d>(ctx: &Ctx<'d>, kr: &Value) -> Option<&'d str> {
+    kr.get("metric")
+        .and_then(Value::as_str)
+        .and_then(|m| ctx.index.get(m))
+        .and_then(|m| m.str("unit"))
+}
+
 /// Key results with progress and status, for objective pages and the home.
 pub fn key_results(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
-    let today = ctx.index.plan.today;
-    let el = doc
-        .str("period")
-        .and_then(|p| facts::elapsed(p, today))
-        .unwrap_or(0.0);
+    let a = facts::assess(doc, ctx.index.plan.today);
+    key_results_at(ctx, doc, &a, ROOT)
+}
+
+/// [`key_results`] for a page `root` away from the site root: each with
+/// its values in its metric's unit ("480 k USD / 1,500 k USD (baseline
+/// 420 k USD)"), its progress, the share of the period expected by now,
+/// and its status (none before the period starts or without a current
+/// value).
+pub fn key_results_at(
+    ctx: &Ctx<'_>,
+    doc: &Document,
+    a: &facts::Assessment,
+    root: &str,
+) -> Vec<Value> {
+    let started = a.computed != "not-started";
+    let expected = a.elapsed.filter(|_| started).map(facts::percent);
     doc.data
         .get("key_results")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|kr| {
+        .map(|krs| {
+            krs.iter()
+                .enumerate()
+                .map(|(i, kr)| {
+                    let unit = kr_unit(ctx, kr);
+                    let val = |k: &str| {
+                        kr.get(k)
+                            .and_then(facts::number)
+                            .map(|t| facts::with_unit(&t, unit))
+                    };
                     let p = facts::progress(kr);
+                    let status = match (started, p) {
+                        (false, _) => None,
+                        (true, Some(p)) => Some(facts::kr_status(p, a.elapsed.unwrap_or(0.0))),
+                        (true, None) => None,
+                    };
+                    // A short unit goes with every figure ("480 k USD /
+                    // 1,500 k USD"); a long one once, after the target.
+                    let bare = |k: &str| kr.get(k).and_then(facts::number);
+                    let values = if unit.is_some_and(|u| u.chars().count() > 6) {
+                        format!(
+                            "{} / {} (baseline {})",
+                            bare("current").unwrap_or_else(|| "not measured".into()),
+                            val("target").unwrap_or_default(),
+                            bare("baseline").unwrap_or_default()
+                        )
+                    } else {
+                        format!(
+                            "{} / {} (baseline {})",
+                            val("current").unwrap_or_else(|| "not measured".into()),
+                            val("target").unwrap_or_default(),
+                            val("baseline").unwrap_or_default()
+                        )
+                    };
+                    let metric = kr
+                        .get("metric")
+                        .and_then(Value::as_str)
+                        .and_then(|m| ctx.link_at(m, root));
+                    let live = kr
+                        .get("metric")
+                        .and_then(Value::as_str)
+                        .and_then(|m| ctx.index.get(m))
+                        // The metric's latest value, where the key result
+                        // was not updated to it.
+                        .filter(|m| {
+                            let (a, b) = (m.num("current"), kr.get("current").and_then(Value::as_f64));
+                            a.is_some() && a != b
+                        })
+                        .and_then(|m| {
+                            let unit = m.str("unit");
+                            let current = m.data.get("current").and_then(facts::number)?;
+                            let mut s = format!("{} now {}", m.title, facts::with_unit(&current, unit));
+                            if let Some(t) = m.data.get("target").and_then(facts::number) {
+                                s.push_str(&format!(", target {}", facts::with_unit(&t, unit)));
+                            }
+                            Some(s)
+                        });
+                    let percent = p.map(facts::percent);
+                    let status_label = match (started, status) {
+                        (false, _) => "not started",
+                        (true, Some(s)) => s,
+                        (true, None) => "no data",
+                    };
+                    let done = percent.map_or_else(|| "no progress data".to_string(), |p| format!("{p}% done"));
+                    let text = match expected {
+                        Some(e) => format!("{done}, {e}% expected by now"),
+                        None => done.clone(),
+                    };
                     json!({
+                        "n": i + 1,
                         "title": kr.get("title").map(plain),
-                        "metric": kr.get("metric").and_then(Value::as_str).and_then(|m| ctx.link(m)),
-                        "baseline": kr.get("baseline").map(plain), "target": kr.get("target").map(plain),
-                        "current": kr.get("current").map(plain),
+                        "metric": metric,
+                        "unit": unit,
+                        "baseline": val("baseline"), "target": val("target"), "current": val("current"),
+                        "values": values,
+                        "live": live,
                         "percent": p.map(|p| (p * 100.0).round().clamp(0.0, 100.0) as i64),
-                        "status": p.map(|p| facts::kr_status(p, el)),
+                        "percent_text": percent.map(|p| format!("{p}%")),
+                        "expected": expected,
+                        "progress_text": text,
+                        "status": status.unwrap_or(if started { "no-data" } else { "not-started" }),
+                        "status_label": status_label,
                     })
                 })
                 .collect()
@@ -411,16 +619,44 @@ pub fn key_results(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// An objective's status for its page and the home: the computed one,
+/// the declared one beside it, and why they differ when they do.
+fn objective_status_fields(a: &facts::Assessment) -> Value {
+    json!({
+        "status": a.computed,
+        "status_label": a.computed_label(),
+        "declared": a.declared,
+        "differs": a.declared.as_deref().is_some_and(|d| d != a.computed),
+        "reason": a.reason(),
+        "why": a.why,
+        "elapsed": a.elapsed.map(facts::percent),
+        "not_started": a.computed == "not-started",
+    })
+}
+
+/// An objective as the home lists it, for a page `root` away from the
+/// site root.
+pub fn objective_summary(ctx: &Ctx<'_>, o: &Document, root: &str) -> Value {
+    let a = facts::assess(o, ctx.index.plan.today);
+    let mut v = json!({
+        "title": o.title, "href": format!("{root}{}", Index::page(o)), "period": o.str("period"),
+        "key_results": key_results_at(ctx, o, &a, root),
+    });
+    if let (Value::Object(m), Value::Object(s)) = (&mut v, objective_status_fields(&a)) {
+        m.extend(s);
+    }
+    v
+}
+
 fn objective(ctx: &Ctx<'_>, doc: &Document) -> Value {
     let plan = ctx.index.plan;
-    let el = doc
-        .str("period")
-        .and_then(|p| facts::elapsed(p, plan.today));
+    let a = facts::assess(doc, plan.today);
     json!({
         "is_objective": true,
-        "key_results": key_results(ctx, doc),
-        "objective_status": facts::objective_status(doc, plan.today),
-        "elapsed": el.map(|e| (e * 100.0).round() as i64),
+        "key_results": key_results_at(ctx, doc, &a, ROOT),
+        "objective_status": a.computed,
+        "objective": objective_status_fields(&a),
+        "elapsed": a.elapsed.filter(|_| a.computed != "not-started").map(facts::percent),
         "features": ctx.doc_links(plan.referrers(&doc.id, Some("objectives")).into_iter().filter(|d| d.kind == "feature")),
         "children": ctx.doc_links(plan.referrers(&doc.id, Some("parent"))),
     })
@@ -494,7 +730,7 @@ fn readings_html(ctx: &Ctx<'_>, pts: &[(i64, f64)]) -> String {
         out.push_str("<tr><td>");
         super::history::date_into(ctx, *d, &mut out);
         out.push_str("</td><td>");
-        svg::esc_into(&svg::fmt_num(*v), &mut out);
+        svg::esc_into(&facts::number_f64(*v), &mut out);
         out.push_str("</td></tr>");
     }
     out
@@ -506,7 +742,7 @@ pub fn readings(ctx: &Ctx<'_>, doc: &Document) -> Value {
     points(ctx, doc)
         .iter()
         .rev()
-        .map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": svg::fmt_num(*v)}))
+        .map(|(d, v)| json!({"date": ctx.date(&dates::format(*d)), "value": facts::number_f64(*v)}))
         .collect()
 }
 
@@ -523,12 +759,534 @@ fn milestone(ctx: &Ctx<'_>, doc: &Document) -> Value {
             "channels": l.get("channels"), "enablement": l.get("enablement"),
         })
     });
+    let status = doc.str("status").unwrap_or("planned");
+    let overdue = status == "planned"
+        && doc
+            .str("date")
+            .and_then(dates::parse)
+            .is_some_and(|d| d < plan.today);
+    // What its features are depends on whether it is out: notes of a
+    // release, or the scope of one still to come (a date gone by does not
+    // release it).
+    let scope_heading = match status {
+        "released" => "Release notes",
+        "cancelled" => "Scope (cancelled)",
+        _ => "Planned scope",
+    };
     json!({
         "is_milestone": true,
         "date": doc.str("date").map(|d| ctx.date(d)),
-        "milestone_status": doc.str("status").unwrap_or("planned"),
+        "milestone_status": status,
+        "released": status == "released",
+        "scope_heading": scope_heading,
+        "overdue": overdue,
         "features": features, "launch": launch,
     })
+}
+
+/// Rows of one kind list page at most: 500 rows of the widest table (the
+/// features') stay far below 1 MB, and a reader's browser sorts them
+/// without a pause. Longer lists are paged (`<kind>/index.html`, then
+/// `<kind>/index/2.html`…; no document id can make a folder of that
+/// name, as `index` is reserved); `features.csv` and `plan.json` hold
+/// every row at once.
+pub const LIST_PAGE_ROWS: usize = 500;
+
+/// One page of a kind's list: its site path, its way to the site root,
+/// and its template context.
+pub struct ListPage {
+    /// Site path.
+    pub path: String,
+    /// `../` or `../../`.
+    pub root: &'static str,
+    /// The `kind` template's `page`.
+    pub context: Value,
+}
+
+/// A cell of a list table.
+#[derive(Default)]
+struct Cell {
+    text: String,
+    href: Option<String>,
+    /// What the table sorts the column by, when not the text (ISO dates,
+    /// numbers; never text a document wrote); an empty key sorts last.
+    sort: Option<String>,
+    /// Class of a badge to show the text in.
+    badge: Option<String>,
+    /// Muted text after it.
+    note: Option<String>,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        Cell {
+            text: s.into(),
+            ..Cell::default()
+        }
+    }
+    fn sort(mut self, key: impl Into<String>) -> Cell {
+        self.sort = Some(key.into());
+        self
+    }
+    fn note(mut self, n: Option<String>) -> Cell {
+        self.note = n.filter(|n| !n.is_empty());
+        self
+    }
+}
+
+/// A column: its heading, whether it holds numbers (right-aligned), and
+/// whether the table is sorted by it by default (ascending or not).
+struct Col {
+    label: &'static str,
+    numeric: bool,
+}
+
+const fn col(label: &'static str, numeric: bool) -> Col {
+    Col { label, numeric }
+}
+
+/// A sortable key of a number: fixed width, so text order is numeric
+/// order (the script compares keys that read as numbers as numbers; this
+/// also keeps a page sorted without it).
+fn num_key(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// A link cell to a published document (plain text when it is not; empty
+/// when a public build does not know it).
+fn link_cell(ctx: &Ctx<'_>, id: Option<&str>, root: &str) -> Cell {
+    let Some(l) = id.and_then(|id| ctx.link_at(id, root)) else {
+        return Cell::default().sort("");
+    };
+    let title = l["title"].as_str().unwrap_or_default().to_string();
+    Cell {
+        href: l["href"].as_str().map(String::from),
+        text: title,
+        ..Cell::default()
+    }
+}
+
+fn status_cell(status: Option<&str>, class: &str) -> Cell {
+    match status {
+        Some(s) => Cell {
+            text: s.to_string(),
+            badge: Some(format!("{class}-{s}")),
+            ..Cell::default()
+        },
+        None => Cell::default().sort(""),
+    }
+}
+
+/// A day as a sort key: ISO, or in a public build the first day of its
+/// quarter (a key is in the page too, and may be no finer than the date
+/// shown).
+fn day_key(ctx: &Ctx<'_>, d: i64) -> String {
+    if ctx.public {
+        let q = dates::period_range(&dates::quarter(d)).map_or(d, |r| r.0);
+        dates::format(q)
+    } else {
+        dates::format(d)
+    }
+}
+
+fn date_cell(ctx: &Ctx<'_>, day: Option<i64>) -> Cell {
+    match day {
+        Some(d) => Cell::text(ctx.day()(d)).sort(day_key(ctx, d)),
+        None => Cell::default().sort(""),
+    }
+}
+
+/// The columns and the rows (in the default order) of a kind's table, and
+/// a line under it. Long, as one arm per kind with a table of its own:
+/// each arm reads top to bottom as its columns, and the arms share the
+/// cell makers above.
+fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>>, Option<String>) {
+    let plan = ctx.index.plan;
+    let mut docs: Vec<&Document> = ctx.index.of_kind(kind).collect();
+    // By title as a reader alphabetises: `p95 latency` among the P's.
+    docs.sort_by_cached_key(|d| (d.title.to_lowercase(), d.title.clone(), d.id.clone()));
+    let title = |d: &Document, with_summary: bool| Cell {
+        text: d.title.clone(),
+        // In the kind's own folder.
+        href: Some(format!("{}.html", d.id)),
+        note: if with_summary {
+            d.str("summary").map(String::from)
+        } else {
+            None
+        },
+        ..Cell::default()
+    };
+    let owner = |d: &Document| link_cell(ctx, d.str("owner"), root);
+    let last_changed = |d: &Document| {
+        date_cell(
+            ctx,
+            ctx.history.docs.get(&d.id).and_then(|h| h.last_changed),
+        )
+    };
+    match kind {
+        "feature" => {
+            // By target date, the unscheduled last, then by title.
+            let target = |d: &Document| {
+                d.str("milestone")
+                    .and_then(|m| ctx.index.get(m))
+                    .and_then(|m| m.str("date"))
+                    .and_then(dates::parse)
+            };
+            docs.sort_by_key(|d| target(d).unwrap_or(i64::MAX));
+            let cols = vec![
+                col("Feature", false),
+                col("Owner", false),
+                col("Team", false),
+                col("Status", false),
+                col("Target", false),
+                col("RICE", true),
+                col("Demand", true),
+                col("Last changed", false),
+            ];
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    let m = d.str("milestone").and_then(|m| ctx.index.get(m));
+                    let mut target_cell = link_cell(ctx, m.map(|m| m.id.as_str()), root);
+                    target_cell.sort = Some(target(d).map(|t| day_key(ctx, t)).unwrap_or_default());
+                    target_cell.note = target(d).map(ctx.day());
+                    let rice = facts::rice(d);
+                    let dem = demand(ctx, &d.id);
+                    vec![
+                        title(d, false),
+                        owner(d),
+                        link_cell(ctx, d.str("team"), root),
+                        status_cell(d.str("status"), "status"),
+                        target_cell,
+                        Cell::text(
+                            rice.map(|r| facts::group_int(r.round() as i128))
+                                .unwrap_or_default(),
+                        )
+                        .sort(rice.map(num_key).unwrap_or_default()),
+                        Cell::text(if dem == facts::Demand::default() {
+                            String::new()
+                        } else {
+                            dem.words()
+                        })
+                        .sort(dem.sort_key())
+                        .note((dem.shared > 0).then(|| "shared".to_string())),
+                        last_changed(d),
+                    ]
+                })
+                .collect();
+            let total = facts::demand_total(plan, docs.iter().copied(), &|d| published(ctx, d));
+            let foot = format!(
+                "Demand over all {} features: {}{}.",
+                facts::group_int(docs.len() as i128),
+                total.words(),
+                if total.shared > 0 {
+                    format!(
+                        " (each insight counted once; {} of them name{} several features, \"shared\" above)",
+                        total.shared,
+                        if total.shared == 1 { "s" } else { "" }
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            (cols, rows, Some(foot))
+        }
+        "metric" => {
+            let cols = vec![
+                col("Metric", false),
+                col("Current", true),
+                col("Target", true),
+                col("Unit", false),
+                col("Trend", false),
+                col("Owner", false),
+            ];
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    let pts = points(ctx, d);
+                    let trend = match pts.as_slice() {
+                        [.., (_, prev), (_, last)] => {
+                            let better = match d.str("direction") {
+                                Some("decrease") => last < prev,
+                                _ => last > prev,
+                            };
+                            let (arrow, word) = if last > prev {
+                                ("↑", "up")
+                            } else if last < prev {
+                                ("↓", "down")
+                            } else {
+                                ("→", "unchanged")
+                            };
+                            let judged = if last == prev {
+                                String::new()
+                            } else if better {
+                                ", better".into()
+                            } else {
+                                ", worse".into()
+                            };
+                            Cell::text(format!("{arrow} {word}"))
+                                .sort(num_key(last - prev))
+                                .note(Some(format!("from {}{judged}", facts::number_f64(*prev))))
+                        }
+                        _ => Cell::default().sort(""),
+                    };
+                    let n = |k: &str| {
+                        let v = d.data.get(k);
+                        Cell::text(v.and_then(facts::number).unwrap_or_default())
+                            .sort(v.and_then(Value::as_f64).map(num_key).unwrap_or_default())
+                    };
+                    vec![
+                        title(d, false),
+                        n("current"),
+                        n("target"),
+                        Cell::text(d.str("unit").unwrap_or_default()),
+                        trend,
+                        owner(d),
+                    ]
+                })
+                .collect();
+            (cols, rows, None)
+        }
+        "objective" => {
+            let start = |d: &Document| {
+                d.str("period")
+                    .and_then(dates::period_range)
+                    .map(|r| r.0)
+                    .unwrap_or(i64::MAX)
+            };
+            docs.sort_by_key(|d| start(d));
+            let cols = vec![
+                col("Objective", false),
+                col("Period", false),
+                col("Progress", true),
+                col("Status", false),
+                col("Owner", false),
+            ];
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    let a = facts::assess(d, plan.today);
+                    let ps: Vec<f64> = d
+                        .data
+                        .get("key_results")
+                        .and_then(Value::as_array)
+                        .map(|k| k.iter().filter_map(facts::progress).collect())
+                        .unwrap_or_default();
+                    let progress = if a.computed == "not-started" {
+                        Cell::text("not started").sort("")
+                    } else if ps.is_empty() {
+                        Cell::text("no data").sort("")
+                    } else {
+                        let mean = ps.iter().sum::<f64>() / ps.len() as f64;
+                        Cell::text(format!("{}%", facts::percent(mean)))
+                            .sort(num_key(mean))
+                            .note(
+                                a.elapsed
+                                    .map(|e| format!("{}% expected", facts::percent(e))),
+                            )
+                    };
+                    let mut status = status_cell(Some(a.computed), "obj");
+                    status.text = a.computed_label().into();
+                    status.note = a
+                        .declared
+                        .as_deref()
+                        .filter(|d| *d != a.computed)
+                        .map(|d| format!("declared {d}"));
+                    vec![
+                        title(d, false),
+                        Cell::text(d.str("period").unwrap_or_default()).sort(
+                            d.str("period")
+                                .and_then(dates::period_range)
+                                .map(|r| dates::format(r.0))
+                                .unwrap_or_default(),
+                        ),
+                        progress,
+                        status,
+                        owner(d),
+                    ]
+                })
+                .collect();
+            (cols, rows, None)
+        }
+        "insight" => {
+            // Newest first.
+            docs.sort_by_key(|d| std::cmp::Reverse(d.str("date").and_then(dates::parse)));
+            let mut cols = vec![col("Insight", false), col("Source", false)];
+            if !ctx.public {
+                cols.push(col("Customer", false));
+            }
+            cols.extend([col("Count", true), col("Date", false)]);
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    let (unit, n) = facts::evidence(d);
+                    let mut row = vec![
+                        title(d, false),
+                        Cell::text(d.str("source").unwrap_or_default()),
+                    ];
+                    if !ctx.public {
+                        row.push(Cell::text(d.str("customer").unwrap_or_default()));
+                    }
+                    row.push(
+                        Cell::text(format!("{} {}", facts::group_int(n as i128), unit.words(n)))
+                            .sort(format!("{}{:020}", unit as u8, n)),
+                    );
+                    row.push(date_cell(ctx, d.str("date").and_then(dates::parse)));
+                    row
+                })
+                .collect();
+            (cols, rows, None)
+        }
+        _ => {
+            let has_status = docs.iter().any(|d| d.str("status").is_some());
+            let has_owner = docs.iter().any(|d| d.str("owner").is_some());
+            let mut cols = vec![col("Title", false)];
+            if has_status {
+                cols.push(col("Status", false));
+            }
+            if has_owner {
+                cols.push(col("Owner", false));
+            }
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    let mut row = vec![title(d, true)];
+                    if has_status {
+                        row.push(status_cell(d.str("status"), "status"));
+                    }
+                    if has_owner {
+                        row.push(owner(d));
+                    }
+                    row
+                })
+                .collect();
+            (cols, rows, None)
+        }
+    }
+}
+
+/// Table rows as HTML, every value escaped: a list of thousands of cells
+/// costs a Handlebars loop a few thousand instructions a cell.
+fn rows_html(cols: &[Col], rows: &[Vec<Cell>], prefix: &str) -> String {
+    let mut out = String::with_capacity(rows.len() * 400);
+    for row in rows {
+        out.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            out.push_str("<td");
+            if cols.get(i).is_some_and(|c| c.numeric) {
+                out.push_str(" class=\"num\"");
+            }
+            if let Some(k) = &c.sort {
+                out.push_str(" data-sort=\"");
+                svg::esc_into(k, &mut out);
+                out.push('"');
+            }
+            out.push('>');
+            match (&c.badge, &c.href) {
+                (Some(b), _) => {
+                    out.push_str("<span class=\"badge ");
+                    svg::esc_into(b, &mut out);
+                    out.push_str("\">");
+                    svg::esc_into(&c.text, &mut out);
+                    out.push_str("</span>");
+                }
+                (None, Some(h)) => {
+                    out.push_str("<a href=\"");
+                    svg::esc_into(prefix, &mut out);
+                    svg::esc_into(h, &mut out);
+                    out.push_str("\">");
+                    svg::esc_into(&c.text, &mut out);
+                    out.push_str("</a>");
+                }
+                (None, None) => svg::esc_into(&c.text, &mut out),
+            }
+            if let Some(n) = &c.note {
+                out.push_str(" <span class=\"muted\">");
+                svg::esc_into(n, &mut out);
+                out.push_str("</span>");
+            }
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out
+}
+
+/// A kind's list: a table with the columns its readers expect (see
+/// [`kind_table`]), sorted by a sensible default (features by target
+/// date, insights newest first, objectives by period, the rest by title)
+/// so it is complete without JavaScript, which only re-sorts it by a
+/// clicked heading. Paged beyond [`LIST_PAGE_ROWS`] rows.
+pub fn kind_list(ctx: &Ctx<'_>, kind: &str) -> Vec<ListPage> {
+    // Links are made for the first page, in the kind's folder; a later
+    // page, one folder down, puts `../` before each.
+    let (cols, all, foot) = kind_table(ctx, kind, "../");
+    let pages = all.len().div_ceil(LIST_PAGE_ROWS).max(1);
+    let mut all = all.into_iter();
+    (0..pages)
+        .map(|p| {
+            let root: &'static str = if p == 0 { "../" } else { "../../" };
+            let here = if p == 0 { "" } else { "../" };
+            let from = p * LIST_PAGE_ROWS;
+            let rows: Vec<Vec<Cell>> = all.by_ref().take(LIST_PAGE_ROWS).collect();
+            let items: Vec<Value> = rows
+                .iter()
+                .filter_map(|r| r.first())
+                .map(|c| json!({"title": c.text, "href": c.href.as_ref().map(|h| format!("{here}{h}"))}))
+                .collect();
+            let page_href = |q: usize| match (p, q) {
+                (0, 0) => "index.html".to_string(),
+                (0, q) => format!("index/{}.html", q + 1),
+                (_, 0) => "../index.html".to_string(),
+                (_, q) => format!("{}.html", q + 1),
+            };
+            let pager: Vec<Value> = if pages > 1 {
+                (0..pages)
+                    .map(|q| json!({"n": q + 1, "href": page_href(q), "current": q == p}))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            // The column the rows come sorted by, as `aria-sort` says.
+            let (by, order) = match kind {
+                "feature" => (4, "ascending"),
+                "objective" => (1, "ascending"),
+                "insight" => (cols.len() - 1, "descending"),
+                _ => (0, "ascending"),
+            };
+            let columns: Vec<Value> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| json!({"label": c.label, "numeric": c.numeric, "index": i, "sorted": (i == by).then_some(order)}))
+                .collect();
+            ListPage {
+                path: if p == 0 {
+                    format!("{kind}/index.html")
+                } else {
+                    format!("{kind}/index/{}.html", p + 1)
+                },
+                root,
+                context: json!({
+                    "kind": kind,
+                    "columns": columns,
+                    "rows_html": rows_html(&cols, &rows, here),
+                    "rows": rows.len(),
+                    "foot": foot,
+                    "items": items,
+                    "pager": pager,
+                    "page_number": p + 1,
+                    "pages": pages,
+                    "first_row": from + 1,
+                    "last_row": from + rows.len(),
+                    "is_feature": kind == "feature",
+                }),
+            }
+        })
+        .collect()
 }
 
 fn team(ctx: &Ctx<'_>, doc: &Document) -> Value {

@@ -41,10 +41,7 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
 fn objectives_summary(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
     ctx.index
         .of_kind("objective")
-        .map(|o| {
-            json!({"title": o.title, "href": format!("{root}{}", Index::page(o)), "period": o.str("period"),
-                   "status": facts::objective_status(o, ctx.index.plan.today), "key_results": key_results(ctx, o)})
-        })
+        .map(|o| super::pages::objective_summary(ctx, o, root))
         .collect()
 }
 
@@ -631,15 +628,4 @@ pub fn not_doing(ctx: &Ctx<'_>) -> Value {
         })
         .collect();
     json!({"items": items})
-}
-
-/// A kind's list page.
-pub fn kind_list(ctx: &Ctx<'_>, kind: &str) -> Value {
-    let mut docs: Vec<&Document> = ctx.index.of_kind(kind).collect();
-    docs.sort_by(|a, b| a.title.cmp(&b.title));
-    let items: Vec<Value> = docs
-        .iter()
-        .map(|d| json!({"title": d.title, "href": format!("{}.html", d.id), "status": d.str("status"), "summary": d.str("summary")}))
-        .collect();
-    json!({"kind": kind, "items": items})
 }

@@ -16,6 +16,7 @@ mod diff;
 mod git;
 mod history;
 mod hostile;
+mod numbers;
 mod props;
 mod roadmap;
 mod rules;

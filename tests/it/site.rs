@@ -576,8 +576,9 @@ fn prd_page_shows_dependencies_dependents_rice_evidence_and_milestone() {
     let rice = &doc(&plan, "sync-engine-v2")["fields"]["rice"];
     let score = f64_of(&rice["reach"]) * f64_of(&rice["impact"]) * f64_of(&rice["confidence"])
         / f64_of(&rice["effort"]);
-    let shown = (score.round() as i64).to_string();
-    assert_eq!(shown, "8914");
+    // With a thousands separator, as every figure on the site.
+    let shown = grouped(score.round() as u64);
+    assert_eq!(shown, "8,914");
     let rice_el = text(element(&page, "rice-score", "RICE"));
     assert!(
         rice_el.split_whitespace().next() == Some(shown.as_str()),
@@ -590,9 +591,9 @@ fn prd_page_shows_dependencies_dependents_rice_evidence_and_milestone() {
         hrefs(evidence).contains(&"../insight/ins-sync-conflicts-support.html".to_string()),
         "{evidence}"
     );
-    assert!(text(evidence).contains("214"), "{evidence}");
+    assert!(text(evidence).contains("214 support tickets"), "{evidence}");
     assert!(
-        text(element(&page, "demand", "demand")).contains("214"),
+        text(element(&page, "demand", "demand")).contains("214 support tickets"),
         "demand"
     );
 
@@ -603,8 +604,10 @@ fn prd_page_shows_dependencies_dependents_rice_evidence_and_milestone() {
     assert!(text(ms).contains("Sync you can trust"), "{ms}");
 }
 
-/// Evidence rows and the demand total of every feature, against counts
-/// computed here from the insights in plan.json (count defaults to 1).
+/// Evidence rows and the demand of every feature, against counts computed
+/// here from the insights in plan.json (count defaults to 1), in their
+/// units: support tickets apart from customers, and analytics or market
+/// research without a count as findings, never added together.
 #[test]
 fn evidence_rows_carry_customer_counts_and_sum_to_the_demand() {
     let checked_multi = assert_evidence(&example());
@@ -614,6 +617,31 @@ fn evidence_rows_carry_customer_counts_and_sum_to_the_demand() {
     );
 }
 
+/// A count with thousands separators, as the site writes it.
+fn grouped(n: u64) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An insight's unit (singular, plural) and count, as the site counts it.
+fn evidence_unit(insight: &Value) -> (&'static str, &'static str, u64) {
+    let f = &insight["fields"];
+    match (f["source"].as_str(), f["count"].as_u64()) {
+        (Some("support"), c) => ("support ticket", "support tickets", c.unwrap_or(1)),
+        (Some("analytics" | "market-research"), None) => {
+            ("research finding", "research findings", 1)
+        }
+        (_, c) => ("customer", "customers", c.unwrap_or(1)),
+    }
+}
+
 /// Checks every feature page of a site against its plan.json; whether a
 /// feature with several insights was among them.
 fn assert_evidence(site: &Built) -> bool {
@@ -621,7 +649,7 @@ fn assert_evidence(site: &Built) -> bool {
     let mut checked_multi = false;
     for f in docs(&plan).iter().filter(|d| d["kind"] == "feature") {
         let id = f["id"].as_str().expect("id");
-        let insights: Vec<(String, u64)> = docs(&plan)
+        let insights: Vec<(String, (&str, &str, u64), u64)> = docs(&plan)
             .iter()
             .filter(|d| {
                 d["kind"] == "insight" && strs(&d["fields"]["features"]).contains(&id.to_string())
@@ -629,11 +657,13 @@ fn assert_evidence(site: &Built) -> bool {
             .map(|d| {
                 (
                     d["id"].as_str().unwrap_or_default().to_string(),
+                    evidence_unit(d),
                     d["fields"]["count"].as_u64().unwrap_or(1),
                 )
             })
             .collect();
-        let total: u64 = insights.iter().map(|(_, c)| c).sum();
+        // plan.json's demand is the sum of counts its schema defines.
+        let total: u64 = insights.iter().map(|(_, _, c)| c).sum();
         assert_eq!(
             f["demand"].as_u64(),
             Some(total),
@@ -654,7 +684,7 @@ fn assert_evidence(site: &Built) -> bool {
             );
             for d in elements(&page, "demand") {
                 assert!(
-                    text(d).starts_with('0'),
+                    text(d).starts_with("no evidence"),
                     "{id}: demand `{}` with no evidence",
                     text(d)
                 );
@@ -662,28 +692,44 @@ fn assert_evidence(site: &Built) -> bool {
             continue;
         }
         // One row per insight: its link and its count in the same row.
-        for (ins, count) in &insights {
+        let mut by_unit: BTreeMap<&str, u64> = BTreeMap::new();
+        for (ins, (one, many, n), _) in &insights {
             let href = format!("../insight/{ins}.html");
             let row = trs
                 .iter()
                 .find(|r| hrefs(&format!("<tr{r}")).contains(&href))
                 .unwrap_or_else(|| panic!("{id}: no evidence row for {ins}: {evidence}"));
             let last_cell = row.rsplit("<td").next().map(|c| text(&format!("<td{c}")));
+            let unit = if *n == 1 { one } else { many };
             assert_eq!(
                 last_cell,
-                Some(count.to_string()),
+                Some(format!("{} {unit}", grouped(*n))),
                 "{id}: count of {ins} in `{row}`"
             );
+            *by_unit.entry(many).or_default() += n;
         }
-        let last = text(trs.last().expect("a total row"));
-        assert!(
-            last.contains("Demand") && last.ends_with(&total.to_string()),
-            "{id}: total row `{last}`, expected {total}"
-        );
-        assert!(
-            text(element(&page, "demand", id)).contains(&total.to_string()),
-            "{id}: demand figure"
-        );
+        // One total row per unit, never one sum of them.
+        let foot = text(evidence.split("<tfoot>").nth(1).expect("a total row"));
+        let figure = text(element(&page, "demand", id));
+        for (unit, n) in &by_unit {
+            let shown = format!(
+                "{} {}",
+                grouped(*n),
+                if *n == 1 {
+                    unit.trim_end_matches('s')
+                } else {
+                    unit
+                }
+            );
+            assert!(foot.contains(&shown), "{id}: `{shown}` in `{foot}`");
+            assert!(figure.contains(&shown), "{id}: `{shown}` in `{figure}`");
+        }
+        if by_unit.len() > 1 {
+            assert!(
+                !figure.contains(&grouped(total)),
+                "{id}: units added in `{figure}`"
+            );
+        }
         checked_multi |= insights.len() > 1;
     }
     checked_multi
