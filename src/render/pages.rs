@@ -1217,7 +1217,7 @@ fn rows_html(cols: &[Col], rows: &[Vec<Cell>], prefix: &str) -> String {
 }
 
 /// A kind's list: a table with the columns its readers expect (see
-/// [`kind_table`]), sorted by a sensible default (features by target
+/// `kind_table`), sorted by a sensible default (features by target
 /// date, insights newest first, objectives by period, the rest by title)
 /// so it is complete without JavaScript, which only re-sorts it by a
 /// clicked heading. Paged beyond [`LIST_PAGE_ROWS`] rows.
