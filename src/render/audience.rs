@@ -20,16 +20,12 @@ pub(crate) fn hidden_key(key: &str) -> bool {
     matches!(key, "email" | "customer")
 }
 
-/// Whether a value is an e-mail address (or a `mailto:` link to one),
+/// Whether a value is an e-mail address (or a `mailto:` link to one:
+/// `mailto:` reads as part of the local part, which needs no stripping),
 /// whatever field holds it: a user-defined kind's `contact`, a `links`
 /// entry. Text that merely mentions an address is the author's prose.
 fn email_value(s: &str) -> bool {
-    let s = s.trim();
-    let s = match s.get(..7) {
-        Some(p) if p.eq_ignore_ascii_case("mailto:") => &s[7..],
-        _ => s,
-    };
-    let Some((local, domain)) = s.split_once('@') else {
+    let Some((local, domain)) = s.trim().split_once('@') else {
         return false;
     };
     let plain = |p: &str| !p.is_empty() && !p.contains(|c: char| c.is_whitespace() || c == '@');
