@@ -50,10 +50,16 @@ fn objectives_summary(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
 /// health page's sections.
 pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) -> Value {
     let product = ctx.index.of_kind("product").next();
-    let north_star = product.and_then(|p| p.str("north_star")).and_then(|m| ctx.index.get(m)).map(|m| {
-        json!({"title": m.title, "href": Index::page(m), "current": m.num("current").map(svg::fmt_num),
-               "target": m.num("target").map(svg::fmt_num), "unit": m.str("unit")})
-    });
+    let north_star = product
+        .and_then(|p| p.str("north_star"))
+        .and_then(|m| ctx.index.get(m))
+        .map(|m| {
+            // Numbers as written, with thousands separators, like every other
+            // figure of the site ("52,300 writers").
+            let figure = |field: &str| m.data.get(field).and_then(facts::number);
+            json!({"title": m.title, "href": Index::page(m), "current": figure("current"),
+               "target": figure("target"), "unit": m.str("unit")})
+        });
     let strategies: Vec<Value> = ctx
         .index
         .of_kind("strategy")

@@ -575,3 +575,20 @@ fn a_click_on_a_list_heading_sorts_the_table() {
     );
     assert_eq!(sorted, "RICE descending");
 }
+
+/// The north-star figure on home is written like every other number:
+/// with thousands separators, and the target beside it.
+#[test]
+fn the_north_star_figure_has_thousands_separators() {
+    let site = build(&Repo::example());
+    let home = text(&site.read("index.html"));
+    assert!(
+        home.contains("52,300 writers → target 90,000"),
+        "{}",
+        home.get(home.find("NORTH").unwrap_or(0)..)
+            .unwrap_or(&home)
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
+}
