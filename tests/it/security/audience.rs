@@ -398,3 +398,56 @@ fn a_wiki_link_to_an_internal_document_does_not_name_it_in_a_public_build() {
         );
     }
 }
+
+/// What a public build keeps of history is as much its promise as what
+/// it hides: a public feature's page and the change log still say when it
+/// was created and how its public fields changed, by quarter.
+#[test]
+fn a_public_build_keeps_the_public_history_of_public_documents() {
+    let repo = Repo::base();
+    repo.file("alice.yaml", &person("alice@secret-mail.example"))
+        .file(
+            "m2.yaml",
+            "kind: milestone\nid: m2\ntitle: M2\ndate: 2027-04-15\nvisibility: public\n",
+        )
+        .file("f1.md", &feature("planned", "m2", "m2"));
+    let git = Git::init(repo.path());
+    git.commit_as("First", "2026-02-17", ALICE);
+    repo.file("f1.md", &feature("in-progress", "m2", "m2"));
+    git.commit_as("Start", "2026-05-19", ALICE);
+    let (_dir, public) = build(repo.path(), &["--audience", "public"]);
+    let page = |name: &str| {
+        let html = &public
+            .iter()
+            .find(|(p, _)| p == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1;
+        // The text a reader sees: tags dropped, spaces collapsed.
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let feature_page = page("feature/f1.html");
+    for shown in ["status planned → in-progress", "2026-Q2", "created"] {
+        assert!(
+            feature_page.contains(shown),
+            "the public feature page lacks {shown:?}:\n{feature_page}"
+        );
+    }
+    assert!(
+        page("changes.html").contains("status planned → in-progress"),
+        "{}",
+        page("changes.html")
+    );
+}
