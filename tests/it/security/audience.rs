@@ -415,6 +415,11 @@ fn a_public_build_keeps_the_public_history_of_public_documents() {
     git.commit_as("First", "2026-02-17", ALICE);
     repo.file("f1.md", &feature("in-progress", "m2", "m2"));
     git.commit_as("Start", "2026-05-19", ALICE);
+    repo.file(
+        "f1.md",
+        &feature("in-progress", "m2", "m2").replace("Slow.", "Slow on large teams."),
+    );
+    git.commit_as("Explain", "2026-08-19", ALICE);
     let (_dir, public) = build(repo.path(), &["--audience", "public"]);
     let page = |name: &str| {
         let html = &public
@@ -439,7 +444,12 @@ fn a_public_build_keeps_the_public_history_of_public_documents() {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     };
     let feature_page = page("feature/f1.html");
-    for shown in ["status planned → in-progress", "2026-Q2", "created"] {
+    for shown in [
+        "status planned → in-progress",
+        "2026-Q2",
+        "created",
+        "body edited (Problem)",
+    ] {
         assert!(
             feature_page.contains(shown),
             "the public feature page lacks {shown:?}:\n{feature_page}"
