@@ -48,29 +48,6 @@ fn build(root: &Path, extra: &[&str]) -> Site {
     Site { _tmp: tmp, dir }
 }
 
-/// Text without tags, character references decoded, spaces collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in html.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The text of the first element whose opening tag holds `marker`, up to
 /// its closing tag (nested elements of the same name are counted).
 fn element_text(html: &str, marker: &str) -> Option<String> {
@@ -96,7 +73,7 @@ fn element_text(html: &str, marker: &str) -> Option<String> {
             }
         }
     }
-    Some(text(&html[body..i - 1]))
+    Some(html_text(&html[body..i - 1]))
 }
 
 fn feature(id: &str, title: &str, status: &str, milestone: &str) -> String {
@@ -250,7 +227,7 @@ fn history_gaps_of_one_document_are_summed_up_in_one_line() {
         .match_indices("<p class=\"note muted\">")
         .map(|(i, m)| {
             let rest = &html[i + m.len()..];
-            text(&rest[..rest.find("</p>").expect("closed note")])
+            html_text(&rest[..rest.find("</p>").expect("closed note")])
         })
         .collect();
     assert_eq!(

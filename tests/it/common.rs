@@ -205,3 +205,50 @@ pub fn skip_unless_ci(test: &str, why: &str) {
     );
     let _ = writeln!(std::io::stderr(), "\n{test} SKIPPED: {why}");
 }
+
+/// The character references the templates write, decoded (`&amp;` last,
+/// so an escaped `&amp;lt;` reads back as the `&lt;` a document wrote).
+pub fn decode_html(s: &str) -> String {
+    s.replace("&#x3D;", "=")
+        .replace("&#x60;", "`")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The text of an HTML fragment as a reader sees it: tags dropped, with
+/// `gap` in their place, references decoded, white space collapsed.
+fn html_text_with(html: &str, gap: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push_str(gap);
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_html(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text of an HTML fragment, the text of adjacent elements joined as
+/// the browser shows inline ones (`<b>3</b>%` reads `3%`).
+pub fn html_text(html: &str) -> String {
+    html_text_with(html, "")
+}
+
+/// The text of an HTML fragment with every tag read as a space, so table
+/// cells and block elements stay apart (`<td>1</td><td>2</td>` reads `1 2`).
+pub fn html_words(html: &str) -> String {
+    html_text_with(html, " ")
+}

@@ -4,7 +4,7 @@
 //! (`documents[].history`), the changes page, document pages, the feed and
 //! `check --format json`.
 
-use crate::common::{Repo, run_in};
+use crate::common::{Repo, decode_html, html_text, run_in};
 use crate::git::{BOB, CAROL, Git, Who};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -188,7 +188,7 @@ impl Site {
         let mut out = Vec::new();
         for commit in log.split("<article class=\"commit\">").skip(1) {
             let meta = inner(commit, "class=\"commit-meta")
-                .map(text)
+                .map(html_text)
                 .unwrap_or_default();
             let list = &commit[commit.find("class=\"commit-changes\"").unwrap_or(0)..];
             // A folded creation's `<li>` holds a list: its own text is
@@ -201,7 +201,7 @@ impl Site {
                     .map(|(c, _)| c.to_string())
                     .unwrap_or_default();
                 let end = li.find("</li>").unwrap_or(li.len());
-                (class, text(&li[tag_end + 1..end]))
+                (class, html_text(&li[tag_end + 1..end]))
             });
             for (class, t) in list {
                 if class.starts_with("event") {
@@ -224,7 +224,7 @@ impl Site {
         html.match_indices("<p class=\"note muted\">")
             .map(|(i, m)| {
                 let rest = &html[i + m.len()..];
-                text(&rest[..rest.find("</p>").expect("closed note")])
+                html_text(&rest[..rest.find("</p>").expect("closed note")])
             })
             .collect()
     }
@@ -248,13 +248,13 @@ impl Site {
         while let Some(i) = rest.find("<dt>") {
             let after = &rest[i + 4..];
             let dt_end = after.find("</dt>").expect("closed dt");
-            let term = text(&after[..dt_end]);
+            let term = html_text(&after[..dt_end]);
             let after = &after[dt_end..];
             let dd_start = after.find("<dd").expect("dd");
             let dd = &after[dd_start..];
             let open_end = dd.find('>').expect("dd tag");
             let dd_end = dd.find("</dd>").expect("closed dd");
-            out.push((term, text(&dd[open_end + 1..dd_end])));
+            out.push((term, html_text(&dd[open_end + 1..dd_end])));
             rest = &dd[dd_end..];
         }
         out
@@ -271,37 +271,6 @@ fn build(root: &Path, extra: &[&str]) -> Site {
     let run = run_in(root, &args);
     assert_eq!(run.code, 0, "build failed:\n{}\n{}", run.stdout, run.stderr);
     Site { _tmp: tmp, dir }
-}
-
-/// Decodes the character references Handlebars writes.
-fn decode(s: &str) -> String {
-    s.replace("&#x3D;", "=")
-        .replace("&#x60;", "`")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The text of an HTML fragment: tags dropped, references decoded, white
-/// space collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for ch in html.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The inner HTML of the first element whose opening tag contains
@@ -333,7 +302,7 @@ fn items(html: &str, open: &str) -> Vec<(String, String)> {
                 .map(|(c, _)| c.to_string())
                 .unwrap_or_default();
             let end = li.find("</li>").expect("closed li");
-            (class, text(&li[tag_end + 1..end]))
+            (class, html_text(&li[tag_end + 1..end]))
         })
         .collect()
 }
@@ -696,7 +665,7 @@ fn metric_values_over_time_are_points_of_its_chart() {
             let rest = &html[i..];
             let t = rest.find("<title>").expect("title") + 7;
             let e = rest.find("</title>").expect("closed title");
-            decode(&rest[t..e])
+            decode_html(&rest[t..e])
         })
         .collect();
     assert_eq!(

@@ -4,7 +4,7 @@
 //! units, "Referenced by" in plain words, planned scope against release
 //! notes, and the kind list tables.
 
-use crate::common::Repo;
+use crate::common::{Repo, html_words};
 
 /// A site built from `repo` into a temporary folder.
 struct Site {
@@ -25,32 +25,6 @@ fn build(repo: &Repo) -> Site {
     let run = repo.run(&["build", "-o", dir.to_str().expect("utf-8 path")]);
     assert_eq!(run.code, 0, "build failed:\n{}\n{}", run.stdout, run.stderr);
     Site { _tmp: tmp, dir }
-}
-
-/// The text of an HTML fragment: tags dropped, the few entities the
-/// templates write decoded, spaces collapsed.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first element whose start tag has `class` among its classes, up to
@@ -118,7 +92,7 @@ fn headers(html: &str) -> Vec<String> {
         .expect("a table head");
     head.split("<th")
         .skip(1)
-        .map(|c| text(&format!("<th{c}")))
+        .map(|c| html_words(&format!("<th{c}")))
         .collect()
 }
 
@@ -134,7 +108,7 @@ fn rows(html: &str) -> Vec<Vec<String>> {
         .map(|r| {
             r.split("<td")
                 .skip(1)
-                .map(|c| text(&format!("<td{c}")))
+                .map(|c| html_words(&format!("<td{c}")))
                 .collect()
         })
         .collect()
@@ -167,7 +141,7 @@ fn key_results_take_their_metrics_unit_with_thousands_separators() {
     );
     let site = build(&repo);
     let page = site.read("objective/okr.html");
-    let kr = text(element(&page, "kr"));
+    let kr = html_words(element(&page, "kr"));
     assert!(
         kr.contains("480 k USD / 1,500 k USD (baseline 420 k USD)"),
         "{kr}"
@@ -179,12 +153,15 @@ fn key_results_take_their_metrics_unit_with_thousands_separators() {
         element(&page, "kr").contains("class=\"expected\" style=\"left: 67%\""),
         "{page}"
     );
-    assert!(text(element(&page, "kr-legend")).contains("expected"));
+    assert!(html_words(element(&page, "kr-legend")).contains("expected"));
     let home = site.read("index.html");
-    assert!(text(&home).contains("480 k USD / 1,500 k USD"), "{home}");
+    assert!(
+        html_words(&home).contains("480 k USD / 1,500 k USD"),
+        "{home}"
+    );
     // The metric's own page and the list too.
     let metric = site.read("metric/arr.html");
-    assert!(text(&metric).contains("1,500 k USD"), "{metric}");
+    assert!(html_words(&metric).contains("1,500 k USD"), "{metric}");
 }
 
 #[test]
@@ -194,7 +171,7 @@ fn a_number_written_with_a_decimal_point_keeps_it() {
         "  - title: Ratio\n    baseline: 0.5\n    target: 1.0\n    current: 0.75\n",
     );
     let site = build(&repo);
-    let kr = text(element(&site.read("objective/okr.html"), "kr"));
+    let kr = html_words(element(&site.read("objective/okr.html"), "kr"));
     assert!(kr.contains("0.75 / 1.0 (baseline 0.5)"), "{kr}");
 }
 
@@ -210,19 +187,19 @@ fn an_objective_before_its_period_is_not_started() {
     );
     let site = build(&repo);
     let page = site.read("objective/obj.html");
-    let eyebrow = text(element(&page, "eyebrow"));
+    let eyebrow = html_words(element(&page, "eyebrow"));
     assert!(eyebrow.contains("not started"), "{eyebrow}");
     assert!(!eyebrow.contains("on-track"), "{eyebrow}");
-    let kr = text(element(&page, "kr"));
+    let kr = html_words(element(&page, "kr"));
     assert!(
         kr.contains("not started") && !kr.contains("on-track"),
         "{kr}"
     );
     assert!(
-        text(element(&page, "status-reason")).contains("the period 2027 has not started yet"),
+        html_words(element(&page, "status-reason")).contains("the period 2027 has not started yet"),
         "{page}"
     );
-    let home = text(element(&site.read("index.html"), "objective"));
+    let home = html_words(element(&site.read("index.html"), "objective"));
     assert!(home.contains("not started"), "{home}");
     assert!(!home.contains("on-track"), "{home}");
 }
@@ -235,10 +212,10 @@ fn an_objective_without_measured_key_results_is_never_on_track() {
     );
     let site = build(&repo);
     let page = site.read("objective/okr.html");
-    let eyebrow = text(element(&page, "eyebrow"));
+    let eyebrow = html_words(element(&page, "eyebrow"));
     assert!(eyebrow.contains("no progress data"), "{eyebrow}");
     assert!(!eyebrow.contains("on-track"), "{eyebrow}");
-    let kr = text(element(&page, "kr"));
+    let kr = html_words(element(&page, "kr"));
     assert!(kr.contains("not measured / 1,500 k USD"), "{kr}");
 }
 
@@ -250,10 +227,10 @@ fn a_declared_status_is_shown_beside_the_computed_one_with_the_reason() {
     );
     let site = build(&repo);
     let page = site.read("objective/okr.html");
-    let eyebrow = text(element(&page, "eyebrow"));
+    let eyebrow = html_words(element(&page, "eyebrow"));
     assert!(eyebrow.contains("off-track"), "{eyebrow}");
     assert!(eyebrow.contains("declared at-risk"), "{eyebrow}");
-    let reason = text(element(&page, "status-reason"));
+    let reason = html_words(element(&page, "status-reason"));
     assert_eq!(
         reason,
         "declared at-risk; computed off-track: KR 2 at 20% with 67% of the period gone"
@@ -261,7 +238,7 @@ fn a_declared_status_is_shown_beside_the_computed_one_with_the_reason() {
     let home = site.read("index.html");
     let panel = elements(&home, "objective")
         .into_iter()
-        .map(text)
+        .map(html_words)
         .find(|t| t.contains("Win enterprise"))
         .expect("the objective on the home page");
     assert!(panel.contains(&reason), "{panel}");
@@ -271,7 +248,7 @@ fn a_declared_status_is_shown_beside_the_computed_one_with_the_reason() {
         "  - title: Security reviews\n    baseline: 0\n    target: 10\n    current: 2\n",
     );
     let page = build(&agree).read("objective/okr.html");
-    assert!(!text(&page).contains("declared off-track;"), "{page}");
+    assert!(!html_words(&page).contains("declared off-track;"), "{page}");
 }
 
 /// Features `f1` and `f2`, and insights: an interview of 5 customers and
@@ -301,17 +278,20 @@ fn demand_repo() -> Repo {
 fn demand_counts_customers_and_support_tickets_apart() {
     let site = build(&demand_repo());
     let page = site.read("feature/f1.html");
-    let demand = text(element(&page, "demand"));
+    let demand = html_words(element(&page, "demand"));
     assert!(
         demand.starts_with("5 customers · 200 support tickets"),
         "{demand}"
     );
-    assert!(!text(&page).contains("205"), "customers and tickets added");
-    let evidence = text(element(&page, "evidence"));
+    assert!(
+        !html_words(&page).contains("205"),
+        "customers and tickets added"
+    );
+    let evidence = html_words(element(&page, "evidence"));
     assert!(evidence.contains("200 support tickets"), "{evidence}");
     assert!(evidence.contains("5 customers"), "{evidence}");
     let list = site.read("feature/index.html");
-    assert!(!text(&list).contains("205"), "{}", text(&list));
+    assert!(!html_words(&list).contains("205"), "{}", html_words(&list));
 }
 
 #[test]
@@ -320,15 +300,15 @@ fn an_insight_naming_two_features_is_shared_not_counted_twice() {
     let page = site.read("feature/f1.html");
     let evidence = element(&page, "evidence");
     assert!(
-        text(evidence).contains("Tickets shared with Feature Two"),
+        html_words(evidence).contains("Tickets shared with Feature Two"),
         "{}",
-        text(evidence)
+        html_words(evidence)
     );
     assert!(
         evidence.contains("href=\"../feature/f2.html\""),
         "{evidence}"
     );
-    let foot = text(element(&site.read("feature/index.html"), "list-foot"));
+    let foot = html_words(element(&site.read("feature/index.html"), "list-foot"));
     assert!(
         foot.starts_with("Demand over all 2 features: 5 customers · 200 support tickets"),
         "{foot}"
@@ -339,7 +319,7 @@ fn an_insight_naming_two_features_is_shared_not_counted_twice() {
 #[test]
 fn rice_inputs_show_separators_and_effort_says_it_has_no_unit() {
     let site = build(&demand_repo());
-    let rice = text(element(&site.read("feature/f1.html"), "rice-score"));
+    let rice = html_words(element(&site.read("feature/f1.html"), "rice-score"));
     // 2000 × 2 × 0.8 / 14 = 228.57.
     assert!(rice.starts_with("229 "), "{rice}");
     assert!(
@@ -362,7 +342,7 @@ fn referenced_by_names_each_document_once_in_plain_words() {
     let site = build(&repo);
     let page = site.read("feature/f1.html");
     let refs = element(&page, "referenced-by");
-    let lines: Vec<String> = refs.split("<li>").skip(1).map(text).collect();
+    let lines: Vec<String> = refs.split("<li>").skip(1).map(html_words).collect();
     assert!(
         lines.contains(&"Feature Feature Two depends on it and mentions it in its body".into()),
         "{lines:?}"
@@ -399,10 +379,10 @@ fn a_milestone_not_yet_released_shows_planned_scope() {
         "kind: milestone\nid: m0\ntitle: M0\ndate: 2026-10-15\nstatus: released\n",
     );
     let site = build(&repo);
-    let planned = text(&site.read("milestone/m1.html"));
+    let planned = html_words(&site.read("milestone/m1.html"));
     assert!(planned.contains("Planned scope Feature One"), "{planned}");
     assert!(!planned.contains("Release notes"), "{planned}");
-    let released = text(&site.read("milestone/m0.html"));
+    let released = html_words(&site.read("milestone/m0.html"));
     assert!(released.contains("Release notes Feature Two"), "{released}");
     assert!(!released.contains("Planned scope"), "{released}");
 }
@@ -529,7 +509,7 @@ fn a_list_beyond_five_hundred_rows_is_paged_under_a_megabyte() {
     assert!(second.contains("href=\"../index.html\""), "pager");
     assert!(second.contains("href=\"../s0500.html\""), "{second}");
     assert!(second.contains("href=\"../../style.css\""), "root");
-    assert!(text(element(&first, "pager")).contains("plan.json"));
+    assert!(html_words(element(&first, "pager")).contains("plan.json"));
 }
 
 /// In a browser, a click on a heading sorts the table by that column
@@ -581,7 +561,7 @@ fn a_click_on_a_list_heading_sorts_the_table() {
 #[test]
 fn the_north_star_figure_has_thousands_separators() {
     let site = build(&Repo::example());
-    let home = text(&site.read("index.html"));
+    let home = html_words(&site.read("index.html"));
     assert!(
         home.contains("52,300 writers → target 90,000"),
         "{}",

@@ -379,19 +379,8 @@ fn a_wiki_link_to_an_internal_document_does_not_name_it_in_a_public_build() {
     for name in ["feature/f1.html", "search-index.js"] {
         let text = page(&public, name);
         let at = text.find("Slow; see").unwrap_or(0);
-        let shown = text.get(at..at + 100).unwrap_or_default();
         // The page's text, without the tags around the unlinked label.
-        let mut shown_text = String::new();
-        let mut in_tag = false;
-        for c in shown.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                c if !in_tag => shown_text.push(c),
-                _ => {}
-            }
-        }
-        let shown = shown_text;
+        let shown = html_words(text.get(at..at + 100).unwrap_or_default());
         assert!(
             shown.starts_with("Slow; see an internal document for the plan"),
             "{name}: {shown}"
@@ -427,21 +416,7 @@ fn a_public_build_keeps_the_public_history_of_public_documents() {
             .find(|(p, _)| p == name)
             .unwrap_or_else(|| panic!("no {name}"))
             .1;
-        // The text a reader sees: tags dropped, spaces collapsed.
-        let mut text = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => {
-                    in_tag = false;
-                    text.push(' ');
-                }
-                c if !in_tag => text.push(c),
-                _ => {}
-            }
-        }
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        html_words(html)
     };
     let feature_page = page("feature/f1.html");
     for shown in [
