@@ -402,9 +402,8 @@ fn plain_text(d: &Document, index: &Index<'_>) -> String {
     };
     let heads: Vec<&str> = b.info.headings.iter().map(|h| h.text.as_str()).collect();
     let mut s = heads.join(" · ");
-    // `[[id]]` reads as what the page shows: its label, the target's
-    // title, or, for a document the build does not publish, neither its
-    // id nor its title.
+    // `[[id]]` reads as what the page shows (`markdown::wiki_label`).
+    let linker = index.linker("");
     let mut text = String::with_capacity(b.text.len());
     let mut last = 0;
     for w in &b.info.wiki_links {
@@ -412,14 +411,7 @@ fn plain_text(d: &Document, index: &Index<'_>) -> String {
             break;
         };
         text.push_str(before);
-        match (&w.label, index.get(&w.id)) {
-            (Some(label), _) => text.push_str(label),
-            (None, Some(target)) => text.push_str(&target.title),
-            (None, None) if index.plan.by_id.contains_key(&w.id) => {
-                text.push_str(crate::render::markdown::WITHHELD)
-            }
-            (None, None) => text.push_str(&w.id),
-        }
+        text.push_str(&crate::render::markdown::wiki_label(w, &linker));
         last = w.range.end;
     }
     text.push_str(b.text.get(last..).unwrap_or_default());

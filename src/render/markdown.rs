@@ -50,6 +50,23 @@ fn escape_label(s: &str) -> String {
         .replace(']', "\\]")
 }
 
+/// What a `[[id]]` shows: its label, else the target's title, else, for
+/// a document this build does not publish, neither its id nor its title
+/// ([`WITHHELD`]), else the id (a broken link, which `check` reports).
+/// One rule for the page and the search index.
+pub fn wiki_label(w: &crate::parse::markdown::WikiLink, linker: &dyn Linker) -> String {
+    w.label
+        .clone()
+        .or_else(|| linker.doc(&w.id).map(|(_, t)| t))
+        .unwrap_or_else(|| {
+            if linker.withheld(&w.id) {
+                WITHHELD.to_string()
+            } else {
+                w.id.clone()
+            }
+        })
+}
+
 /// Replaces `[[id|label]]` with ordinary links the event pass resolves.
 fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
     let info = scan(body, 1);
@@ -60,17 +77,7 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
     let mut last = 0;
     for w in &info.wiki_links {
         out.push_str(&body[last..w.range.start]);
-        let label = w
-            .label
-            .clone()
-            .or_else(|| linker.doc(&w.id).map(|(_, t)| t))
-            .unwrap_or_else(|| {
-                if linker.withheld(&w.id) {
-                    WITHHELD.to_string()
-                } else {
-                    w.id.clone()
-                }
-            });
+        let label = wiki_label(w, linker);
         let anchor = w
             .anchor
             .as_ref()
