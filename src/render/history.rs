@@ -574,15 +574,22 @@ fn bulk_html(
     out.push_str("<li class=\"bulk\" data-log-kind=\"");
     esc_into(&kinds.join(" "), out);
     out.push_str("\"><details><summary>");
-    out.push_str(&format!("{} documents created", thousands(created)));
+    out.push_str(&format!(
+        "{} documents created",
+        super::facts::group_int(created as i128)
+    ));
     if by_kind.len() > 1 {
         let parts: Vec<String> = by_kind
             .iter()
             .map(|(k, n)| {
                 format!(
                     "{} {}",
-                    thousands(*n),
-                    if *n == 1 { k.to_string() } else { plural(k) }
+                    super::facts::group_int(*n as i128),
+                    if *n == 1 {
+                        k.to_string()
+                    } else {
+                        super::plural(k)
+                    }
                 )
             })
             .collect();
@@ -609,7 +616,7 @@ fn bulk_html(
     if created > named {
         out.push_str(&format!(
             "<li class=\"more muted\">and {} more (see <a href=\"plan.json\">plan.json</a>)</li>",
-            thousands(created - named)
+            super::facts::group_int((created - named) as i128)
         ));
     }
     out.push_str("</ul></details></li>");
@@ -707,30 +714,6 @@ fn named_words<'e>(ctx: &Ctx<'_>, l: &LogEntry, e: &'e Event) -> Vec<Cow<'e, str
         }
     }
     words
-}
-
-/// A count with thousands separators: 10,000.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A kind's plural as lists name it ("feature" → "features").
-fn plural(kind: &str) -> String {
-    if kind.ends_with('s') {
-        format!("{kind}es")
-    } else if let Some(stem) = kind.strip_suffix('y') {
-        format!("{stem}ies")
-    } else {
-        format!("{kind}s")
-    }
 }
 
 /// Notes about where history stops, for the changes page: the gaps of

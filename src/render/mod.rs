@@ -436,7 +436,7 @@ pub(crate) fn build_some(
 }
 
 /// The plural of a kind's name, for lists of kinds: `strategies`, `people`.
-fn plural(kind: &str) -> String {
+pub(crate) fn plural(kind: &str) -> String {
     let kind = kind.replace(['_', '-'], " ");
     if kind == "person" {
         return "people".into();
