@@ -309,48 +309,25 @@ fn handle(mut stream: TcpStream, head: Result<Head, Refused>, live: &Live, bind:
     });
     let req = match request {
         Ok(r) => r,
-        Err(Refused::Method) => {
+        Err(refused) => {
+            let (code, headers, body): (u16, &[(&str, &str)], &[u8]) = match refused {
+                Refused::Method => (405, &[("Allow", "GET, HEAD")], b"only GET and HEAD\n"),
+                Refused::Host => (
+                    403,
+                    &[],
+                    b"northstar serve answers only requests for localhost, a loopback address \
+                      or the address it listens on\n",
+                ),
+                Refused::Slow => (408, &[], b"request head too slow\n"),
+                Refused::Bad => (400, &[], b"bad request\n"),
+            };
             let _ = respond(
                 &mut stream,
                 false,
-                405,
+                code,
                 "text/plain; charset=utf-8",
-                &[("Allow", "GET, HEAD")],
-                b"only GET and HEAD\n",
-            );
-            return;
-        }
-        Err(Refused::Host) => {
-            let _ = respond(
-                &mut stream,
-                false,
-                403,
-                "text/plain; charset=utf-8",
-                &[],
-                b"northstar serve answers only requests for localhost, a loopback address \
-                  or the address it listens on\n",
-            );
-            return;
-        }
-        Err(Refused::Slow) => {
-            let _ = respond(
-                &mut stream,
-                false,
-                408,
-                "text/plain; charset=utf-8",
-                &[],
-                b"request head too slow\n",
-            );
-            return;
-        }
-        Err(Refused::Bad) => {
-            let _ = respond(
-                &mut stream,
-                false,
-                400,
-                "text/plain; charset=utf-8",
-                &[],
-                b"bad request\n",
+                headers,
+                body,
             );
             return;
         }
