@@ -3,7 +3,25 @@
 // Progressive enhancement only: every page works without it.
 (function () {
   "use strict";
+  // The search index is loaded when first needed (a focused search box,
+  // the search page): at 10,000 documents it is megabytes that no other
+  // page should wait for.
   var index = window.NORTHSTAR_SEARCH || [];
+  var loading = null;
+  function loadIndex(root, then) {
+    if (window.NORTHSTAR_SEARCH) { index = window.NORTHSTAR_SEARCH; then(); return; }
+    if (!loading) {
+      loading = [];
+      var tag = document.createElement("script");
+      tag.src = root + "search-index.js";
+      tag.onload = function () {
+        index = window.NORTHSTAR_SEARCH || [];
+        loading.forEach(function (f) { f(); });
+      };
+      document.body.appendChild(tag);
+    }
+    loading.push(then);
+  }
 
   function norm(s) { return (s || "").toLowerCase(); }
 
@@ -50,7 +68,8 @@
   Array.prototype.forEach.call(boxes, function (input) {
     var panel = input.parentNode.querySelector(".search-results");
     var root = input.getAttribute("data-root") || "";
-    input.addEventListener("input", function () {
+    input.addEventListener("focus", function () { loadIndex(root, function () {}); });
+    var show = function () {
       var hits = search(input.value, 8);
       panel.textContent = "";
       hits.forEach(function (d, i) {
@@ -59,7 +78,8 @@
         panel.appendChild(a);
       });
       panel.hidden = hits.length === 0;
-    });
+    };
+    input.addEventListener("input", function () { loadIndex(root, show); });
     input.form.addEventListener("submit", function (e) {
       var first = panel.querySelector("a");
       if (first) { e.preventDefault(); window.location.href = first.href; }
@@ -84,7 +104,7 @@
     var m = /[?&]q=([^&]*)/.exec(window.location.search);
     if (m) pageInput.value = decodeURIComponent(m[1].replace(/\+/g, " "));
     pageInput.addEventListener("input", run);
-    run();
+    loadIndex(pageInput.getAttribute("data-root") || "", run);
   }
 
   // Roadmap timeline: zoom by month, quarter or half-year, open on the
@@ -134,7 +154,13 @@
       }
       t.appendChild(document.createTextNode(shown.slice(flag)));
     };
+    // Lanes a filter empties fold away: each lane moves up by the
+    // height of the folded lanes above it (shifts), the SVG gets shorter.
+    var shifts = [], folded = 0, fullHeight = +tl.getAttribute("height");
+    var shiftOf = function (lane) { return shifts[+lane] || 0; };
+    var current = tl.getAttribute("data-zoom") || "quarter";
     var zoom = function (z) {
+      current = z;
       var k = ZOOM[z] || 1;
       var x = function (iso) { return +(plotLeft + (dayOf(iso) - lo) * ppd * k).toFixed(1); };
       // At least as wide as its box, so lanes never stop short.
@@ -163,8 +189,8 @@
         el.setAttribute("x2", x(el.getAttribute("data-to")));
       });
       all("path.dep", function (el) {
-        el.setAttribute("d", depPath(x(el.getAttribute("data-from")), +el.getAttribute("data-y1"),
-          x(el.getAttribute("data-to")), +el.getAttribute("data-y2")));
+        el.setAttribute("d", depPath(x(el.getAttribute("data-from")), +el.getAttribute("data-y1") - shiftOf(el.getAttribute("data-lane-from")),
+          x(el.getAttribute("data-to")), +el.getAttribute("data-y2") - shiftOf(el.getAttribute("data-lane-to"))));
       });
       all(".item text.label", function (t) { relabel(t, x); });
       if (zoomBox) {
@@ -179,10 +205,12 @@
     };
     // Lane names stay at the left edge of the scrolled box, and labels
     // inside bars that began left of it slide into view.
-    var heads = tl.querySelectorAll(".lane-head, .lane-label");
+    var heads = tl.querySelectorAll(".lane-head, .lane-label, .lane-more");
     var stick = function () {
       var dx = wrap.scrollLeft;
-      Array.prototype.forEach.call(heads, function (el) { el.setAttribute("transform", "translate(" + dx + " 0)"); });
+      Array.prototype.forEach.call(heads, function (el) {
+        el.setAttribute("transform", "translate(" + dx + " " + -shiftOf(el.getAttribute("data-lane")) + ")");
+      });
       all(".item text.label", function (t) {
         if (t.ns) t.setAttribute("x", Math.max(t.ns.x0, Math.min(t.ns.max, dx + plotLeft + 8)));
       });
@@ -195,30 +223,44 @@
         if (b) zoom(b.getAttribute("data-zoom"));
       });
     }
-    zoom(tl.getAttribute("data-zoom") || "quarter");
+    zoom(current);
+    // The roadmap's view (below) filters the timeline through these.
+    tl.nsZoom = function (z) { if (ZOOM[z]) zoom(z); };
+    tl.nsZoomed = function () { return current; };
+    tl.nsFilter = function (match, active) {
+      var ok = {}, any = {};
+      all("g.item", function (g) {
+        var yes = !active || match(g);
+        var a = g.parentNode.tagName.toLowerCase() === "a" ? g.parentNode : g;
+        a.classList.toggle("filtered-out", !yes);
+        ok[g.getAttribute("data-id")] = yes;
+        if (yes) any[g.getAttribute("data-lane")] = true;
+      });
+      folded = 0;
+      all("rect.lane[data-lane]", function (r) {
+        var l = r.getAttribute("data-lane");
+        shifts[+l] = folded;
+        if (active && !any[l]) folded += +r.getAttribute("height");
+      });
+      all("[data-lane]", function (el) {
+        var l = el.getAttribute("data-lane");
+        el.classList.toggle("lane-folded", !!active && !any[l]);
+        if (!el.classList.contains("lane-head") && !el.classList.contains("lane-label") && !el.classList.contains("lane-more")) {
+          el.setAttribute("transform", "translate(0 " + -shiftOf(l) + ")");
+        }
+      });
+      all("path.dep", function (el) {
+        el.classList.toggle("filtered-out", !ok[el.getAttribute("data-from-id")] || !ok[el.getAttribute("data-to-id")]);
+      });
+      all("[data-bottom]", function (el) { el.setAttribute("transform", "translate(0 " + -folded + ")"); });
+      tl.setAttribute("height", fullHeight - folded);
+      zoom(current);
+      var shown = 0;
+      for (var id in ok) if (ok[id]) shown++;
+      return shown;
+    };
   }
 
-  // Roadmap filters: hide cards and timeline items that do not match.
-  var filters = document.querySelector("form.filters");
-  if (filters) {
-    filters.hidden = false;
-    var selects = filters.querySelectorAll("select");
-    var apply = function () {
-      var want = {};
-      Array.prototype.forEach.call(selects, function (s) { if (s.value) want[s.getAttribute("data-filter")] = s.value; });
-      var nodes = document.querySelectorAll("[data-status]");
-      Array.prototype.forEach.call(nodes, function (n) {
-        var show = true;
-        for (var key in want) {
-          var have = (n.getAttribute("data-" + key) || "").split(" ");
-          if (have.indexOf(want[key]) < 0) { show = false; break; }
-        }
-        var target = n.closest("a") && n.tagName.toLowerCase() === "g" ? n.closest("a") : n;
-        target.classList.toggle("filtered-out", !show);
-      });
-    };
-    Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", apply); });
-  }
 })();
 
 /* change log filters (changes.html): without JavaScript every change is shown. The
@@ -321,4 +363,241 @@
       });
     });
   });
+})();
+
+/* Roadmap views (roadmap.html): filter by team, objective, segment,
+   milestone and status; group the features by horizon, team, objective,
+   milestone, status or segment; sort them. The board is drawn from
+   roadmap-data.js (every feature of the plan; the page itself holds at
+   most a few dozen cards per column). The timeline folds lanes the filter
+   empties. The state lives in the address (#team=…&group=…&sort=…&zoom=…),
+   so a view can be sent as a link, also from file://. Without JavaScript
+   the page shows its static boards, complete up to their "more" links. */
+(function () {
+  "use strict";
+  var form = document.getElementById("ns-view");
+  if (!form) return;
+  var data = window.NORTHSTAR_ROADMAP;
+  var tl = document.querySelector("svg.timeline[data-ppd]");
+  var board = document.getElementById("ns-board");
+  var selects = form.querySelectorAll("select[data-filter]");
+  var group = form.querySelector("select[data-view=group]");
+  var sort = form.querySelector("select[data-view=sort]");
+  var shownText = document.getElementById("ns-view-shown");
+  var link = document.getElementById("ns-view-link");
+  // Address keys: the filter's name in the page, and in the address.
+  var KEY = { team: "team", objectives: "objective", segments: "segment", milestone: "milestone", status: "status" };
+  var HORIZON = { now: "Now", next: "Next", later: "Later" };
+  var COLUMN = 30;
+  form.hidden = false;
+  if (data && board) {
+    board.hidden = false;
+    Array.prototype.forEach.call(document.querySelectorAll(".static-view"), function (s) { s.hidden = true; });
+  }
+
+  var want = function () {
+    var w = {};
+    Array.prototype.forEach.call(selects, function (s) { if (s.value) w[s.getAttribute("data-filter")] = s.value; });
+    return w;
+  };
+  // A page element (timeline item, card) by its data-* attributes.
+  var matchNode = function (w) {
+    return function (n) {
+      for (var key in w) {
+        var have = (n.getAttribute("data-" + key) || "").split(" ");
+        if (have.indexOf(w[key]) < 0) return false;
+      }
+      return true;
+    };
+  };
+  // A feature of roadmap-data.js.
+  var matchFeature = function (w) {
+    return function (f) {
+      if (w.team && (f.tm || "none") !== w.team) return false;
+      if (w.objectives && f.o.indexOf(w.objectives) < 0) return false;
+      if (w.segments && f.g.indexOf(w.segments) < 0) return false;
+      if (w.milestone && (f.m || "none") !== w.milestone) return false;
+      if (w.status && f.s !== w.status) return false;
+      return true;
+    };
+  };
+
+  var groupsOf = function (f, by) {
+    var many = function (ids, names, none) {
+      var out = ids.filter(function (i) { return names[i]; }).map(function (i) { return [i, names[i]]; });
+      return out.length ? out : [["", none]];
+    };
+    switch (by) {
+      case "team": return [[f.tm === "none" ? "" : f.tm, data.teams[f.tm] || "Unassigned"]];
+      case "objective": return many(f.o, data.objectives, "No objective");
+      case "segment": return many(f.g, data.segments, "No segment");
+      case "milestone": {
+        var m = f.m && data.milestones.filter(function (x) { return x.id === f.m; })[0];
+        return [[m ? m.id : "", m ? m.title : "No milestone"]];
+      }
+      case "status": return [[f.s || "", f.s || "No status"]];
+      default: return f.h ? [[f.h, HORIZON[f.h]]] : [];
+    }
+  };
+  var order = function (by) {
+    var list = [];
+    if (by === "horizon") list = ["now", "next", "later"];
+    else if (by === "status") list = data.statuses.slice();
+    else if (by === "milestone") list = data.milestones.map(function (m) { return m.id; });
+    return function (a, b) {
+      if (a.key === "" || b.key === "") return a.key === b.key ? 0 : a.key === "" ? 1 : -1;
+      var ia = list.indexOf(a.key), ib = list.indexOf(b.key);
+      if (ia >= 0 || ib >= 0) return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib);
+      return a.label.localeCompare(b.label);
+    };
+  };
+  var compare = function (by) {
+    var last = function (x, y, f) {
+      if (x == null || y == null) return x == null && y == null ? 0 : x == null ? 1 : -1;
+      return f(x, y);
+    };
+    return function (a, b) {
+      var c = 0;
+      if (by === "target") c = last(a.d, b.d, function (x, y) { return x < y ? -1 : x > y ? 1 : 0; });
+      else if (by === "risk") c = b.k.length - a.k.length || last(a.d, b.d, function (x, y) { return x < y ? -1 : x > y ? 1 : 0; });
+      else if (by === "rice") c = last(a.r, b.r, function (x, y) { return y - x; });
+      return c || a.t.localeCompare(b.t);
+    };
+  };
+
+  var el = function (tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  };
+  var milestoneTitle = {};
+  if (data) data.milestones.forEach(function (m) { milestoneTitle[m.id] = m.title; });
+  // A card as templates/cards.hbs writes it.
+  var card = function (f) {
+    var li = el("li", "card status-" + (f.s || ""));
+    var a = el("a", "card-title", f.t);
+    a.href = f.u;
+    li.appendChild(a);
+    var meta = el("div", "card-meta");
+    if (f.s) meta.appendChild(el("span", "badge status-" + f.s, f.s));
+    var add = function (cls, text, title) {
+      if (!text) return;
+      meta.appendChild(document.createTextNode(" "));
+      var s = el("span", cls, text);
+      if (title) s.title = title;
+      meta.appendChild(s);
+    };
+    add("muted card-team", data.teams[f.tm]);
+    add("muted card-milestone", f.m && milestoneTitle[f.m]);
+    if (f.r != null) add("rice", "RICE " + f.r, "RICE score");
+    li.appendChild(meta);
+    if (f.k.length) {
+      var ul = el("ul", "risk-flags");
+      ul.setAttribute("aria-label", "Risks");
+      f.k.forEach(function (r) { ul.appendChild(el("li", "risk-flag", r)); });
+      li.appendChild(ul);
+    }
+    return li;
+  };
+  var fill = function (ul, fs, from, to) {
+    for (var i = from; i < to; i++) ul.appendChild(card(fs[i]));
+  };
+  var drawBoard = function (fs, by, sortBy) {
+    var groups = {}, keys = [];
+    fs.forEach(function (f) {
+      groupsOf(f, by).forEach(function (g) {
+        if (!groups[g[0]]) { groups[g[0]] = { key: g[0], label: g[1], fs: [] }; keys.push(groups[g[0]]); }
+        groups[g[0]].fs.push(f);
+      });
+    });
+    keys.sort(order(by));
+    var box = board.querySelector(".board-groups");
+    box.textContent = "";
+    box.classList.toggle("board-wide", keys.length > 3);
+    keys.forEach(function (g) {
+      g.fs.sort(compare(sortBy));
+      var col = el("div", "column");
+      col.setAttribute("data-group", g.key);
+      var h = el("h3", null, g.label + " ");
+      h.appendChild(el("span", "count", g.fs.length.toLocaleString("en-US")));
+      col.appendChild(h);
+      var ul = el("ul", "cards");
+      fill(ul, g.fs, 0, Math.min(COLUMN, g.fs.length));
+      col.appendChild(ul);
+      if (g.fs.length > COLUMN) {
+        var more = el("button", "show-all", "Show all " + g.fs.length.toLocaleString("en-US"));
+        more.type = "button";
+        more.addEventListener("click", function () {
+          fill(ul, g.fs, COLUMN, g.fs.length);
+          more.remove();
+        });
+        col.appendChild(more);
+      }
+      box.appendChild(col);
+    });
+    if (!keys.length) box.appendChild(el("p", "muted", "No feature matches this view."));
+  };
+
+  var read = function () {
+    var q = new URLSearchParams((location.hash || "").replace(/^#/, ""));
+    Array.prototype.forEach.call(selects, function (s) {
+      s.value = q.get(KEY[s.getAttribute("data-filter")]) || "";
+      if (s.selectedIndex < 0) s.value = "";
+    });
+    group.value = q.get("group") || "horizon";
+    if (group.selectedIndex < 0) group.value = "horizon";
+    sort.value = q.get("sort") || "rice";
+    if (sort.selectedIndex < 0) sort.value = "rice";
+    if (tl && tl.nsZoom && q.get("zoom")) tl.nsZoom(q.get("zoom"));
+  };
+  var state = function () {
+    var q = [];
+    Array.prototype.forEach.call(selects, function (s) {
+      if (s.value) q.push(KEY[s.getAttribute("data-filter")] + "=" + encodeURIComponent(s.value));
+    });
+    if (group.value !== "horizon") q.push("group=" + group.value);
+    if (sort.value !== "rice") q.push("sort=" + sort.value);
+    var z = tl && tl.nsZoomed ? tl.nsZoomed() : "quarter";
+    if (z !== "quarter") q.push("zoom=" + z);
+    return q.length ? "#" + q.join("&") : "";
+  };
+  var apply = function () {
+    var w = want(), active = Object.keys(w).length > 0;
+    var onTimeline = tl && tl.nsFilter ? tl.nsFilter(matchNode(w), active) : 0;
+    Array.prototype.forEach.call(document.querySelectorAll(".cards li.card[data-status]"), function (c) {
+      c.classList.toggle("filtered-out", active && !matchNode(w)(c));
+    });
+    var un = document.getElementById("ns-unscheduled");
+    if (un) {
+      var n = un.querySelectorAll("li.card:not(.filtered-out)").length;
+      un.querySelector("summary .count").textContent = active ? n + " shown" : un.querySelectorAll("li.card").length;
+    }
+    var words = "";
+    if (data && board) {
+      var fs = data.features.filter(matchFeature(w));
+      drawBoard(fs, group.value, sort.value);
+      words = active ? fs.length.toLocaleString("en-US") + " of " + data.features.length.toLocaleString("en-US") + " features" : "";
+    }
+    if (active && tl) words += (words ? ", " : "") + onTimeline + " on the timeline";
+    shownText.textContent = words;
+    var h = state();
+    link.href = h || "#";
+    if ((location.hash || "") !== h) {
+      try { history.replaceState(null, "", h || location.pathname + location.search); } catch (e) { location.hash = h; }
+    }
+  };
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  document.getElementById("ns-view-reset").addEventListener("click", function () {
+    Array.prototype.forEach.call(selects, function (s) { s.value = ""; });
+    group.value = "horizon";
+    sort.value = "rice";
+    apply();
+  });
+  var zoomBox = document.querySelector(".timeline-zoom");
+  if (zoomBox) zoomBox.addEventListener("click", function () { setTimeout(apply, 0); });
+  window.addEventListener("hashchange", function () { read(); apply(); });
+  read();
+  apply();
 })();

@@ -311,13 +311,19 @@ pub(crate) fn build_some(
         )?;
         drop(t);
         let t = crate::timings::phase("render: roadmap");
+        let timeline = views::timeline(&ctx);
+        put(
+            "roadmap.svg",
+            svg::standalone(&timeline, &tpl.asset("style.css")),
+        )?;
+        put("roadmap-data.js", views::roadmap_data(&ctx))?;
         put(
             "roadmap.html",
             tpl.render(
                 "roadmap",
                 merge(base("", "Roadmap", "roadmap"), {
                     let _t = crate::timings::phase("render: roadmap data");
-                    views::roadmap(&ctx)
+                    views::roadmap(&ctx, timeline)
                 }),
             )?,
         )?;

@@ -75,8 +75,9 @@ pub struct Item {
     pub slip: Option<(i64, Option<i64>)>,
     /// Risk flags, in words ("slipped 14 days", "overdue milestone").
     pub risks: Vec<String>,
-    /// Filter data: team, objectives, segments (space-separated ids).
-    pub filters: [String; 3],
+    /// Filter data: team, objectives, segments, milestone (space-separated
+    /// ids).
+    pub filters: [String; 4],
 }
 
 /// A milestone line on the timeline.
@@ -104,6 +105,9 @@ pub struct Link {
 pub struct Timeline<'a> {
     /// Lane names, in order.
     pub lanes: &'a [String],
+    /// Per lane, how many features it leaves out (a lane draws a share of
+    /// the features at most); shown under its name.
+    pub more: &'a [usize],
     /// Milestones, by date.
     pub marks: &'a [Mark],
     /// Features.
@@ -275,7 +279,7 @@ pub fn timeline(t: &Timeline<'_>) -> String {
     let today = dates::format(t.today);
     let _ = write!(
         s,
-        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" data-at=\"{today}\"/>",
+        "<line class=\"today\" x1=\"{tx:.1}\" y1=\"{axis_y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\" data-at=\"{today}\" data-bottom=\"1\"/>",
         bottom + 18.0
     );
     s.push_str(&months);
@@ -285,11 +289,11 @@ pub fn timeline(t: &Timeline<'_>) -> String {
     }
     let _ = write!(
         s,
-        "<text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\" data-at=\"{today}\" data-dx=\"4\">Today</text>",
+        "<text class=\"today-label\" x=\"{:.1}\" y=\"{:.1}\" data-at=\"{today}\" data-dx=\"4\" data-bottom=\"1\">Today</text>",
         tx + 4.0,
         bottom + 15.0
     );
-    lane_names(&mut s, t.lanes, &lane_y, &lane_h);
+    lane_names(&mut s, t, &lane_y, &lane_h);
     s.push_str("</svg>");
     s
 }
@@ -317,6 +321,76 @@ fn description(s: &mut String, t: &Timeline<'_>) {
         },
         risky
     );
+}
+
+/// `roadmap.svg`: the timeline as a file of its own, for slides and
+/// documents. It carries its styles (the site stylesheet's light colours
+/// and its `svg.timeline` rules, so an overridden `style.css` shows here
+/// too) and a background, since no page is around it.
+pub fn standalone(timeline: &str, css: &str) -> String {
+    let mut style = String::new();
+    for (selector, body) in css_rules(css) {
+        if selector == ":root" && style.is_empty() || selector.starts_with("svg.timeline") {
+            let _ = write!(style, "{selector}{{{body}}}");
+        }
+    }
+    style.push_str("svg.timeline{width:auto;height:auto;min-width:0;background:var(--panel,#fff);font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif}");
+    let body = timeline
+        .find('>')
+        .map_or(timeline, |end| &timeline[end + 1..]);
+    let open = &timeline[..timeline.len() - body.len()];
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{open}<style>{}</style>{body}\n",
+        style.replace("]]>", "")
+    )
+}
+
+/// The top-level rules of a stylesheet, as (selector, declarations);
+/// at-rules and what they hold are skipped. Comments are dropped.
+fn css_rules(css: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        let selector = strip_comments(&rest[..open]).trim().to_string();
+        // Find the matching close, counting nested braces (@media).
+        let mut depth = 0;
+        let mut close = None;
+        for (i, c) in rest[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(open + i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else { break };
+        if !selector.starts_with('@') {
+            out.push((
+                selector,
+                strip_comments(&rest[open + 1..close]).trim().to_string(),
+            ));
+        }
+        rest = &rest[close + 1..];
+    }
+    out
+}
+
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(a) = rest.find("/*") {
+        out.push_str(&rest[..a]);
+        rest = rest[a + 2..]
+            .find("*/")
+            .map_or("", |b| &rest[a + 2 + b + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether an item is drawn as a bar (a start before its target).
@@ -413,8 +487,14 @@ fn pack<'a>(t: &'a Timeline<'_>, scale: Scale, top: f64) -> (Vec<Placed<'a>>, Ve
     let mut lane_y = Vec::new();
     let mut lane_h = Vec::new();
     let mut y = top;
-    for r in &rows {
-        let n = r.len().max(1) as f64;
+    for (i, r) in rows.iter().enumerate() {
+        // A lane that names features left out has room for that line.
+        let least = if t.more.get(i).is_some_and(|n| *n > 0) {
+            2
+        } else {
+            1
+        };
+        let n = r.len().max(least) as f64;
         let h = LANE_PAD * 2.0 + n * BOX_H + (n - 1.0) * ROW_GAP;
         lane_y.push(y);
         lane_h.push(h);
@@ -435,7 +515,7 @@ fn lanes(s: &mut String, lane_y: &[f64], lane_h: &[f64], width: f64) {
     for (i, (ly, lh)) in lane_y.iter().zip(lane_h).enumerate() {
         let _ = write!(
             s,
-            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{width:.1}\" height=\"{lh:.1}\" data-to-edge=\"1\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{width:.1}\" y2=\"{ly:.1}\" data-to-edge=\"1\"/>",
+            "<rect class=\"lane{}\" x=\"0\" y=\"{ly:.1}\" width=\"{width:.1}\" height=\"{lh:.1}\" data-to-edge=\"1\" data-lane=\"{i}\"/><line class=\"lane-rule\" x1=\"0\" y1=\"{ly:.1}\" x2=\"{width:.1}\" y2=\"{ly:.1}\" data-to-edge=\"1\" data-lane=\"{i}\"/>",
             if i % 2 == 1 { " alt" } else { "" },
         );
     }
@@ -443,15 +523,15 @@ fn lanes(s: &mut String, lane_y: &[f64], lane_h: &[f64], width: f64) {
 
 /// Lane names on a backing, drawn last: the page's script keeps them at
 /// the left edge while the timeline scrolls, over the bars.
-fn lane_names(s: &mut String, lanes: &[String], lane_y: &[f64], lane_h: &[f64]) {
-    for (i, lane) in lanes.iter().enumerate() {
+fn lane_names(s: &mut String, t: &Timeline<'_>, lane_y: &[f64], lane_h: &[f64]) {
+    for (i, lane) in t.lanes.iter().enumerate() {
         let (ly, lh) = (
             lane_y[i.min(lane_y.len() - 1)],
             lane_h[i.min(lane_h.len() - 1)],
         );
         let _ = write!(
             s,
-            "<rect class=\"lane-head\" x=\"0\" y=\"{:.1}\" width=\"{LANE_LABEL}\" height=\"{:.1}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\"{}>{}</text>",
+            "<rect class=\"lane-head\" x=\"0\" y=\"{:.1}\" width=\"{LANE_LABEL}\" height=\"{:.1}\" data-lane=\"{i}\"/><text class=\"lane-label\" x=\"14\" y=\"{:.1}\" data-lane=\"{i}\"{}>{}</text>",
             ly + 0.5,
             lh - 0.5,
             ly + LANE_PAD + 16.0,
@@ -466,6 +546,14 @@ fn lane_names(s: &mut String, lanes: &[String], lane_y: &[f64], lane_h: &[f64]) 
             },
             esc(lane)
         );
+        if let Some(&n) = t.more.get(i).filter(|n| **n > 0) {
+            let _ = write!(
+                s,
+                "<text class=\"lane-more\" x=\"14\" y=\"{:.1}\" data-lane=\"{i}\" data-more=\"{n}\">+{} not drawn</text>",
+                ly + LANE_PAD + 32.0,
+                super::facts::group_int(n as i128)
+            );
+        }
     }
 }
 
@@ -733,13 +821,15 @@ fn dependency_lines(s: &mut String, t: &Timeline<'_>, scale: Scale, placed: &[Pl
         };
         let _ = write!(
             s,
-            "<path class=\"dep{}\" d=\"{d}\" marker-end=\"url(#ns-dep-arrow{})\" data-from=\"{}\" data-to=\"{}\" data-from-id=\"{}\" data-to-id=\"{}\" data-y1=\"{y1:.1}\" data-y2=\"{y2:.1}\"><title>{}</title></path>",
+            "<path class=\"dep{}\" d=\"{d}\" marker-end=\"url(#ns-dep-arrow{})\" data-from=\"{}\" data-to=\"{}\" data-from-id=\"{}\" data-to-id=\"{}\" data-y1=\"{y1:.1}\" data-y2=\"{y2:.1}\" data-lane-from=\"{}\" data-lane-to=\"{}\"><title>{}</title></path>",
             if l.broken { " broken" } else { "" },
             if l.broken { "-broken" } else { "" },
             dates::format(from),
             dates::format(to),
             esc(&l.from),
             esc(&l.to),
+            a.item.lane,
+            b.item.lane,
             esc(&what)
         );
     }
@@ -780,14 +870,16 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
     }
     let _ = write!(
         s,
-        "<g class=\"item status-{}{}{}\" data-id=\"{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-status=\"{}\" data-start=\"{}\" data-end=\"{end}\"{}><title>{}</title>",
+        "<g class=\"item status-{}{}{}\" data-id=\"{}\" data-lane=\"{}\" data-team=\"{}\" data-objectives=\"{}\" data-segments=\"{}\" data-milestone=\"{}\" data-status=\"{}\" data-start=\"{}\" data-end=\"{end}\"{}><title>{}</title>",
         esc(&it.status),
         if bar { "" } else { " marker-only" },
         if it.risks.is_empty() { "" } else { " at-risk" },
         esc(&it.id),
+        it.lane,
         esc(&it.filters[0]),
         esc(&it.filters[1]),
         esc(&it.filters[2]),
+        esc(&it.filters[3]),
         esc(&it.status),
         if bar {
             dates::format(start)
@@ -1101,6 +1193,7 @@ mod tests {
         let today = crate::dates::parse("2026-11-01").expect("date");
         let svg = timeline(&Timeline {
             lanes: &["Team".to_string()],
+            more: &[],
             marks: &marks,
             items: &[],
             links: &[],

@@ -33,6 +33,7 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
         "filter_team": d.str("team").filter(|t| ctx.index.get(t).is_some()).unwrap_or("none"),
         "filter_objectives": d.strs("objectives").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
         "filter_segments": d.strs("segments").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
+        "filter_milestone": d.str("milestone").filter(|m| ctx.index.get(m).is_some()).unwrap_or("none"),
         "demand": ctx.index.demand(&d.id),
         "risks": risk::flags(ctx, d),
     })
@@ -65,7 +66,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         .of_kind("strategy")
         .map(|s| json!({"title": s.title, "href": Index::page(s), "period": s.str("period"), "pillars": s.data.get("pillars")}))
         .collect();
-    let board = now_next_later(ctx, "");
+    let board = now_next_later(ctx, "", HOME_CARDS);
     json!({
         "vision": product.and_then(|p| p.str("vision")),
         "problem": product.and_then(|p| p.str("problem")),
@@ -79,7 +80,38 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
     })
 }
 
-fn now_next_later(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
+/// Most cards a column of the roadmap's boards holds in the page itself:
+/// at 10,000 documents the whole plan as cards is megabytes of HTML. The
+/// page's script draws every feature from `roadmap-data.js`; without it
+/// a column names how many more there are and links to the full table.
+const COLUMN_CARDS: usize = 50;
+/// Most cards a column of the roadmap's "by status" board holds.
+const STATUS_CARDS: usize = 30;
+/// Most cards a column of the home page's board holds: a glance.
+const HOME_CARDS: usize = 10;
+/// Most cards the roadmap's "by objective" section holds in all, shared
+/// among its groups (at least [`GROUP_MIN`] each).
+const GROUPED_CARDS: usize = 200;
+const GROUP_MIN: usize = 2;
+/// Most features the timeline draws, shared among its lanes (at least
+/// [`LANE_MIN`] each); a lane names how many it leaves out.
+const TIMELINE_ITEMS: usize = 400;
+const LANE_MIN: usize = 8;
+
+/// A board column: the first `cap` cards of `fs`, its whole count, and
+/// how many it leaves out, in words.
+fn column(ctx: &Ctx<'_>, fs: &[&Document], cap: usize, root: &str) -> Value {
+    let more = fs.len().saturating_sub(cap);
+    json!({
+        "features": fs.iter().take(cap).map(|f| card(ctx, f, root)).collect::<Vec<_>>(),
+        "count": fs.len(),
+        "count_text": facts::group_int(fs.len() as i128),
+        "more": more,
+        "more_text": facts::group_int(more as i128),
+    })
+}
+
+fn now_next_later(ctx: &Ctx<'_>, root: &str, cap: usize) -> Vec<Value> {
     let mut cols: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
     for f in ctx.index.of_kind("feature") {
         if let Some(h) = facts::horizon(ctx.index.plan, f) {
@@ -96,14 +128,22 @@ fn now_next_later(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
                     .total_cmp(&facts::rice(a).unwrap_or(0.0))
                     .then(a.title.cmp(&b.title))
             });
-            json!({"name": h, "label": match *h { "now" => "Now", "next" => "Next", _ => "Later" },
-                   "features": fs.iter().map(|f| card(ctx, f, root)).collect::<Vec<_>>()})
+            let mut c = column(ctx, &fs, cap, root);
+            c["name"] = json!(h);
+            c["label"] = json!(match *h {
+                "now" => "Now",
+                "next" => "Next",
+                _ => "Later",
+            });
+            c
         })
         .collect()
 }
 
-/// The roadmap page: timeline, now/next/later, by status, by objective.
-pub fn roadmap(ctx: &Ctx<'_>) -> Value {
+/// The roadmap's timeline as SVG: lanes by team, milestones, features
+/// and their dependencies. The roadmap page shows it and `roadmap.svg`
+/// holds it for slides.
+pub fn timeline(ctx: &Ctx<'_>) -> String {
     let plan = ctx.index.plan;
     let mut teams: Vec<&Document> = ctx.index.of_kind("team").collect();
     teams.sort_by(|a, b| a.title.cmp(&b.title));
@@ -124,41 +164,93 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
     }
     marks.sort_by_key(|m| m.date);
     let (items, links) = timeline_items(ctx, &teams);
-    let unscheduled: Vec<Value> = ctx
+    let (items, more) = cap_lanes(items, lanes.len(), coarse(ctx, plan.today));
+    svg::timeline(&svg::Timeline {
+        lanes: &lanes,
+        more: &more,
+        marks: &marks,
+        items: &items,
+        links: &links,
+        // A public build shows no day, not even today's: its
+        // timeline, every date a quarter's first, has Today there too.
+        today: coarse(ctx, plan.today),
+        day: ctx.day(),
+        quarters: ctx.public,
+    })
+}
+
+/// At most [`TIMELINE_ITEMS`] features over all lanes: where a lane holds
+/// more than its share, it keeps the work of the default window (a
+/// quarter back, a year ahead) first, at-risk work first within it, then
+/// what is nearest today. Returns the items kept and, per lane, how many
+/// it left out.
+fn cap_lanes(items: Vec<Item>, lanes: usize, today: i64) -> (Vec<Item>, Vec<usize>) {
+    let lanes = lanes.max(1);
+    let share = (TIMELINE_ITEMS / lanes).max(LANE_MIN);
+    let mut by_lane: Vec<Vec<Item>> = (0..lanes).map(|_| Vec::new()).collect();
+    for it in items {
+        by_lane[it.lane.min(lanes - 1)].push(it);
+    }
+    let mut more = vec![0; lanes];
+    let mut kept = Vec::new();
+    for (lane, mut v) in by_lane.into_iter().enumerate() {
+        if v.len() > share {
+            v.sort_by(|a, b| {
+                let key = |it: &Item| {
+                    (
+                        !(today - 91..=today + 365).contains(&it.target),
+                        it.risks.is_empty(),
+                        (it.target - today).abs(),
+                    )
+                };
+                key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+            });
+            more[lane] = v.len() - share;
+            v.truncate(share);
+        }
+        kept.extend(v);
+    }
+    (kept, more)
+}
+
+/// The roadmap page: the timeline (drawn by [`timeline`]), the boards
+/// now/next/later, by status and by objective, and the filters' choices.
+pub fn roadmap(ctx: &Ctx<'_>, timeline: String) -> Value {
+    let plan = ctx.index.plan;
+    let unscheduled: Vec<&Document> = ctx
         .index
         .of_kind("feature")
         .filter(|f| {
             f.str("milestone").and_then(|m| ctx.index.get(m)).is_none()
                 && f.str("status") != Some("declined")
         })
-        .map(|f| card(ctx, f, ""))
         .collect();
     let by_status: Vec<Value> = STATUSES
         .iter()
         .map(|s| {
-            let fs: Vec<Value> = ctx
+            let fs: Vec<&Document> = ctx
                 .index
                 .of_kind("feature")
                 .filter(|f| f.str("status") == Some(s))
-                .map(|f| card(ctx, f, ""))
                 .collect();
-            json!({"name": s, "features": fs})
+            let mut c = column(ctx, &fs, STATUS_CARDS, "");
+            c["name"] = json!(s);
+            c
         })
         .collect();
-    let mut by_objective: Vec<Value> = ctx
+    let mut groups: Vec<(Option<&Document>, Vec<&Document>)> = ctx
         .index
         .of_kind("objective")
         .map(|o| {
-            let fs: Vec<Value> = plan
+            let fs = plan
                 .referrers(&o.id, Some("objectives"))
                 .into_iter()
                 .filter(|f| f.kind == "feature" && ctx.index.get(&f.id).is_some())
-                .map(|f| card(ctx, f, ""))
                 .collect();
-            json!({"title": o.title, "href": Index::page(o), "status": facts::objective_status(o, plan.today), "features": fs})
+            (Some(o), fs)
         })
         .collect();
-    let orphans: Vec<Value> = ctx
+    let orphans: Vec<&Document> = ctx
         .index
         .of_kind("feature")
         .filter(|f| {
@@ -166,11 +258,26 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
                 .iter()
                 .all(|o| ctx.index.get(o).is_none())
         })
-        .map(|f| card(ctx, f, ""))
         .collect();
     if !orphans.is_empty() {
-        by_objective.push(json!({"title": "No objective", "features": orphans}));
+        groups.push((None, orphans));
     }
+    let cap = (GROUPED_CARDS / groups.len().max(1)).max(GROUP_MIN);
+    let by_objective: Vec<Value> = groups
+        .iter()
+        .map(|(o, fs)| {
+            let mut c = column(ctx, fs, cap, "");
+            match o {
+                Some(o) => {
+                    c["title"] = json!(o.title);
+                    c["href"] = json!(Index::page(o));
+                    c["status"] = json!(facts::objective_status(o, plan.today));
+                }
+                None => c["title"] = json!("No objective"),
+            }
+            c
+        })
+        .collect();
     let filter = |kind: &str| -> Vec<Value> {
         ctx.index
             .of_kind(kind)
@@ -178,23 +285,85 @@ pub fn roadmap(ctx: &Ctx<'_>) -> Value {
             .collect()
     };
     json!({
-        "timeline": svg::timeline(&svg::Timeline {
-            lanes: &lanes,
-            marks: &marks,
-            items: &items,
-            links: &links,
-            // A public build shows no day, not even today's: its
-            // timeline, every date a quarter's first, has Today there too.
-            today: coarse(ctx, plan.today),
-            day: ctx.day(),
-            quarters: ctx.public,
-        }),
-        "unscheduled": unscheduled,
-        "board": now_next_later(ctx, ""),
+        "timeline": timeline,
+        "unscheduled": (!unscheduled.is_empty()).then(|| column(ctx, &unscheduled, COLUMN_CARDS, "")),
+        "board": now_next_later(ctx, "", COLUMN_CARDS),
         "by_status": by_status,
         "by_objective": by_objective,
-        "filters": {"teams": filter("team"), "objectives": filter("objective"), "segments": filter("segment"), "statuses": STATUSES},
+        "filters": {"teams": filter("team"), "objectives": filter("objective"), "segments": filter("segment"), "statuses": STATUSES, "milestones": milestones(ctx)},
     })
+}
+
+/// The milestones this build publishes, by date (undated last), for the
+/// roadmap's milestone filter and grouping.
+fn milestones(ctx: &Ctx<'_>) -> Vec<Value> {
+    let mut ms: Vec<(&Document, Option<i64>)> = ctx
+        .index
+        .of_kind("milestone")
+        .map(|m| (m, m.str("date").and_then(dates::parse)))
+        .collect();
+    ms.sort_by(|a, b| (a.1.is_none(), a.1, &a.0.title).cmp(&(b.1.is_none(), b.1, &b.0.title)));
+    ms.into_iter()
+        .map(|(m, d)| json!({"id": m.id, "title": m.title, "date": d.map(|d| dates::format(coarse(ctx, d)))}))
+        .collect()
+}
+
+/// `roadmap-data.js`: every feature this build publishes, as the
+/// roadmap's script groups, filters and sorts them, with the names of
+/// the teams, objectives, segments and milestones they point to. A
+/// script, not JSON, because browsers refuse `fetch` on `file://` pages;
+/// loaded by the roadmap page only.
+pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
+    let plan = ctx.index.plan;
+    let features: Vec<Value> = ctx
+        .index
+        .of_kind("feature")
+        .map(|f| {
+            let c = card(ctx, f, "");
+            let milestone = f
+                .str("milestone")
+                .and_then(|m| ctx.index.get(m))
+                .filter(|m| m.kind == "milestone");
+            let target = milestone
+                .filter(|m| m.str("status") != Some("cancelled"))
+                .and_then(|m| m.str("date"))
+                .and_then(dates::parse)
+                .map(|d| dates::format(coarse(ctx, d)));
+            let ids = |key: &str| -> Vec<&str> {
+                c[key]
+                    .as_str()
+                    .unwrap_or("")
+                    .split(' ')
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+            json!({
+                "i": f.id, "t": f.title, "u": c["href"], "s": c["status"],
+                "tm": c["filter_team"], "o": ids("filter_objectives"), "g": ids("filter_segments"),
+                "m": milestone.map(|m| &m.id), "d": target, "r": c["rice"],
+                "h": facts::horizon(plan, f), "k": c["risks"],
+            })
+        })
+        .collect();
+    let names = |kind: &str| -> serde_json::Map<String, Value> {
+        ctx.index
+            .of_kind(kind)
+            .map(|d| (d.id.clone(), json!(d.title)))
+            .collect()
+    };
+    let data = json!({
+        "features": features,
+        "teams": names("team"),
+        "objectives": names("objective"),
+        "segments": names("segment"),
+        "milestones": milestones(ctx),
+        "statuses": STATUSES,
+    });
+    let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
+    format!(
+        "window.NORTHSTAR_ROADMAP = {};\n",
+        json.replace("</", "<\\/")
+    )
 }
 
 /// A date as the timeline of this build draws it: a public build shows
@@ -260,6 +429,7 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
                 c["filter_team"].as_str().unwrap_or("").to_string(),
                 c["filter_objectives"].as_str().unwrap_or("").to_string(),
                 c["filter_segments"].as_str().unwrap_or("").to_string(),
+                c["filter_milestone"].as_str().unwrap_or("").to_string(),
             ],
         });
     }

@@ -25,3 +25,4 @@ mod security;
 mod serve;
 mod site;
 mod smoke;
+mod views;

@@ -1279,7 +1279,7 @@ fn script_vectors(page: &str, html: &str) -> Vec<String> {
         }
         if t.name == "script" {
             let src = t.attr("src").unwrap_or_default();
-            if !(src.ends_with("search-index.js") || src.ends_with("site.js")) || src.contains(':')
+            if !(src.ends_with("roadmap-data.js") || src.ends_with("site.js")) || src.contains(':')
             {
                 bad.push(format!("{page}: <script src=\"{src}\">"));
             }
@@ -1305,8 +1305,9 @@ fn script_vectors(page: &str, html: &str) -> Vec<String> {
         }
     }
     // The raw text, as the brief states it: escaped text is `&lt;…`.
+    // site.js on every page, roadmap-data.js on the roadmap.
     let scripts = lower.matches("<script").count();
-    if scripts != 2 {
+    if scripts != 1 + usize::from(page == "roadmap.html") {
         bad.push(format!("{page}: {scripts} <script tags"));
     }
     for needle in ["<iframe", "<object", "<embed", "<svg onload"] {
