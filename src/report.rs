@@ -72,7 +72,8 @@ fn token_len(line: &str, col: usize) -> usize {
                 .iter()
                 .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
                 .count();
-            let n = if rest.get(n.saturating_sub(1)) == Some(&':') && n > 1 {
+            // A key's colon is not part of it; a lone `:` still gets one.
+            let n = if rest.get(n.saturating_sub(1)) == Some(&':') {
                 n - 1
             } else {
                 n
