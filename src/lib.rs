@@ -5,6 +5,7 @@
 //! [`diag`] values printed by [`report`]. [`cmd`] holds one module per
 //! command.
 
+pub mod atomic;
 pub mod check;
 pub mod cmd;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod dates;
 pub mod diag;
 pub mod diff;
 pub mod history;
+pub mod numbers;
 pub mod output;
 pub mod parse;
 pub mod plan;

@@ -6,12 +6,29 @@
 //! was written by northstar (it holds the marker file): a mistyped `-o`
 //! can never delete a user's folder.
 
-use crate::project::SITE_MARKER;
-use crate::render::Sink;
+use crate::atomic::{leftovers, remove_leftovers};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The file a built site holds, so a later build may replace the folder
+/// (and refuses any other non-empty folder).
+pub const SITE_MARKER: &str = ".northstar-site";
+
+/// Where rendered files go, one by one as they are made. Document pages
+/// are rendered on every core, and each thread hands its page over at
+/// once: a build writes it and lets it go, rather than holding the whole
+/// site until the end.
+pub trait Sink: Sync {
+    /// Takes the file at site path `path`.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
+
+    /// Takes the file at `path` made of `parts` in order.
+    fn put_parts(&self, path: &str, parts: &[&[u8]]) -> Result<(), String> {
+        self.put(path, parts.concat())
+    }
+}
 
 /// Refuses outputs that would destroy plans or other people's files.
 pub fn validate_target(out: &Path, plans_root: &Path) -> Result<(), String> {
@@ -19,7 +36,8 @@ pub fn validate_target(out: &Path, plans_root: &Path) -> Result<(), String> {
     let root = plans_root
         .canonicalize()
         .unwrap_or_else(|_| plans_root.to_path_buf());
-    if abs == root || root.starts_with(&abs) {
+    // `starts_with` holds for the root itself too.
+    if root.starts_with(&abs) {
         return Err(format!(
             "refusing to write the site to {}: it holds the plans",
             out.display()
@@ -45,21 +63,12 @@ pub fn validate_target(out: &Path, plans_root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The absolute, symlink-resolved form of a path that may not exist yet.
+/// The absolute, symlink-resolved form of a path; one that does not exist
+/// yet is only made absolute (it can be neither the plans root nor hold
+/// it, and the system resolves its links when the site is written).
 fn absolute(p: &Path) -> PathBuf {
-    if let Ok(c) = p.canonicalize() {
-        return c;
-    }
-    let base = std::env::current_dir().unwrap_or_default();
-    let joined = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base.join(p)
-    };
-    match (joined.parent(), joined.file_name()) {
-        (Some(parent), Some(name)) => absolute(parent).join(name),
-        _ => joined,
-    }
+    p.canonicalize()
+        .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
 }
 
 /// Builds a site straight into `out`. `render` hands each file to the
@@ -124,71 +133,6 @@ pub fn write_with(
     result
 }
 
-/// Removes what writers killed mid-write left in `dir`: entries named
-/// one of `prefixes` followed by the id of a process that no longer runs
-/// (a staging folder `.site.tmp-4242` after Ctrl-C, a cache's
-/// `state.tmp-4242`). Such a process's drop guards never ran, and nothing
-/// else would ever remove them. See `leftovers` for what counts as
-/// left over.
-pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) {
-    for (path, is_dir) in leftovers(dir, prefixes) {
-        let _ = if is_dir {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-    }
-}
-
-/// Entries of `dir` left by a writer killed mid-write, and whether each
-/// is a folder. Named one of `prefixes` and a process id, that process
-/// no longer running (`/proc`: where the system cannot say, nothing is
-/// left over); and since another container sharing the folder has other
-/// process ids, also not in use: a folder not locked (a build holds its
-/// staging folder's lock while it writes), a file not changed for a
-/// minute (its writer renames it within moments). The entry itself,
-/// never what a symbolic link points to.
-fn leftovers(dir: &Path, prefixes: &[&str]) -> Vec<(PathBuf, bool)> {
-    if !Path::new("/proc/self").exists() {
-        return Vec::new();
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| leftover_of(n, prefixes)) else {
-            continue;
-        };
-        if pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists() {
-            continue;
-        }
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => {
-                let free = std::fs::File::open(&path).is_ok_and(|f| f.try_lock().is_ok());
-                if free {
-                    out.push((path, true));
-                }
-            }
-            Ok(_) => {
-                let idle = entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age.as_secs() >= 60);
-                if idle {
-                    out.push((path, false));
-                }
-            }
-            Err(_) => {}
-        }
-    }
-    out
-}
-
 /// Locks a staging folder while a build writes it, so another build
 /// (one whose process ids are not ours to see) never takes it for left
 /// over. None where folders cannot be locked.
@@ -196,46 +140,6 @@ fn lock_folder(dir: &Path) -> Option<std::fs::File> {
     let f = std::fs::File::open(dir).ok()?;
     f.lock().ok()?;
     Some(f)
-}
-
-/// Writes the file at `path` whole or not at all: `write` fills a
-/// temporary file beside it (`state.bin` is written as `state.tmp-4242`),
-/// renamed into place once complete, and removed if anything fails. What
-/// a writer of `path` killed earlier left is removed first. The history
-/// caches are written this way.
-pub fn replace_file(
-    path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-        remove_leftovers(dir, &[&format!("{stem}.tmp-")]);
-    }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|f| {
-        let mut w = std::io::BufWriter::new(f);
-        write(&mut w)?;
-        w.flush()
-    });
-    written
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
-}
-
-/// The process id in `name` when it is one of `prefixes` and digits.
-fn leftover_of(name: &str, prefixes: &[&str]) -> Option<u32> {
-    let digits = prefixes.iter().find_map(|p| name.strip_prefix(p))?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
 }
 
 /// A staging folder to remove when dropped, unless taken out.
@@ -357,23 +261,6 @@ fn swap(tmp: &Path, out: &Path, old: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn leftovers_are_named_by_prefix_and_process_id() {
-        let p = [".site.tmp-", ".site.old-"];
-        assert_eq!(leftover_of(".site.tmp-4242", &p), Some(4242));
-        assert_eq!(leftover_of(".site.old-7", &p), Some(7));
-        for other in [
-            ".site.tmp-",
-            ".site.tmp-12a",
-            ".site.tmp--1",
-            ".sites.tmp-1",
-            "site",
-            ".site.new-1",
-        ] {
-            assert_eq!(leftover_of(other, &p), None, "{other}");
-        }
-    }
 
     #[cfg(target_os = "linux")]
     #[test]

@@ -8,9 +8,7 @@ use crate::schema::Registry;
 use crate::source::{self, Tree};
 use std::path::{Path, PathBuf};
 
-/// A marker file the site builder leaves in its output, so a later scan or
-/// build recognises the folder as ours.
-pub const SITE_MARKER: &str = ".northstar-site";
+pub use crate::output::SITE_MARKER;
 
 /// The per-commit history cache file: in the enclosing repository's git
 /// dir by default (SPEC §6), else the config's `cache` folder, which must
@@ -74,8 +72,8 @@ impl Project {
             .map_err(|e| format!("cannot read {}: {e}", config::FILE_NAME))?;
         let config = config::parse(&config_text).map_err(|e| e.to_string())?;
         let schemas = source::read_schemas(&root, &config)?;
-        let registry =
-            Registry::new(&config, &schemas).map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
+        let registry = Registry::new(&config.kinds, &schemas)
+            .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         let cache = cache_file(&root, &config)?;
         let mut skip: Vec<PathBuf> = extra_skip.to_vec();
         let default_site = root.join("site");
@@ -147,7 +145,7 @@ impl Project {
         let config =
             config::parse(&config_text).map_err(|e| format!("{e} (at revision `{rev}`)"))?;
         let tree = git.tree_at_shared(commit, &config, texts);
-        let registry = Registry::new(&config, &tree.schemas)
+        let registry = Registry::new(&config.kinds, &tree.schemas)
             .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         let cache = cache_file(&root, &config)?;
         Ok(Project {
@@ -247,7 +245,7 @@ impl Project {
             &self.registry,
             &self.tree,
             history.today,
-            Some(&history),
+            history.last_changed().as_ref(),
         );
         (compiled, history)
     }

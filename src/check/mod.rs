@@ -9,6 +9,7 @@ pub mod links;
 mod references;
 mod roadmap;
 mod stale;
+pub use stale::LastChanged;
 
 use crate::config::{Config, RuleLevel};
 use crate::diag::{self, Diagnostic, Level};
@@ -172,9 +173,9 @@ pub fn compile(
     registry: &Registry,
     tree: &Tree,
     today: i64,
-    history: Option<&crate::history::History>,
+    last_changed: Option<&LastChanged>,
 ) -> Compiled {
-    compile_with(config, registry, tree, today, history, None)
+    compile_with(config, registry, tree, today, last_changed, None)
 }
 
 /// [`compile`], reusing per-file results from `memo` where the file is
@@ -184,11 +185,11 @@ pub fn compile_with(
     registry: &Registry,
     tree: &Tree,
     today: i64,
-    history: Option<&crate::history::History>,
+    last_changed: Option<&LastChanged>,
     memo: Option<&Memo>,
 ) -> Compiled {
     let files = check_files(config, registry, tree, memo);
-    files.finish(config, registry, tree, today, history)
+    files.finish(config, registry, tree, today, last_changed)
 }
 
 /// Every file checked on its own: parsed, typed and validated against its
@@ -242,7 +243,7 @@ impl Files {
         registry: &Registry,
         tree: &Tree,
         today: i64,
-        history: Option<&crate::history::History>,
+        last_changed: Option<&LastChanged>,
     ) -> Compiled {
         let mut sink = Sink::new(config);
         let mut unparsed: HashSet<String> = HashSet::new();
@@ -272,7 +273,7 @@ impl Files {
         links::check(&mut plan, all_paths, &unparsed, &mut sink);
         plan.index_edges();
         roadmap::check(&plan, config, &mut sink);
-        if let Some(h) = history {
+        if let Some(h) = last_changed {
             stale::check(&plan, h, config.stale_days(), &mut sink);
         }
         Compiled {

@@ -4,21 +4,23 @@
 
 use super::Sink;
 use crate::diag::Diagnostic;
-use crate::history::History;
 use crate::plan::Plan;
 use crate::rules::Rule;
+use std::collections::HashMap;
+
+/// The day each document last changed, by id, as history knows it: what
+/// `stale` measures from. Whoever holds the history builds it
+/// (`History::last_changed`), so checking needs no history of its own.
+pub type LastChanged = HashMap<String, i64>;
 
 /// Reports stale features.
-pub(super) fn check(plan: &Plan, history: &History, days: u32, sink: &mut Sink<'_>) {
-    if !history.available {
-        return;
-    }
+pub(super) fn check(plan: &Plan, last_changed: &LastChanged, days: u32, sink: &mut Sink<'_>) {
     for doc in plan.of_kind("feature") {
         let status = doc.str("status").unwrap_or("");
         if !matches!(status, "in-progress" | "beta") {
             continue;
         }
-        let Some(last) = history.docs.get(&doc.id).and_then(|h| h.last_changed) else {
+        let Some(&last) = last_changed.get(&doc.id) else {
             continue;
         };
         let idle = plan.today - last;

@@ -39,7 +39,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     } else {
         let config = crate::config::parse("product: none\n").map_err(|e| e.to_string())?;
         (
-            crate::schema::Registry::new(&config, &Default::default())?,
+            crate::schema::Registry::new(&config.kinds, &Default::default())?,
             Vec::new(),
             dir.to_path_buf(),
         )

@@ -124,13 +124,13 @@ pub fn load(path: &Path, fingerprint: &str) -> Loaded {
     Loaded::Entries(out)
 }
 
-/// Writes the cache atomically (`output::replace_file`).
+/// Writes the cache atomically (`atomic::replace_file`).
 pub fn save<'a>(
     path: &Path,
     fingerprint: &str,
     entries: impl Iterator<Item = &'a CommitChanges>,
 ) -> std::io::Result<()> {
-    crate::output::replace_file(path, |w| {
+    crate::atomic::replace_file(path, |w| {
         let header = Header {
             format: FORMAT,
             fingerprint: fingerprint.to_string(),

@@ -366,6 +366,17 @@ impl History {
         self.docs.values().any(|d| d.events.damaged())
     }
 
+    /// The day each document last changed, for the `stale` rule; None
+    /// without git history (the rule is then silent).
+    pub fn last_changed(&self) -> Option<crate::check::LastChanged> {
+        self.available.then(|| {
+            self.docs
+                .iter()
+                .filter_map(|(id, d)| d.last_changed.map(|day| (id.clone(), day)))
+                .collect()
+        })
+    }
+
     /// The event a log line stands for.
     pub fn event(&self, line: &LogEntry) -> Option<std::borrow::Cow<'_, Event>> {
         self.docs.get(&*line.id)?.events.get(line.n)

@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn seen_front_matter_gives_the_same_snapshot_as_a_fresh_read() {
         let config = crate::config::parse("product: p\n").expect("config");
-        let registry = Registry::new(&config, &Default::default()).expect("registry");
+        let registry = Registry::new(&config.kinds, &Default::default()).expect("registry");
         let inp = (&registry, &config);
         let fm = "---\nid: f-1\nkind: feature\ntitle: One\nstatus: planned\n---\n";
         let moved = "---\nid: f-1\nkind: feature\ntitle: One\nstatus: beta\n---\n";

@@ -212,7 +212,7 @@ fn opened(bytes: &[u8]) -> Option<Dec<'_>> {
     (d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT).then_some(d)
 }
 
-/// Writes the state file atomically (`output::replace_file`).
+/// Writes the state file atomically (`atomic::replace_file`).
 pub fn save(
     path: &Path,
     fingerprint: &str,
@@ -227,5 +227,5 @@ pub fn save(
         // The JSON state of earlier versions is never read again.
         let _ = std::fs::remove_file(dir.join("state.json"));
     }
-    crate::output::replace_file(path, |w| w.write_all(&bytes))
+    crate::atomic::replace_file(path, |w| w.write_all(&bytes))
 }

@@ -10,7 +10,7 @@ pub fn value(v: &Value, title_of: &dyn Fn(&str) -> Option<String>) -> String {
         Value::String(s) => title_of(s).unwrap_or_else(|| s.clone()),
         Value::Number(n) => n
             .as_f64()
-            .map(crate::render::svg::fmt_num)
+            .map(crate::numbers::fmt_num)
             .unwrap_or_else(|| n.to_string()),
         Value::Bool(b) => b.to_string(),
         Value::Null => "nothing".into(),

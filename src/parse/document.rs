@@ -1,11 +1,11 @@
 //! A source file to raw documents: front matter or YAML stream parsed into
 //! positioned trees, with the body kept for the Markdown passes.
 
+use super::{ReadProblem, SourceFile};
 use crate::diag::{Diagnostic, Pos};
 use crate::parse::frontmatter::{FrontMatter, split};
 use crate::parse::yaml::{Node, NodeValue, parse_stream};
 use crate::rules::Rule;
-use crate::source::{ReadProblem, SourceFile};
 
 /// A document before typing: its tree and where it came from.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
                     Pos::start(),
                     format!(
                         "file is {n} bytes, over the {} byte limit",
-                        crate::source::MAX_FILE_BYTES
+                        super::MAX_FILE_BYTES
                     ),
                 ),
                 ReadProblem::Io(e) => (Pos::start(), format!("cannot read file: {e}")),

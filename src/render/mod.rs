@@ -141,19 +141,7 @@ impl Site {
     }
 }
 
-/// Where rendered files go, one by one as they are made. Document pages
-/// are rendered on every core, and each thread hands its page over at
-/// once: a build writes it and lets it go, rather than holding the whole
-/// site until the end.
-pub trait Sink: Sync {
-    /// Takes the file at site path `path`.
-    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String>;
-
-    /// Takes the file at `path` made of `parts` in order.
-    fn put_parts(&self, path: &str, parts: &[&[u8]]) -> Result<(), String> {
-        self.put(path, parts.concat())
-    }
-}
+pub use crate::output::Sink;
 
 /// A sink that keeps the files in memory.
 struct Collect(std::sync::Mutex<BTreeMap<String, Vec<u8>>>);

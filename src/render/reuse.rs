@@ -214,7 +214,7 @@ impl Reuse {
         bytes.extend_from_slice(&fresh);
         // Unmapped before the file is replaced.
         drop(self.map);
-        let _ = crate::output::replace_file(&self.path, |w| w.write_all(&bytes));
+        let _ = crate::atomic::replace_file(&self.path, |w| w.write_all(&bytes));
     }
 }
 

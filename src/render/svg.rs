@@ -2,6 +2,7 @@
 //! builds markup outside the templates, with escaping in one function.
 
 use crate::dates;
+use crate::numbers::fmt_num;
 use std::fmt::Write;
 
 /// Escapes text for SVG/HTML content and attributes.
@@ -1131,16 +1132,6 @@ const MAX_TICKS: i64 = 12;
 /// ([`crate::check::documents::NUMBER_LIMIT`]), so every span is finite.
 fn plottable(v: f64) -> bool {
     v.is_finite() && v.abs() <= crate::check::documents::NUMBER_LIMIT
-}
-
-/// A number without float noise: `12`, `0.42`, `1.5k` is not used, exact is.
-pub fn fmt_num(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]

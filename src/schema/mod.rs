@@ -9,7 +9,6 @@
 pub mod refs;
 pub mod typing;
 
-use crate::config::Config;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -133,11 +132,12 @@ fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
 }
 
 impl Registry {
-    /// Builds the registry. `user_schemas` maps a kind name to the text of
-    /// the schema file its config names. A broken schema stops the run: it
-    /// is part of the configuration.
-    pub fn new(
-        config: &Config,
+    /// Builds the registry. `declared` holds the config's kinds (a user
+    /// schema counts only for a declared kind); `user_schemas` maps a kind
+    /// name to the text of the schema file its config names. A broken
+    /// schema stops the run: it is part of the configuration.
+    pub fn new<K>(
+        declared: &BTreeMap<String, K>,
         user_schemas: &BTreeMap<String, String>,
     ) -> Result<Registry, String> {
         let common = parse_json("common", COMMON)?;
@@ -182,7 +182,7 @@ impl Registry {
             add(name, true, parse_json(name, text)?, extra)?;
         }
         for (name, text) in user_schemas {
-            if config.kinds.contains_key(name) && !is_builtin(name) {
+            if declared.contains_key(name) && !is_builtin(name) {
                 add(name, false, parse_json(name, text)?, None)?;
             }
         }

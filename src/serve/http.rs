@@ -450,7 +450,7 @@ fn answer(stream: &mut TcpStream, req: &Request, snap: &Snapshot) -> std::io::Re
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head>\
          <body><h1>Not found</h1><p>No page at <code>{}</code> in this build. \
          <a href=\"/\">Home</a></p></body></html>",
-        super::overlay::esc(&req.path)
+        crate::render::svg::esc(&req.path)
     );
     let body = inject(page.as_bytes(), &snap.snippet);
     respond(

@@ -277,7 +277,7 @@ impl Builder {
             &p.registry,
             &p.tree,
             history.today,
-            Some(&history),
+            history.last_changed().as_ref(),
             Some(&*self.memo),
         );
         phase("check");

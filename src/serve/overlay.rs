@@ -4,22 +4,7 @@
 
 use super::http::EVENTS;
 use crate::diag::{Diagnostic, Level};
-
-/// HTML-escapes text.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::render::svg::esc;
 
 /// The script that reloads the page when a build other than `tag` (the
 /// one the page came from) is announced.

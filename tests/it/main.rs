@@ -16,6 +16,7 @@ mod diff;
 mod git;
 mod history;
 mod hostile;
+mod layers;
 mod numbers;
 mod props;
 mod roadmap;
