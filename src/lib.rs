@@ -12,6 +12,7 @@ pub mod config;
 pub mod dates;
 pub mod diag;
 pub mod diff;
+pub mod fingerprint;
 pub mod history;
 pub mod numbers;
 pub mod output;

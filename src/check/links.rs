@@ -91,24 +91,12 @@ fn has_scheme(dest: &str) -> bool {
     }
 }
 
+/// A link's `%XX` escapes decoded; a malformed escape stays as written
+/// and bytes that are not UTF-8 become U+FFFD, as browsers show them.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn has_anchor(doc: &Document, anchor: &str) -> bool {

@@ -147,7 +147,7 @@ impl Memo {
 
 fn file_key(f: &crate::source::SourceFile) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     f.path.hash(&mut h);
     f.kind.hash(&mut h);
     f.text.as_ref().ok().hash(&mut h);

@@ -50,23 +50,7 @@ pub(super) fn kind_folder(kind: &str) -> String {
         "product" => String::new(),
         "strategy" => "strategy".into(),
         "person" => "people".into(),
-        _ => plural(kind),
-    }
-}
-
-/// A plain English plural, good enough for folder names.
-fn plural(word: &str) -> String {
-    let consonant_y = word.len() > 1
-        && word.ends_with('y')
-        && !word[..word.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
-    if consonant_y {
-        format!("{}ies", &word[..word.len() - 1])
-    } else if let Some(stem) = word.strip_suffix("sis") {
-        format!("{stem}ses")
-    } else if word.ends_with(['s', 'x', 'z']) || word.ends_with("ch") || word.ends_with("sh") {
-        format!("{word}es")
-    } else {
-        format!("{word}s")
+        _ => crate::numbers::plural(kind),
     }
 }
 

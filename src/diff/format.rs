@@ -2,6 +2,7 @@
 
 use super::{DocRef, PlanDiff};
 use crate::diag::{Diagnostic, Level};
+use crate::numbers::count;
 use std::fmt::Write;
 
 /// Output format of `diff`.
@@ -134,18 +135,14 @@ fn link(r: &DocRef, site: Option<&str>) -> String {
     }
 }
 
-fn plural(n: usize, w: &str) -> String {
-    format!("{n} {w}{}", if n == 1 { "" } else { "s" })
-}
-
 fn summary(d: &PlanDiff) -> String {
     format!(
         "{} added, {} removed, {} changed · {}, {}, {} fixed",
         d.added.len(),
         d.removed.len(),
         d.changed.len(),
-        plural(d.new_of(Level::Error), "new error"),
-        plural(d.new_of(Level::Warning), "new warning"),
+        count(d.new_of(Level::Error), "new error"),
+        count(d.new_of(Level::Warning), "new warning"),
         d.fixed_diagnostics.len()
     )
 }
@@ -454,6 +451,54 @@ mod tests {
         assert_eq!(
             link_base("https://x.example/a b)\n@t/"),
             "https://x.example/a%20b%29%0A@t"
+        );
+    }
+
+    fn added(n: usize) -> PlanDiff {
+        PlanDiff {
+            base: "main".into(),
+            head: "working tree".into(),
+            added: (0..n)
+                .map(|i| DocRef {
+                    id: format!("f{i}"),
+                    kind: "feature".into(),
+                    title: format!("F{i}"),
+                    status: Some("idea".into()),
+                })
+                .collect(),
+            removed: Vec::new(),
+            changed: Vec::new(),
+            milestones: Vec::new(),
+            slips: Vec::new(),
+            new_diagnostics: Vec::new(),
+            fixed_diagnostics: Vec::new(),
+        }
+    }
+
+    /// A section of up to `FOLD` rows is a heading and its table; one
+    /// more row folds it under `<details>`.
+    #[test]
+    fn a_section_folds_beyond_ten_rows() {
+        let ten = markdown(&added(FOLD), None);
+        assert!(ten.contains("#### Added"), "{ten}");
+        assert!(!ten.contains("<details>"), "{ten}");
+        let eleven = markdown(&added(FOLD + 1), None);
+        assert!(
+            eleven.contains("<details><summary>Added (11)</summary>"),
+            "{eleven}"
+        );
+    }
+
+    /// Rows left out are counted only when some are: a section shown
+    /// whole has no "…and 0 more" line.
+    #[test]
+    fn only_rows_left_out_are_counted() {
+        let whole = markdown_rows(&added(3), None, 3);
+        assert!(!whole.contains("more (`northstar diff"), "{whole}");
+        let cut = markdown_rows(&added(5), None, 3);
+        assert!(
+            cut.contains("…and 2 more (`northstar diff --format json` lists them all)."),
+            "{cut}"
         );
     }
 }

@@ -382,7 +382,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
 /// northstar version, the config and the schema files.
 pub fn fingerprint(config_text: &str, schemas: &BTreeMap<String, String>) -> String {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     config_text.hash(&mut h);
     schemas.hash(&mut h);

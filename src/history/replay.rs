@@ -267,11 +267,12 @@ pub struct DocHistory {
 }
 
 /// `digest` with `e` added: a hash of the digest so far and of everything
-/// in `e` that the site shows. SipHash with fixed keys, so the same
-/// changes give the same digest in every run of one program.
+/// in `e` that the site shows, with the stable hasher
+/// ([`crate::fingerprint`]), so the same changes give the same digest in
+/// every run and every build of the program.
 pub fn chain(digest: u64, e: &Event) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     digest.hash(&mut h);
     e.commit.hash(&mut h);
     e.author.hash(&mut h);

@@ -9,7 +9,6 @@ use crate::parse::frontmatter::{FrontMatter, split};
 use crate::schema::Registry;
 use crate::source::{SourceFile, decode};
 use serde_json::Value;
-use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 /// One document in one version of a file.
@@ -43,7 +42,7 @@ pub enum FileVersion {
 }
 
 fn hash(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     s.hash(&mut h);
     h.finish()
 }

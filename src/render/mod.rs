@@ -431,17 +431,7 @@ pub(crate) fn build_some(
 
 /// The plural of a kind's name, for lists of kinds: `strategies`, `people`.
 pub(crate) fn plural(kind: &str) -> String {
-    let kind = kind.replace(['_', '-'], " ");
-    if kind == "person" {
-        return "people".into();
-    }
-    match kind.strip_suffix('y') {
-        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
-        _ if kind.ends_with('s') || kind.ends_with('x') || kind.ends_with("ch") => {
-            format!("{kind}es")
-        }
-        _ => format!("{kind}s"),
-    }
+    crate::numbers::plural(&kind.replace(['_', '-'], " "))
 }
 
 #[cfg(test)]

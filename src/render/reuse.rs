@@ -303,7 +303,7 @@ pub fn context<'a>(
         .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     (meta.len(), modified.as_nanos()).hash(&mut h);
     public.hash(&mut h);

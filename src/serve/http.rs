@@ -217,24 +217,26 @@ pub fn parse_request_line(line: &str) -> Result<Request, Refused> {
     Ok(Request { head_only, path })
 }
 
+/// A request path's `%XX` escapes decoded; None (a bad request) for a
+/// malformed escape or bytes that are not UTF-8, which no site path has.
 fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    let escapes_whole = s.match_indices('%').all(|(i, _)| {
+        s.as_bytes()
+            .get(i + 1..i + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_whole {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
-/// The Content-Type of a site path, by extension.
+/// The Content-Type of a site path, by extension: the site's own text
+/// files (with their charset; `.xml` is the feed) named here, the rest
+/// from `mime_guess`.
 pub fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit_once('.')
@@ -252,17 +254,11 @@ pub fn content_type(path: &str) -> &'static str {
         "md" => "text/markdown; charset=utf-8",
         "yaml" | "yml" => "text/yaml; charset=utf-8",
         "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
+        // Images, video, fonts, documents a plan links to: the common
+        // table of types by extension.
+        _ => mime_guess::from_ext(&ext)
+            .first_raw()
+            .unwrap_or("application/octet-stream"),
     }
 }
 

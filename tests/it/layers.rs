@@ -22,7 +22,14 @@ const LAYERS: &[&[&str]] = &[
     &["schema"],
     &["parse", "report"],
     &["diag"],
-    &["rules", "dates", "timings", "numbers", "atomic"],
+    &[
+        "rules",
+        "dates",
+        "timings",
+        "numbers",
+        "atomic",
+        "fingerprint",
+    ],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
