@@ -799,14 +799,12 @@ fn person<'p>(ctx: &Ctx<'p>, email: &str) -> Option<&'p crate::plan::Document> {
 /// Text for the feed: escaped, and without the control characters XML
 /// 1.0 forbids even as references (a commit message can hold any of
 /// them, and one made the whole feed unreadable).
-fn xml(s: &str) -> String {
-    esc(&super::data::strip_controls(s))
-}
-
-/// `feed.xml`: the change log as Atom. In a public build each date is the
-/// first day of its quarter (Atom requires a full date), entries carry
-/// no commit message, and an entry's id does not hold its day.
-pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
+/// The context of `feed.xml` (the `feed.xml.hbs` template): the change
+/// log as Atom. In a public build each date is the first day of its
+/// quarter (Atom requires a full date), entries carry no commit message,
+/// and an entry's id does not hold its day. Values are plain text; the
+/// template's XML escaping (`xml`) applies to each.
+pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> Value {
     let base = config.site.base_url.trim_end_matches('/');
     let day = |d: i64| {
         if ctx.public {
@@ -819,41 +817,41 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> String {
         .next()
         .map(|(_, e)| e.day)
         .unwrap_or(ctx.index.plan.today);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>urn:northstar:{}:changes</id>\n  <updated>{}T00:00:00Z</updated>\n  <link rel=\"alternate\" href=\"{}/changes.html\"/>\n",
-        xml(&format!("{}: plan changes", config.site.title)),
-        xml(&config.product.replace(' ', "-").to_lowercase()),
-        dates::format(day(updated)),
-        xml(base),
-    );
-    for (l, ev) in published(ctx, history).take(FEED_LIMIT) {
-        let e = event(ctx, &ev, "");
-        let title = ctx
-            .index
-            .get(&l.id)
-            .map(|d| d.title.clone())
-            .unwrap_or_else(|| l.title.to_string());
-        let who = e["author"]["title"].as_str().unwrap_or("").to_string();
-        let page = ctx.index.get(&l.id).map(Index::page).unwrap_or_default();
-        out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>urn:northstar:{}:{}:{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <link href=\"{}/{}\"/>\n",
-            xml(&format!("{title}: {}", ev.words.join("; "))),
-            xml(if ev.commit.is_empty() { "uncommitted" } else { &ev.commit }),
-            xml(&l.id),
-            day(ev.day),
-            dates::format(day(ev.day)),
-            xml(&who),
-            xml(base),
-            xml(&page),
-        ));
-        // Empty in a public build (see `audience::event`).
-        if !ev.message.is_empty() {
-            out.push_str(&format!("    <summary>{}</summary>\n", xml(&ev.message)));
-        }
-        out.push_str("  </entry>\n");
-    }
-    out.push_str("</feed>\n");
-    out
+    let entries: Vec<Value> = published(ctx, history)
+        .take(FEED_LIMIT)
+        .map(|(l, ev)| {
+            let e = event(ctx, &ev, "");
+            let title = ctx
+                .index
+                .get(&l.id)
+                .map(|d| d.title.clone())
+                .unwrap_or_else(|| l.title.to_string());
+            json!({
+                "title": format!("{title}: {}", ev.words.join("; ")),
+                "commit": if ev.commit.is_empty() { "uncommitted" } else { &ev.commit },
+                "id": &*l.id,
+                "day": day(ev.day),
+                "updated": dates::format(day(ev.day)),
+                "author": e["author"]["title"].as_str().unwrap_or(""),
+                "page": ctx.index.get(&l.id).map(Index::page).unwrap_or_default(),
+                // Empty in a public build (see `audience::event`).
+                "summary": ev.message,
+            })
+        })
+        .collect();
+    json!({
+        "title": format!("{}: plan changes", config.site.title),
+        "id": config.product.replace(' ', "-").to_lowercase(),
+        "updated": dates::format(day(updated)),
+        "base": base,
+        "entries": entries,
+    })
+}
+
+/// Text for XML: control characters dropped, the five specials escaped.
+/// The escaping of the feed's template.
+pub fn xml(s: &str) -> String {
+    esc(&super::data::strip_controls(s))
 }
 
 /// A document's events as `plan.json` lists them, newest first, written

@@ -377,7 +377,10 @@ pub(crate) fn build_some(
         )?;
         put("features.csv", data::csv(&index, opts.public))?;
         put("search-index.js", data::search_index(&index))?;
-        put("feed.xml", history::feed(&ctx, config, hist))?;
+        put(
+            "feed.xml",
+            tpl.render_xml("feed", history::feed(&ctx, config, hist))?,
+        )?;
         put("style.css", tpl.asset("style.css"))?;
         put("site.js", tpl.asset("site.js"))
     };

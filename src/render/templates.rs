@@ -20,6 +20,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ),
     ("search.hbs", include_str!("../../templates/search.hbs")),
     ("changes.hbs", include_str!("../../templates/changes.hbs")),
+    ("feed.xml.hbs", include_str!("../../templates/feed.xml.hbs")),
     ("cards.hbs", include_str!("../../templates/cards.hbs")),
     ("style.css", include_str!("../../templates/style.css")),
     ("site.js", include_str!("../../templates/site.js")),
@@ -28,6 +29,9 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 /// The compiled templates of one build.
 pub struct Templates {
     hbs: Handlebars<'static>,
+    /// Templates of XML files (`*.xml.hbs`, the Atom feed): their values
+    /// are escaped for XML (`history::xml`), not HTML.
+    xml: Handlebars<'static>,
     assets: BTreeMap<String, String>,
 }
 
@@ -37,10 +41,16 @@ impl Templates {
         let mut hbs = Handlebars::new();
         hbs.set_strict_mode(false);
         hbs.set_prevent_indent(true);
+        let mut xml = Handlebars::new();
+        xml.set_strict_mode(false);
+        xml.register_escape_fn(super::history::xml);
         let mut assets = BTreeMap::new();
         for (name, text) in DEFAULTS {
             let text = overrides.get(*name).map(String::as_str).unwrap_or(text);
-            if let Some(stem) = name.strip_suffix(".hbs") {
+            if let Some(stem) = name.strip_suffix(".xml.hbs") {
+                xml.register_template_string(stem, text)
+                    .map_err(|e| format!("template `templates/{name}`: {e}"))?;
+            } else if let Some(stem) = name.strip_suffix(".hbs") {
                 hbs.register_template_string(stem, text)
                     .map_err(|e| format!("template `templates/{name}`: {e}"))?;
                 if matches!(stem, "layout" | "cards") {
@@ -52,7 +62,8 @@ impl Templates {
             }
         }
         check_nesting(&hbs)?;
-        Ok(Templates { hbs, assets })
+        check_nesting(&xml)?;
+        Ok(Templates { hbs, xml, assets })
     }
 
     /// Renders template `name` with `data`.
@@ -63,6 +74,14 @@ impl Templates {
         self.hbs
             .render_with_context(name, &ctx)
             .map_err(|e| format!("template `templates/{name}.hbs`: {e}"))
+    }
+
+    /// Renders XML template `name` (`templates/NAME.xml.hbs`) with `data`.
+    pub fn render_xml(&self, name: &str, data: Value) -> Result<String, String> {
+        let ctx = handlebars::Context::from(data);
+        self.xml
+            .render_with_context(name, &ctx)
+            .map_err(|e| format!("template `templates/{name}.xml.hbs`: {e}"))
     }
 
     /// A static asset's text.

@@ -907,6 +907,34 @@ fn the_feed_is_well_formed_atom_with_an_entry_per_change() {
     assert!(f1_move.contains(&format!("<id>urn:northstar:{}:f1:", s.c[2])));
 }
 
+/// The feed is a template like the pages (`templates/feed.xml.hbs`):
+/// a plans repository can reshape it, and every value it prints is
+/// escaped for XML, not HTML (an author's `&` is `&amp;`, a `=` stays).
+#[test]
+fn the_feed_template_can_be_overridden_and_escapes_for_xml() {
+    let s = story();
+    s.repo.file(
+        "templates/feed.xml.hbs",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{{title}}</title>{{#each entries}}<entry><title>{{title}}</title><id>{{commit}}</id><updated>{{updated}}T00:00:00Z</updated><author><name>{{author}}</name></author></entry>{{/each}}</feed>\n",
+    );
+    s.repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nsite:\n  title: \"R&D <plans> = ours\"\n",
+    );
+    let site = build(s.repo.path(), &[]);
+    let xml = site.read("feed.xml");
+    well_formed(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    assert!(
+        xml.contains("<title>R&amp;D &lt;plans&gt; = ours: plan changes</title>"),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<entry>").count(), 19, "{xml}");
+    assert!(
+        xml.contains("<title>Metric: current 20 → 35</title>"),
+        "{xml}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Renames, streams, deletions
 
