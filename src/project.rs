@@ -46,21 +46,27 @@ pub struct Project {
     cache: Option<PathBuf>,
 }
 
+/// How to open a project ([`Project::open`]). `Open::default()` is the
+/// working tree, scanned in full, without history read ahead.
+#[derive(Default, Clone, Copy)]
+pub struct Open<'a> {
+    /// Folders the scan leaves out besides its own (an output folder).
+    pub skip: &'a [PathBuf],
+    /// The plans as they were at this revision: its config, schemas and
+    /// documents, read from git (`--as-of`, the sides of `diff`).
+    pub revision: Option<&'a str>,
+    /// For commands that read history (`check`, `build`, `serve`): the
+    /// cached history state is read on another thread while the files are
+    /// scanned.
+    pub history: bool,
+    /// Blob texts shared with another revision's read (the two sides of
+    /// `diff` read most blobs once).
+    pub texts: Option<&'a source::git::BlobTexts>,
+}
+
 impl Project {
-    /// Opens the repository at or above `dir`, leaving out `extra_skip`
-    /// folders (an output folder) from the scan.
-    pub fn open(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
-        Project::open_with(dir, extra_skip, false)
-    }
-
-    /// [`Project::open`] for a command that reads history (`check`,
-    /// `build`, `serve`): the cached history state is read on another
-    /// thread while the files are scanned.
-    pub fn open_for_history(dir: &Path, extra_skip: &[PathBuf]) -> Result<Project, String> {
-        Project::open_with(dir, extra_skip, true)
-    }
-
-    fn open_with(dir: &Path, extra_skip: &[PathBuf], history: bool) -> Result<Project, String> {
+    /// Opens the plans repository at or above `dir`, as `how` says.
+    pub fn open(dir: &Path, how: &Open<'_>) -> Result<Project, String> {
         let root = source::find_root(dir).ok_or_else(|| {
             format!(
                 "no {} in {} or any parent folder: not a plans repository",
@@ -68,6 +74,17 @@ impl Project {
                 dir.display()
             )
         })?;
+        match how.revision {
+            Some(rev) => match how.texts {
+                Some(texts) => Project::at_revision(root, rev, texts),
+                None => Project::at_revision(root, rev, &source::git::BlobTexts::default()),
+            },
+            None => Project::working(root, how.skip, how.history),
+        }
+    }
+
+    /// The working tree's plans.
+    fn working(root: PathBuf, extra_skip: &[PathBuf], history: bool) -> Result<Project, String> {
         let config_text = source::read_config(&root)
             .map_err(|e| format!("cannot read {}: {e}", config::FILE_NAME))?;
         let config = config::parse(&config_text).map_err(|e| e.to_string())?;
@@ -109,26 +126,12 @@ impl Project {
         })
     }
 
-    /// Opens the plans as they were at revision `rev`: that revision's
-    /// config, schemas and documents, read from git.
-    pub fn open_at(dir: &Path, rev: &str) -> Result<Project, String> {
-        Project::open_at_shared(dir, rev, &source::git::BlobTexts::default())
-    }
-
-    /// [`Project::open_at`] reading blobs through a cache shared with
-    /// another revision's read (the two sides of `diff`).
-    pub fn open_at_shared(
-        dir: &Path,
+    /// The plans as they were at revision `rev`, read from git.
+    fn at_revision(
+        root: PathBuf,
         rev: &str,
         texts: &source::git::BlobTexts,
     ) -> Result<Project, String> {
-        let root = source::find_root(dir).ok_or_else(|| {
-            format!(
-                "no {} in {} or any parent folder: not a plans repository",
-                config::FILE_NAME,
-                dir.display()
-            )
-        })?;
         let git = source::git::Git::discover(&root).ok_or_else(|| {
             format!(
                 "--as-of needs git history, and {} is not in a git repository",

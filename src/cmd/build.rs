@@ -1,7 +1,7 @@
 //! `northstar build`: check, then render the site and write it atomically.
 
 use super::check::{Deny, print};
-use crate::project::Project;
+use crate::project::{Open, Project};
 use crate::render::{self, Options};
 use crate::report::Format;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,8 +68,21 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let skip = [out.canonicalize().unwrap_or_else(|_| out.clone())];
     let t = crate::timings::phase("open");
     let project = match &args.as_of {
-        Some(rev) => Project::open_at(dir, rev)?,
-        None => Project::open_for_history(dir, &skip)?,
+        Some(rev) => Project::open(
+            dir,
+            &Open {
+                revision: Some(rev),
+                ..Open::default()
+            },
+        )?,
+        None => Project::open(
+            dir,
+            &Open {
+                skip: &skip,
+                history: true,
+                ..Open::default()
+            },
+        )?,
     };
     drop(t);
     let (compiled, history) = project.compile_with_history();

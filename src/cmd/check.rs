@@ -1,6 +1,6 @@
 //! `northstar check`.
 
-use crate::project::Project;
+use crate::project::{Open, Project};
 use crate::report::{self, Context, Format};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
@@ -95,7 +95,13 @@ fn edited_files(base: Option<&Project>, head: &Project) -> BTreeSet<String> {
 
 /// Runs `check`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let project = Project::open_for_history(dir, &[])?;
+    let project = Project::open(
+        dir,
+        &Open {
+            history: true,
+            ..Open::default()
+        },
+    )?;
     let (mut compiled, history) = project.compile_with_history();
     if let Some(rev) = &args.changed_since {
         // The base is checked on the head's day, so that time passing is

@@ -3,7 +3,7 @@
 use crate::check::{Compiled, Memo, compile_with};
 use crate::diff::{self, format::DiffFormat};
 use crate::plan::Plan;
-use crate::project::Project;
+use crate::project::{Open, Project};
 use crate::source::git::{BlobTexts, Git};
 use std::io::Write;
 use std::path::Path;
@@ -39,7 +39,7 @@ pub struct Args {
 /// One side, loaded: None when the revision has no plans yet.
 fn load(dir: &Path, rev: Option<&str>, texts: &BlobTexts) -> Result<Option<Project>, String> {
     let Some(rev) = rev else {
-        return Project::open(dir, &[]).map(Some);
+        return Project::open(dir, &Open::default()).map(Some);
     };
     let root = crate::source::find_root(dir).ok_or_else(|| {
         format!(
@@ -62,7 +62,15 @@ fn load(dir: &Path, rev: Option<&str>, texts: &BlobTexts) -> Result<Option<Proje
     if git.config_at(commit).is_none() {
         return Ok(None);
     }
-    Project::open_at_shared(dir, rev, texts).map(Some)
+    Project::open(
+        dir,
+        &Open {
+            revision: Some(rev),
+            texts: Some(texts),
+            ..Open::default()
+        },
+    )
+    .map(Some)
 }
 
 /// The day a side's config pins, if it does.

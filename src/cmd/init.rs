@@ -5,7 +5,7 @@
 //! plans repository can edit them (files of the same name override ours).
 
 use super::new::kind_folder;
-use crate::project::Project;
+use crate::project::{Open, Project};
 use crate::render::templates::DEFAULTS;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
 fn templates(dir: &Path, arg: Option<PathBuf>) -> Result<u8, String> {
     let base = match arg {
         Some(d) => dir.join(d),
-        None => Project::open(dir, &[])?.root,
+        None => Project::open(dir, &Open::default())?.root,
     };
     let out = base.join("templates");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

@@ -1,7 +1,7 @@
 //! `northstar list KIND`: query the plan from a terminal or a script.
 
 use crate::plan::Document;
-use crate::project::Project;
+use crate::project::{Open, Project};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -89,7 +89,7 @@ fn visible(s: &str) -> String {
 
 /// Runs `list`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let project = Project::open(dir, &[])?;
+    let project = Project::open(dir, &Open::default())?;
     if project.registry.get(&args.kind).is_none() {
         let known = project.registry.names().join(", ");
         return Err(format!("unknown kind `{}` (known: {known})", args.kind));

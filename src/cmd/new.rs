@@ -7,7 +7,7 @@
 //! The helpers here (ids, folders, YAML scalars) are shared with `init`.
 
 use crate::check::documents::{reserved_id, valid_id};
-use crate::project::Project;
+use crate::project::{Open, Project};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -509,7 +509,7 @@ fn shown(path: &Path) -> PathBuf {
 
 /// Runs `new`.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let project = Project::open(dir, &[])?;
+    let project = Project::open(dir, &Open::default())?;
     if project.registry.get(&args.kind).is_none() {
         let known = project.registry.names().join(", ");
         return Err(format!("unknown kind `{}` (known: {known})", args.kind));

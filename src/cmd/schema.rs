@@ -1,6 +1,6 @@
 //! `northstar schema`: the schemas for editors (yaml-language-server).
 
-use crate::project::Project;
+use crate::project::{Open, Project};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ pub struct Args {
 /// export kinds that are not the plans' own.
 pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let (registry, sources, base) = if crate::source::find_root(dir).is_some() {
-        let p = Project::open(dir, &[])?;
+        let p = Project::open(dir, &Open::default())?;
         // The kinds' own schema files: an export must never replace them.
         let sources: Vec<PathBuf> = p
             .config

@@ -487,6 +487,30 @@ mod tests {
             eleven.contains("<details><summary>Added (11)</summary>"),
             "{eleven}"
         );
+        // The changed documents' section folds the same way.
+        let changed = |n: usize| {
+            let mut d = added(n);
+            d.changed = std::mem::take(&mut d.added)
+                .into_iter()
+                .map(|doc| super::super::DocDiff {
+                    doc,
+                    fields: Vec::new(),
+                    sections: vec!["Goals".into()],
+                    moved_from: None,
+                })
+                .collect();
+            markdown(&d, None)
+        };
+        let ten = changed(FOLD);
+        assert!(
+            ten.contains("#### Changed") && !ten.contains("<details>"),
+            "{ten}"
+        );
+        let eleven = changed(FOLD + 1);
+        assert!(
+            eleven.contains("<details><summary>Changed (11)</summary>"),
+            "{eleven}"
+        );
     }
 
     /// Rows left out are counted only when some are: a section shown

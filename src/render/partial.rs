@@ -421,7 +421,8 @@ mod tests {
     fn pages_match_a_full_build() {
         let example = example_in_git();
         let root = example.path();
-        let project = crate::project::Project::open(root, &[]).expect("example repo");
+        let project =
+            crate::project::Project::open(root, &Default::default()).expect("example repo");
         let (compiled, hist) = project.compile_with_history();
         let opts = Options::default();
         let full = super::super::build(

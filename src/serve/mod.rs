@@ -23,7 +23,7 @@ pub mod watch;
 
 use crate::check::{Compiled, Memo};
 use crate::history::{Committed, History};
-use crate::project::Project;
+use crate::project::{Open, Project};
 use crate::render::{self, Options as RenderOptions, partial};
 pub use live::{Live, Pending, Snapshot};
 use overlay::Problem;
@@ -115,7 +115,13 @@ fn error_keys(c: &Compiled) -> BTreeSet<(crate::rules::Rule, String, String)> {
 
 impl Builder {
     fn new(root: &Path, read_overrides: Overrides) -> Result<Builder, String> {
-        let project = Project::open_for_history(root, &[])?;
+        let project = Project::open(
+            root,
+            &Open {
+                history: true,
+                ..Open::default()
+            },
+        )?;
         let overrides = read_overrides(&project.root)?;
         let session = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -184,7 +190,7 @@ impl Builder {
         // Files that appeared or went away (for the pages linking to them).
         let mut files = BTreeSet::new();
         if reload && batch.is_some() {
-            match Project::open(&self.root, &[]) {
+            match Project::open(&self.root, &Open::default()) {
                 Ok(p) => {
                     let same = p.config_text == self.project.config_text
                         && p.tree.schemas == self.project.tree.schemas;
