@@ -9,7 +9,7 @@ per document, in a folder per kind (plans/features/f-000123.md, ...). About
 the product, one strategy, objectives with key results tied to metrics,
 metrics with readings, milestones over 2026-2028, teams, people, segments,
 insights and decisions. The plan is meant to check clean under every rule of
-SPEC.md section 3 except `stale` (which depends on the calendar).
+docs/format.md §3 except `stale` (which depends on the calendar).
 
 With --commits M (M > 0) OUTDIR becomes a git repository whose first commit
 adds every file and whose M-1 further commits each edit 1-3 documents the way

@@ -252,7 +252,7 @@ run_history() {
     generate "$n" "$dir" "$m"
     echo "$tag $n $m $(git -C "$dir" rev-list --count HEAD) $(du -sk "$dir/.git" | cut -f1)" >>"$RESULTS/history"
     out=$SHM/ns-hist-out-$tag
-    cache=$dir/.git/northstar  # the default history cache (SPEC section 6)
+    cache=$dir/.git/northstar  # the default history cache (docs/format.md#config)
     base=$(git -C "$dir" rev-parse HEAD)
     nohist=$WORK/nohist-$tag
 

@@ -40,7 +40,8 @@ pub struct KindConfig {
     pub schema: Option<String>,
     /// Headings a committed document of this kind must have.
     pub required_sections: Option<Vec<String>>,
-    /// Glob of files that are documents of this kind (SPEC §2.3).
+    /// Glob of files that are documents of this kind
+    /// (docs/format.md#kinds-by-location).
     pub files: Option<String>,
     /// Id template: `{stem}`, `{dir}` or `{field:NAME}`.
     pub id: Option<String>,

@@ -79,7 +79,7 @@ impl Diagnostic {
         self
     }
 
-    /// The sort key of SPEC §3: file, line, column, rule.
+    /// The sort key of docs/format.md#diagnostics: file, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
             &self.file,

@@ -108,7 +108,7 @@ pub struct Plan {
     /// Indices into `edges` by target document: backlinks in O(1), since
     /// every page asks for them.
     pub incoming: Vec<Vec<usize>>,
-    /// "Today" as a day number (SPEC §5).
+    /// "Today" as a day number (docs/format.md#today).
     pub today: i64,
 }
 
@@ -160,7 +160,7 @@ impl Plan {
     }
 }
 
-/// Statuses in which a feature is committed (SPEC §2).
+/// Statuses in which a feature is committed (docs/format.md#committed).
 pub fn is_committed(status: &str) -> bool {
     matches!(status, "planned" | "in-progress" | "beta" | "shipped")
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub use crate::output::SITE_MARKER;
 
 /// The per-commit history cache file: in the enclosing repository's git
-/// dir by default (SPEC §6), else the config's `cache` folder, which must
+/// dir by default (docs/format.md#config), else the config's `cache` folder, which must
 /// lie inside the repository: a committed `cache -> /elsewhere` link would
 /// have northstar write (and read) outside it. An error names the link.
 fn cache_file(root: &Path, config: &Config) -> Result<Option<PathBuf>, String> {
@@ -226,7 +226,7 @@ impl Project {
     }
 
     /// Reads history, then checks the plans with it: `stale` runs and
-    /// "today" follows SPEC §5.
+    /// "today" follows docs/format.md#today.
     ///
     /// Each file is checked on its own while history is read (neither
     /// needs the other, and reading history is mostly waiting for the

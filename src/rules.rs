@@ -1,4 +1,5 @@
-//! The rules: stable names, default levels and descriptions (SPEC §3).
+//! The rules: stable names, default levels and descriptions
+//! (docs/format.md#rules).
 //!
 //! A rule is an enum, not a string: a misspelled rule does not compile,
 //! and the config validator, SARIF's rule texts and the README's table

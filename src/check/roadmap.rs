@@ -269,8 +269,9 @@ fn sections(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
         if required.is_empty() {
             continue;
         }
-        // Only features are gated by commitment (SPEC §3); a kind given
-        // sections in the config needs them whatever its status means.
+        // Only features are gated by commitment (docs/format.md#rules); a
+        // kind given sections in the config needs them whatever its status
+        // means.
         let status = doc.str("status").filter(|_| doc.kind == "feature");
         if doc.kind == "feature" && !status.is_some_and(is_committed) {
             continue;

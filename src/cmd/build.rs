@@ -143,8 +143,8 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         );
     }
     // The process ends here: freeing the plan and the history piece by
-    // piece took longer than writing the site (a tenth of a second at
-    // 10,000 documents); the operating system takes the memory back whole.
+    // piece can take longer than writing the site; the operating system
+    // takes the memory back whole.
     std::mem::forget((compiled, history, project));
     Ok(if args.allow_errors { 0 } else { status })
 }

@@ -78,11 +78,11 @@ fn pinned(p: &Project) -> Option<i64> {
     p.config.today.as_deref().and_then(crate::dates::parse)
 }
 
-/// "Today" of the head side (SPEC §5): its config's pin, else its commit's
-/// day, else the clock (a working tree). Both sides are checked on that
-/// day unless the base pins its own, so that time alone (a milestone
-/// passing its date since the base was committed) never shows as a new
-/// problem the change made.
+/// "Today" of the head side (docs/format.md#today): its config's pin,
+/// else its commit's day, else the clock (a working tree). Both sides are
+/// checked on that day unless the base pins its own, so that time alone (a
+/// milestone passing its date since the base was committed) never shows as
+/// a new problem the change made.
 fn head_day(p: Option<&Project>) -> i64 {
     let Some(p) = p else {
         return crate::dates::system_today();

@@ -1,6 +1,7 @@
 //! The commands, one module each, behind one clap definition.
 //!
-//! Exit status (SPEC §3): 0 no errors, 1 errors, 2 northstar could not run.
+//! Exit status (docs/format.md#exit-status): 0 no errors, 1 errors, 2
+//! northstar could not run.
 
 mod build;
 mod check;

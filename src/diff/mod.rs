@@ -1,5 +1,6 @@
-//! The plan's semantic change between two revisions (SPEC §4 `diff`): what
-//! a reviewer of a pull request needs, in the order they read it —
+//! The plan's semantic change between two revisions (`northstar diff`,
+//! docs/format.md#commands): what a reviewer of a pull request needs, in
+//! the order they read it —
 //! documents added and removed, field changes in words, roadmap
 //! consequences (scope moving between milestones, features that slip), and
 //! the diagnostics the change adds and fixes.
@@ -169,7 +170,8 @@ fn owner_of(plan: &Plan, d: &Diagnostic) -> String {
 }
 
 /// Diagnostics are matched by rule, document and message, not by line:
-/// an edit above a problem moves it without changing it (SPEC §6).
+/// an edit above a problem moves it without changing it
+/// (docs/format.md#history).
 fn unmatched<'a>(a: &'a Compiled, b: &Compiled) -> Vec<&'a Diagnostic> {
     let mut keys: HashMap<(Rule, String, String), usize> = HashMap::new();
     for d in &b.diagnostics {

@@ -482,8 +482,7 @@ impl<'a> Dec<'a> {
     /// How many of `n` items of `item_size` bytes a collection being read
     /// back reserves up front: all of them while the decoder's budget
     /// lasts, else at most `RESERVE`. A collection that grows as it
-    /// decodes leaves each smaller buffer behind; at the KEP size, the
-    /// change log's did that in 2 MB pages of fresh memory, which the
+    /// decodes leaves each smaller buffer behind in fresh memory, which the
     /// virtual machines builds run on are slow to hand out.
     pub fn reserve(&mut self, n: usize, item_size: usize) -> usize {
         let bytes = n.saturating_mul(item_size.max(1));

@@ -1,4 +1,4 @@
-//! History from git (SPEC §6): what each commit did to each document, as
+//! History from git (docs/format.md#history): what each commit did to each document, as
 //! field-level changes, and the facts derived from them (created, last
 //! changed, days in each status, milestone slips, metric values over time,
 //! milestone scope changes), plus the plan's change log.
@@ -646,8 +646,8 @@ fn read_new(
             }
         }
         // In the packs' order: git writes a delta after its base, so each
-        // delta finds its base in the reader's cache (measured: 10 % less
-        // time than commit order, 4 times less than path by path).
+        // delta finds its base in the reader's cache, where commit order or
+        // path order would decode the same bases again.
         let positions: HashMap<Oid, (usize, u64)> = if large {
             need.iter()
                 .filter_map(|(b, _)| Some((*b, packs.position(b)?)))
@@ -1093,7 +1093,7 @@ impl Committed {
         };
         drop(t);
         let dirty = wt.as_ref().is_some_and(|w| !w.docs.is_empty());
-        // SPEC §5: the pinned day; else, when the plans are as committed, the
+        // docs/format.md#today: the pinned day; else, when the plans are as committed, the
         // committer date of the commit built; else the clock.
         let today = pinned.unwrap_or(match (dirty, head_day) {
             (false, Some(d)) => d,

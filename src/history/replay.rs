@@ -46,9 +46,9 @@ pub struct Event {
 /// A build after one new commit reads few of them: the site's lists come
 /// kept from the build before (`render::reuse`), and the change log wants
 /// its latest entries one by one. Reading every change of every document
-/// from the state file was its largest cost (at the KEP size, 18,000
-/// changes and 12 MB of memory, more with transparent huge pages), so each
-/// document's changes are one block with a string table of its own, read
+/// from the state file would be its largest cost, in time and in fresh
+/// memory, so each document's changes are one block with a string table of
+/// its own, read
 /// whole on first use of the list ([`Events::all`]), or one change at a
 /// time ([`Events::get`]) through the block's table of offsets.
 #[derive(Clone, Default)]
@@ -354,7 +354,7 @@ pub struct History {
     pub dirty: bool,
     /// Whether there is any git history at all.
     pub available: bool,
-    /// "Today" of this build (SPEC §5), as a day number.
+    /// "Today" of this build (docs/format.md#today), as a day number.
     pub today: i64,
 }
 
@@ -416,10 +416,10 @@ type Body = (Value, Vec<(String, u64)>);
 
 /// Read as the state file holds them only when the replay needs them: a
 /// build after one new commit needs them for the documents the commit
-/// changed (and, when a milestone's date moved, for the features). At
-/// 10,000 documents, reading every document's fields from the state file
-/// was half of reading it (113 M instructions) and most of its fresh
-/// memory; each is a block of its own (its strings written in it).
+/// changed (and, when a milestone's date moved, for the features), while
+/// every document's fields would be a large share of reading the state
+/// file and of its fresh memory; each is a block of its own (its strings
+/// written in it).
 impl BlockCodec for Body {
     fn read(bytes: &[u8]) -> Option<Self> {
         let mut d = Dec::new(bytes);

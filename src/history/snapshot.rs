@@ -80,8 +80,8 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
 
 /// Markdown documents already read, by path and exact front matter:
 /// most commits edit a document's body or other documents, and parsing
-/// and typing the front matter again was a third of reading every
-/// version of a long history. One per reading thread.
+/// and typing the same front matter again would be a large share of
+/// reading every version of a long history. One per reading thread.
 #[derive(Default)]
 pub struct Seen(std::collections::HashMap<(String, String), Vec<Snap>>);
 

@@ -41,10 +41,10 @@ pub struct Saved {
     pub replay: Replay,
 }
 
-/// A state file read while the plans are scanned (at 10,000 documents
-/// both take tens of milliseconds, and neither needs the other), on the
-/// same pool of threads: a thread of its own allocated its state in fresh
-/// memory of its own, 5 to 10 MB more of it per build.
+/// A state file read while the plans are scanned (both take a while on a
+/// large plan, and neither needs the other), on the same pool of threads:
+/// a thread of its own would allocate its state in fresh memory of its
+/// own.
 pub struct Prefetch {
     path: std::path::PathBuf,
     fingerprint: String,
@@ -85,8 +85,8 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
 /// The state file's bytes, mapped: they are in the page cache already
 /// (every build reads them), and documents' changes keep a share of them
 /// until read (see [`super::replay::Events`]), so reading them into fresh
-/// memory cost a copy and as much fresh memory as the file (24 MB at
-/// 10,000 documents) for nothing. Read into memory where mapping fails.
+/// memory would cost a copy and as much fresh memory as the file, for
+/// nothing. Read into memory where mapping fails.
 ///
 /// Only a regular file within [`super::cachefile::MAX_BYTES`] is read,
 /// never through a symbolic link (see [`super::cachefile`]).

@@ -33,7 +33,8 @@ pub struct SourceFile {
     pub path: String,
     /// Its text without a BOM, or why there is none.
     pub text: Result<String, ReadProblem>,
-    /// The kind its location gives it (SPEC §2.3), if any.
+    /// The kind its location gives it (docs/format.md#kinds-by-location),
+    /// if any.
     pub kind: Option<String>,
     /// A sibling body file's text, for kinds by location that name one.
     pub body: Option<(String, String)>,

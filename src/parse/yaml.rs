@@ -5,7 +5,8 @@
 //! key or value, and (b) loaders expand aliases by cloning, which lets a
 //! ten-line alias bomb eat all memory. Here every node counts against a
 //! budget, an alias is sized before it is copied, and nesting is bounded.
-//! Scalars stay untyped text: typing needs the kind's schema (SPEC §1).
+//! Scalars stay untyped text: typing needs the kind's schema
+//! (docs/format.md#yaml-typing).
 
 use crate::diag::Pos;
 use saphyr_parser::{Event, Parser, ScalarStyle};

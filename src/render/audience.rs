@@ -1,4 +1,4 @@
-//! What a public build (`build --audience public`, SPEC §5) leaves out,
+//! What a public build (`build --audience public`, docs/format.md#public) leaves out,
 //! decided here once for every writer: pages, history lists and the change
 //! log, the feed, `plan.json`. A public build shows only published
 //! documents, no e-mail address, no insight's customer, no commit message

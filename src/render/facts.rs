@@ -283,7 +283,8 @@ pub fn elapsed(period: &str, today: i64) -> Option<f64> {
     Some(((today - s) as f64 / (e - s) as f64).clamp(0.0, 1.0))
 }
 
-/// On track / at risk / off track from progress and elapsed share (SPEC §5).
+/// On track / at risk / off track from progress and elapsed share
+/// (docs/format.md#objective-status).
 pub fn kr_status(progress: f64, elapsed: f64) -> &'static str {
     if progress >= 1.0 || progress >= elapsed - 0.10 {
         "on-track"
@@ -343,8 +344,8 @@ pub fn percent(share: f64) -> i64 {
 }
 
 /// An objective's status computed from its key results and the share of
-/// its period elapsed at `today` (SPEC §5 thresholds), beside the one it
-/// declares.
+/// its period elapsed at `today` (the thresholds of
+/// docs/format.md#objective-status), beside the one it declares.
 pub fn assess(doc: &Document, today: i64) -> Assessment {
     let declared = doc.str("status").map(String::from);
     let period = doc.str("period").unwrap_or("");
@@ -426,8 +427,8 @@ pub fn objective_status(doc: &Document, today: i64) -> String {
     a.declared.unwrap_or_else(|| a.computed.to_string())
 }
 
-/// Now / next / later for an open feature (SPEC §5); None for shipped and
-/// declined features, which are not on that board.
+/// Now / next / later for an open feature (docs/format.md#horizon); None
+/// for shipped and declined features, which are not on that board.
 pub fn horizon(plan: &Plan, doc: &Document) -> Option<&'static str> {
     let status = doc.str("status").unwrap_or("");
     if matches!(status, "shipped" | "declined") {

@@ -60,14 +60,15 @@ pub fn event(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
 
 /// A document's history section and derived facts. The list itself is
 /// written here as HTML rather than by the template: a document can have
-/// hundreds of changes, and building a template value per change made the
-/// history half the cost of rendering every page. The markup is the
+/// hundreds of changes, and a template value per change costs more than
+/// the rest of the page. The markup is the
 /// template's to place (`{{{page.history_html}}}`, inside
 /// `<ol class="history-list">`), and its classes are stable for styling.
 ///
 /// The derived facts above the list are written here too
-/// (`{{{page.facts_html}}}`, a `<dl class="facts">`): as template
-/// expressions they cost a sixth of everything history adds to a rebuild.
+/// (`{{{page.facts_html}}}`, a `<dl class="facts">`): a dozen template
+/// expressions on every page are a large share of what history adds to a
+/// rebuild.
 ///
 /// `legacy` adds `page.history`, one value per change, and `page.facts`,
 /// the facts as values, for document templates written before (see
@@ -377,8 +378,8 @@ fn facts(ctx: &Ctx<'_>, h: &DocHistory, kind: &str) -> Value {
 
 /// The log entries a build may show: those of published documents, and in
 /// an internal build also those of documents since deleted (the change log
-/// is the union of every document's history, SPEC §6). A public build never
-/// shows a document it does not publish.
+/// is the union of every document's history, docs/format.md#history). A
+/// public build never shows a document it does not publish.
 fn published<'h>(
     ctx: &Ctx<'_>,
     history: &'h History,
@@ -855,9 +856,9 @@ pub fn xml(s: &str) -> String {
 }
 
 /// A document's events as `plan.json` lists them, newest first, written
-/// straight into the file's bytes: at the KEP size that is 18,000 events,
-/// and going through serde's serializer for each of their keys and
-/// strings cost four times as much as writing them.
+/// straight into the file's bytes: a long history holds tens of thousands
+/// of events, of a few fixed shapes, and serde's serializer costs several
+/// times what writing them directly does.
 pub struct PlanHistory<'h> {
     /// In a public build, what it publishes (see [`audience`]).
     public: Option<&'h Index<'h>>,

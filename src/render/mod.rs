@@ -28,7 +28,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A rendered document page: the template's output, the history list to
 /// stand where the template put [`history::HISTORY_MARK`], and the files
 /// its body links to. The list is written out in place of the mark, not
-/// copied into the page first (at the KEP size that copy moved 23 MB).
+/// copied into the page first: with a long history that copy would move
+/// megabytes.
 pub(crate) struct RenderedPage<'r> {
     /// Site path.
     pub path: String,

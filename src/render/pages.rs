@@ -722,8 +722,8 @@ fn metric(ctx: &Ctx<'_>, doc: &Document) -> Value {
 
 /// The table rows of a metric's values, newest first, as HTML: with the
 /// value after every commit that changed `current`, a metric can have
-/// hundreds, and a Handlebars loop over them cost a few thousand
-/// instructions a row.
+/// hundreds, and a Handlebars loop costs far more a row than the row's
+/// HTML.
 fn readings_html(ctx: &Ctx<'_>, pts: &[(i64, f64)]) -> String {
     let mut out = String::with_capacity(pts.len() * 48);
     for (d, v) in pts.iter().rev() {
@@ -1169,8 +1169,8 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
     }
 }
 
-/// Table rows as HTML, every value escaped: a list of thousands of cells
-/// costs a Handlebars loop a few thousand instructions a cell.
+/// Table rows as HTML, every value escaped: a list has thousands of cells,
+/// and a Handlebars loop costs far more a cell than the cell's HTML.
 fn rows_html(cols: &[Col], rows: &[Vec<Cell>], prefix: &str) -> String {
     let mut out = String::with_capacity(rows.len() * 400);
     for row in rows {

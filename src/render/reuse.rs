@@ -1,10 +1,11 @@
 //! Rendered history kept from one build to the next.
 //!
-//! Every document page lists every change to the document (SPEC §6), and
-//! `plan.json` carries them all again: at the KEP size, 18,000 changes
-//! make 6 MB of HTML and 4 MB of JSON, and writing them was most of what
-//! a build after one new commit cost beyond a build with no history. Yet
-//! one commit changes the history of a document or two. So the list and
+//! Every document page lists every change to the document
+//! (docs/format.md#history), and `plan.json` carries them all again: with
+//! a long history that is megabytes of HTML and JSON, and writing them
+//! would be most of what a build after one new commit costs beyond a build
+//! with no history. Yet one commit changes the history of a document or
+//! two. So the list and
 //! the JSON of each document's history are kept in the history cache
 //! (`reuse-internal.bin`, `reuse-public.bin`), keyed by the digest of the
 //! changes they were written from (`DocHistory::digest`, kept with the

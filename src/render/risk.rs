@@ -8,10 +8,11 @@ use super::pages::Ctx;
 use crate::dates;
 use crate::plan::{Document, is_open};
 
-/// When work on a feature started, for the timeline (SPEC §5): its
-/// `start` date, else the first day history shows it in committed work
-/// (`in-progress`, `beta` or `shipped`), counted back from today by the
-/// days it has spent in those statuses; None when neither is known.
+/// When work on a feature started, for the timeline
+/// (docs/format.md#timeline): its `start` date, else the first day
+/// history shows it in committed work (`in-progress`, `beta` or
+/// `shipped`), counted back from today by the days it has spent in those
+/// statuses; None when neither is known.
 pub fn start(ctx: &Ctx<'_>, f: &Document) -> Option<i64> {
     if let Some(d) = f.str("start").and_then(dates::parse) {
         return Some(d);

@@ -115,7 +115,7 @@ pub struct Timeline<'a> {
     pub items: &'a [Item],
     /// Dependencies between features on it.
     pub links: &'a [Link],
-    /// Today (SPEC §5).
+    /// Today (docs/format.md#today).
     pub today: i64,
     /// Writes a date (a public build shows quarters).
     pub day: fn(i64) -> String,
@@ -238,7 +238,7 @@ impl Scale {
     }
 }
 
-/// The roadmap timeline (SPEC §5): a month axis, milestones by date
+/// The roadmap timeline (docs/format.md#timeline): a month axis, milestones by date
 /// (labels that would overlap collapse into one "+N" label), features in
 /// lanes by team, each a bar that ends at its target and starts when work
 /// started (else a marker at the target), a ghost tick where a slipped

@@ -445,8 +445,9 @@ const RISKS_LISTED: usize = 50;
 /// page counts them. Overdue milestones, dependency problems and stale
 /// work are what `check` reports (so a rule the config turns off flags
 /// nothing here either); slips come from history, off-track key results
-/// from their progress against the time elapsed (SPEC §5), and work
-/// blocked by an on-hold dependency from the plan.
+/// from their progress against the time elapsed
+/// (docs/format.md#objective-status), and work blocked by an on-hold
+/// dependency from the plan.
 struct Risks<'a> {
     /// Key results off track: the objective, and the key result's values.
     off_track: Vec<(&'a Document, Value)>,

@@ -1,10 +1,10 @@
 //! The kinds and their JSON Schemas: compiled-in built-ins, user-defined
 //! kinds from the plans repository, and tightenings of built-in kinds.
 //!
-//! Schemas are the single source of truth (SPEC §2.2): fields, types, enums
-//! and references (`x-ref`) are all read from them. Nothing outside this
-//! module knows which fields a kind has, except the roadmap rules that give
-//! built-in fields their meaning.
+//! Schemas are the single source of truth (docs/format.md#schemas): fields,
+//! types, enums and references (`x-ref`) are all read from them. Nothing
+//! outside this module knows which fields a kind has, except the roadmap
+//! rules that give built-in fields their meaning.
 
 pub mod refs;
 pub mod typing;
@@ -12,7 +12,7 @@ pub mod typing;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The fields every kind has (SPEC §1).
+/// The fields every kind has (docs/format.md#common-fields).
 pub const COMMON: &str = include_str!("../../schema/common.schema.json");
 
 /// The built-in kinds, in the order the site lists them.
@@ -91,8 +91,8 @@ fn validator(name: &str, schema: &Value) -> Result<jsonschema::Validator, String
         .map_err(|e| format!("schema of kind `{name}` is not a valid JSON Schema: {e}"))
 }
 
-/// Adds the common fields to a kind's schema, as the spec says northstar
-/// checks them for every kind, user-defined ones included.
+/// Adds the common fields to a kind's schema: northstar checks them for
+/// every kind, user-defined ones included (docs/format.md#common-fields).
 fn with_common(mut schema: Value, common: &Value) -> Value {
     if let Value::Object(obj) = &mut schema {
         obj.remove("additionalProperties");

@@ -1,11 +1,12 @@
-//! YAML nodes to JSON values, typed by the kind's schema (SPEC §1).
+//! YAML nodes to JSON values, typed by the kind's schema
+//! (docs/format.md#yaml-typing).
 //!
 //! YAML's own typing guesses (`title: no` a boolean, `period: 2027` a
 //! number); a PM means text. So a plain scalar becomes its source text where
 //! the schema expects a string, and is read with the YAML 1.2 core schema
 //! elsewhere. A quoted scalar is always a string, so `reach: "5"` is a type
-//! error, as the spec wants. Every value's position is recorded under its
-//! JSON pointer, so schema errors map back to the file.
+//! error. Every value's position is recorded under its JSON pointer, so
+//! schema errors map back to the file.
 
 use crate::diag::Pos;
 use crate::parse::yaml::{Node, NodeValue, is_null_text};

@@ -216,7 +216,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
         }
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            // Columns do not count a BOM (SPEC §3).
+            // Columns do not count a BOM (docs/format.md#diagnostics).
             let valid = valid.strip_prefix(b"\xef\xbb\xbf").unwrap_or(valid);
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() as u32 + 1;

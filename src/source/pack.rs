@@ -30,10 +30,8 @@ const REF_DELTA: u8 = 7;
 
 /// Decoded bytes kept per reader (one per thread). Reading in pack order,
 /// a delta's base was decoded moments before, so a small cache hits
-/// almost always; a larger one only added fresh memory for the kernel to
-/// zero (measured at the KEP size: 32 MB took 0.71–0.89 s for a cold
-/// `check` with 0.16–0.43 s of system time, 8 MB 0.63–0.65 s with 0.05 s;
-/// at 10,000 documents the same or better).
+/// almost always; a larger one only adds fresh memory for the kernel to
+/// zero (bench/README.md, "Findings").
 const CACHE_BYTES: usize = 8 << 20;
 /// No plan file or tree is anywhere near this; a larger declared size is
 /// corrupt data, not something to allocate.

@@ -1,6 +1,6 @@
-//! The command line as CI and scripts see it (SPEC §1, §3, §4): exit codes,
-//! finding and reading the config, what is scanned, every output format of
-//! `check`, colour, `schema -o` and `list`.
+//! The command line as CI and scripts see it (docs/format.md §1, §3, §4):
+//! exit codes, finding and reading the config, what is scanned, every output
+//! format of `check`, colour, `schema -o` and `list`.
 
 use crate::common::{Repo, Run, run_in, skip_unless_ci};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
-//! `northstar diff BASE [HEAD]` and `check --changed-since REV` (SPEC §4,
-//! §6): git repositories built by code in temporary folders, with fixed
-//! authors and dates, compared by the real binary. The JSON output is
-//! asserted field by field; the Markdown by its key lines.
+//! `northstar diff BASE [HEAD]` and `check --changed-since REV`
+//! (docs/format.md §4, §6): git repositories built by code in temporary
+//! folders, with fixed authors and dates, compared by the real binary. The
+//! JSON output is asserted field by field; the Markdown by its key lines.
 
 use crate::common::{Repo, run_in};
 use crate::git::Git;
@@ -748,7 +748,7 @@ fn fail_on_sets_the_exit_status() {
     assert_eq!(code(&["--fail-on", "new-warnings", "--format", "json"]), 1);
 
     // A new error too: a reference to nothing. Without --fail-on, diff
-    // reports and succeeds (SPEC §6).
+    // reports and succeeds (docs/format.md#exit-status).
     repo.file(
         "f1.md",
         &F {

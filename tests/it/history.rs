@@ -1,8 +1,8 @@
-//! History from git (SPEC §3 `stale`, §5 "today", §6): git repositories
-//! built by code in temporary folders, with fixed authors and dates, then
-//! built and checked by the real binary. Asserted through `plan.json`
-//! (`documents[].history`), the changes page, document pages, the feed and
-//! `check --format json`.
+//! History from git (docs/format.md: `stale` in §3.2, "today" in §5.1, §6):
+//! git repositories built by code in temporary folders, with fixed authors
+//! and dates, then built and checked by the real binary. Asserted through
+//! `plan.json` (`documents[].history`), the changes page, document pages, the
+//! feed and `check --format json`.
 
 use crate::common::{Repo, decode_html, html_text, run_in};
 use crate::git::{BOB, CAROL, Git, Who};

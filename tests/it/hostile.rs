@@ -1,6 +1,6 @@
-//! Bad input (SPEC §7): every hostile file becomes a diagnostic on that
-//! file, at the fault where there is one; the run goes on and still reports
-//! other files; nothing panics or hangs.
+//! Bad input (docs/format.md#safety): every hostile file becomes a diagnostic
+//! on that file, at the fault where there is one; the run goes on and still
+//! reports other files; nothing panics or hangs.
 
 use crate::common::{Repo, Run, skip_unless_ci};
 use serde_json::Value;

@@ -1,8 +1,7 @@
-//! Numbers on the site as a reader sees them (issue 16): units and
-//! thousands separators, decimals as written, objective status (not
-//! started, computed beside declared, with the reason), demand in its
-//! units, "Referenced by" in plain words, planned scope against release
-//! notes, and the kind list tables.
+//! Numbers on the site as a reader sees them: units and thousands separators,
+//! decimals as written, objective status (not started, computed beside
+//! declared, with the reason), demand in its units, "Referenced by" in plain
+//! words, planned scope against release notes, and the kind list tables.
 
 use crate::common::{Repo, html_words};
 

@@ -1,10 +1,10 @@
-//! The roadmap timeline draws time truthfully (SPEC §5): a feature's bar
-//! ends at its target (its milestone's date) and starts when work
-//! started (its `start`, else the day git history first shows it in
-//! progress), else it is a marker at its target; nothing is drawn right
-//! of the target; a slip leaves a ghost with the days; dependencies are
-//! lines, red when `dependency-order` fails; risk is flagged in words on
-//! bars and cards; dense milestone labels collapse.
+//! The roadmap timeline draws time truthfully (docs/format.md#timeline): a
+//! feature's bar ends at its target (its milestone's date) and starts when
+//! work started (its `start`, else the day git history first shows it in
+//! progress), else it is a marker at its target; nothing is drawn right of
+//! the target; a slip leaves a ghost with the days; dependencies are lines,
+//! red when `dependency-order` fails; risk is flagged in words on bars and
+//! cards; dense milestone labels collapse.
 //!
 //! The SVG is read as XML, and every x is checked against the scale the
 //! SVG states (`data-lo`, `data-ppd`, `data-plot-left`), which its own

@@ -1,6 +1,6 @@
-//! Every rule of SPEC §3 (except `stale`, which needs git history): one
-//! fixture that triggers it and one that does not, with the rule, file,
-//! line and column asserted exactly.
+//! Every rule of docs/format.md#rules (except `stale`, which needs git
+//! history): one fixture that triggers it and one that does not, with the
+//! rule, file, line and column asserted exactly.
 
 use crate::common::Repo;
 use serde_json::Value;

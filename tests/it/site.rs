@@ -1,7 +1,7 @@
-//! The built site (SPEC §5, §7), asserted as a reader sees it: PRD pages,
-//! the roadmap timeline, key results and charts, links and anchors that
-//! resolve from any folder, sanitized documents, byte-identical rebuilds,
-//! atomic output, the public audience, the data files and template
+//! The built site (docs/format.md §5, §7), asserted as a reader sees it: PRD
+//! pages, the roadmap timeline, key results and charts, links and anchors
+//! that resolve from any folder, sanitized documents, byte-identical
+//! rebuilds, atomic output, the public audience, the data files and template
 //! overrides.
 
 use crate::common::{Repo, Run, example_source, run_in};
@@ -1304,7 +1304,7 @@ fn script_vectors(page: &str, html: &str) -> Vec<String> {
             }
         }
     }
-    // The raw text, as the brief states it: escaped text is `&lt;…`.
+    // Then the raw text, as a browser reads it: escaped text is `&lt;…`.
     // site.js on every page, roadmap-data.js on the roadmap.
     let scripts = lower.matches("<script").count();
     if scripts != 1 + usize::from(page == "roadmap.html") {
@@ -1334,8 +1334,8 @@ fn nothing_in_a_document_can_run_script_in_the_site() {
     let mut bad = Vec::new();
     for (p, html) in &pages {
         bad.extend(script_vectors(p, html));
-        // No markup the brief names, in markup: an escaped title may say
-        // `onerror=` as text, but no tag carries it.
+        // No `onerror=` or `javascript:` inside a tag: an escaped title may
+        // say `onerror=` as text, but no tag carries it.
         for t in tags(html) {
             let raw = html[t.start..t.end].to_ascii_lowercase();
             if raw.contains("onerror=") || raw.contains("javascript:") {
@@ -1946,7 +1946,8 @@ fn the_not_doing_page_lists_each_declined_feature_with_its_decision() {
 }
 
 // ---------------------------------------------------------------------------
-// Now / next / later and key-result status at their edges (SPEC §5)
+// Now / next / later and key-result status at their edges
+// (docs/format.md#horizon, docs/format.md#objective-status)
 
 /// [`Repo::base`] on 16 Nov 2026: "now" reaches 16 Feb 2027 (3 months),
 /// "next" 16 May 2027 (6 months). One planned feature per milestone date
@@ -2021,9 +2022,9 @@ fn a_key_result_exactly_at_a_threshold_is_on_its_better_side() {
 // ---------------------------------------------------------------------------
 // Data files
 
-/// A feature's now / next / later as SPEC §5 words it, for the example's
-/// `today: 2026-11-01` (three months: 2027-02-01, six: 2027-05-01): its
-/// `horizon` if set; else `in-progress` and `beta` are now; else by its
+/// A feature's now / next / later as docs/format.md#horizon words it, for the
+/// example's `today: 2026-11-01` (three months: 2027-02-01, six: 2027-05-01):
+/// its `horizon` if set; else `in-progress` and `beta` are now; else by its
 /// milestone's date; no milestone is later; shipped and declined: none.
 fn expected_horizon(plan: &Value, feature: &Value) -> Value {
     let f = &feature["fields"];

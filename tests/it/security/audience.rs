@@ -1,6 +1,6 @@
 //! See `security.rs`. A public build (`--audience public`) hides internal
-//! documents, e-mail addresses, insights' customers, commit messages and
-//! days (SPEC §5), in every file it writes; and the data files stay
+//! documents, e-mail addresses, insights' customers, commit messages and days
+//! (docs/format.md#public), in every file it writes; and the data files stay
 //! readable whatever a title or a commit message holds.
 
 use crate::common::*;

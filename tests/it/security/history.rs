@@ -121,11 +121,11 @@ fn plans_with_f1() -> (Repo, Git, String) {
     (repo, git, first)
 }
 
-/// SPEC §7: a commit dated at the end of git's range (`@` + the largest
-/// 64-bit number, which git accepts and `git fsck` calls clean) made the
-/// build allocate gigabytes for the roadmap and `stale` count
-/// 106751991146506 days. Dates read from git are clamped to the years
-/// 1970 to 9999, and the history says which commit was.
+/// docs/format.md#safety: a commit dated at the end of git's range (`@` + the
+/// largest 64-bit number, which git accepts and `git fsck` calls clean) made
+/// the build allocate gigabytes for the roadmap and `stale` count
+/// 106751991146506 days. Dates read from git are clamped to the years 1970 to
+/// 9999, and the history says which commit was.
 #[test]
 fn a_commit_dated_at_the_end_of_time_is_clamped_with_a_note() {
     let (repo, git, _) = plans_with_f1();
