@@ -720,6 +720,61 @@ fn a_problem_that_only_moved_lines_is_neither_new_nor_fixed() {
     assert_eq!(d["diagnostics"], json!({"new": [], "fixed": []}));
 }
 
+/// Three teams in one stream file: a problem that moves from one document
+/// to the other, with the same words, is one new and one fixed (it is
+/// matched by its document, not only by its file); and a second copy of
+/// a problem already there is new.
+#[test]
+fn a_problem_moving_between_documents_of_one_file_is_new_and_fixed() {
+    let (repo, git) = plans();
+    let teams = |a: &str, b: &str| {
+        format!(
+            "kind: team\nid: ta\ntitle: A\nfunction: engineering\nlead: {a}\n---\nkind: team\nid: tb\ntitle: B\nfunction: engineering\nlead: {b}\n---\nkind: team\nid: tc\ntitle: C\nfunction: engineering\n"
+        )
+    };
+    repo.file("teams.yaml", &teams("ghost", "alice"));
+    let c0 = git.commit("A led by a ghost", "2026-01-05");
+    repo.file("teams.yaml", &teams("alice", "ghost"));
+    let c1 = git.commit("Now B is", "2026-01-06");
+    repo.file("teams.yaml", &teams("ghost", "ghost"));
+    let c2 = git.commit("Both are", "2026-01-07");
+    let positions = repo.positions("broken-reference");
+    assert_eq!(positions.len(), 2, "{positions:?}");
+    let (line_a, line_b) = (positions[0].1, positions[1].1);
+    assert!(line_a < line_b, "{positions:?}");
+
+    let d = diff_json(repo.path(), &[&c0, &c1]);
+    assert_eq!(
+        diags(&d, "new"),
+        [d3("broken-reference", "teams.yaml", line_b)]
+    );
+    assert_eq!(
+        diags(&d, "fixed"),
+        [d3("broken-reference", "teams.yaml", line_a)]
+    );
+
+    let d = diff_json(repo.path(), &[&c1, &c2]);
+    assert_eq!(
+        diags(&d, "new"),
+        [d3("broken-reference", "teams.yaml", line_a)]
+    );
+    assert_eq!(diags(&d, "fixed"), []);
+    // The same problem twice in one document: the second copy is new.
+    repo.file(
+        "teams.yaml",
+        "kind: team\nid: ta\ntitle: A\nfunction: engineering\nlead: alice\nmembers: [ghost]\n---\nkind: team\nid: tb\ntitle: B\nfunction: engineering\nlead: alice\n",
+    );
+    let c3 = git.commit("One ghost member", "2026-01-08");
+    repo.file(
+        "teams.yaml",
+        "kind: team\nid: ta\ntitle: A\nfunction: engineering\nlead: alice\nmembers: [ghost, ghost]\n---\nkind: team\nid: tb\ntitle: B\nfunction: engineering\nlead: alice\n",
+    );
+    let c4 = git.commit("Two", "2026-01-09");
+    let d = diff_json(repo.path(), &[&c3, &c4]);
+    assert_eq!(diags(&d, "new").len(), 1, "{d:#}");
+    assert_eq!(diags(&d, "fixed"), []);
+}
+
 #[test]
 fn fail_on_sets_the_exit_status() {
     let (repo, git) = plans();
