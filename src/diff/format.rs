@@ -1,6 +1,6 @@
 //! `diff` output: Markdown for a pull-request comment, JSON, terminal text.
 
-use super::{DocRef, PlanDiff};
+use super::{DocDiff, DocRef, PlanDiff, Scope};
 use crate::diag::{Diagnostic, Level};
 use crate::numbers::count;
 use std::fmt::Write;
@@ -203,7 +203,8 @@ fn markdown(d: &PlanDiff, site: Option<&str>) -> String {
     out
 }
 
-/// [`markdown`] with at most `limit` rows per section.
+/// [`markdown`] with at most `limit` rows per section: the heading and
+/// the summary, then each section that has rows, in a fixed order.
 fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -222,111 +223,11 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
         diag_rows(&mut out, &d.new_diagnostics, limit);
         out.push('\n');
     }
-    let table = |out: &mut String, title: &str, docs: &[DocRef]| {
-        if docs.is_empty() {
-            return;
-        }
-        let fold = docs.len() > FOLD;
-        if fold {
-            let _ = writeln!(
-                out,
-                "<details><summary>{title} ({})</summary>\n",
-                docs.len()
-            );
-        } else {
-            let _ = writeln!(out, "#### {title}\n");
-        }
-        let _ = writeln!(out, "| kind | document | status |\n|---|---|---|");
-        for r in docs.iter().take(limit) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                md_escape(&r.kind),
-                link(r, site),
-                md_escape(r.status.as_deref().unwrap_or(""))
-            );
-        }
-        more(out, limit.min(docs.len()), docs.len());
-        if fold {
-            out.push_str("\n</details>\n");
-        }
-        out.push('\n');
-    };
-    table(&mut out, "Added", &d.added);
-    table(&mut out, "Removed", &d.removed);
-    if !d.changed.is_empty() {
-        let fold = d.changed.len() > FOLD;
-        if fold {
-            let _ = writeln!(
-                out,
-                "<details><summary>Changed ({})</summary>\n",
-                d.changed.len()
-            );
-        } else {
-            let _ = writeln!(out, "#### Changed\n");
-        }
-        for c in d.changed.iter().take(limit) {
-            let mut parts: Vec<String> = c.fields.iter().map(|f| md_escape(&f.words)).collect();
-            if !c.sections.is_empty() {
-                let names: Vec<String> = c
-                    .sections
-                    .iter()
-                    .map(|s| md_escape(section_name(s)))
-                    .collect();
-                parts.push(format!("body edited ({})", names.join(", ")));
-            }
-            if let Some(m) = &c.moved_from {
-                parts.push(format!("moved from {}", code(m, false)));
-            }
-            let _ = writeln!(
-                out,
-                "- {} ({}): {}",
-                link(&c.doc, site),
-                md_escape(&c.doc.kind),
-                parts.join("; ")
-            );
-        }
-        more(&mut out, limit.min(d.changed.len()), d.changed.len());
-        if fold {
-            out.push_str("\n</details>\n");
-        }
-        out.push('\n');
-    }
-    if !d.milestones.is_empty() || !d.slips.is_empty() {
-        let _ = writeln!(out, "#### Roadmap\n");
-        if !d.milestones.is_empty() {
-            let _ = writeln!(out, "| milestone | gains | loses |\n|---|---|---|");
-            for s in d.milestones.iter().take(limit) {
-                let names = |v: &[DocRef]| {
-                    v.iter()
-                        .map(|r| link(r, site))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    link(&s.milestone, site),
-                    names(&s.gained),
-                    names(&s.lost)
-                );
-            }
-            more(&mut out, limit.min(d.milestones.len()), d.milestones.len());
-            out.push('\n');
-        }
-        for s in d.slips.iter().take(limit) {
-            let _ = writeln!(
-                out,
-                "- {} slips {} days ({} → {})",
-                link(&s.feature, site),
-                s.days,
-                code(&s.from, false),
-                code(&s.to, false)
-            );
-        }
-        more(&mut out, limit.min(d.slips.len()), d.slips.len());
-        out.push('\n');
-    }
+    let rows = Rows { site, limit };
+    rows.docs(&mut out, "Added", &d.added);
+    rows.docs(&mut out, "Removed", &d.removed);
+    rows.changed(&mut out, &d.changed);
+    rows.roadmap(&mut out, d);
     if !d.fixed_diagnostics.is_empty() {
         let _ = writeln!(
             out,
@@ -337,6 +238,142 @@ fn markdown_rows(d: &PlanDiff, site: Option<&str>, limit: usize) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// How [`markdown_rows`] writes its document sections: linking to the
+/// site when given, with at most `limit` rows each.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    site: Option<&'a str>,
+    limit: usize,
+}
+
+/// Opens a section of `n` rows: a heading, or a folded `<details>` beyond
+/// [`FOLD`] rows. Returns whether it folded, for [`close_section`].
+fn open_section(out: &mut String, title: &str, n: usize) -> bool {
+    let fold = n > FOLD;
+    if fold {
+        let _ = writeln!(out, "<details><summary>{title} ({n})</summary>\n");
+    } else {
+        let _ = writeln!(out, "#### {title}\n");
+    }
+    fold
+}
+
+/// Closes a section [`open_section`] opened.
+fn close_section(out: &mut String, fold: bool) {
+    if fold {
+        out.push_str("\n</details>\n");
+    }
+    out.push('\n');
+}
+
+impl Rows<'_> {
+    /// A table of documents added or removed, with their kind and status;
+    /// nothing when there are none.
+    fn docs(self, out: &mut String, title: &str, docs: &[DocRef]) {
+        if docs.is_empty() {
+            return;
+        }
+        let fold = open_section(out, title, docs.len());
+        let _ = writeln!(out, "| kind | document | status |\n|---|---|---|");
+        for r in docs.iter().take(self.limit) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                md_escape(&r.kind),
+                link(r, self.site),
+                md_escape(r.status.as_deref().unwrap_or(""))
+            );
+        }
+        more(out, self.limit.min(docs.len()), docs.len());
+        close_section(out, fold);
+    }
+
+    /// The documents changed, one list item each with what changed in
+    /// it; nothing when none did.
+    fn changed(self, out: &mut String, changed: &[DocDiff]) {
+        if changed.is_empty() {
+            return;
+        }
+        let fold = open_section(out, "Changed", changed.len());
+        for c in changed.iter().take(self.limit) {
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                link(&c.doc, self.site),
+                md_escape(&c.doc.kind),
+                changes(c).join("; ")
+            );
+        }
+        more(out, self.limit.min(changed.len()), changed.len());
+        close_section(out, fold);
+    }
+
+    /// What the change does to the roadmap: a table of the milestones
+    /// that gain or lose features, then the features that slip; nothing
+    /// when it does neither.
+    fn roadmap(self, out: &mut String, d: &PlanDiff) {
+        if d.milestones.is_empty() && d.slips.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "#### Roadmap\n");
+        if !d.milestones.is_empty() {
+            self.milestones(out, &d.milestones);
+        }
+        for s in d.slips.iter().take(self.limit) {
+            let _ = writeln!(
+                out,
+                "- {} slips {} days ({} → {})",
+                link(&s.feature, self.site),
+                s.days,
+                code(&s.from, false),
+                code(&s.to, false)
+            );
+        }
+        more(out, self.limit.min(d.slips.len()), d.slips.len());
+        out.push('\n');
+    }
+
+    /// The table of milestones that gain or lose features.
+    fn milestones(self, out: &mut String, milestones: &[Scope]) {
+        let names = |v: &[DocRef]| {
+            v.iter()
+                .map(|r| link(r, self.site))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(out, "| milestone | gains | loses |\n|---|---|---|");
+        for s in milestones.iter().take(self.limit) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                link(&s.milestone, self.site),
+                names(&s.gained),
+                names(&s.lost)
+            );
+        }
+        more(out, self.limit.min(milestones.len()), milestones.len());
+        out.push('\n');
+    }
+}
+
+/// What changed in a document, in words: its fields, the sections of its
+/// body edited, and where it moved from.
+fn changes(c: &DocDiff) -> Vec<String> {
+    let mut parts: Vec<String> = c.fields.iter().map(|f| md_escape(&f.words)).collect();
+    if !c.sections.is_empty() {
+        let names: Vec<String> = c
+            .sections
+            .iter()
+            .map(|s| md_escape(section_name(s)))
+            .collect();
+        parts.push(format!("body edited ({})", names.join(", ")));
+    }
+    if let Some(m) = &c.moved_from {
+        parts.push(format!("moved from {}", code(m, false)));
+    }
+    parts
 }
 
 /// Plain text for a terminal; every value from the plan goes through

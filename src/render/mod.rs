@@ -23,7 +23,7 @@ use links::Index;
 use pages::Ctx;
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// A rendered document page: the template's output, the history list to
 /// stand where the template put [`history::HISTORY_MARK`], and the files
@@ -195,86 +195,205 @@ pub fn build_into(
     opts: &Options,
     sink: &dyn Sink,
 ) -> Result<BTreeSet<String>, String> {
-    build_some(
-        compiled, hist, config, registry, all_paths, opts, None, sink,
-    )
+    let b = Build {
+        compiled,
+        hist,
+        config,
+        registry,
+        all_paths,
+        opts,
+        only: None,
+    };
+    build_some(&b, sink)
 }
 
-/// [`build`], with the pages of only the documents in `only` (by id) when
-/// given; every other page is rendered as in a full build. `serve` renders
-/// an edit's pages this way ([`partial`]).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_some(
-    compiled: &Compiled,
-    hist: &crate::history::History,
-    config: &Config,
-    registry: &Registry,
-    all_paths: &BTreeSet<String>,
-    opts: &Options,
-    only: Option<&std::collections::HashSet<String>>,
-    sink: &dyn Sink,
-) -> Result<BTreeSet<String>, String> {
+/// What [`build_some`] renders from: the compiled plan and what it was
+/// compiled with, and the documents whose pages to render (every one when
+/// `only` is None). One value instead of eight arguments, so the phases
+/// of a build take what they need from it.
+pub(crate) struct Build<'a> {
+    /// The checked plan and its diagnostics.
+    pub(crate) compiled: &'a Compiled,
+    /// History from git (empty without a repository).
+    pub(crate) hist: &'a crate::history::History,
+    /// The project's configuration.
+    pub(crate) config: &'a Config,
+    /// The kinds.
+    pub(crate) registry: &'a Registry,
+    /// Every file under the plans' root, for the assets pages link to.
+    pub(crate) all_paths: &'a BTreeSet<String>,
+    /// Build options.
+    pub(crate) opts: &'a Options,
+    /// The documents (by id) whose pages to render; all when None.
+    pub(crate) only: Option<&'a HashSet<String>>,
+}
+
+/// What every page's template gets beside its own `page`: the site's
+/// title, the navigation, today. Made once per build, so each page adds
+/// only its own values.
+struct Frame<'a> {
+    config: &'a Config,
+    nav_kinds: Vec<Value>,
+    today: String,
+    public: bool,
+}
+
+impl Frame<'_> {
+    /// The context of a page `root` away from the site root, titled
+    /// `title`, with `active` marked in the navigation and `page` as the
+    /// page's own values.
+    fn wrap(&self, root: &str, title: &str, active: &str, page: Value) -> Value {
+        let mut b = json!({
+            "root": root, "page_title": title, "site_title": self.config.site.title, "product": self.config.product,
+            "active": active, "nav_kinds": self.nav_kinds, "today": self.today, "public": self.public,
+            "show_health": !self.public,
+        });
+        if let (Value::Object(o), Value::Object(p)) = (&mut b, page) {
+            o.insert("page".into(), Value::Object(p));
+        }
+        b
+    }
+}
+
+/// One build under way: what its phases share (the input, the page
+/// context, the templates, the frame and the sink), so each phase is a
+/// function of one argument rather than a closure over all of them.
+struct Render<'a> {
+    b: &'a Build<'a>,
+    ctx: &'a Ctx<'a>,
+    tpl: &'a templates::Templates,
+    frame: &'a Frame<'a>,
+    sink: &'a dyn Sink,
+}
+
+impl Render<'_> {
+    /// Hands a generated text file to the sink.
+    fn put(&self, path: &str, text: String) -> Result<(), String> {
+        self.sink.put(path, text.into_bytes())
+    }
+
+    /// Renders a page at the site root through `template` and hands it to
+    /// the sink.
+    fn page(
+        &self,
+        path: &str,
+        template: &str,
+        (title, active): (&str, &str),
+        page: Value,
+    ) -> Result<(), String> {
+        let html = self
+            .tpl
+            .render(template, self.frame.wrap("", title, active, page))?;
+        self.put(path, html)
+    }
+}
+
+/// [`build`], with the pages of only the documents in `b.only` (by id)
+/// when given; every other page is rendered as in a full build. `serve`
+/// renders an edit's pages this way ([`partial`]). The document pages,
+/// `plan.json` and the plan-wide pages run side by side.
+pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<String>, String> {
+    let opts = b.opts;
     let tpl = templates::Templates::new(&opts.templates)?;
-    let plan = &compiled.plan;
-    let index = Index::new(plan, opts.public, all_paths);
-    let ctx = Ctx::new(&index, registry, hist, config, opts.public);
-    let put = |path: &str, text: String| sink.put(path, text.into_bytes());
-    let kinds: Vec<String> = registry
+    let plan = &b.compiled.plan;
+    let index = Index::new(plan, opts.public, b.all_paths);
+    let ctx = Ctx::new(&index, b.registry, b.hist, b.config, opts.public);
+    let kinds: Vec<String> = b
+        .registry
         .names()
         .into_iter()
         .filter(|k| index.of_kind(k).next().is_some())
         .map(String::from)
         .collect();
-    let nav_kinds: Vec<Value> = kinds
-        .iter()
-        .map(|k| json!({"kind": k, "label": plural(k)}))
-        .collect();
-    let today = if opts.public {
-        crate::dates::quarter(plan.today)
-    } else {
-        crate::dates::human(plan.today)
+    let frame = Frame {
+        config: b.config,
+        nav_kinds: kinds
+            .iter()
+            .map(|k| json!({"kind": k, "label": plural(k)}))
+            .collect(),
+        today: if opts.public {
+            crate::dates::quarter(plan.today)
+        } else {
+            crate::dates::human(plan.today)
+        },
+        public: opts.public,
     };
-    let base = |root: &str, title: &str, active: &str| -> Value {
-        json!({
-            "root": root, "page_title": title, "site_title": config.site.title, "product": config.product,
-            "active": active, "nav_kinds": nav_kinds, "today": today, "public": opts.public,
-            "show_health": !opts.public,
-        })
+    let r = Render {
+        b,
+        ctx: &ctx,
+        tpl: &tpl,
+        frame: &frame,
+        sink,
     };
-    let merge = |mut b: Value, page: Value| -> Value {
-        if let (Value::Object(o), Value::Object(p)) = (&mut b, page) {
-            o.insert("page".into(), Value::Object(p));
-        }
-        b
-    };
-    let legacy_document = opts.overrides("document.hbs");
-    // Rendered history an earlier build kept, found by the digest of each
-    // document's changes.
-    let reuse = opts
-        .reuse_in
-        .as_deref()
-        .filter(|_| hist.available && only.is_none())
-        .and_then(|dir| {
-            let context = reuse::context(opts.public, ctx.people.iter())?;
-            let context = if opts.public {
-                audience::context(&index, context)
-            } else {
-                context
-            };
-            Some(reuse::Reuse::open(reuse::path(dir, opts.public), context))
-        });
-    let reuse_for = |id: &str| Some((reuse.as_ref()?, hist.docs.get(id)?.digest));
+    let reuse = open_reuse(b, &ctx);
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()
-        .filter(|d| only.is_none_or(|o| o.contains(&d.id)))
+        .filter(|d| b.only.is_none_or(|o| o.contains(&d.id)))
         .collect();
-    // A document whose id is `index` (`invalid-id`, built with
-    // `--allow-errors`) has the path of its kind's list: its page is the
-    // one written (as when pages were written one after another, documents
-    // last), and never both at once. `Index` is the same file only where
-    // file names ignore case (macOS, Windows); elsewhere both are written.
-    let list_taken: std::collections::HashSet<&str> = index
+    let list_taken = lists_taken(&index);
+    // plan.json (large with history) is built on one core while the pages
+    // take the others; the plan-wide pages, one after another, run beside
+    // them. Each page is handed to the sink by the thread that rendered it.
+    let ((assets, plan_json), wide) = rayon::join(
+        || {
+            rayon::join(
+                || document_pages(&r, &docs, reuse.as_ref()),
+                || plan_json(&r, reuse.as_ref()),
+            )
+        },
+        || wide_pages(&r, &kinds, &list_taken),
+    );
+    wide?;
+    plan_json?;
+    if let Some(r) = reuse {
+        r.save(b.hist.damaged());
+    }
+    let mut linked = BTreeSet::new();
+    for a in assets {
+        linked.extend(a?);
+    }
+    linked.retain(|a| b.all_paths.contains(a));
+    Ok(linked)
+}
+
+/// Rendered history an earlier build kept, found by the digest of each
+/// document's changes; None when there is no cache to keep it in, no
+/// history, or only some pages are rendered.
+fn open_reuse(b: &Build<'_>, ctx: &Ctx<'_>) -> Option<reuse::Reuse> {
+    let public = b.opts.public;
+    let dir = b
+        .opts
+        .reuse_in
+        .as_deref()
+        .filter(|_| b.hist.available && b.only.is_none())?;
+    let context = reuse::context(public, ctx.people.iter())?;
+    let context = if public {
+        audience::context(ctx.index, context)
+    } else {
+        context
+    };
+    Some(reuse::Reuse::open(reuse::path(dir, public), context))
+}
+
+/// The kept rendering of a document's history, and the digest of its
+/// changes to find it by.
+fn reuse_for<'r>(
+    reuse: Option<&'r reuse::Reuse>,
+    hist: &crate::history::History,
+    id: &str,
+) -> Option<(&'r reuse::Reuse, u64)> {
+    Some((reuse?, hist.docs.get(id)?.digest))
+}
+
+/// The kinds whose list page a document takes. A document whose id is
+/// `index` (`invalid-id`, built with `--allow-errors`) has the path of
+/// its kind's list: its page is the one written (as when pages were
+/// written one after another, documents last), and never both at once.
+/// `Index` is the same file only where file names ignore case (macOS,
+/// Windows); elsewhere both are written.
+fn lists_taken<'i>(index: &'i Index<'_>) -> HashSet<&'i str> {
+    index
         .docs()
         .filter(|d| {
             if cfg!(any(target_os = "macos", target_os = "windows")) {
@@ -284,153 +403,150 @@ pub(crate) fn build_some(
             }
         })
         .map(|d| d.kind.as_str())
-        .collect();
-    // The plan-wide pages, one after another: they run beside the document
-    // pages, whose parallel work fills the other cores.
-    let wide = || -> Result<(), String> {
-        let t = crate::timings::phase("render: home");
-        let home = views::home(
-            &ctx,
-            history::log(&ctx, hist, 8),
-            (!opts.public).then_some(&compiled.diagnostics[..]),
-        );
-        put(
-            "index.html",
-            tpl.render("index", merge(base("", &config.site.title, "home"), home))?,
-        )?;
-        drop(t);
-        let t = crate::timings::phase("render: roadmap");
-        let timeline = views::timeline(&ctx);
-        put(
-            "roadmap.svg",
-            svg::standalone(&timeline, &tpl.asset("style.css")),
-        )?;
-        put("roadmap-data.js", views::roadmap_data(&ctx))?;
-        put(
-            "roadmap.html",
-            tpl.render(
-                "roadmap",
-                merge(base("", "Roadmap", "roadmap"), {
-                    let _t = crate::timings::phase("render: roadmap data");
-                    views::roadmap(&ctx, timeline)
-                }),
-            )?,
-        )?;
-        drop(t);
-        put(
-            "not-doing.html",
-            tpl.render(
-                "not-doing",
-                merge(base("", "Not doing", "not-doing"), views::not_doing(&ctx)),
-            )?,
-        )?;
-        put(
-            "search.html",
-            tpl.render("search", merge(base("", "Search", "search"), json!({})))?,
-        )?;
-        let log = history::log_html(&ctx, hist);
-        let mut changes = json!({
-            "has_entries": !log.html.is_empty(),
-            "entries_html": log.html,
-            "kinds": log.kinds,
-            "notes": history::notes(&ctx, hist),
-            "limited": log.limited,
-            "limit": history::COMMIT_LIMIT,
-        });
-        if opts.overrides("changes.hbs") {
-            changes["entries"] = json!(history::log(&ctx, hist, history::LOG_LIMIT));
-        }
-        put(
-            "changes.html",
-            tpl.render("changes", merge(base("", "Changes", "changes"), changes))?,
-        )?;
-        if !opts.public {
-            put(
-                "health.html",
-                tpl.render(
-                    "health",
-                    merge(
-                        base("", "Health", "health"),
-                        views::health(&ctx, &compiled.diagnostics),
-                    ),
-                )?,
+        .collect()
+}
+
+/// The document pages of `docs`, on every core, each handed to the sink
+/// as it is made; the plans files each links to.
+fn document_pages(
+    r: &Render<'_>,
+    docs: &[&crate::plan::Document],
+    reuse: Option<&reuse::Reuse>,
+) -> Vec<Result<BTreeSet<String>, String>> {
+    let _t = crate::timings::phase("render: document pages");
+    let legacy = r.b.opts.overrides("document.hbs");
+    docs.par_iter()
+        .map(|doc| {
+            let page = document_page(
+                r.ctx,
+                r.tpl,
+                r.b.hist,
+                doc,
+                legacy,
+                reuse_for(reuse, r.b.hist, &doc.id),
+                &|page| r.frame.wrap("../", &doc.title, &doc.kind, page),
             )?;
-        }
-        let t = crate::timings::phase("render: kind lists");
-        for kind in kinds.iter().filter(|k| !list_taken.contains(k.as_str())) {
-            for list in pages::kind_list(&ctx, kind) {
-                put(
-                    &list.path,
-                    tpl.render(
-                        "kind",
-                        merge(base(list.root, &plural(kind), kind), list.context),
-                    )?,
-                )?;
-            }
-        }
-        drop(t);
-        // The small data files too: these pages leave the cores for the
-        // document pages soonest when everything not per-document is here.
-        put("plan.schema.json", data::PLAN_SCHEMA.to_string())?;
-        put(
-            "roadmap.ics",
-            data::ics(&index, &config.product, opts.public),
-        )?;
-        put("features.csv", data::csv(&index, opts.public))?;
-        put("search-index.js", data::search_index(&index))?;
-        put(
-            "feed.xml",
-            tpl.render_xml("feed", history::feed(&ctx, config, hist))?,
-        )?;
-        put("style.css", tpl.asset("style.css"))?;
-        put("site.js", tpl.asset("site.js"))
-    };
-    // plan.json (large with history) is built on one core while the pages
-    // take the others. Each page is handed to the sink by the thread that
-    // rendered it.
-    let ((assets, plan_json), wide) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    let _t = crate::timings::phase("render: document pages");
-                    docs.par_iter()
-                        .map(|doc| {
-                            let page = document_page(
-                                &ctx,
-                                &tpl,
-                                hist,
-                                doc,
-                                legacy_document,
-                                reuse_for(&doc.id),
-                                &|page| merge(base("../", &doc.title, &doc.kind), page),
-                            )?;
-                            sink.put_parts(&page.path, &page.parts())?;
-                            Ok(page.assets)
-                        })
-                        .collect::<Vec<Result<BTreeSet<String>, String>>>()
-                },
-                || {
-                    let _t = crate::timings::phase("render: plan.json");
-                    let plan = data::plan_json(&index, &config.product, opts.public, &|id| {
-                        history::plan_events(opts.public.then_some(&index), hist, id, reuse_for(id))
-                    });
-                    sink.put_parts("plan.json", &plan.parts())
-                },
-            )
-        },
-        wide,
+            r.sink.put_parts(&page.path, &page.parts())?;
+            Ok(page.assets)
+        })
+        .collect()
+}
+
+/// `plan.json`: every published document with its history.
+fn plan_json(r: &Render<'_>, reuse: Option<&reuse::Reuse>) -> Result<(), String> {
+    let _t = crate::timings::phase("render: plan.json");
+    let (index, public, hist) = (r.ctx.index, r.b.opts.public, r.b.hist);
+    let plan = data::plan_json(index, &r.b.config.product, public, &|id| {
+        history::plan_events(
+            public.then_some(index),
+            hist,
+            id,
+            reuse_for(reuse, hist, id),
+        )
+    });
+    r.sink.put_parts("plan.json", &plan.parts())
+}
+
+/// Every page that is not a document's, one after another: they run
+/// beside the document pages, whose parallel work fills the other cores.
+fn wide_pages(r: &Render<'_>, kinds: &[String], list_taken: &HashSet<&str>) -> Result<(), String> {
+    home_page(r)?;
+    roadmap_pages(r)?;
+    plan_pages(r)?;
+    kind_lists(r, kinds, list_taken)?;
+    data_files(r)
+}
+
+/// `index.html`: the home.
+fn home_page(r: &Render<'_>) -> Result<(), String> {
+    let _t = crate::timings::phase("render: home");
+    let home = views::home(
+        r.ctx,
+        history::log(r.ctx, r.b.hist, 8),
+        (!r.b.opts.public).then_some(&r.b.compiled.diagnostics[..]),
     );
-    wide?;
-    plan_json?;
-    if let Some(r) = reuse {
-        r.save(hist.damaged());
+    let title = &r.b.config.site.title;
+    r.page("index.html", "index", (title, "home"), home)
+}
+
+/// The roadmap: its page, the timeline alone as `roadmap.svg` (for
+/// slides), and `roadmap-data.js`, which its views are drawn from.
+fn roadmap_pages(r: &Render<'_>) -> Result<(), String> {
+    let _t = crate::timings::phase("render: roadmap");
+    let timeline = views::timeline(r.ctx);
+    r.put(
+        "roadmap.svg",
+        svg::standalone(&timeline, &r.tpl.asset("style.css")),
+    )?;
+    r.put("roadmap-data.js", views::roadmap_data(r.ctx))?;
+    let page = {
+        let _t = crate::timings::phase("render: roadmap data");
+        views::roadmap(r.ctx, timeline)
+    };
+    r.page("roadmap.html", "roadmap", ("Roadmap", "roadmap"), page)
+}
+
+/// The other pages about the whole plan: not doing, search, changes and,
+/// in a full build, health.
+fn plan_pages(r: &Render<'_>) -> Result<(), String> {
+    let (ctx, hist, opts) = (r.ctx, r.b.hist, r.b.opts);
+    let not_doing = views::not_doing(ctx);
+    r.page(
+        "not-doing.html",
+        "not-doing",
+        ("Not doing", "not-doing"),
+        not_doing,
+    )?;
+    r.page("search.html", "search", ("Search", "search"), json!({}))?;
+    let log = history::log_html(ctx, hist);
+    let mut changes = json!({
+        "has_entries": !log.html.is_empty(),
+        "entries_html": log.html,
+        "kinds": log.kinds,
+        "notes": history::notes(ctx, hist),
+        "limited": log.limited,
+        "limit": history::COMMIT_LIMIT,
+    });
+    if opts.overrides("changes.hbs") {
+        changes["entries"] = json!(history::log(ctx, hist, history::LOG_LIMIT));
     }
-    let mut linked = BTreeSet::new();
-    for a in assets {
-        linked.extend(a?);
+    r.page("changes.html", "changes", ("Changes", "changes"), changes)?;
+    if !opts.public {
+        let health = views::health(ctx, &r.b.compiled.diagnostics);
+        r.page("health.html", "health", ("Health", "health"), health)?;
     }
-    linked.retain(|a| all_paths.contains(a));
-    Ok(linked)
+    Ok(())
+}
+
+/// Each kind's list, paged, but for the kinds whose list a document's
+/// page takes ([`lists_taken`]).
+fn kind_lists(r: &Render<'_>, kinds: &[String], list_taken: &HashSet<&str>) -> Result<(), String> {
+    let _t = crate::timings::phase("render: kind lists");
+    for kind in kinds.iter().filter(|k| !list_taken.contains(k.as_str())) {
+        for list in pages::kind_list(r.ctx, kind) {
+            let page = r.frame.wrap(list.root, &plural(kind), kind, list.context);
+            r.put(&list.path, r.tpl.render("kind", page)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// The small data files and static assets. Rendered last of the
+/// plan-wide pages, so these leave the cores to the document pages
+/// soonest when everything not per-document is here.
+fn data_files(r: &Render<'_>) -> Result<(), String> {
+    let (index, config, public) = (r.ctx.index, r.b.config, r.b.opts.public);
+    r.put("plan.schema.json", data::PLAN_SCHEMA.to_string())?;
+    r.put("roadmap.ics", data::ics(index, &config.product, public))?;
+    r.put("features.csv", data::csv(index, public))?;
+    r.put("search-index.js", data::search_index(index))?;
+    r.put(
+        "feed.xml",
+        r.tpl
+            .render_xml("feed", history::feed(r.ctx, config, r.b.hist))?,
+    )?;
+    r.put("style.css", r.tpl.asset("style.css"))?;
+    r.put("site.js", r.tpl.asset("site.js"))
 }
 
 /// The plural of a kind's name, for lists of kinds: `strategies`, `people`.

@@ -900,16 +900,19 @@ fn date_cell(ctx: &Ctx<'_>, day: Option<i64>) -> Cell {
     }
 }
 
-/// The columns and the rows (in the default order) of a kind's table, and
-/// a line under it. Long, as one arm per kind with a table of its own:
-/// each arm reads top to bottom as its columns, and the arms share the
-/// cell makers above.
-fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>>, Option<String>) {
-    let plan = ctx.index.plan;
-    let mut docs: Vec<&Document> = ctx.index.of_kind(kind).collect();
-    // By title as a reader alphabetises: `p95 latency` among the P's.
-    docs.sort_by_cached_key(|d| (d.title.to_lowercase(), d.title.clone(), d.id.clone()));
-    let title = |d: &Document, with_summary: bool| Cell {
+/// A kind's list table: its columns, its rows in the default order, and
+/// a line under it (the features' demand total).
+struct Table {
+    cols: Vec<Col>,
+    rows: Vec<Vec<Cell>>,
+    foot: Option<String>,
+}
+
+/// The title cell of a row, linked to the document's page in the kind's
+/// own folder, with its summary as a note when the table has no other
+/// columns to tell documents apart.
+fn title_cell(d: &Document, with_summary: bool) -> Cell {
+    Cell {
         text: d.title.clone(),
         // In the kind's own folder.
         href: Some(format!("{}.html", d.id)),
@@ -919,253 +922,329 @@ fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> (Vec<Col>, Vec<Vec<Cell>
             None
         },
         ..Cell::default()
-    };
-    let owner = |d: &Document| link_cell(ctx, d.str("owner"), root);
-    let last_changed = |d: &Document| {
-        date_cell(
-            ctx,
-            ctx.history.docs.get(&d.id).and_then(|h| h.last_changed),
-        )
-    };
+    }
+}
+
+/// The owner column, shared by most tables: a link to the person.
+fn owner_cell(ctx: &Ctx<'_>, d: &Document, root: &str) -> Cell {
+    link_cell(ctx, d.str("owner"), root)
+}
+
+/// The "Last changed" column: the day of the last commit that touched
+/// the document, from the history.
+fn last_changed_cell(ctx: &Ctx<'_>, d: &Document) -> Cell {
+    date_cell(
+        ctx,
+        ctx.history.docs.get(&d.id).and_then(|h| h.last_changed),
+    )
+}
+
+/// The columns and the rows (in the default order) of a kind's table, and
+/// a line under it. Built-in kinds with a table of their own each have a
+/// function that reads top to bottom as its columns; the others share
+/// [`other_table`].
+fn kind_table(ctx: &Ctx<'_>, kind: &str, root: &str) -> Table {
+    let mut docs: Vec<&Document> = ctx.index.of_kind(kind).collect();
+    // By title as a reader alphabetises: `p95 latency` among the P's.
+    docs.sort_by_cached_key(|d| (d.title.to_lowercase(), d.title.clone(), d.id.clone()));
     match kind {
-        "feature" => {
-            // By target date, the unscheduled last, then by title.
-            let target = |d: &Document| {
-                d.str("milestone")
-                    .and_then(|m| ctx.index.get(m))
-                    .and_then(|m| m.str("date"))
-                    .and_then(dates::parse)
+        "feature" => feature_table(ctx, docs, root),
+        "metric" => metric_table(ctx, &docs, root),
+        "objective" => objective_table(ctx, docs, root),
+        "insight" => insight_table(ctx, docs),
+        _ => other_table(ctx, &docs, root),
+    }
+}
+
+/// A feature's target day: its milestone's date, when it has one.
+fn feature_target(ctx: &Ctx<'_>, d: &Document) -> Option<i64> {
+    d.str("milestone")
+        .and_then(|m| ctx.index.get(m))
+        .and_then(|m| m.str("date"))
+        .and_then(dates::parse)
+}
+
+/// The features' table: who, where it stands, when it is due, and how
+/// much it is worth (RICE, demand), with the demand over all of them
+/// underneath. By target date, the unscheduled last, then by title.
+fn feature_table(ctx: &Ctx<'_>, mut docs: Vec<&Document>, root: &str) -> Table {
+    docs.sort_by_key(|d| feature_target(ctx, d).unwrap_or(i64::MAX));
+    let cols = vec![
+        col("Feature", false),
+        col("Owner", false),
+        col("Team", false),
+        col("Status", false),
+        col("Target", false),
+        col("RICE", true),
+        col("Demand", true),
+        col("Last changed", false),
+    ];
+    let rows = docs.iter().map(|d| feature_row(ctx, d, root)).collect();
+    let foot = Some(feature_foot(ctx, &docs));
+    Table { cols, rows, foot }
+}
+
+/// One row of [`feature_table`].
+fn feature_row(ctx: &Ctx<'_>, d: &Document, root: &str) -> Vec<Cell> {
+    let m = d.str("milestone").and_then(|m| ctx.index.get(m));
+    let target = feature_target(ctx, d);
+    let mut target_cell = link_cell(ctx, m.map(|m| m.id.as_str()), root);
+    target_cell.sort = Some(target.map(|t| day_key(ctx, t)).unwrap_or_default());
+    target_cell.note = target.map(ctx.day());
+    let rice = facts::rice(d);
+    let dem = demand(ctx, &d.id);
+    vec![
+        title_cell(d, false),
+        owner_cell(ctx, d, root),
+        link_cell(ctx, d.str("team"), root),
+        status_cell(d.str("status"), "status"),
+        target_cell,
+        Cell::text(
+            rice.map(|r| facts::group_int(r.round() as i128))
+                .unwrap_or_default(),
+        )
+        .sort(rice.map(num_key).unwrap_or_default()),
+        Cell::text(if dem == facts::Demand::default() {
+            String::new()
+        } else {
+            dem.words()
+        })
+        .sort(dem.sort_key())
+        .note((dem.shared > 0).then(|| "shared".to_string())),
+        last_changed_cell(ctx, d),
+    ]
+}
+
+/// The line under the features' table: the demand of all of them, each
+/// insight counted once however many features it names.
+fn feature_foot(ctx: &Ctx<'_>, docs: &[&Document]) -> String {
+    let total = facts::demand_total(ctx.index.plan, docs.iter().copied(), &|d| published(ctx, d));
+    format!(
+        "Demand over all {} features: {}{}.",
+        facts::group_int(docs.len() as i128),
+        total.words(),
+        if total.shared > 0 {
+            format!(
+                " (each insight counted once; {} of them name{} several features, \"shared\" above)",
+                total.shared,
+                if total.shared == 1 { "s" } else { "" }
+            )
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// The metrics' table: each one's latest value beside its target, and
+/// which way it last moved. By title.
+fn metric_table(ctx: &Ctx<'_>, docs: &[&Document], root: &str) -> Table {
+    let cols = vec![
+        col("Metric", false),
+        col("Current", true),
+        col("Target", true),
+        col("Unit", false),
+        col("Trend", false),
+        col("Owner", false),
+    ];
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let n = |k: &str| {
+                let v = d.data.get(k);
+                Cell::text(v.and_then(facts::number).unwrap_or_default())
+                    .sort(v.and_then(Value::as_f64).map(num_key).unwrap_or_default())
             };
-            docs.sort_by_key(|d| target(d).unwrap_or(i64::MAX));
-            let cols = vec![
-                col("Feature", false),
-                col("Owner", false),
-                col("Team", false),
-                col("Status", false),
-                col("Target", false),
-                col("RICE", true),
-                col("Demand", true),
-                col("Last changed", false),
+            vec![
+                title_cell(d, false),
+                n("current"),
+                n("target"),
+                Cell::text(d.str("unit").unwrap_or_default()),
+                trend_cell(d, &points(ctx, d)),
+                owner_cell(ctx, d, root),
+            ]
+        })
+        .collect();
+    Table {
+        cols,
+        rows,
+        foot: None,
+    }
+}
+
+/// A metric's trend: which way its last two points moved, and whether
+/// that is better or worse given its direction; empty with fewer points.
+fn trend_cell(d: &Document, pts: &[(i64, f64)]) -> Cell {
+    let [.., (_, prev), (_, last)] = pts else {
+        return Cell::default().sort("");
+    };
+    let better = match d.str("direction") {
+        Some("decrease") => last < prev,
+        _ => last > prev,
+    };
+    let (arrow, word) = if last > prev {
+        ("↑", "up")
+    } else if last < prev {
+        ("↓", "down")
+    } else {
+        ("→", "unchanged")
+    };
+    let judged = if last == prev {
+        String::new()
+    } else if better {
+        ", better".into()
+    } else {
+        ", worse".into()
+    };
+    Cell::text(format!("{arrow} {word}"))
+        .sort(num_key(last - prev))
+        .note(Some(format!("from {}{judged}", facts::number_f64(*prev))))
+}
+
+/// The objectives' table: the period, the mean progress of the key
+/// results against the share of the period gone, and the computed
+/// status. By the start of the period, then by title.
+fn objective_table(ctx: &Ctx<'_>, mut docs: Vec<&Document>, root: &str) -> Table {
+    let start = |d: &Document| {
+        d.str("period")
+            .and_then(dates::period_range)
+            .map(|r| r.0)
+            .unwrap_or(i64::MAX)
+    };
+    docs.sort_by_key(|d| start(d));
+    let cols = vec![
+        col("Objective", false),
+        col("Period", false),
+        col("Progress", true),
+        col("Status", false),
+        col("Owner", false),
+    ];
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let a = facts::assess(d, ctx.index.plan.today);
+            vec![
+                title_cell(d, false),
+                Cell::text(d.str("period").unwrap_or_default()).sort(
+                    d.str("period")
+                        .and_then(dates::period_range)
+                        .map(|r| dates::format(r.0))
+                        .unwrap_or_default(),
+                ),
+                progress_cell(d, &a),
+                objective_status_cell(&a),
+                owner_cell(ctx, d, root),
+            ]
+        })
+        .collect();
+    Table {
+        cols,
+        rows,
+        foot: None,
+    }
+}
+
+/// An objective's progress: the mean of its key results' progress, with
+/// the share of the period expected by now as a note; words instead
+/// before it starts or without data.
+fn progress_cell(d: &Document, a: &facts::Assessment) -> Cell {
+    let ps: Vec<f64> = d
+        .data
+        .get("key_results")
+        .and_then(Value::as_array)
+        .map(|k| k.iter().filter_map(facts::progress).collect())
+        .unwrap_or_default();
+    if a.computed == "not-started" {
+        Cell::text("not started").sort("")
+    } else if ps.is_empty() {
+        Cell::text("no data").sort("")
+    } else {
+        let mean = ps.iter().sum::<f64>() / ps.len() as f64;
+        Cell::text(format!("{}%", facts::percent(mean)))
+            .sort(num_key(mean))
+            .note(
+                a.elapsed
+                    .map(|e| format!("{}% expected", facts::percent(e))),
+            )
+    }
+}
+
+/// An objective's computed status as a badge, the declared one as a
+/// note when they differ.
+fn objective_status_cell(a: &facts::Assessment) -> Cell {
+    let mut status = status_cell(Some(a.computed), "obj");
+    status.text = a.computed_label().into();
+    status.note = a
+        .declared
+        .as_deref()
+        .filter(|d| *d != a.computed)
+        .map(|d| format!("declared {d}"));
+    status
+}
+
+/// The insights' table: where each came from, how much evidence it
+/// carries, and when; the customer only in a full build. Newest first.
+fn insight_table(ctx: &Ctx<'_>, mut docs: Vec<&Document>) -> Table {
+    docs.sort_by_key(|d| std::cmp::Reverse(d.str("date").and_then(dates::parse)));
+    let mut cols = vec![col("Insight", false), col("Source", false)];
+    if !ctx.public {
+        cols.push(col("Customer", false));
+    }
+    cols.extend([col("Count", true), col("Date", false)]);
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let (unit, n) = facts::evidence(d);
+            let mut row = vec![
+                title_cell(d, false),
+                Cell::text(d.str("source").unwrap_or_default()),
             ];
-            let rows = docs
-                .iter()
-                .map(|d| {
-                    let m = d.str("milestone").and_then(|m| ctx.index.get(m));
-                    let mut target_cell = link_cell(ctx, m.map(|m| m.id.as_str()), root);
-                    target_cell.sort = Some(target(d).map(|t| day_key(ctx, t)).unwrap_or_default());
-                    target_cell.note = target(d).map(ctx.day());
-                    let rice = facts::rice(d);
-                    let dem = demand(ctx, &d.id);
-                    vec![
-                        title(d, false),
-                        owner(d),
-                        link_cell(ctx, d.str("team"), root),
-                        status_cell(d.str("status"), "status"),
-                        target_cell,
-                        Cell::text(
-                            rice.map(|r| facts::group_int(r.round() as i128))
-                                .unwrap_or_default(),
-                        )
-                        .sort(rice.map(num_key).unwrap_or_default()),
-                        Cell::text(if dem == facts::Demand::default() {
-                            String::new()
-                        } else {
-                            dem.words()
-                        })
-                        .sort(dem.sort_key())
-                        .note((dem.shared > 0).then(|| "shared".to_string())),
-                        last_changed(d),
-                    ]
-                })
-                .collect();
-            let total = facts::demand_total(plan, docs.iter().copied(), &|d| published(ctx, d));
-            let foot = format!(
-                "Demand over all {} features: {}{}.",
-                facts::group_int(docs.len() as i128),
-                total.words(),
-                if total.shared > 0 {
-                    format!(
-                        " (each insight counted once; {} of them name{} several features, \"shared\" above)",
-                        total.shared,
-                        if total.shared == 1 { "s" } else { "" }
-                    )
-                } else {
-                    String::new()
-                }
-            );
-            (cols, rows, Some(foot))
-        }
-        "metric" => {
-            let cols = vec![
-                col("Metric", false),
-                col("Current", true),
-                col("Target", true),
-                col("Unit", false),
-                col("Trend", false),
-                col("Owner", false),
-            ];
-            let rows = docs
-                .iter()
-                .map(|d| {
-                    let pts = points(ctx, d);
-                    let trend = match pts.as_slice() {
-                        [.., (_, prev), (_, last)] => {
-                            let better = match d.str("direction") {
-                                Some("decrease") => last < prev,
-                                _ => last > prev,
-                            };
-                            let (arrow, word) = if last > prev {
-                                ("↑", "up")
-                            } else if last < prev {
-                                ("↓", "down")
-                            } else {
-                                ("→", "unchanged")
-                            };
-                            let judged = if last == prev {
-                                String::new()
-                            } else if better {
-                                ", better".into()
-                            } else {
-                                ", worse".into()
-                            };
-                            Cell::text(format!("{arrow} {word}"))
-                                .sort(num_key(last - prev))
-                                .note(Some(format!("from {}{judged}", facts::number_f64(*prev))))
-                        }
-                        _ => Cell::default().sort(""),
-                    };
-                    let n = |k: &str| {
-                        let v = d.data.get(k);
-                        Cell::text(v.and_then(facts::number).unwrap_or_default())
-                            .sort(v.and_then(Value::as_f64).map(num_key).unwrap_or_default())
-                    };
-                    vec![
-                        title(d, false),
-                        n("current"),
-                        n("target"),
-                        Cell::text(d.str("unit").unwrap_or_default()),
-                        trend,
-                        owner(d),
-                    ]
-                })
-                .collect();
-            (cols, rows, None)
-        }
-        "objective" => {
-            let start = |d: &Document| {
-                d.str("period")
-                    .and_then(dates::period_range)
-                    .map(|r| r.0)
-                    .unwrap_or(i64::MAX)
-            };
-            docs.sort_by_key(|d| start(d));
-            let cols = vec![
-                col("Objective", false),
-                col("Period", false),
-                col("Progress", true),
-                col("Status", false),
-                col("Owner", false),
-            ];
-            let rows = docs
-                .iter()
-                .map(|d| {
-                    let a = facts::assess(d, plan.today);
-                    let ps: Vec<f64> = d
-                        .data
-                        .get("key_results")
-                        .and_then(Value::as_array)
-                        .map(|k| k.iter().filter_map(facts::progress).collect())
-                        .unwrap_or_default();
-                    let progress = if a.computed == "not-started" {
-                        Cell::text("not started").sort("")
-                    } else if ps.is_empty() {
-                        Cell::text("no data").sort("")
-                    } else {
-                        let mean = ps.iter().sum::<f64>() / ps.len() as f64;
-                        Cell::text(format!("{}%", facts::percent(mean)))
-                            .sort(num_key(mean))
-                            .note(
-                                a.elapsed
-                                    .map(|e| format!("{}% expected", facts::percent(e))),
-                            )
-                    };
-                    let mut status = status_cell(Some(a.computed), "obj");
-                    status.text = a.computed_label().into();
-                    status.note = a
-                        .declared
-                        .as_deref()
-                        .filter(|d| *d != a.computed)
-                        .map(|d| format!("declared {d}"));
-                    vec![
-                        title(d, false),
-                        Cell::text(d.str("period").unwrap_or_default()).sort(
-                            d.str("period")
-                                .and_then(dates::period_range)
-                                .map(|r| dates::format(r.0))
-                                .unwrap_or_default(),
-                        ),
-                        progress,
-                        status,
-                        owner(d),
-                    ]
-                })
-                .collect();
-            (cols, rows, None)
-        }
-        "insight" => {
-            // Newest first.
-            docs.sort_by_key(|d| std::cmp::Reverse(d.str("date").and_then(dates::parse)));
-            let mut cols = vec![col("Insight", false), col("Source", false)];
             if !ctx.public {
-                cols.push(col("Customer", false));
+                row.push(Cell::text(d.str("customer").unwrap_or_default()));
             }
-            cols.extend([col("Count", true), col("Date", false)]);
-            let rows = docs
-                .iter()
-                .map(|d| {
-                    let (unit, n) = facts::evidence(d);
-                    let mut row = vec![
-                        title(d, false),
-                        Cell::text(d.str("source").unwrap_or_default()),
-                    ];
-                    if !ctx.public {
-                        row.push(Cell::text(d.str("customer").unwrap_or_default()));
-                    }
-                    row.push(
-                        Cell::text(format!("{} {}", facts::group_int(n as i128), unit.words(n)))
-                            .sort(format!("{}{:020}", unit as u8, n)),
-                    );
-                    row.push(date_cell(ctx, d.str("date").and_then(dates::parse)));
-                    row
-                })
-                .collect();
-            (cols, rows, None)
-        }
-        _ => {
-            let has_status = docs.iter().any(|d| d.str("status").is_some());
-            let has_owner = docs.iter().any(|d| d.str("owner").is_some());
-            let mut cols = vec![col("Title", false)];
+            row.push(
+                Cell::text(format!("{} {}", facts::group_int(n as i128), unit.words(n)))
+                    .sort(format!("{}{:020}", unit as u8, n)),
+            );
+            row.push(date_cell(ctx, d.str("date").and_then(dates::parse)));
+            row
+        })
+        .collect();
+    Table {
+        cols,
+        rows,
+        foot: None,
+    }
+}
+
+/// The table of any other kind: the title with its summary, and a status
+/// and an owner column when some document of the kind has one. By title.
+fn other_table(ctx: &Ctx<'_>, docs: &[&Document], root: &str) -> Table {
+    let has_status = docs.iter().any(|d| d.str("status").is_some());
+    let has_owner = docs.iter().any(|d| d.str("owner").is_some());
+    let mut cols = vec![col("Title", false)];
+    if has_status {
+        cols.push(col("Status", false));
+    }
+    if has_owner {
+        cols.push(col("Owner", false));
+    }
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let mut row = vec![title_cell(d, true)];
             if has_status {
-                cols.push(col("Status", false));
+                row.push(status_cell(d.str("status"), "status"));
             }
             if has_owner {
-                cols.push(col("Owner", false));
+                row.push(owner_cell(ctx, d, root));
             }
-            let rows = docs
-                .iter()
-                .map(|d| {
-                    let mut row = vec![title(d, true)];
-                    if has_status {
-                        row.push(status_cell(d.str("status"), "status"));
-                    }
-                    if has_owner {
-                        row.push(owner(d));
-                    }
-                    row
-                })
-                .collect();
-            (cols, rows, None)
-        }
+            row
+        })
+        .collect();
+    Table {
+        cols,
+        rows,
+        foot: None,
     }
 }
 
@@ -1224,7 +1303,11 @@ fn rows_html(cols: &[Col], rows: &[Vec<Cell>], prefix: &str) -> String {
 pub fn kind_list(ctx: &Ctx<'_>, kind: &str) -> Vec<ListPage> {
     // Links are made for the first page, in the kind's folder; a later
     // page, one folder down, puts `../` before each.
-    let (cols, all, foot) = kind_table(ctx, kind, "../");
+    let Table {
+        cols,
+        rows: all,
+        foot,
+    } = kind_table(ctx, kind, "../");
     let pages = all.len().div_ceil(LIST_PAGE_ROWS).max(1);
     let mut all = all.into_iter();
     (0..pages)

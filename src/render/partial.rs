@@ -214,16 +214,16 @@ pub fn wide(
 ) -> Result<Site, String> {
     let none = HashSet::new();
     let sink = super::Collect::new();
-    let assets = super::build_some(
+    let b = super::Build {
         compiled,
         hist,
         config,
         registry,
         all_paths,
         opts,
-        Some(&none),
-        &sink,
-    )?;
+        only: Some(&none),
+    };
+    let assets = super::build_some(&b, &sink)?;
     Ok(sink.into_site(assets))
 }
 

@@ -1022,107 +1022,179 @@ pub fn chart(
     // would never end.
     let points: Vec<(i64, f64)> = points.iter().copied().filter(|p| plottable(p.1)).collect();
     let target = target.filter(|t| plottable(*t));
-    if points.is_empty() {
+    let Some(axes) = Axes::new(&points, target) else {
         return String::new();
-    }
-    let (w, h, pad_l, pad_b, pad_t, pad_r) = (640.0, 260.0, 56.0, 34.0, 16.0, 20.0);
-    let x0 = points.iter().map(|p| p.0).min().unwrap_or(0);
-    let x1 = points
-        .iter()
-        .map(|p| p.0)
-        .max()
-        .unwrap_or(0)
-        .max(x0.saturating_add(1));
-    let mut lo = points
-        .iter()
-        .map(|p| p.1)
-        .chain(target)
-        .fold(f64::INFINITY, f64::min);
-    let mut hi = points
-        .iter()
-        .map(|p| p.1)
-        .chain(target)
-        .fold(f64::NEG_INFINITY, f64::max);
-    if (hi - lo).abs() < f64::EPSILON {
-        lo -= 1.0;
-        hi += 1.0;
-    }
-    // Round gridlines: a step of 1, 2, 2.5 or 5 times a power of ten, and
-    // the range widened to whole steps.
-    let raw = (hi - lo) * 1.1 / 4.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
-    if !(lo.is_finite() && hi.is_finite() && hi > lo && step > 0.0) {
-        return String::new();
-    }
-    // Bounded whatever the arithmetic gave: four or five in practice.
-    let ticks = ((hi - lo) / step).round().clamp(0.0, MAX_TICKS as f64) as i64;
-    let px =
-        |d: i64| pad_l + (d as f64 - x0 as f64) / (x1 as f64 - x0 as f64) * (w - pad_l - pad_r);
-    let py = |v: f64| pad_t + (hi - v) / (hi - lo) * (h - pad_t - pad_b);
+    };
     let mut s = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Value over time\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg class=\"chart\" viewBox=\"0 0 {CHART_W} {CHART_H}\" role=\"img\" aria-label=\"Value over time\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
-    for i in 0..=ticks {
-        let v = lo + step * i as f64;
-        let y = py(v);
+    axes.grid(&mut s);
+    axes.days(&mut s, day);
+    if let Some(t) = target {
+        axes.target(&mut s, t, unit);
+    }
+    axes.series(&mut s, &points, unit, day);
+    s.push_str("</svg>");
+    s
+}
+
+/// A chart's size, and its margins: the value axis's labels sit in the
+/// left one, the first and last days in the bottom one.
+const CHART_W: f64 = 640.0;
+const CHART_H: f64 = 260.0;
+const CHART_PAD_L: f64 = 56.0;
+const CHART_PAD_B: f64 = 34.0;
+const CHART_PAD_T: f64 = 16.0;
+const CHART_PAD_R: f64 = 20.0;
+
+/// A chart's axes: the days it spans, and the values, widened to whole
+/// steps of round gridlines. Each part of the chart is drawn by a method
+/// of its own, all placing points the same way.
+struct Axes {
+    /// First and last day (one apart at least).
+    x0: i64,
+    x1: i64,
+    /// Lowest and highest value on the grid.
+    lo: f64,
+    hi: f64,
+    /// Value between gridlines.
+    step: f64,
+    /// Gridlines above the lowest.
+    ticks: i64,
+}
+
+impl Axes {
+    /// The axes of `points` and `target` (both plottable); None when
+    /// there are no points, or no finite grid fits them.
+    fn new(points: &[(i64, f64)], target: Option<f64>) -> Option<Axes> {
+        if points.is_empty() {
+            return None;
+        }
+        let x0 = points.iter().map(|p| p.0).min().unwrap_or(0);
+        let x1 = points
+            .iter()
+            .map(|p| p.0)
+            .max()
+            .unwrap_or(0)
+            .max(x0.saturating_add(1));
+        let mut lo = points
+            .iter()
+            .map(|p| p.1)
+            .chain(target)
+            .fold(f64::INFINITY, f64::min);
+        let mut hi = points
+            .iter()
+            .map(|p| p.1)
+            .chain(target)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if (hi - lo).abs() < f64::EPSILON {
+            lo -= 1.0;
+            hi += 1.0;
+        }
+        // Round gridlines: a step of 1, 2, 2.5 or 5 times a power of ten,
+        // and the range widened to whole steps.
+        let raw = (hi - lo) * 1.1 / 4.0;
+        let mag = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+            .iter()
+            .map(|m| m * mag)
+            .find(|s| *s >= raw)
+            .unwrap_or(10.0 * mag);
+        let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+        if !(lo.is_finite() && hi.is_finite() && hi > lo && step > 0.0) {
+            return None;
+        }
+        // Bounded whatever the arithmetic gave: four or five in practice.
+        let ticks = ((hi - lo) / step).round().clamp(0.0, MAX_TICKS as f64) as i64;
+        Some(Axes {
+            x0,
+            x1,
+            lo,
+            hi,
+            step,
+            ticks,
+        })
+    }
+
+    /// The horizontal position of day `d`.
+    fn px(&self, d: i64) -> f64 {
+        CHART_PAD_L
+            + (d as f64 - self.x0 as f64) / (self.x1 as f64 - self.x0 as f64)
+                * (CHART_W - CHART_PAD_L - CHART_PAD_R)
+    }
+
+    /// The vertical position of value `v`.
+    fn py(&self, v: f64) -> f64 {
+        CHART_PAD_T + (self.hi - v) / (self.hi - self.lo) * (CHART_H - CHART_PAD_T - CHART_PAD_B)
+    }
+
+    /// The gridlines, each with its value on the left.
+    fn grid(&self, s: &mut String) {
+        for i in 0..=self.ticks {
+            let v = self.lo + self.step * i as f64;
+            let y = self.py(v);
+            let _ = write!(
+                s,
+                "<line class=\"grid\" x1=\"{CHART_PAD_L}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                CHART_W - CHART_PAD_R,
+                CHART_PAD_L - 6.0,
+                y + 4.0,
+                esc(&fmt_num(v))
+            );
+        }
+    }
+
+    /// The first and the last day, under the chart's ends.
+    fn days(&self, s: &mut String, day: fn(i64) -> String) {
         let _ = write!(
             s,
-            "<line class=\"grid\" x1=\"{pad_l}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            w - pad_r,
-            pad_l - 6.0,
-            y + 4.0,
-            esc(&fmt_num(v))
+            "<text class=\"axis\" x=\"{CHART_PAD_L}\" y=\"{:.1}\">{}</text><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            CHART_H - 10.0,
+            esc(&day(self.x0)),
+            CHART_W - CHART_PAD_R,
+            CHART_H - 10.0,
+            esc(&day(self.x1))
         );
     }
-    let _ = write!(
-        s,
-        "<text class=\"axis\" x=\"{pad_l}\" y=\"{:.1}\">{}</text><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-        h - 10.0,
-        esc(&day(x0)),
-        w - pad_r,
-        h - 10.0,
-        esc(&day(x1))
-    );
-    if let Some(t) = target {
-        let y = py(t);
+
+    /// The target: a dashed line across, labelled at its right end.
+    fn target(&self, s: &mut String, t: f64, unit: &str) {
+        let y = self.py(t);
         let _ = write!(
             s,
-            "<line class=\"target\" x1=\"{pad_l}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"target-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">target {} {}</text>",
-            w - pad_r,
-            w - pad_r,
+            "<line class=\"target\" x1=\"{CHART_PAD_L}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"target-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">target {} {}</text>",
+            CHART_W - CHART_PAD_R,
+            CHART_W - CHART_PAD_R,
             y - 4.0,
             esc(&fmt_num(t)),
             esc(unit)
         );
     }
-    let path: Vec<String> = points
-        .iter()
-        .map(|(d, v)| format!("{:.1},{:.1}", px(*d), py(*v)))
-        .collect();
-    let _ = write!(
-        s,
-        "<polyline class=\"series\" points=\"{}\"/>",
-        path.join(" ")
-    );
-    for (d, v) in &points {
+
+    /// The values: a line through them, and a point at each with its day
+    /// and value as a tooltip.
+    fn series(&self, s: &mut String, points: &[(i64, f64)], unit: &str, day: fn(i64) -> String) {
+        let path: Vec<String> = points
+            .iter()
+            .map(|(d, v)| format!("{:.1},{:.1}", self.px(*d), self.py(*v)))
+            .collect();
         let _ = write!(
             s,
-            "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {} {}</title></circle>",
-            px(*d),
-            py(*v),
-            esc(&day(*d)),
-            esc(&fmt_num(*v)),
-            esc(unit)
+            "<polyline class=\"series\" points=\"{}\"/>",
+            path.join(" ")
         );
+        for (d, v) in points {
+            let _ = write!(
+                s,
+                "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {} {}</title></circle>",
+                self.px(*d),
+                self.py(*v),
+                esc(&day(*d)),
+                esc(&fmt_num(*v)),
+                esc(unit)
+            );
+        }
     }
-    s.push_str("</svg>");
-    s
 }
 
 /// Most gridlines a chart draws.

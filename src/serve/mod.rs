@@ -27,7 +27,7 @@ use crate::project::{Open, Project};
 use crate::render::{self, Options as RenderOptions, partial};
 pub use live::{Live, Pending, Snapshot};
 use overlay::Problem;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,6 +105,61 @@ struct Builder {
     live: Option<Arc<Live>>,
 }
 
+/// What a batch of changes asks of a rebuild ([`Builder::classify`]).
+struct Asked {
+    /// Reopen the project: the config or a schema changed, git moved, or
+    /// the project did not load.
+    reload: bool,
+    /// Read the template overrides again.
+    templates: bool,
+    /// The other changed files.
+    paths: BTreeSet<String>,
+}
+
+/// What reading a batch found ([`Builder::read`]).
+struct Read {
+    /// The files known to have changed; None after a scan of everything.
+    known: Option<BTreeSet<String>>,
+    /// Files that appeared or went away (for the pages linking to them).
+    files: BTreeSet<String>,
+}
+
+/// A site rendered for the base ([`Builder::render`]).
+struct Fresh {
+    pages: Pages,
+    assets: BTreeSet<String>,
+    /// The plan-wide pages among them.
+    wide: Arc<BTreeSet<String>>,
+    /// How many files were rendered.
+    n: usize,
+    /// Whether the plan-wide pages are still to come.
+    partial: bool,
+}
+
+/// Where a rebuild's time went: each phase in milliseconds since the one
+/// before ended (the first since the batch's first change).
+struct Laps {
+    phases: Vec<(&'static str, f64)>,
+    mark: Instant,
+}
+
+impl Laps {
+    /// Laps from `started`, when the batch's first change came.
+    fn new(started: Instant) -> Laps {
+        Laps {
+            phases: Vec::new(),
+            mark: started,
+        }
+    }
+
+    /// Ends the phase `name`.
+    fn lap(&mut self, name: &'static str) {
+        self.phases
+            .push((name, self.mark.elapsed().as_secs_f64() * 1000.0));
+        self.mark = Instant::now();
+    }
+}
+
 fn error_keys(c: &Compiled) -> BTreeSet<(crate::rules::Rule, String, String)> {
     c.diagnostics
         .iter()
@@ -157,103 +212,146 @@ impl Builder {
             .collect()
     }
 
-    /// Builds after `batch` (everything when it is None).
+    /// Builds after `batch` (everything when it is None): reads what
+    /// changed, brings the history up to date, checks, then serves the
+    /// result ([`Builder::serve_checked`]). Each step is timed for the log
+    /// line.
     fn rebuild(&mut self, batch: Option<&watch::Batch>) -> Report {
         let started = batch.and_then(|b| b.since).unwrap_or_else(Instant::now);
-        let mut reload = batch.is_none_or(|b| b.git) || self.broken.is_some();
-        let mut templates = batch.is_none();
-        let mut paths = BTreeSet::new();
+        let asked = self.classify(batch);
+        let changed = asked.paths.len();
+        let mut laps = Laps::new(started);
+        laps.lap("wait");
+        let read = match self.read(batch, &asked) {
+            Ok(r) => r,
+            Err(e) => {
+                self.broken = Some(e);
+                return self.publish_broken(started, changed);
+            }
+        };
+        laps.lap("read");
+        let history = self.history();
+        laps.lap("history");
+        let compiled = self.check(&history);
+        laps.lap("check");
+        let mut report = self.serve_checked(compiled, history, &read, changed, &mut laps);
+        report.phases = laps.phases;
+        report.took = started.elapsed();
+        report
+    }
+
+    /// What `batch` asks for: the config or a schema changed (or git
+    /// moved, or the project did not load) reopens the project; a change
+    /// under `templates/` reads the overrides again; the other paths are
+    /// files to re-read.
+    fn classify(&self, batch: Option<&watch::Batch>) -> Asked {
+        let mut asked = Asked {
+            reload: batch.is_none_or(|b| b.git) || self.broken.is_some(),
+            templates: batch.is_none(),
+            paths: BTreeSet::new(),
+        };
         if let Some(b) = batch {
             let schemas = self.schema_files();
             for p in &b.paths {
                 if p == crate::config::FILE_NAME || schemas.contains(p) {
-                    reload = true;
+                    asked.reload = true;
                 } else if p == "templates" || p.starts_with("templates/") {
                     // The folder itself too: files written into a new
                     // folder can come before its watch does.
-                    templates = true;
+                    asked.templates = true;
                 } else {
-                    paths.insert(p.clone());
+                    asked.paths.insert(p.clone());
                 }
             }
         }
-        let changed = paths.len();
-        let mut phases = Vec::new();
-        let mut mark = started;
-        let mut phase = |name: &'static str| {
-            phases.push((name, mark.elapsed().as_secs_f64() * 1000.0));
-            mark = Instant::now();
-        };
-        phase("wait");
-        // The files known to have changed; None after a scan of everything.
-        let mut known = Some(paths.clone());
-        // Files that appeared or went away (for the pages linking to them).
-        let mut files = BTreeSet::new();
-        if reload && batch.is_some() {
-            match Project::open(&self.root, &Open::default()) {
-                Ok(p) => {
-                    let same = p.config_text == self.project.config_text
-                        && p.tree.schemas == self.project.tree.schemas;
-                    if !same {
-                        self.memo = Arc::default();
-                        self.committed = None;
-                    }
-                    if batch.is_some_and(|b| b.git) {
-                        self.committed = None;
-                    }
-                    self.project = p;
-                    self.broken = None;
-                    self.full = true;
-                    known = None;
-                    templates = true;
-                }
-                Err(e) => {
-                    self.broken = Some(e);
-                    return self.publish_broken(started, changed);
-                }
+        asked
+    }
+
+    /// Brings the project up to date with `batch`: reopened when asked
+    /// (the first build opened it already), else the changed files
+    /// re-read; then the template overrides, when asked or reopened. An
+    /// error is the config, a schema or a template that does not load.
+    fn read(&mut self, batch: Option<&watch::Batch>, asked: &Asked) -> Result<Read, String> {
+        let mut templates = asked.templates;
+        let read = if asked.reload && batch.is_some() {
+            self.reopen(batch.is_some_and(|b| b.git))?;
+            templates = true;
+            Read {
+                known: None,
+                files: BTreeSet::new(),
             }
         } else {
-            let tree = &mut self.project.tree;
-            let was: Vec<bool> = paths.iter().map(|p| tree.all_paths.contains(p)).collect();
-            if batch.is_some_and(|b| b.rescan)
-                || !update::apply(&self.root, &self.project.config, tree, &paths)
-            {
-                known = None;
-                let skip = update::skipped(&self.root, &self.project.config);
-                let fresh = crate::source::scan(&self.root, &self.project.config, &skip);
-                let old = std::mem::replace(&mut self.project.tree, fresh);
-                self.project.tree.schemas = old.schemas;
-                files = old
-                    .all_paths
-                    .symmetric_difference(&self.project.tree.all_paths)
-                    .chain(&paths)
-                    .cloned()
-                    .collect();
-            } else {
-                files = paths
-                    .iter()
-                    .zip(was)
-                    .filter(|(p, was)| tree.all_paths.contains(*p) != *was)
-                    .map(|(p, _)| p.clone())
-                    .collect();
-            }
-        }
+            self.update_tree(&asked.paths, batch.is_some_and(|b| b.rescan))
+        };
         if templates {
-            match (self.read_overrides)(&self.root) {
-                Ok(o) => {
-                    if o != self.overrides {
-                        self.full = true;
-                        self.templates = None;
-                    }
-                    self.overrides = o;
-                }
-                Err(e) => {
-                    self.broken = Some(e);
-                    return self.publish_broken(started, changed);
-                }
+            let o = (self.read_overrides)(&self.root)?;
+            if o != self.overrides {
+                self.full = true;
+                self.templates = None;
             }
+            self.overrides = o;
         }
-        phase("read");
+        Ok(read)
+    }
+
+    /// Opens the project again, after its config or a schema changed or
+    /// git moved (`git`). What was checked is forgotten when the config or
+    /// the schemas changed, the history read when either did or git moved;
+    /// the next render is whole.
+    fn reopen(&mut self, git: bool) -> Result<(), String> {
+        let p = Project::open(&self.root, &Open::default())?;
+        let same = p.config_text == self.project.config_text
+            && p.tree.schemas == self.project.tree.schemas;
+        if !same {
+            self.memo = Arc::default();
+            self.committed = None;
+        }
+        if git {
+            self.committed = None;
+        }
+        self.project = p;
+        self.broken = None;
+        self.full = true;
+        Ok(())
+    }
+
+    /// Re-reads the changed `paths` into the scanned tree, or scans it
+    /// again when asked (`rescan`) or when the paths cannot be applied
+    /// one by one. Says which files changed (None after a scan of
+    /// everything) and which appeared or went away.
+    fn update_tree(&mut self, paths: &BTreeSet<String>, rescan: bool) -> Read {
+        let tree = &mut self.project.tree;
+        let was: Vec<bool> = paths.iter().map(|p| tree.all_paths.contains(p)).collect();
+        if rescan || !update::apply(&self.root, &self.project.config, tree, paths) {
+            let skip = update::skipped(&self.root, &self.project.config);
+            let fresh = crate::source::scan(&self.root, &self.project.config, &skip);
+            let old = std::mem::replace(&mut self.project.tree, fresh);
+            self.project.tree.schemas = old.schemas;
+            let files = old
+                .all_paths
+                .symmetric_difference(&self.project.tree.all_paths)
+                .chain(paths)
+                .cloned()
+                .collect();
+            return Read { known: None, files };
+        }
+        let files = paths
+            .iter()
+            .zip(was)
+            .filter(|(p, was)| tree.all_paths.contains(*p) != *was)
+            .map(|(p, _)| p.clone())
+            .collect();
+        Read {
+            known: Some(paths.clone()),
+            files,
+        }
+    }
+
+    /// The history of the working tree: the committed history (read again
+    /// when it was forgotten, which makes the next render whole), copied
+    /// on a spare core by the last rebuild when it can be, with the working
+    /// tree applied. Starts the copy for the next rebuild.
+    fn history(&mut self) -> History {
         let p = &self.project;
         let base = match &self.committed {
             Some(c) => c.clone(),
@@ -273,22 +371,39 @@ impl Builder {
             .name("northstar-spare".into())
             .spawn(move || (*base).clone())
             .ok();
-        let history = p.history_from(committed);
-        phase("history");
+        p.history_from(committed)
+    }
+
+    /// Checks the plans with the memo, so unchanged files are not parsed
+    /// or validated again; the memo forgets files gone from the tree once
+    /// it holds many of them.
+    fn check(&self, history: &History) -> Compiled {
+        let p = &self.project;
         if self.memo.len() > p.tree.files.len() + 256 {
             self.memo.retain(&p.tree);
         }
-        let compiled = crate::check::compile_with(
+        crate::check::compile_with(
             &p.config,
             &p.registry,
             &p.tree,
             history.today,
             history.last_changed().as_ref(),
             Some(&*self.memo),
-        );
-        phase("check");
-        let problems = Problem::errors(&compiled.diagnostics);
-        let warnings = compiled.warnings();
+        )
+    }
+
+    /// Serves a checked build: rendered and published when it adds no
+    /// error the served site lacks, else the served site stays with the
+    /// errors overlaid. After a partial render, the plan-wide pages are
+    /// rendered once the pages are served ([`Builder::finish_wide`]).
+    fn serve_checked(
+        &mut self,
+        compiled: Compiled,
+        history: History,
+        read: &Read,
+        changed: usize,
+        laps: &mut Laps,
+    ) -> Report {
         let errors = error_keys(&compiled);
         let accept = self
             .base
@@ -300,14 +415,14 @@ impl Builder {
             changed,
             pages: None,
             wide: None,
-            errors: problems.clone(),
-            warnings,
+            errors: Problem::errors(&compiled.diagnostics),
+            warnings: compiled.warnings(),
             served: accept,
         };
         let mut wide = None;
         if accept {
-            let rendered = self.render(compiled, history, &files, known.as_ref(), errors);
-            phase("render");
+            let rendered = self.render(compiled, history, &read.files, read.known.as_ref(), errors);
+            laps.lap("render");
             match rendered {
                 Ok((n, partial)) => {
                     report.pages = Some(n);
@@ -318,38 +433,36 @@ impl Builder {
                             .map(|b| Arc::new(Pending::new(b.wide.clone())));
                     }
                 }
-                Err(e) => {
-                    self.broken = Some(e);
-                    report.served = false;
-                    let mut all = vec![self.broken_problem()];
-                    all.extend(problems);
-                    report.errors = all;
-                }
+                Err(e) => self.failed(e, &mut report),
             }
         }
         self.publish(&report.errors, !report.served, wide.clone());
-        phase("publish");
+        laps.lap("publish");
         self.prepare_next_check();
         if let Some(pending) = wide {
             match self.finish_wide(&pending) {
                 Ok(n) => report.wide = Some(n),
                 Err(e) => {
-                    self.broken = Some(e);
-                    let mut all = vec![self.broken_problem()];
-                    all.extend(report.errors.iter().cloned());
-                    report.errors = all;
-                    report.served = false;
+                    self.failed(e, &mut report);
                     self.publish(&report.errors, true, None);
                     pending.finish();
                 }
             }
-            phase("wide");
+            laps.lap("wide");
         }
-        report.phases = phases;
-        report.took = started.elapsed();
         report
     }
 
+    /// Records a render that failed with `e`: the site is not served, and
+    /// the failure comes first among the errors shown.
+    fn failed(&mut self, e: String, report: &mut Report) {
+        self.broken = Some(e);
+        report.served = false;
+        report.errors.insert(0, self.broken_problem());
+    }
+
+    /// How serve renders: every document, with the plans' templates, and
+    /// no kept history.
     fn render_options(&self) -> RenderOptions {
         RenderOptions {
             public: false,
@@ -362,8 +475,9 @@ impl Builder {
 
     /// Renders the accepted build: the pages of the documents the edit can
     /// change over the base (then the plan-wide pages are left to
-    /// [`Builder::finish_wide`]), or everything. Returns how many files
-    /// were rendered, and whether the plan-wide pages are still to come.
+    /// [`Builder::finish_wide`]), or everything; the result becomes the
+    /// base. Returns how many files were rendered, and whether the
+    /// plan-wide pages are still to come.
     fn render(
         &mut self,
         compiled: Compiled,
@@ -376,105 +490,19 @@ impl Builder {
         if self.templates.is_none() {
             self.templates = Some(render::templates::Templates::new(&opts.templates)?);
         }
-        let p = &self.project;
-        let ids = match &self.base {
-            Some(base) if !self.full => partial::affected(
-                &base.compiled.plan,
-                &compiled.plan,
-                false,
-                history.available,
-                PARTIAL_LIMIT,
-                known,
-            )
-            .map(|mut ids| {
-                if files.is_empty() {
-                    return ids;
-                }
-                // A file that appeared or went away changes the pages
-                // linking to it.
-                let docs: BTreeSet<&str> = compiled
-                    .plan
-                    .docs
-                    .iter()
-                    .chain(&base.compiled.plan.docs)
-                    .map(|d| d.file.as_str())
-                    .collect();
-                let plain: BTreeSet<String> = files
-                    .iter()
-                    .filter(|f| !docs.contains(f.as_str()))
-                    .cloned()
-                    .collect();
-                if !plain.is_empty() {
-                    ids.extend(partial::mentioning(&compiled.plan, &plain));
-                }
-                ids
-            }),
-            _ => None,
-        };
-        let (pages, assets, wide, n, partial) = match (ids, &self.base) {
+        let ids = self.affected(&compiled, &history, files, known);
+        let fresh = match (ids, &self.base) {
             (Some(ids), Some(base)) => {
-                let Some(tpl) = &self.templates else {
-                    return Err("templates not compiled".into());
-                };
-                let (site, stale) = partial::pages(
-                    &compiled,
-                    &history,
-                    &p.config,
-                    &p.registry,
-                    &p.tree.all_paths,
-                    &opts,
-                    tpl,
-                    &base.compiled.plan,
-                    &ids,
-                )?;
-                let n = site.files.len();
-                let mut pages = (*base.pages).clone();
-                for s in stale {
-                    pages.remove(&s);
-                }
-                for (k, v) in site.files {
-                    pages.insert(k, Arc::from(v));
-                }
-                let mut assets = (*base.assets).clone();
-                assets.extend(site.assets);
-                (pages, assets, base.wide.clone(), n, true)
+                self.render_affected(&compiled, &history, &opts, base, &ids)?
             }
-            _ => {
-                let site = render::build(
-                    &compiled,
-                    &history,
-                    &p.config,
-                    &p.registry,
-                    &p.tree.all_paths,
-                    &opts,
-                )?;
-                let n = site.files.len();
-                let docs: BTreeSet<String> = compiled
-                    .plan
-                    .docs
-                    .iter()
-                    .map(render::links::Index::page)
-                    .collect();
-                let wide = site
-                    .files
-                    .keys()
-                    .filter(|k| !docs.contains(*k))
-                    .cloned()
-                    .collect();
-                let pages = site
-                    .files
-                    .into_iter()
-                    .map(|(k, v)| (k, Arc::from(v)))
-                    .collect();
-                (pages, site.assets, Arc::new(wide), n, false)
-            }
+            _ => self.render_all(&compiled, &history, &opts)?,
         };
         let old = self.base.replace(Base {
             compiled,
             history,
-            pages: Arc::new(pages),
-            wide,
-            assets: Arc::new(assets),
+            pages: Arc::new(fresh.pages),
+            wide: fresh.wide,
+            assets: Arc::new(fresh.assets),
             errors,
         });
         // Freeing a large plan takes milliseconds: not on the way to the
@@ -486,7 +514,138 @@ impl Builder {
         }
         self.full = false;
         self.broken = None;
-        Ok((n, partial))
+        Ok((fresh.n, fresh.partial))
+    }
+
+    /// The documents whose pages the edit can change over the base
+    /// ([`partial::affected`]), and those whose body mentions a file that
+    /// appeared or went away; None when everything is to be rendered (no
+    /// base, a whole render asked for, or too many documents).
+    fn affected(
+        &self,
+        compiled: &Compiled,
+        history: &History,
+        files: &BTreeSet<String>,
+        known: Option<&BTreeSet<String>>,
+    ) -> Option<HashSet<String>> {
+        let base = self.base.as_ref().filter(|_| !self.full)?;
+        let mut ids = partial::affected(
+            &base.compiled.plan,
+            &compiled.plan,
+            false,
+            history.available,
+            PARTIAL_LIMIT,
+            known,
+        )?;
+        if files.is_empty() {
+            return Some(ids);
+        }
+        // A file that appeared or went away changes the pages
+        // linking to it.
+        let docs: BTreeSet<&str> = compiled
+            .plan
+            .docs
+            .iter()
+            .chain(&base.compiled.plan.docs)
+            .map(|d| d.file.as_str())
+            .collect();
+        let plain: BTreeSet<String> = files
+            .iter()
+            .filter(|f| !docs.contains(f.as_str()))
+            .cloned()
+            .collect();
+        if !plain.is_empty() {
+            ids.extend(partial::mentioning(&compiled.plan, &plain));
+        }
+        Some(ids)
+    }
+
+    /// The pages of the documents `ids` over the base's: the others kept,
+    /// those of documents gone removed; the plan-wide pages still to come.
+    fn render_affected(
+        &self,
+        compiled: &Compiled,
+        history: &History,
+        opts: &RenderOptions,
+        base: &Base,
+        ids: &HashSet<String>,
+    ) -> Result<Fresh, String> {
+        let Some(tpl) = &self.templates else {
+            return Err("templates not compiled".into());
+        };
+        let p = &self.project;
+        let (site, stale) = partial::pages(
+            compiled,
+            history,
+            &p.config,
+            &p.registry,
+            &p.tree.all_paths,
+            opts,
+            tpl,
+            &base.compiled.plan,
+            ids,
+        )?;
+        let n = site.files.len();
+        let mut pages = (*base.pages).clone();
+        for s in stale {
+            pages.remove(&s);
+        }
+        for (k, v) in site.files {
+            pages.insert(k, Arc::from(v));
+        }
+        let mut assets = (*base.assets).clone();
+        assets.extend(site.assets);
+        Ok(Fresh {
+            pages,
+            assets,
+            wide: base.wide.clone(),
+            n,
+            partial: true,
+        })
+    }
+
+    /// Every page, as `build` renders them; the plan-wide ones are the
+    /// files that are no document's page.
+    fn render_all(
+        &self,
+        compiled: &Compiled,
+        history: &History,
+        opts: &RenderOptions,
+    ) -> Result<Fresh, String> {
+        let p = &self.project;
+        let site = render::build(
+            compiled,
+            history,
+            &p.config,
+            &p.registry,
+            &p.tree.all_paths,
+            opts,
+        )?;
+        let n = site.files.len();
+        let docs: BTreeSet<String> = compiled
+            .plan
+            .docs
+            .iter()
+            .map(render::links::Index::page)
+            .collect();
+        let wide = site
+            .files
+            .keys()
+            .filter(|k| !docs.contains(*k))
+            .cloned()
+            .collect();
+        let pages = site
+            .files
+            .into_iter()
+            .map(|(k, v)| (k, Arc::from(v)))
+            .collect();
+        Ok(Fresh {
+            pages,
+            assets: site.assets,
+            wide: Arc::new(wide),
+            n,
+            partial: false,
+        })
     }
 
     /// Renders the plan-wide pages of the base after a partial render, and
