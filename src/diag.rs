@@ -50,6 +50,10 @@ pub struct Diagnostic {
     /// What the user probably meant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// Reported as a warning even where its rule is an error: a problem a
+    /// reader barely notices (an anchor that differs only in case).
+    #[serde(skip)]
+    pub at_most_warning: bool,
 }
 
 impl Diagnostic {
@@ -64,7 +68,14 @@ impl Diagnostic {
             column: pos.col,
             notes: Vec::new(),
             suggestion: None,
+            at_most_warning: false,
         }
+    }
+
+    /// Caps the level at a warning, whatever the rule's level.
+    pub fn at_most_warning(mut self) -> Diagnostic {
+        self.at_most_warning = true;
+        self
     }
 
     /// Adds a note line.

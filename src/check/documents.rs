@@ -12,13 +12,7 @@ use crate::schema::typing::{Spans, to_json};
 use crate::schema::{Registry, Violation};
 use serde_json::Value;
 
-/// Whether `id` matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`.
-pub fn valid_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    id.len() <= 128
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
+pub use crate::parse::valid_id;
 
 /// Whether `id` would give its document the address of another page:
 /// `<kind>/index.html` is the list of the kind's documents, and a document

@@ -99,13 +99,41 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Whether `doc`'s page has the anchor: a heading's slug, or an `id` or
+/// `name` written as HTML in its body.
 fn has_anchor(doc: &Document, anchor: &str) -> bool {
-    doc.body
-        .as_ref()
-        .is_some_and(|b| b.info.headings.iter().any(|h| h.slug == anchor))
+    doc.body.as_ref().is_some_and(|b| {
+        b.info.headings.iter().any(|h| h.slug == anchor)
+            || b.info.html_anchors.iter().any(|a| a == anchor)
+    })
 }
 
 fn anchor_diag(doc: &Document, pos: Pos, target: &Document, anchor: &str) -> Diagnostic {
+    let file = doc
+        .body
+        .as_ref()
+        .map(|b| b.file.as_str())
+        .unwrap_or(&doc.file);
+    // Only the case differs: GitHub finds it, a browser may not; a warning.
+    let lower = anchor.to_lowercase();
+    if let Some(h) = target
+        .body
+        .iter()
+        .flat_map(|b| b.info.headings.iter())
+        .find(|h| h.slug == lower)
+    {
+        return Diagnostic::new(
+            Rule::BrokenLink,
+            file,
+            pos,
+            format!(
+                "anchor `#{anchor}` of `{}` differs from its heading's `#{}` in case",
+                target.id, h.slug
+            ),
+        )
+        .suggest(format!("write `#{}`", h.slug))
+        .at_most_warning();
+    }
     let mut d = Diagnostic::new(
         Rule::BrokenLink,
         doc.body
@@ -157,6 +185,8 @@ pub(super) fn check(
                     }
                 }
                 None if unparsed.contains(&w.id) => {}
+                // `[[1]](https://…)`: a Markdown link whose text is `[1]`.
+                None if w.tentative => {}
                 None => {
                     let mut d = Diagnostic::new(
                         Rule::BrokenLink,

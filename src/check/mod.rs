@@ -48,6 +48,9 @@ impl<'c> Sink<'c> {
             Some(RuleLevel::Warning) if !unsuppressible => Level::Warning,
             _ => d.rule.default_level(),
         };
+        if d.at_most_warning && d.level == Level::Error {
+            d.level = Level::Warning;
+        }
         self.diags.push(d);
     }
 

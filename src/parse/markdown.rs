@@ -51,6 +51,9 @@ pub struct WikiLink {
     pub label: Option<String>,
     /// Where it starts in the file.
     pub pos: Pos,
+    /// Followed by `(` or `[`, as in `[[1]](https://…)`, a Markdown link
+    /// whose text is `[1]`: a wiki link only when its id exists.
+    pub tentative: bool,
 }
 
 /// Everything the checks read from a body.
@@ -62,6 +65,9 @@ pub struct BodyInfo {
     pub links: Vec<Link>,
     /// `[[id]]` links outside code.
     pub wiki_links: Vec<WikiLink>,
+    /// Anchors written as HTML (`<a id="x">`, `<a name="x">`, any tag's
+    /// `id`), which links may point to as GitHub allows.
+    pub html_anchors: Vec<String>,
 }
 
 /// GitHub's heading slug: lowercase, punctuation dropped, spaces to `-`.
@@ -96,9 +102,45 @@ impl SlugCounter {
     }
 }
 
+/// The body as GitHub reads it where pulldown-cmark does not: a fence
+/// line followed by tabs (```` ```\t ````) closes its block on GitHub,
+/// and pulldown-cmark accepts trailing spaces only, so those tabs become
+/// spaces (byte for byte, so every offset stays). Without this, the rest
+/// of a document after such a line was code: its headings unknown, its
+/// links unchecked.
+pub fn github_fences(body: &str) -> std::borrow::Cow<'_, str> {
+    let is_tabbed_fence = |line: &str| {
+        let t = line.trim_start_matches(' ');
+        let run = t.chars().take_while(|c| *c == '`' || *c == '~').count();
+        let rest = &t[run..];
+        line.len() - t.len() <= 3
+            && run >= 3
+            && (t.starts_with("```") || t.starts_with("~~~"))
+            && rest.contains('\t')
+            && rest
+                .trim_end_matches(['\r', '\n'])
+                .chars()
+                .all(|c| c == ' ' || c == '\t')
+    };
+    if !body.split_inclusive('\n').any(is_tabbed_fence) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        if is_tabbed_fence(line) {
+            out.push_str(&line.replace('\t', " "));
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Reads headings, links and `[[id]]` links from a body that starts on file
 /// line `first_line`.
 pub fn scan(body: &str, first_line: u32) -> BodyInfo {
+    let fenced = github_fences(body);
+    let body = fenced.as_ref();
     let index = LineIndex::new(body, first_line);
     let mut info = BodyInfo::default();
     let mut counter = SlugCounter::default();
@@ -126,7 +168,9 @@ pub fn scan(body: &str, first_line: u32) -> BodyInfo {
                 }
                 code.push(range);
             }
-            Event::Start(Tag::CodeBlock(_)) | Event::Html(_) | Event::InlineHtml(_) => {
+            Event::Start(Tag::CodeBlock(_)) => code.push(range),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                html_anchors(&html, &mut info.html_anchors);
                 code.push(range)
             }
             Event::Start(Tag::Link { dest_url, .. })
@@ -180,16 +224,55 @@ fn wiki_links(body: &str, code: &[Range<usize>], index: &LineIndex<'_>) -> Vec<W
             Some((i, a)) => (i.to_string(), Some(a.to_string())),
             None => (target.to_string(), None),
         };
+        // `[[route, controller]]` is prose in brackets, not a link: an id
+        // has no spaces or commas.
+        if !super::valid_id(&id) {
+            continue;
+        }
         out.push(WikiLink {
             range: start..end,
             id,
             anchor,
             label,
             pos: index.pos(start),
+            tentative: matches!(body.as_bytes().get(end), Some(b'(' | b'[')),
         });
         from = end;
     }
     out
+}
+
+/// The values of `id` and `name` attributes in a piece of raw HTML.
+fn html_anchors(html: &str, out: &mut Vec<String>) {
+    let lower = html.to_ascii_lowercase();
+    for attr in ["id", "name"] {
+        let mut from = 0;
+        while let Some(rel) = lower[from..].find(attr) {
+            let at = from + rel;
+            from = at + attr.len();
+            // A whole attribute name: after a space, before `=`.
+            let before = lower[..at].chars().next_back();
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let rest = lower[from..].trim_start();
+            let Some(rest) = rest.strip_prefix('=') else {
+                continue;
+            };
+            let value_at = html.len() - rest.trim_start().len();
+            let raw = &html[value_at..];
+            let value = match raw.chars().next() {
+                Some(q @ ('"' | '\'')) => raw[1..].split(q).next().unwrap_or(""),
+                _ => raw
+                    .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                    .next()
+                    .unwrap_or(""),
+            };
+            if !value.is_empty() {
+                out.push(value.to_string());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,15 @@ pub mod lines;
 pub mod markdown;
 pub mod yaml;
 
+/// Whether `id` matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`: the ids
+/// documents may have, and what a `[[id]]` may name.
+pub fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    id.len() <= 128
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
 /// Largest document file we read; larger ones are a diagnostic, not an
 /// out-of-memory.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;

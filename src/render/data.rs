@@ -407,6 +407,9 @@ fn plain_text(d: &Document, index: &Index<'_>) -> String {
     let mut text = String::with_capacity(b.text.len());
     let mut last = 0;
     for w in &b.info.wiki_links {
+        if !crate::render::markdown::is_wiki_link(w, &linker) {
+            continue;
+        }
         let Some(before) = b.text.get(last..w.range.start) else {
             break;
         };

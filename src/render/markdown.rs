@@ -67,6 +67,13 @@ pub fn wiki_label(w: &crate::parse::markdown::WikiLink, linker: &dyn Linker) -> 
         })
 }
 
+/// Whether a `[[…]]` the parser found is a link on this page:
+/// `[[1]](https://…)` is a Markdown link whose text is `[1]`, unless `1`
+/// is a document.
+pub fn is_wiki_link(w: &crate::parse::markdown::WikiLink, linker: &dyn Linker) -> bool {
+    !w.tentative || linker.doc(&w.id).is_some() || linker.withheld(&w.id)
+}
+
 /// Replaces `[[id|label]]` with ordinary links the event pass resolves.
 fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
     let info = scan(body, 1);
@@ -76,6 +83,9 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
     let mut out = String::with_capacity(body.len());
     let mut last = 0;
     for w in &info.wiki_links {
+        if !is_wiki_link(w, linker) {
+            continue;
+        }
         out.push_str(&body[last..w.range.start]);
         let label = wiki_label(w, linker);
         let anchor = w
@@ -98,6 +108,7 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
 /// Renders `body`, written in `file`, for the page `linker` describes.
 pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
     let text = expand_wiki_links(body, linker);
+    let text = crate::parse::markdown::github_fences(&text).into_owned();
     let mut events: Vec<Event<'_>> = Parser::new_ext(&text, options()).collect();
     let mut files = BTreeSet::new();
     let mut slugs = SlugCounter::default();
@@ -237,6 +248,9 @@ pub fn sanitize(html: &str) -> String {
     b.add_tag_attributes("sup", ["class", "id"]);
     b.add_tag_attributes("span", ["class"]);
     b.add_tag_attributes("li", ["id"]);
+    // Anchors written as HTML, which links may point to (`broken-link`
+    // accepts them).
+    b.add_tag_attributes("a", ["id", "name"]);
     b.add_tag_attributes("td", ["style"]);
     b.add_tag_attributes("th", ["style"]);
     b.attribute_filter(|element, attribute, value| match (element, attribute) {

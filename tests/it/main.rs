@@ -17,6 +17,7 @@ mod git;
 mod history;
 mod hostile;
 mod layers;
+mod markdown_compat;
 mod numbers;
 mod props;
 mod roadmap;
