@@ -775,6 +775,50 @@ fn a_problem_moving_between_documents_of_one_file_is_new_and_fixed() {
     assert_eq!(diags(&d, "fixed"), []);
 }
 
+/// A YAML document moved to another file, its text unchanged, is a move
+/// (its id is written, so nothing else differs).
+#[test]
+fn a_document_moved_unchanged_is_a_move() {
+    let (repo, git) = plans();
+    repo.file("f1.md", &F::default().md());
+    let c0 = git.commit("Initial", "2026-01-05");
+    let m1 = std::fs::read_to_string(repo.join("m1.yaml")).expect("m1");
+    std::fs::remove_file(repo.join("m1.yaml")).expect("rm");
+    repo.file("milestones/m1.yaml", &m1);
+    let c1 = git.commit("Milestones in a folder", "2026-01-06");
+    let d = diff_json(repo.path(), &[&c0, &c1]);
+    assert_eq!(d["summary"], summary(0, 0, 1, 0, 0, 0), "{d:#}");
+    let m = changed(&d, "m1");
+    assert_eq!(m["moved_from"], "m1.yaml");
+    assert_eq!(m["fields"], json!([]));
+}
+
+/// A feature moved to another milestone on the same date has not slipped
+/// or gained: its milestone change says no days.
+#[test]
+fn a_milestone_change_to_the_same_date_names_no_days() {
+    let (repo, git) = plans();
+    repo.file("m1b.yaml", &milestone("m1b", "M1b", "2027-01-15"))
+        .file("f1.md", &F::default().md());
+    let c0 = git.commit("F1 in M1", "2026-01-05");
+    repo.file(
+        "f1.md",
+        &F {
+            milestone: Some("m1b"),
+            ..F::default()
+        }
+        .md(),
+    );
+    let c1 = git.commit("F1 in M1b, same day", "2026-01-06");
+    let d = diff_json(repo.path(), &[&c0, &c1]);
+    let f1 = changed(&d, "f1");
+    let words = field(f1, "milestone")["words"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(words, "milestone M1 → M1b", "{f1:#}");
+}
+
 #[test]
 fn fail_on_sets_the_exit_status() {
     let (repo, git) = plans();
