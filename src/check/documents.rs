@@ -291,6 +291,55 @@ pub(super) fn build(
     (Some(doc), diags)
 }
 
+/// Most allowed values a diagnostic lists in full.
+const LISTED_VALUES: usize = 12;
+
+/// A value the schema's `enum` does not allow: the values it does (all of
+/// them up to [`LISTED_VALUES`]) and the one meant, found ignoring case
+/// and separators first (`Planned`, `inprogress`), then by edit distance
+/// (`in progres`).
+fn not_allowed(file: &str, pos: Pos, field: &str, value: &Value, allowed: &[Value]) -> Diagnostic {
+    let shown = |v: &Value| match v {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    };
+    let written = shown(value);
+    let message = if field.is_empty() {
+        format!("{written} is not an allowed value")
+    } else {
+        format!("{written} is not an allowed `{field}`")
+    };
+    let mut d = Diagnostic::new(Rule::Schema, file, pos, message);
+    let names: Vec<String> = allowed.iter().map(shown).collect();
+    d = if names.len() <= LISTED_VALUES {
+        d.note(format!("allowed: {}", names.join(", ")))
+    } else {
+        d.note(format!(
+            "allowed: {}, and {} more",
+            names[..LISTED_VALUES].join(", "),
+            names.len() - LISTED_VALUES
+        ))
+    };
+    if let Some(text) = value.as_str().or(value.as_bool().map(|_| "")) {
+        let fold = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let strings: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+        let near = strings
+            .iter()
+            .find(|a| !text.is_empty() && fold(a) == fold(text))
+            .copied()
+            .or_else(|| nearest(text, strings.iter().copied()));
+        if let Some(near) = near {
+            d = d.suggest(format!("did you mean `{near}`?"));
+        }
+    }
+    d
+}
+
 fn violation_diag(
     file: &str,
     spans: &Spans,
@@ -331,6 +380,9 @@ fn violation_diag(
                 d = d.suggest(format!("did you mean `{near}`?"));
             }
             d
+        }
+        Violation::NotAllowed { value, allowed } => {
+            not_allowed(file, spans.value(ptr), &dotted(ptr), &value, &allowed)
         }
         Violation::Invalid(message) => {
             let pos = spans.value(ptr);

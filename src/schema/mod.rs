@@ -68,6 +68,13 @@ pub enum Violation {
     Missing(String),
     /// A field no schema declares, inside a nested object at the pointer.
     Unknown(String),
+    /// A value that is not one of the schema's `enum` values.
+    NotAllowed {
+        /// The value written.
+        value: Value,
+        /// The values the schema allows, in its order.
+        allowed: Vec<Value>,
+    },
     /// Anything else, with the validator's message.
     Invalid(String),
 }
@@ -239,6 +246,13 @@ impl Kind {
                             ));
                         }
                     }
+                    jsonschema::error::ValidationErrorKind::Enum { options } => out.push((
+                        ptr,
+                        Violation::NotAllowed {
+                            value: error.instance().clone().into_owned(),
+                            allowed: options.as_array().cloned().unwrap_or_default(),
+                        },
+                    )),
                     _ => out.push((ptr, Violation::Invalid(error.to_string()))),
                 }
             }

@@ -18,6 +18,7 @@ mod history;
 mod hostile;
 mod layers;
 mod markdown_compat;
+mod messages;
 mod numbers;
 mod props;
 mod roadmap;

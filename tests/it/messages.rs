@@ -1,0 +1,58 @@
+//! Diagnostics a PM understands: a value the schema does not allow names
+//! the values it does and the one probably meant.
+
+use crate::common::Repo;
+use serde_json::Value;
+
+fn feature(status: &str) -> String {
+    format!(
+        "---\nkind: feature\ntitle: F1\nstatus: {status}\nowner: alice\nobjectives: [obj]\n---\n## Problem\nx\n## Goals\nx\n## Non-goals\nx\n## Requirements\nx\n"
+    )
+}
+
+/// The one `schema` diagnostic of `f1.md`.
+fn schema_diag(repo: &Repo) -> Value {
+    let diags = repo.diagnostics();
+    let mine: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["rule"] == "schema" && d["file"] == "f1.md")
+        .collect();
+    assert_eq!(mine.len(), 1, "{diags:#?}");
+    mine[0].clone()
+}
+
+#[test]
+fn a_status_typo_lists_the_allowed_values_and_the_one_meant() {
+    for (written, meant) in [
+        ("in progres", "in-progress"),
+        ("inprogress", "in-progress"),
+        ("Planned", "planned"),
+        ("IN_PROGRESS", "in-progress"),
+        ("shiped", "shipped"),
+    ] {
+        let repo = Repo::base();
+        repo.file("f1.md", &feature(written));
+        let d = schema_diag(&repo);
+        assert_eq!(
+            d["message"],
+            format!("`{written}` is not an allowed `status`"),
+            "{d:#}"
+        );
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(4), Some(9)),
+            "{d:#}"
+        );
+        assert_eq!(
+            d["notes"][0],
+            "allowed: `idea`, `discovery`, `planned`, `in-progress`, `beta`, `shipped`, `on-hold`, `declined`",
+            "{d:#}"
+        );
+        assert_eq!(d["suggestion"], format!("did you mean `{meant}`?"), "{d:#}");
+    }
+    // Nothing near: the list, no guess.
+    let repo = Repo::base();
+    repo.file("f1.md", &feature("someday"));
+    let d = schema_diag(&repo);
+    assert_eq!(d["suggestion"], Value::Null, "{d:#}");
+}
