@@ -40,6 +40,18 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A word with its indefinite article: "a feature", "an insight", "an
+/// in-progress", and "a user", "a one-pager" where the sound is not a
+/// vowel's.
+pub fn with_article(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u'])
+        && !["uni", "use", "usu", "eu", "one", "once"]
+            .iter()
+            .any(|p| lower.starts_with(p));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +72,10 @@ mod tests {
             assert_eq!(plural(one), many);
         }
         assert_eq!(count(1, "new error"), "1 new error");
+        assert_eq!(with_article("in-progress"), "an in-progress");
+        assert_eq!(with_article("enhancement"), "an enhancement");
+        assert_eq!(with_article("feature"), "a feature");
+        assert_eq!(with_article("user-story"), "a user-story");
         assert_eq!(count(0, "new error"), "0 new errors");
     }
 }

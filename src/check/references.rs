@@ -31,8 +31,11 @@ pub(super) fn check(
                             &doc.file,
                             pos,
                             format!(
-                                "`{}` is a {}, but `{}` expects a {}",
-                                r.id, target.kind, r.field, r.kind
+                                "`{}` is {}, but `{}` expects {}",
+                                r.id,
+                                crate::numbers::with_article(&target.kind),
+                                r.field,
+                                crate::numbers::with_article(&r.kind)
                             ),
                         );
                         sink.push(Some(doc), d);

@@ -293,8 +293,8 @@ fn sections(plan: &Plan, config: &Config, sink: &mut Sink<'_>) {
                         format!("missing section `{section}`"),
                     )
                     .note(format!(
-                        "a {} `{}` needs a heading `## {section}`",
-                        status.unwrap_or(&doc.kind),
+                        "{} `{}` needs a heading `## {section}`",
+                        crate::numbers::with_article(status.unwrap_or(&doc.kind)),
                         doc.id
                     )),
                 );

@@ -56,3 +56,32 @@ fn a_status_typo_lists_the_allowed_values_and_the_one_meant() {
     let d = schema_diag(&repo);
     assert_eq!(d["suggestion"], Value::Null, "{d:#}");
 }
+
+/// Articles read right: "an objective", "an in-progress".
+#[test]
+fn articles_agree_with_the_word() {
+    let repo = Repo::base();
+    repo.file(
+        "f1.md",
+        "---\nkind: feature\ntitle: F1\nstatus: in-progress\nowner: obj\nobjectives: [obj]\nmilestone: m1\n---\n## Problem\nx\n",
+    );
+    let diags = repo.diagnostics();
+    let message = |rule: &str| -> Value {
+        diags
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {diags:#?}"))
+            .clone()
+    };
+    assert_eq!(
+        message("wrong-kind-reference")["message"],
+        "`obj` is an objective, but `owner` expects a person"
+    );
+    let section = message("missing-section");
+    assert!(
+        section["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("an in-progress `f1` needs a heading `## ")),
+        "{section:#}"
+    );
+}
