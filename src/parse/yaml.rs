@@ -129,11 +129,83 @@ fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
             ));
         }
     }
+    if let Some(plain) = plain_words(text, first_line, pos, info) {
+        return plain;
+    }
     YamlError {
         pos,
         message: format!("invalid YAML: {info}"),
         suggestion,
     }
+}
+
+/// The common YAML mistakes in words a PM reads, with the fix: a value
+/// starting with a character YAML reserves (`@bparees`, `` `code` ``, an
+/// alias's `*` as in `**provisional**`), and a key without a space after
+/// its colon (`replaces:[]`, which the scanner reports a line late).
+fn plain_words(text: &str, first_line: u32, pos: Pos, info: &str) -> Option<YamlError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let line_at = |p: Pos| lines.get(p.line.checked_sub(first_line)? as usize).copied();
+    let reserved = if info.contains("found unknown anchor") {
+        Some('*')
+    } else {
+        info.strip_prefix("unexpected character: `")
+            .and_then(|r| r.chars().next())
+            .filter(|c| matches!(c, '@' | '`'))
+    };
+    if let Some(c) = reserved {
+        let line = line_at(pos)?;
+        let (head, value) = match line.trim_start().strip_prefix("- ") {
+            Some(v) => (
+                format!("{}- ", &line[..line.len() - line.trim_start().len()]),
+                v,
+            ),
+            None => {
+                let (k, v) = line.split_once(": ")?;
+                (format!("{k}: "), v)
+            }
+        };
+        let value = value.trim_end();
+        let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+        let what = match c {
+            '*' => "`*` starts an alias in YAML, so a value starting with it".to_string(),
+            '`' => "a value starting with a backtick".to_string(),
+            c => format!("a value starting with `{c}`"),
+        };
+        return Some(YamlError {
+            pos,
+            message: format!("{what} must be quoted"),
+            suggestion: Some(format!("quote it: `{}\"{quoted}\"`", head.trim_start())),
+        });
+    }
+    if info.contains("simple key expect ':'") {
+        // The key before the error whose colon has no space after it.
+        for back in 0..=3u32 {
+            let at = Pos::new(pos.line.checked_sub(back)?, 1);
+            let Some(line) = line_at(at) else { continue };
+            let trimmed = line.trim_start();
+            let Some(colon) = trimmed.find(':') else {
+                continue;
+            };
+            let key = &trimmed[..colon];
+            let after = &trimmed[colon + 1..];
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+                && !after.is_empty()
+                && !after.starts_with([' ', '\t'])
+            {
+                let col = (line.len() - trimmed.len() + colon + 2) as u32;
+                return Some(YamlError {
+                    pos: Pos::new(at.line, col),
+                    message: format!("`{key}:` needs a space after its colon"),
+                    suggestion: Some(format!("write `{key}: {after}`")),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// The tab a scanner error about tabs is about. The scanner reports the

@@ -85,3 +85,70 @@ fn articles_agree_with_the_word() {
         "{section:#}"
     );
 }
+
+/// YAML mistakes in plain words at the faulty token, with the fix.
+#[test]
+fn yaml_mistakes_are_explained_with_their_fix() {
+    let repo = Repo::base();
+    repo.file(
+        "a.yaml",
+        "kind: person\nid: p1\ntitle: P1\nreviewers:\n  - @bparees\n",
+    )
+    .file("b.yaml", "kind: person\nid: p2\ntitle: **provisional**\n")
+    .file("c.yaml", "kind: person\nid: p3\ntitle: P3\nreplaces:[]\n")
+    .file(
+        "d.md",
+        "---\nkind: person\nid: p4\ntitle: `code`\n---\nBody.\n",
+    );
+    let diags = repo.diagnostics();
+    let got: Vec<(String, u64, u64, String, String)> = diags
+        .iter()
+        .filter(|d| d["rule"] == "yaml-syntax")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["suggestion"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let want = |f: &str, l: u64, c: u64, m: &str, s: &str| {
+        (f.to_string(), l, c, m.to_string(), s.to_string())
+    };
+    assert_eq!(
+        got,
+        [
+            want(
+                "a.yaml",
+                5,
+                5,
+                "a value starting with `@` must be quoted",
+                "quote it: `- \"@bparees\"`"
+            ),
+            want(
+                "b.yaml",
+                3,
+                8,
+                "`*` starts an alias in YAML, so a value starting with it must be quoted",
+                "quote it: `title: \"**provisional**\"`"
+            ),
+            want(
+                "c.yaml",
+                4,
+                10,
+                "`replaces:` needs a space after its colon",
+                "write `replaces: []`"
+            ),
+            want(
+                "d.md",
+                4,
+                8,
+                "a value starting with a backtick must be quoted",
+                "quote it: `title: \"`code`\"`"
+            ),
+        ],
+        "{diags:#?}"
+    );
+}
