@@ -60,7 +60,9 @@ pub(super) fn check(
                         pos,
                         format!("no {} with id `{}`", r.kind, r.id),
                     );
-                    if let Some(near) = nearest(&r.id, same_kind) {
+                    if let Some(near) =
+                        nearest(&r.id, same_kind).or_else(|| by_words(plan, &r.kind, &r.id))
+                    {
                         d = d.suggest(format!("did you mean `{near}`?"));
                     }
                     sink.push(Some(doc), d);
@@ -69,4 +71,28 @@ pub(super) fn check(
         }
     }
     plan.edges = edges;
+}
+
+/// The one document of `kind` whose id or title has every word of `id`
+/// as a word of its own (`alex` → `alex-example`, titled "Alex Example";
+/// `sso` → `single-sign-on` titled "SSO"): what a typed-short reference
+/// meant, when the edit distance finds nothing. None when several match.
+fn by_words<'p>(plan: &'p Plan, kind: &str, id: &str) -> Option<&'p str> {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(id);
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut found = plan.docs.iter().filter(|d| d.kind == kind).filter(|d| {
+        let mut have = words(&d.id);
+        have.extend(words(&d.title));
+        wanted.iter().all(|w| have.contains(w))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first.id.as_str())
 }

@@ -152,3 +152,35 @@ fn yaml_mistakes_are_explained_with_their_fix() {
         "{diags:#?}"
     );
 }
+
+/// A reference typed short finds the document by its words.
+#[test]
+fn a_short_reference_suggests_the_document_by_its_words() {
+    let repo = Repo::base();
+    repo.file(
+        "alex.yaml",
+        "kind: person\nid: alex-example\ntitle: Alex Example\n",
+    )
+    .file(
+        "sam.yaml",
+        "kind: person\nid: sam-o\ntitle: Samantha Okafor\n",
+    )
+    .file(
+        "f1.md",
+        "---\nkind: feature\ntitle: F1\nstatus: idea\nowner: alex\nobjectives: [obj]\n---\nx\n",
+    )
+    .file(
+        "f2.md",
+        "---\nkind: feature\ntitle: F2\nstatus: idea\nowner: okafor\nobjectives: [obj]\n---\nx\n",
+    );
+    let diags = repo.diagnostics();
+    let suggestion = |file: &str| -> Value {
+        diags
+            .iter()
+            .find(|d| d["rule"] == "broken-reference" && d["file"] == file)
+            .unwrap_or_else(|| panic!("no broken-reference in {file}: {diags:#?}"))["suggestion"]
+            .clone()
+    };
+    assert_eq!(suggestion("f1.md"), "did you mean `alex-example`?");
+    assert_eq!(suggestion("f2.md"), "did you mean `sam-o`?");
+}
