@@ -415,7 +415,11 @@ impl Builder {
             changed,
             pages: None,
             wide: None,
-            errors: Problem::errors(&compiled.diagnostics),
+            errors: Problem::errors(&compiled.diagnostics, &|file, line| {
+                let f = self.project.tree.files.iter().find(|f| f.path == file)?;
+                let text = f.text.as_ref().ok()?;
+                text.lines().nth(line as usize - 1).map(str::to_string)
+            }),
             warnings: compiled.warnings(),
             served: accept,
         };
@@ -724,6 +728,8 @@ impl Builder {
             line,
             column,
             message,
+            help: Vec::new(),
+            source: None,
         }
     }
 

@@ -32,11 +32,19 @@ pub struct Problem {
     pub column: u32,
     /// What is wrong.
     pub message: String,
+    /// The notes and the suggestion ("did you mean…"), as the terminal
+    /// shows them under the message.
+    pub help: Vec<String>,
+    /// The source line the problem is on, when the file is a plan file.
+    pub source: Option<String>,
 }
 
 impl Problem {
-    /// The errors among `diags`.
-    pub fn errors(diags: &[Diagnostic]) -> Vec<Problem> {
+    /// The errors among `diags`; `line_of` gives a file's line text.
+    pub fn errors(
+        diags: &[Diagnostic],
+        line_of: &dyn Fn(&str, u32) -> Option<String>,
+    ) -> Vec<Problem> {
         diags
             .iter()
             .filter(|d| d.level == Level::Error)
@@ -46,6 +54,13 @@ impl Problem {
                 line: d.line,
                 column: d.column,
                 message: d.message.clone(),
+                help: d
+                    .notes
+                    .iter()
+                    .map(|n| format!("note: {n}"))
+                    .chain(d.suggestion.iter().map(|s| format!("help: {s}")))
+                    .collect(),
+                source: (d.line > 0).then(|| line_of(&d.file, d.line)).flatten(),
             })
             .collect()
     }
@@ -84,9 +99,18 @@ pub fn overlay(problems: &[Problem], stale: bool) -> String {
         out.push_str(&format!(
             "<li class=\"northstar-problem\" style=\"margin:.35rem 0\">\
              <span style=\"color:#ff8589\">error[<span class=\"rule\">{}</span>]</span>: {}\
-             <br><span style=\"color:#9fb4c8\">&nbsp;--&gt; <span class=\"file\">{at}</span></span></li>",
+             <br><span style=\"color:#9fb4c8\">&nbsp;--&gt; <span class=\"file\">{at}</span></span>{}{}</li>",
             esc(&p.rule),
-            esc(&p.message)
+            esc(&p.message),
+            p.source.as_deref().map_or(String::new(), |line| format!(
+                "<pre class=\"source\" style=\"margin:.2rem 0 0;white-space:pre-wrap;color:#d6d6d6\">{:>4} | {}</pre>",
+                p.line,
+                esc(line)
+            )),
+            p.help
+                .iter()
+                .map(|h| format!("<br><span class=\"help\" style=\"color:#8fd18f\">&nbsp;&nbsp;= {}</span>", esc(h)))
+                .collect::<String>(),
         ));
     }
     if n > SHOWN {
@@ -111,6 +135,8 @@ mod tests {
             line: 3,
             column: 7,
             message: "unexpected `<script>`".into(),
+            help: vec!["help: quote it: `<b>`".into()],
+            source: Some("title: <b>".into()),
         };
         let html = overlay(&[p], true);
         assert!(html.contains("yaml-syntax"));
@@ -118,6 +144,8 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("last good build"));
+        assert!(html.contains("   3 | title: &lt;b&gt;"), "{html}");
+        assert!(html.contains("= help: quote it: `&lt;b&gt;`"), "{html}");
     }
 
     #[test]

@@ -394,13 +394,24 @@ fn a_broken_edit_keeps_the_last_good_site_under_an_overlay() {
     // A broken reference is an error too; the fix clears the overlay.
     repo.file(
         "feat.md",
-        &feature("Marker Fixed").replace("objectives: [obj]", "objectives: [nope]"),
+        &feature("Marker Fixed").replace("objectives: [obj]", "objectives: [objj]"),
     );
     events.next();
     let page = wait_for(&server, "/feature/feat.html", "the new error", |r| {
         r.body.contains("broken-reference")
     });
     assert!(page.body.contains("Marker One"));
+    // As the terminal shows it: the source line and the help.
+    assert!(
+        page.body.contains("| objectives: [objj]</pre>"),
+        "no source line in the overlay: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains("= help: did you mean `obj`?"),
+        "no help in the overlay: {}",
+        page.body
+    );
     repo.file("feat.md", &feature("Marker Fixed"));
     events.next();
     let page = wait_for(&server, "/feature/feat.html", "the fix", |r| {
