@@ -298,7 +298,14 @@ const LISTED_VALUES: usize = 12;
 /// them up to [`LISTED_VALUES`]) and the one meant, found ignoring case
 /// and separators first (`Planned`, `inprogress`), then by edit distance
 /// (`in progres`).
-fn not_allowed(file: &str, pos: Pos, field: &str, value: &Value, allowed: &[Value]) -> Diagnostic {
+fn not_allowed(
+    file: &str,
+    pos: Pos,
+    field: &str,
+    value: &Value,
+    allowed: &[Value],
+    description: Option<&str>,
+) -> Diagnostic {
     let shown = |v: &Value| match v {
         Value::String(s) => format!("`{s}`"),
         other => format!("`{other}`"),
@@ -320,6 +327,31 @@ fn not_allowed(file: &str, pos: Pos, field: &str, value: &Value, allowed: &[Valu
             names.len() - LISTED_VALUES
         ))
     };
+    if let Some(description) = description {
+        d = d.note(description.trim_end_matches('.').to_string());
+    }
+    // A word the description gives a value ("3 massive, 2 high"): `high`
+    // means `2`.
+    if let (Some(text), Some(description)) = (value.as_str(), description) {
+        let said = description.to_lowercase();
+        let text = text.trim().to_lowercase();
+        let meant = allowed.iter().find(|a| {
+            let a = match a {
+                Value::String(s) => s.to_lowercase(),
+                other => other.to_string(),
+            };
+            !text.is_empty()
+                && said.match_indices(&format!("{a} {text}")).any(|(i, m)| {
+                    let before = said[..i].chars().next_back();
+                    let after = said[i + m.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '.')
+                        && !after.is_some_and(char::is_alphanumeric)
+                })
+        });
+        if let Some(meant) = meant {
+            return d.suggest(format!("did you mean {}?", shown(meant)));
+        }
+    }
     if let Some(text) = value.as_str().or(value.as_bool().map(|_| "")) {
         let fold = |s: &str| -> String {
             s.chars()
@@ -381,9 +413,18 @@ fn violation_diag(
             }
             d
         }
-        Violation::NotAllowed { value, allowed } => {
-            not_allowed(file, spans.value(ptr), &dotted(ptr), &value, &allowed)
-        }
+        Violation::NotAllowed {
+            value,
+            allowed,
+            description,
+        } => not_allowed(
+            file,
+            spans.value(ptr),
+            &dotted(ptr),
+            &value,
+            &allowed,
+            description.as_deref(),
+        ),
         Violation::Invalid(message) => {
             let pos = spans.value(ptr);
             let field = dotted(ptr);

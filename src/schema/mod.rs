@@ -74,6 +74,9 @@ pub enum Violation {
         value: Value,
         /// The values the schema allows, in its order.
         allowed: Vec<Value>,
+        /// The field's description in the schema, which may say what
+        /// each value means ("3 massive, 2 high, …").
+        description: Option<String>,
     },
     /// Anything else, with the validator's message.
     Invalid(String),
@@ -246,19 +249,45 @@ impl Kind {
                             ));
                         }
                     }
-                    jsonschema::error::ValidationErrorKind::Enum { options } => out.push((
-                        ptr,
-                        Violation::NotAllowed {
-                            value: error.instance().clone().into_owned(),
-                            allowed: options.as_array().cloned().unwrap_or_default(),
-                        },
-                    )),
+                    jsonschema::error::ValidationErrorKind::Enum { options } => {
+                        let description = self.description(&ptr).map(str::to_string);
+                        out.push((
+                            ptr,
+                            Violation::NotAllowed {
+                                value: error.instance().clone().into_owned(),
+                                allowed: options.as_array().cloned().unwrap_or_default(),
+                                description,
+                            },
+                        ))
+                    }
                     _ => out.push((ptr, Violation::Invalid(error.to_string()))),
                 }
             }
         }
         out.dedup();
+        // A value outside an enum is one problem: its type error (`high`
+        // for a number) says less than the allowed values do.
+        let enums: Vec<String> = out
+            .iter()
+            .filter(|(_, v)| matches!(v, Violation::NotAllowed { .. }))
+            .map(|(p, _)| p.clone())
+            .collect();
+        out.retain(|(p, v)| !matches!(v, Violation::Invalid(_)) || !enums.contains(p));
         out
+    }
+
+    /// The description the schema gives the field at JSON pointer `ptr`,
+    /// through nested objects' `properties` and lists' `items`.
+    pub fn description(&self, ptr: &str) -> Option<&str> {
+        let mut at = &self.typing;
+        for seg in ptr.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            at = match at.get("properties").and_then(|p| p.get(&seg)) {
+                Some(next) => next,
+                None => at.get("items")?,
+            };
+        }
+        at.get("description").and_then(Value::as_str)
     }
 
     /// The schema an editor should use: every field declared, nothing else

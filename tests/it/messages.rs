@@ -184,3 +184,31 @@ fn a_short_reference_suggests_the_document_by_its_words() {
     assert_eq!(suggestion("f1.md"), "did you mean `alex-example`?");
     assert_eq!(suggestion("f2.md"), "did you mean `sam-o`?");
 }
+
+/// A number field written as the word its description gives a value:
+/// one problem, not a type error beside it, and the value meant.
+#[test]
+fn a_word_for_a_number_suggests_the_value_the_schema_describes() {
+    let repo = Repo::base();
+    repo.file(
+        "f1.md",
+        "---\nkind: feature\ntitle: F1\nstatus: idea\nowner: alice\nobjectives: [obj]\nrice:\n  reach: 10\n  impact: high\n  confidence: 0.5\n  effort: 2\n---\nx\n",
+    );
+    let d = schema_diag(&repo);
+    assert_eq!(
+        d["message"], "`high` is not an allowed `rice.impact`",
+        "{d:#}"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(9), Some(11))
+    );
+    assert_eq!(
+        d["notes"],
+        serde_json::json!([
+            "allowed: `0.25`, `0.5`, `1`, `2`, `3`",
+            "Impact per person: 3 massive, 2 high, 1 medium, 0.5 low, 0.25 minimal"
+        ])
+    );
+    assert_eq!(d["suggestion"], "did you mean `2`?");
+}
