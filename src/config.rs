@@ -45,7 +45,7 @@ pub struct KindConfig {
     pub files: Option<String>,
     /// Id template: `{stem}`, `{dir}` or `{field:NAME}`.
     pub id: Option<String>,
-    /// The field that holds the title.
+    /// The field that holds the title, or `#`: the body's first heading.
     pub title: Option<String>,
     /// A sibling file holding the Markdown body.
     pub body: Option<String>,
@@ -155,6 +155,56 @@ fn string(node: &Node, key: &str) -> Result<String, ConfigError> {
     match &node.value {
         NodeValue::Scalar { text, .. } if !node.is_null() => Ok(text.clone()),
         _ => Err(err(node.pos, format!("`{key}` must be a string"))),
+    }
+}
+
+/// A kind's `id` template: text and `{stem}`, `{dir}`, `{field:NAME}`
+/// placeholders. Any other placeholder (`{nme}`) is a config error at
+/// the value, not an `invalid-id` on every document.
+fn id_template(node: &Node) -> Result<String, ConfigError> {
+    let text = string(node, "id")?;
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err(err(
+                node.pos,
+                format!("`id` template `{text}` has a `{{` without its `}}`"),
+            ));
+        };
+        let name = &rest[open + 1..open + close];
+        let known = matches!(name, "stem" | "dir")
+            || name.strip_prefix("field:").is_some_and(|f| !f.is_empty());
+        if !known {
+            return Err(err(
+                node.pos,
+                format!(
+                    "`id` template `{text}` has an unknown placeholder `{{{name}}}`: use `{{stem}}`, `{{dir}}` or `{{field:NAME}}`"
+                ),
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(text)
+}
+
+/// A kind's `title`: the field holding it, or `#` for the body's first
+/// heading. A template such as `{h1}` is refused: it would name no field.
+fn title_source(node: &Node) -> Result<String, ConfigError> {
+    let text = string(node, "title")?;
+    if text == "#"
+        || text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && !text.is_empty()
+    {
+        Ok(text)
+    } else {
+        Err(err(
+            node.pos,
+            format!(
+                "`title: {text}` names no field: write a field's name, or `\"#\"` for the body's first heading"
+            ),
+        ))
     }
 }
 
@@ -375,8 +425,8 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "schema" => kind.schema = Some(schema_path(v)?),
                 "required_sections" => kind.required_sections = Some(strings(v, field)?),
                 "files" => kind.files = Some(string(v, field)?),
-                "id" => kind.id = Some(string(v, field)?),
-                "title" => kind.title = Some(string(v, field)?),
+                "id" => kind.id = Some(id_template(v)?),
+                "title" => kind.title = Some(title_source(v)?),
                 _ => kind.body = Some(string(v, field)?),
             }
         }

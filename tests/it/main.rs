@@ -6,6 +6,7 @@
 // with the other modules", which is what this lint would flag.
 #![allow(unreachable_pub)]
 
+mod adopt;
 mod browser;
 mod browser_timeline;
 mod changelog;
