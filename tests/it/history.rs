@@ -450,6 +450,56 @@ fn each_commit_records_field_changes_as_data() {
     assert_eq!(site.history("seg")[0]["what"], "created");
 }
 
+/// One e-mail that committed under two names (no person has it): each
+/// change shows the name it was made under.
+#[test]
+fn an_email_with_two_names_shows_each_as_written() {
+    let (repo, git) = plans();
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "planned", "m1", 100, "Be fast."),
+    );
+    git.commit_as(
+        "Initial",
+        "2026-01-05",
+        Who {
+            name: "Bob Builder",
+            email: "bob@example.com",
+        },
+    );
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "in-progress", "m1", 100, "Be fast."),
+    );
+    git.commit_as(
+        "Start",
+        "2026-02-01",
+        Who {
+            name: "B. Builder",
+            email: "bob@example.com",
+        },
+    );
+    let site = build(repo.path(), &[]);
+    let history = site.page_history("feature/f1.html");
+    let lines = texts(&history);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("by B. Builder"), "{lines:?}");
+    assert!(lines[1].contains("by Bob Builder"), "{lines:?}");
+    // Again after a new commit, with the older changes read from the
+    // saved state, whose equal strings are shared.
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "beta", "m1", 100, "Be fast."),
+    );
+    git.commit_as("Beta", "2026-03-01", CAROL);
+    let site = build(repo.path(), &[]);
+    let history = site.page_history("feature/f1.html");
+    let lines = texts(&history);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[1].contains("by B. Builder"), "{lines:?}");
+    assert!(lines[2].contains("by Bob Builder"), "{lines:?}");
+}
+
 #[test]
 fn a_feature_page_shows_its_history_in_words_newest_first() {
     let s = story();
