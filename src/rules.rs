@@ -77,6 +77,10 @@ pub enum Rule {
     Orphan,
     /// A Markdown link to an HTML, SVG or XML file, which the site does not publish.
     ActiveContent,
+    /// A kind by location that reads less than it says: a `files` pattern
+    /// matching nothing, a `body` file missing, an `id:` that disagrees
+    /// with the kind's id template.
+    KindLocation,
 }
 
 impl Rule {
@@ -105,6 +109,7 @@ impl Rule {
         Rule::Stale,
         Rule::Orphan,
         Rule::ActiveContent,
+        Rule::KindLocation,
     ];
 
     /// The stable name users write in `rules:` and `suppress:`.
@@ -133,6 +138,7 @@ impl Rule {
             Rule::Stale => "stale",
             Rule::Orphan => "orphan",
             Rule::ActiveContent => "active-content",
+            Rule::KindLocation => "kind-location",
         }
     }
 
@@ -161,7 +167,8 @@ impl Rule {
             | Rule::DeclinedWithoutDecision
             | Rule::Stale
             | Rule::Orphan
-            | Rule::ActiveContent => Level::Warning,
+            | Rule::ActiveContent
+            | Rule::KindLocation => Level::Warning,
         }
     }
 
@@ -204,6 +211,9 @@ impl Rule {
             }
             Rule::ActiveContent => {
                 "a Markdown link to an HTML, SVG or XML file, which the site does not publish"
+            }
+            Rule::KindLocation => {
+                "a kind by location that reads less than it says: files matching nothing, a body file missing, an id that disagrees with the template"
             }
         }
     }

@@ -6,6 +6,7 @@
 pub mod documents;
 mod ids;
 pub mod links;
+mod location;
 mod references;
 mod roadmap;
 mod stale;
@@ -276,6 +277,7 @@ impl Files {
         links::check(&mut plan, all_paths, &unparsed, &mut sink);
         plan.index_edges();
         roadmap::check(&plan, config, &mut sink);
+        location::check(config, tree, &mut sink);
         if let Some(h) = last_changed {
             stale::check(&plan, h, config.stale_days(), &mut sink);
         }

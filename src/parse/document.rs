@@ -57,6 +57,19 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
     let mut docs = Vec::new();
     if markdown {
         match split(text) {
+            // A file a kind by location matches is its document with or
+            // without front matter: a folder of specs need not have any.
+            FrontMatter::NotDocument if file.kind.is_some() => docs.push(RawDoc {
+                file: file.path.clone(),
+                node: super::yaml::Node {
+                    pos: Pos::start(),
+                    value: NodeValue::Map(Vec::new()),
+                },
+                body: Some((text.to_string(), 1, file.path.clone())),
+                markdown: true,
+                kind: file.kind.clone(),
+                index: 0,
+            }),
             FrontMatter::NotDocument => {}
             FrontMatter::Unclosed => diags.push(
                 diag(Rule::YamlSyntax, path, Pos::start(), "front matter never closes")

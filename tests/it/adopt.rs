@@ -66,3 +66,79 @@ fn a_title_or_id_template_that_cannot_work_is_a_config_error() {
         );
     }
 }
+
+/// A file the pattern matches is a document even without front matter.
+#[test]
+fn a_matched_file_without_front_matter_is_a_document() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "text/0043-plain.md",
+        "# Plain Markdown Spec\n\nNo front matter at all.\n",
+    );
+    let run = repo.run(&["list", "rfc", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let titles: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["title"].as_str())
+        .collect();
+    assert!(titles.contains(&"Plain Markdown Spec"), "{list:#}");
+}
+
+const KEP_SCHEMA: &str = r#"{"type": "object", "properties": {"name": {"type": "string"}, "status": {"type": "string"}}}"#;
+
+/// KEP-like: one folder per spec, metadata in `kep.yaml`, the body in a
+/// `README.md` beside it.
+#[test]
+fn what_a_kind_by_location_does_not_find_is_said() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  kep:\n    schema: schema/kep.schema.json\n    files: \"keps/*/kep.yaml\"\n    id: \"kep-{dir}\"\n    title: name\n    body: README.md\n  adr:\n    schema: schema/kep.schema.json\n    files: \"decisions/*.md\"\n",
+    )
+    .file("schema/kep.schema.json", KEP_SCHEMA)
+    .file("keps/1-good/kep.yaml", "name: Good\nstatus: implementable\n")
+    .file("keps/1-good/README.md", "# Good\n\n## Summary\n")
+    .file("keps/2-shouty/kep.yaml", "name: Shouty\nstatus: provisional\n")
+    .file("keps/2-shouty/README.MD", "# Shouty\n");
+    let diags = repo.diagnostics();
+    let mine: Vec<(String, u64, u64, String)> = diags
+        .iter()
+        .filter(|d| d["rule"] == "kind-location")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            (
+                "keps/2-shouty/kep.yaml".to_string(),
+                1,
+                1,
+                "no `README.md` beside `keps/2-shouty/kep.yaml`: the document has no body"
+                    .to_string()
+            ),
+            (
+                "northstar.yaml".to_string(),
+                10,
+                3,
+                "kind `adr`: `files: decisions/*.md` matches no file".to_string()
+            ),
+        ],
+        "{diags:#?}"
+    );
+    let shouty = diags
+        .iter()
+        .find(|d| d["rule"] == "kind-location" && d["file"] == "keps/2-shouty/kep.yaml")
+        .expect("shouty");
+    assert_eq!(shouty["suggestion"], "rename it `keps/2-shouty/README.md`");
+    assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
+}
