@@ -83,27 +83,36 @@ pub fn replace_file(
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-        remove_leftovers(dir, &[&format!("{stem}.tmp-")]);
-    }
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|f| {
-        let mut w = std::io::BufWriter::new(f);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    remove_leftovers(dir, &[&format!("{stem}.tmp-")]);
+    // `state.tmp-4242-Xy3kQz`: created new (never an existing file), and
+    // removed when dropped, so an error or a panic leaves nothing; only a
+    // killed process leaves it, for the sweep above to find by its id.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{stem}.tmp-{}-", std::process::id()))
+        .tempfile_in(dir)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut w)?;
-        w.flush()
-    });
-    written
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        w.flush()?;
+    }
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// The process id in `name` when it is one of `prefixes` and digits.
 fn leftover_of(name: &str, prefixes: &[&str]) -> Option<u32> {
-    let digits = prefixes.iter().find_map(|p| name.strip_prefix(p))?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let rest = prefixes.iter().find_map(|p| name.strip_prefix(p))?;
+    // The id, then nothing or `-` and the random part `replace_file` adds.
+    let (digits, tail) = rest.split_once('-').unwrap_or((rest, ""));
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || (rest.contains('-')
+            && (tail.is_empty() || !tail.bytes().all(|b| b.is_ascii_alphanumeric())))
+    {
         return None;
     }
     digits.parse().ok()
@@ -112,12 +121,15 @@ fn leftover_of(name: &str, prefixes: &[&str]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn leftovers_are_named_by_prefix_and_process_id() {
         let p = [".site.tmp-", ".site.old-"];
         assert_eq!(leftover_of(".site.tmp-4242", &p), Some(4242));
         assert_eq!(leftover_of(".site.old-7", &p), Some(7));
+        // What `replace_file` names its temporary files.
+        assert_eq!(leftover_of(".site.tmp-4242-Xy3kQz", &p), Some(4242));
         for other in [
             ".site.tmp-",
             ".site.tmp-12a",
@@ -127,8 +139,37 @@ mod tests {
             ".site.new-1",
             // `u32::from_str` takes a sign: not a process id here.
             ".site.tmp-+1",
+            ".site.tmp-12-",
+            ".site.tmp-12-a.b",
         ] {
             assert_eq!(leftover_of(other, &p), None, "{other}");
         }
+    }
+
+    /// A write that fails leaves the old file and no temporary file; one
+    /// that succeeds replaces the file whole.
+    #[test]
+    fn a_file_is_replaced_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.bin");
+        std::fs::write(&path, b"old").expect("write");
+        let failed = replace_file(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).expect("read"), b"old");
+        let names = |d: &Path| -> Vec<String> {
+            let mut n: Vec<String> = std::fs::read_dir(d)
+                .expect("read_dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(dir.path()), ["state.bin"]);
+        replace_file(&path, |w| w.write_all(b"new")).expect("replace");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        assert_eq!(names(dir.path()), ["state.bin"]);
     }
 }
