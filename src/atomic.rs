@@ -121,7 +121,6 @@ fn leftover_of(name: &str, prefixes: &[&str]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn leftovers_are_named_by_prefix_and_process_id() {
