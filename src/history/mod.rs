@@ -565,55 +565,61 @@ fn read_new(
     inp: &Inputs<'_>,
 ) -> Result<(Vec<CommitChanges>, Vec<String>), String> {
     let _t = crate::timings::phase("history: read new commits");
-    let filter = Filter::new(inp.config);
-    let keep = |p: &str| filter.classify(p).is_some();
-    let location = git.location();
-    let threads = rayon::current_num_threads().max(1);
-    // Worth its few milliseconds only when many versions are read.
-    let large = ids.len() >= 64;
+    let reader = Reader {
+        filter: Filter::new(inp.config),
+        location: git.location(),
+        packs: git.packs(),
+        threads: rayon::current_num_threads().max(1),
+        // Worth its few milliseconds only when many versions are read.
+        large: ids.len() >= 64,
+        inp,
+    };
     let mut out = Vec::with_capacity(ids.len());
     let mut notes = Vec::new();
     let mut carried = BlobCache::new();
-    let packs = git.packs();
     for window in ids.chunks(WINDOW) {
-        // 1. Trees.
-        let t1 = crate::timings::phase("history: read: trees");
-        let chunk = window.len().div_ceil(threads).max(64);
+        let commits = reader.list(window, &mut notes)?;
+        let (mut versions, newest) = reader.versions(&commits, carried)?;
+        reader.compare_all(commits, &versions, &mut out)?;
+        carried = carry(newest, &mut versions);
+        // Freeing a window's versions (thousands of small maps) took as
+        // long as comparing them: it runs beside the next window instead.
+        let _ = std::thread::Builder::new().spawn(move || drop(versions));
+    }
+    Ok((out, notes))
+}
+
+/// What the passes of [`read_new`] share: where the repository is (each
+/// thread opens its own) and its packs, which files are plan files, and
+/// how many threads share the work.
+struct Reader<'a> {
+    filter: Filter,
+    location: crate::source::git::Location,
+    packs: crate::source::pack::Packs,
+    threads: usize,
+    /// Whether enough commits are read to sort versions in pack order.
+    large: bool,
+    inp: &'a Inputs<'a>,
+}
+
+/// The newest blob of each file a window changed (None: deleted).
+type Newest = HashMap<String, Option<Oid>>;
+
+impl Reader<'_> {
+    /// Pass 1: what each commit of `window` changed, from its trees, in
+    /// parallel. Commits whose details do not read become notes.
+    fn list(&self, window: &[Oid], notes: &mut Vec<String>) -> Result<Vec<Listed>, String> {
+        let _t = crate::timings::phase("history: read: trees");
+        let chunk = window.len().div_ceil(self.threads).max(64);
         let listed: Vec<Result<Vec<Listed>, String>> = window
             .par_chunks(chunk)
             .map(|part| {
-                let g = location.open()?;
-                let mut objects = g.objects(&packs);
-                part.iter()
-                    .map(|&id| {
-                        let commit = match g.info(id) {
-                            Ok(c) => c,
-                            Err(e) => return Ok(Listed::Bad(bad_commit_note(id, &e))),
-                        };
-                        if commit.parents.len() > 1 {
-                            return Ok(Listed::Merge(id));
-                        }
-                        let parent = g.first_parent(id);
-                        let boundary = parent.is_none() && g.is_boundary(id);
-                        let old = parent.and_then(|p| objects.plans_tree(p));
-                        let new = objects.plans_tree(id);
-                        let changes = objects.changes(old, new, &keep);
-                        // A tree that does not read compares as empty: a
-                        // commit that seems to delete files is checked,
-                        // and left out if its tree is damaged, rather than
-                        // shown deleting every document.
-                        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
-                            && let Err(e) = g.readable(id)
-                        {
-                            return Ok(Listed::Bad(bad_commit_note(id, &e)));
-                        }
-                        Ok(Listed::Linear {
-                            commit,
-                            boundary,
-                            changes,
-                        })
-                    })
-                    .collect()
+                let g = self.location.open()?;
+                let mut objects = g.objects(&self.packs);
+                Ok(part
+                    .iter()
+                    .map(|&id| self.list_one(&g, &mut objects, id))
+                    .collect())
             })
             .collect();
         let mut commits = Vec::with_capacity(window.len());
@@ -625,46 +631,78 @@ fn read_new(
                 }
             }
         }
-        drop(t1);
-        // 2. Every file version they name, once.
-        let t2 = crate::timings::phase("history: read: files");
-        let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
-        let mut need: Vec<(Oid, &str)> = Vec::new();
-        let mut newest: HashMap<String, Option<Oid>> = HashMap::new();
-        for c in &commits {
-            if let Listed::Linear { changes, .. } = c {
-                for ch in changes {
-                    newest.insert(ch.path.clone(), ch.new);
-                    for blob in [ch.old, ch.new].into_iter().flatten() {
-                        if !carried.contains_key(&(blob, ch.path.clone()))
-                            && seen.insert((blob, ch.path.as_str()))
-                        {
-                            need.push((blob, ch.path.as_str()));
-                        }
-                    }
-                }
-            }
+        Ok(commits)
+    }
+
+    /// What one commit's trees say it changed against its first parent.
+    fn list_one(&self, g: &Git, objects: &mut crate::source::git::Objects<'_>, id: Oid) -> Listed {
+        let commit = match g.info(id) {
+            Ok(c) => c,
+            Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
+        };
+        if commit.parents.len() > 1 {
+            return Listed::Merge(id);
         }
-        // In the packs' order: git writes a delta after its base, so each
-        // delta finds its base in the reader's cache, where commit order or
-        // path order would decode the same bases again.
-        let positions: HashMap<Oid, (usize, u64)> = if large {
+        let keep = |p: &str| self.filter.classify(p).is_some();
+        let parent = g.first_parent(id);
+        let boundary = parent.is_none() && g.is_boundary(id);
+        let old = parent.and_then(|p| objects.plans_tree(p));
+        let new = objects.plans_tree(id);
+        let changes = objects.changes(old, new, &keep);
+        // A tree that does not read compares as empty: a commit that seems
+        // to delete files is checked, and left out if its tree is damaged,
+        // rather than shown deleting every document.
+        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
+            && let Err(e) = g.readable(id)
+        {
+            return Listed::Bad(bad_commit_note(id, &e));
+        }
+        Listed::Linear {
+            commit,
+            boundary,
+            changes,
+        }
+    }
+
+    /// Pass 2: every file version the commits name, once: those `carried`
+    /// from the window before, and the rest read in parallel. Also returns
+    /// each file's newest blob, to carry into the next window.
+    fn versions(
+        &self,
+        commits: &[Listed],
+        carried: BlobCache,
+    ) -> Result<(BlobCache, Newest), String> {
+        let _t = crate::timings::phase("history: read: files");
+        let (need, newest) = needed(commits, &carried);
+        let read = self.read_versions(need);
+        let mut versions = carried;
+        for r in read {
+            versions.extend(r?);
+        }
+        Ok((versions, newest))
+    }
+
+    /// Reads the versions `need` names, in parallel, sorted into the
+    /// packs' order first: git writes a delta after its base, so each
+    /// delta finds its base in the reader's cache, where commit order or
+    /// path order would decode the same bases again.
+    fn read_versions(&self, mut need: Vec<(Oid, &str)>) -> Vec<Result<BlobCache, String>> {
+        let positions: HashMap<Oid, (usize, u64)> = if self.large {
             need.iter()
-                .filter_map(|(b, _)| Some((*b, packs.position(b)?)))
+                .filter_map(|(b, _)| Some((*b, self.packs.position(b)?)))
                 .collect()
         } else {
             HashMap::new()
         };
         need.sort_by_key(|(blob, _)| positions.get(blob).copied());
-        let read: Vec<Result<BlobCache, String>> = need
-            .par_chunks(need.len().div_ceil(threads).max(256))
+        need.par_chunks(need.len().div_ceil(self.threads).max(256))
             .map(|part| {
-                let g = location.open()?;
-                let mut objects = g.objects(&packs);
+                let g = self.location.open()?;
+                let mut objects = g.objects(&self.packs);
                 let mut seen = snapshot::Seen::default();
                 let mut got = BlobCache::new();
                 for &(blob, path) in part {
-                    let kind = filter.classify(path).flatten();
+                    let kind = self.filter.classify(path).flatten();
                     // A version that cannot be read is a gap in the
                     // history, not a deletion and a re-creation.
                     let Some(bytes) = objects.blob(blob) else {
@@ -672,25 +710,24 @@ fn read_new(
                         continue;
                     };
                     let bytes = bytes.to_vec();
-                    let v = snapshot::read_seen(
-                        path,
-                        bytes,
-                        kind,
-                        (inp.registry, inp.config),
-                        &mut seen,
-                    );
+                    let inp = (self.inp.registry, self.inp.config);
+                    let v = snapshot::read_seen(path, bytes, kind, inp, &mut seen);
                     got.insert((blob, path.to_string()), Arc::new(v));
                 }
                 Ok(got)
             })
-            .collect();
-        let mut versions: BlobCache = std::mem::take(&mut carried);
-        for r in read {
-            versions.extend(r?);
-        }
-        drop(t2);
-        // 3. Document changes.
-        let _t3 = crate::timings::phase("history: read: compare");
+            .collect()
+    }
+
+    /// Pass 3: the document changes of each commit, in parallel, from the
+    /// versions read, appended to `out` in order.
+    fn compare_all(
+        &self,
+        commits: Vec<Listed>,
+        versions: &BlobCache,
+        out: &mut Vec<CommitChanges>,
+    ) -> Result<(), String> {
+        let _t = crate::timings::phase("history: read: compare");
         let done: Vec<Result<CommitChanges, String>> = commits
             .into_par_iter()
             .map_init(
@@ -700,33 +737,14 @@ fn read_new(
                         commit,
                         boundary,
                         changes,
-                    } => {
-                        let mut out = CommitChanges {
-                            boundary,
-                            ..CommitChanges::new(commit)
-                        };
-                        let get = |blob: Option<Oid>, path: &str| {
-                            blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
-                        };
-                        let list = changes
-                            .iter()
-                            .map(|ch| {
-                                (
-                                    ch.path.clone(),
-                                    get(ch.old, &ch.path),
-                                    get(ch.new, &ch.path),
-                                )
-                            })
-                            .collect();
-                        compare(list, &mut out);
-                        Ok(out)
-                    }
+                    } => Ok(linear_changes(commit, boundary, &changes, versions)),
                     Listed::Merge(id) => {
                         if g.is_none() {
-                            *g = Some(location.open()?);
+                            *g = Some(self.location.open()?);
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
-                        merge_commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
+                        let (registry, config) = (self.inp.registry, self.inp.config);
+                        merge_commit_changes(g, id, &self.filter, registry, config, blobs)
                     }
                     Listed::Bad(note) => Err(note),
                 },
@@ -735,20 +753,73 @@ fn read_new(
         for d in done {
             out.push(d?);
         }
-        // Each file's newest version is the next window's old one.
-        carried = newest
-            .into_iter()
-            .filter_map(|(path, blob)| {
-                let key = (blob?, path);
-                let v = versions.remove(&key)?;
-                Some((key, v))
-            })
-            .collect();
-        // Freeing a window's versions (thousands of small maps) took as
-        // long as comparing them: it runs beside the next window instead.
-        let _ = std::thread::Builder::new().spawn(move || drop(versions));
+        Ok(())
     }
-    Ok((out, notes))
+}
+
+/// The file versions `commits` name that are not `carried` over, each
+/// once, and each file's newest blob.
+fn needed<'c>(commits: &'c [Listed], carried: &BlobCache) -> (Vec<(Oid, &'c str)>, Newest) {
+    let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
+    let mut need: Vec<(Oid, &str)> = Vec::new();
+    let mut newest = Newest::new();
+    for c in commits {
+        if let Listed::Linear { changes, .. } = c {
+            for ch in changes {
+                newest.insert(ch.path.clone(), ch.new);
+                for blob in [ch.old, ch.new].into_iter().flatten() {
+                    if !carried.contains_key(&(blob, ch.path.clone()))
+                        && seen.insert((blob, ch.path.as_str()))
+                    {
+                        need.push((blob, ch.path.as_str()));
+                    }
+                }
+            }
+        }
+    }
+    (need, newest)
+}
+
+/// The document changes of an ordinary commit, from the versions before
+/// and after of the files it changed.
+fn linear_changes(
+    commit: CommitInfo,
+    boundary: bool,
+    changes: &[crate::source::git::Change],
+    versions: &BlobCache,
+) -> CommitChanges {
+    let mut out = CommitChanges {
+        boundary,
+        ..CommitChanges::new(commit)
+    };
+    let get = |blob: Option<Oid>, path: &str| {
+        blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
+    };
+    let list = changes
+        .iter()
+        .map(|ch| {
+            (
+                ch.path.clone(),
+                get(ch.old, &ch.path),
+                get(ch.new, &ch.path),
+            )
+        })
+        .collect();
+    compare(list, &mut out);
+    out
+}
+
+/// Takes each file's newest version out of `versions`: the next window's
+/// old one.
+fn carry(newest: Newest, versions: &mut BlobCache) -> BlobCache {
+    newest
+        .into_iter()
+        .filter_map(|(path, blob)| {
+            let key = (blob?, path);
+            let v = versions.remove(&key)?;
+            Some((key, v))
+        })
+        .collect()
 }
 
 /// The replay of every commit reachable from `head`, and a note when the
