@@ -847,91 +847,32 @@ fn replayed(
         .flatten()
         .filter_map(|p| cachefile::refusal(p, cachefile::MAX_BYTES))
         .collect();
-    if let Some(path) = state_path.as_ref().filter(|_| refused.is_empty()) {
-        let t = crate::timings::phase("history: load state");
-        let saved = inp
-            .prefetch
-            .and_then(|p| p.take(path, &fp))
-            .unwrap_or_else(|| state::load(path, &fp))
-            .filter(|s| s.shallow == shallow);
-        drop(t);
-        if let Some(saved) = saved {
-            if saved.head == head.to_string() {
-                return Ok((saved.replay, Vec::new()));
-            }
-            let since = Oid::from_str(&saved.head).ok();
-            if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
-                // Commits read since the state was written sit at the end of
-                // the per-commit cache: take them from there, read the rest.
-                let mut known = inp
-                    .cache
-                    .as_deref()
-                    .map(|p| cache::tail(p, &fp, saved.cache_len))
-                    .unwrap_or_default();
-                let missing: Vec<Oid> = new
-                    .iter()
-                    .filter(|id| !known.contains_key(&id.to_string()))
-                    .copied()
-                    .collect();
-                // A commit left out (`read_new`'s notes) makes the new
-                // commits fewer than listed: replayed from the start below,
-                // where its note is kept.
-                let (read, _) = read_new(git, &missing, inp)?;
-                if let Some(p) = &inp.cache {
-                    // A cache that cannot be written only costs time next run.
-                    let _ = cache::append(p, &fp, read.iter());
-                }
-                known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
-                let changes: Vec<CommitChanges> = new
-                    .iter()
-                    .filter_map(|id| known.remove(&id.to_string()))
-                    .collect();
-                // Appending gives the order a full replay would only when
-                // time alone orders the new commits after the old ones
-                // and among themselves: strictly increasing commit times
-                // (equal times are ordered by how git's walk reached them,
-                // which the old HEAD takes part in).
-                let in_order = changes.len() == new.len()
-                    && changes
-                        .iter()
-                        .try_fold(saved.max_time, |last, c| {
-                            (c.commit.commit_time > last).then_some(c.commit.commit_time)
-                        })
-                        .is_some();
-                let mut replay = saved.replay;
-                let mut max_time = saved.max_time;
-                if in_order {
-                    let _t = crate::timings::phase("history: replay new commits");
-                    for c in &changes {
-                        replay.commit(c);
-                        max_time = max_time.max(c.commit.commit_time);
-                    }
-                }
-                // A block of the state that did not read (a state written
-                // wrong) would have lost the changes before these: replay
-                // from the start instead, from the per-commit cache.
-                if in_order && !replay.damaged() {
-                    // Writing the state costs as much as loading it, and
-                    // replaying a few commits far less: a build after a
-                    // handful of commits leaves the state where it was.
-                    let replay = if changes.len() >= RESAVE_AFTER {
-                        save_state(
-                            path,
-                            &fp,
-                            inp.cache.as_deref(),
-                            head,
-                            max_time,
-                            shallow,
-                            replay,
-                        )
-                    } else {
-                        replay
-                    };
-                    return Ok((replay, Vec::new()));
-                }
-            }
-        }
+    let state = state_path.as_deref().map(|path| StateFile {
+        path,
+        fp: &fp,
+        cache: inp.cache.as_deref(),
+        shallow: &shallow,
+    });
+    if let Some(state) = state.as_ref().filter(|_| refused.is_empty())
+        && let Some(replay) = state.replay_since(git, head, inp)?
+    {
+        return Ok((replay, Vec::new()));
     }
+    let (replay, note) = replay_all(git, head, is_head, inp, state.as_ref())?;
+    Ok((replay, refused.into_iter().chain(note).collect()))
+}
+
+/// Reads and replays every commit reachable from `head`, from the
+/// per-commit cache where it can, and saves the state when there is a
+/// `state` file to save it to. Returns the replay and a note when the
+/// cache had to be rebuilt.
+fn replay_all(
+    git: &Git,
+    head: Oid,
+    is_head: bool,
+    inp: &Inputs<'_>,
+    state: Option<&StateFile<'_>>,
+) -> Result<(replay::Replay, Option<String>), String> {
     let (commits, note, pending, skipped) = read_commits(git, head, is_head, inp)?;
     // The per-commit cache is written while the commits are replayed; the
     // state, which records where that cache ends, after both.
@@ -957,50 +898,152 @@ fn replayed(
     let max_time = commits.iter().map(|c| c.commit.commit_time).max();
     // Freed beside what follows, as in `read_new`.
     let _ = std::thread::Builder::new().spawn(move || drop((commits, pending)));
-    let replay = match &state_path {
-        Some(path) => save_state(
-            path,
-            &fp,
-            inp.cache.as_deref(),
-            head,
-            max_time.unwrap_or(i64::MIN),
-            shallow,
-            replay,
-        ),
+    let replay = match state {
+        Some(state) => state.save(head, max_time.unwrap_or(i64::MIN), replay),
         None => replay,
     };
-    Ok((replay, refused.into_iter().chain(note).collect()))
+    Ok((replay, note))
 }
 
-/// Writes the state file, handing the replay back; a state that cannot be
-/// written only costs time next run.
-fn save_state(
-    path: &std::path::Path,
-    fp: &str,
-    cache: Option<&std::path::Path>,
-    head: Oid,
-    max_time: i64,
-    shallow: Vec<String>,
-    mut replay: replay::Replay,
-) -> replay::Replay {
-    let _t = crate::timings::phase("history: save state");
-    replay.write_blocks_ahead();
-    // Where the per-commit cache ends now: entries after it were read
-    // after this state.
-    let cache_len = cache
-        .and_then(|c| std::fs::symlink_metadata(c).ok())
-        .filter(std::fs::Metadata::is_file)
-        .map_or(0, |m| m.len());
-    let _ = state::save(
-        path,
-        fp,
-        head.to_string(),
-        max_time,
-        cache_len,
-        &shallow,
-        &replay,
-    );
-    replay
+/// The state file of a build of HEAD, and what a saved state must match
+/// to be used: the fingerprint, and where a shallow clone starts.
+struct StateFile<'a> {
+    path: &'a std::path::Path,
+    fp: &'a str,
+    /// The per-commit cache beside it, whose length the state records.
+    cache: Option<&'a std::path::Path>,
+    shallow: &'a [String],
+}
+
+impl StateFile<'_> {
+    /// The saved state brought up to `head` by replaying only the commits
+    /// since it, or None when the history must be replayed from the start:
+    /// no usable state, a `head` not descended from its HEAD, new commits
+    /// not in an order that appending reproduces, or a damaged state.
+    fn replay_since(
+        &self,
+        git: &Git,
+        head: Oid,
+        inp: &Inputs<'_>,
+    ) -> Result<Option<replay::Replay>, String> {
+        let t = crate::timings::phase("history: load state");
+        let saved = inp
+            .prefetch
+            .and_then(|p| p.take(self.path, self.fp))
+            .unwrap_or_else(|| state::load(self.path, self.fp))
+            .filter(|s| s.shallow == self.shallow);
+        drop(t);
+        let Some(saved) = saved else {
+            return Ok(None);
+        };
+        if saved.head == head.to_string() {
+            return Ok(Some(saved.replay));
+        }
+        let since = Oid::from_str(&saved.head).ok();
+        let Some(new) = since.and_then(|s| git.commits_since(head, s)) else {
+            return Ok(None);
+        };
+        let changes = self.changes_of(git, &new, inp, saved.cache_len)?;
+        if !appends_in_order(&changes, new.len(), saved.max_time) {
+            return Ok(None);
+        }
+        let mut replay = saved.replay;
+        let mut max_time = saved.max_time;
+        {
+            let _t = crate::timings::phase("history: replay new commits");
+            for c in &changes {
+                replay.commit(c);
+                max_time = max_time.max(c.commit.commit_time);
+            }
+        }
+        // A block of the state that did not read (a state written wrong)
+        // would have lost the changes before these: replay from the start
+        // instead, from the per-commit cache.
+        if replay.damaged() {
+            return Ok(None);
+        }
+        // Writing the state costs as much as loading it, and replaying a
+        // few commits far less: a build after a handful of commits leaves
+        // the state where it was.
+        if changes.len() >= RESAVE_AFTER {
+            return Ok(Some(self.save(head, max_time, replay)));
+        }
+        Ok(Some(replay))
+    }
+
+    /// The per-commit changes of `new`, in its order. Commits read since
+    /// the state was written sit at the end of the per-commit cache (from
+    /// `cache_len` on): taken from there; the rest are read, and appended
+    /// to that cache.
+    fn changes_of(
+        &self,
+        git: &Git,
+        new: &[Oid],
+        inp: &Inputs<'_>,
+        cache_len: u64,
+    ) -> Result<Vec<CommitChanges>, String> {
+        let mut known = self
+            .cache
+            .map(|p| cache::tail(p, self.fp, cache_len))
+            .unwrap_or_default();
+        let missing: Vec<Oid> = new
+            .iter()
+            .filter(|id| !known.contains_key(&id.to_string()))
+            .copied()
+            .collect();
+        // A commit left out (`read_new`'s notes) makes the new commits
+        // fewer than listed: replayed from the start instead, where its
+        // note is kept.
+        let (read, _) = read_new(git, &missing, inp)?;
+        if let Some(p) = self.cache {
+            // A cache that cannot be written only costs time next run.
+            let _ = cache::append(p, self.fp, read.iter());
+        }
+        known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
+        Ok(new
+            .iter()
+            .filter_map(|id| known.remove(&id.to_string()))
+            .collect())
+    }
+
+    /// Writes the state file, handing the replay back; a state that cannot
+    /// be written only costs time next run.
+    fn save(&self, head: Oid, max_time: i64, mut replay: replay::Replay) -> replay::Replay {
+        let _t = crate::timings::phase("history: save state");
+        replay.write_blocks_ahead();
+        // Where the per-commit cache ends now: entries after it were read
+        // after this state.
+        let cache_len = self
+            .cache
+            .and_then(|c| std::fs::symlink_metadata(c).ok())
+            .filter(std::fs::Metadata::is_file)
+            .map_or(0, |m| m.len());
+        let _ = state::save(
+            self.path,
+            self.fp,
+            head.to_string(),
+            max_time,
+            cache_len,
+            self.shallow,
+            &replay,
+        );
+        replay
+    }
+}
+
+/// Whether replaying `changes` after a state whose newest commit time is
+/// `after` gives the order a full replay would: all `listed` commits are
+/// there, and time alone orders them after the old ones and among
+/// themselves (strictly increasing commit times; equal times are ordered
+/// by how git's walk reached them, which the old HEAD takes part in).
+fn appends_in_order(changes: &[CommitChanges], listed: usize, after: i64) -> bool {
+    changes.len() == listed
+        && changes
+            .iter()
+            .try_fold(after, |last, c| {
+                (c.commit.commit_time > last).then_some(c.commit.commit_time)
+            })
+            .is_some()
 }
 
 /// The edits in the working tree relative to `head`, as a pseudo-commit
