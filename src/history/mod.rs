@@ -175,55 +175,96 @@ fn merge_changes(
     out: &mut CommitChanges,
 ) {
     let parents = git.parents(id);
-    let trees: Vec<Option<Oid>> = parents.iter().map(|p| git.plans_tree(*p)).collect();
-    let base = parents
-        .split_first()
-        .and_then(|(&a, rest)| {
-            rest.iter()
-                .try_fold(a, |base, &p| git.merge_base(base, p).ok())
-        })
-        .and_then(|b| git.plans_tree(b));
-    let mut met: BTreeMap<String, Option<Oid>> = BTreeMap::new();
-    for tree in &trees {
-        for ch in git.changes(*tree, new_tree, keep) {
-            met.entry(ch.path).or_insert(ch.new);
-        }
-    }
-    met.retain(|path, _| {
-        let before = git.blob_at(base, path);
-        trees
-            .iter()
-            .filter(|t| git.blob_at(**t, path) != before)
-            .count()
-            >= 2
-    });
+    let merge = Merge {
+        git,
+        trees: parents.iter().map(|p| git.plans_tree(*p)).collect(),
+        new_tree,
+    };
+    let met = merge.met(&parents, keep);
     if met.is_empty() {
         return;
     }
-    // The merge against each parent, over those files.
-    let against: Vec<CommitChanges> = trees
-        .iter()
-        .map(|tree| {
-            let versions = met
-                .iter()
-                .map(|(path, new)| {
-                    (
-                        path.clone(),
-                        version(git.blob_at(*tree, path), path),
-                        version(*new, path),
-                    )
-                })
-                .collect();
-            let mut c = CommitChanges::new(out.commit.clone());
-            compare(versions, &mut c);
-            c
-        })
-        .collect();
+    let against = merge.against(&met, version, &out.commit);
     let Some((vs_first, vs_others)) = against.split_first() else {
         return;
     };
     out.unreadable = vs_first.unreadable.clone();
     out.missing = vs_first.missing.clone();
+    own_changes(vs_first, vs_others, &mut out.docs);
+    resolved(&met, version, &mut out.resolved);
+}
+
+/// A merge being read: its parents' plans trees, and its own.
+struct Merge<'a> {
+    git: &'a Git,
+    trees: Vec<Option<Oid>>,
+    new_tree: Option<Oid>,
+}
+
+/// The files where a merge's sides met, with the merge's blob of each.
+type Met = BTreeMap<String, Option<Oid>>;
+
+impl Merge<'_> {
+    /// The plan files (`keep`) where the sides met: those that at least
+    /// two parents changed since their merge base.
+    fn met(&self, parents: &[Oid], keep: &dyn Fn(&str) -> bool) -> Met {
+        let git = self.git;
+        let base = parents
+            .split_first()
+            .and_then(|(&a, rest)| {
+                rest.iter()
+                    .try_fold(a, |base, &p| git.merge_base(base, p).ok())
+            })
+            .and_then(|b| git.plans_tree(b));
+        let mut met = Met::new();
+        for tree in &self.trees {
+            for ch in git.changes(*tree, self.new_tree, keep) {
+                met.entry(ch.path).or_insert(ch.new);
+            }
+        }
+        met.retain(|path, _| {
+            let before = git.blob_at(base, path);
+            self.trees
+                .iter()
+                .filter(|t| git.blob_at(**t, path) != before)
+                .count()
+                >= 2
+        });
+        met
+    }
+
+    /// The merge against each parent, over the files where the sides met.
+    fn against(
+        &self,
+        met: &Met,
+        version: &mut VersionOf<'_>,
+        commit: &CommitInfo,
+    ) -> Vec<CommitChanges> {
+        self.trees
+            .iter()
+            .map(|tree| {
+                let versions = met
+                    .iter()
+                    .map(|(path, new)| {
+                        (
+                            path.clone(),
+                            version(self.git.blob_at(*tree, path), path),
+                            version(*new, path),
+                        )
+                    })
+                    .collect();
+                let mut c = CommitChanges::new(commit.clone());
+                compare(versions, &mut c);
+                c
+            })
+            .collect()
+    }
+}
+
+/// The merge's own document changes, into `out`: those against the first
+/// parent that it made against every other parent too, keeping only the
+/// fields and sections changed against all of them.
+fn own_changes(vs_first: &CommitChanges, vs_others: &[CommitChanges], out: &mut Vec<DocChange>) {
     for d in &vs_first.docs {
         let mut fields = d.fields.clone();
         let mut sections = d.sections.clone();
@@ -241,9 +282,9 @@ fn merge_changes(
             continue;
         }
         match d.what {
-            What::Created | What::Deleted => out.docs.push(d.clone()),
+            What::Created | What::Deleted => out.push(d.clone()),
             What::Modified if !fields.is_empty() || !sections.is_empty() => {
-                out.docs.push(DocChange {
+                out.push(DocChange {
                     fields,
                     sections,
                     from_file: None,
@@ -253,7 +294,12 @@ fn merge_changes(
             _ => {}
         }
     }
-    for (path, new) in &met {
+}
+
+/// The documents of the files where the sides met, as the merge left
+/// them, into `out`: whole, every top-level field set from nothing.
+fn resolved(met: &Met, version: &mut VersionOf<'_>, out: &mut Vec<DocChange>) {
+    for (path, new) in met {
         if let Some(FileVersion::Docs(docs)) = version(*new, path).as_deref() {
             for s in docs {
                 let fields = match &s.fields {
@@ -267,7 +313,7 @@ fn merge_changes(
                         .collect(),
                     _ => Vec::new(),
                 };
-                out.resolved.push(DocChange {
+                out.push(DocChange {
                     id: s.id.clone(),
                     kind: s.kind.clone(),
                     title: s.title.clone(),
