@@ -175,55 +175,96 @@ fn merge_changes(
     out: &mut CommitChanges,
 ) {
     let parents = git.parents(id);
-    let trees: Vec<Option<Oid>> = parents.iter().map(|p| git.plans_tree(*p)).collect();
-    let base = parents
-        .split_first()
-        .and_then(|(&a, rest)| {
-            rest.iter()
-                .try_fold(a, |base, &p| git.merge_base(base, p).ok())
-        })
-        .and_then(|b| git.plans_tree(b));
-    let mut met: BTreeMap<String, Option<Oid>> = BTreeMap::new();
-    for tree in &trees {
-        for ch in git.changes(*tree, new_tree, keep) {
-            met.entry(ch.path).or_insert(ch.new);
-        }
-    }
-    met.retain(|path, _| {
-        let before = git.blob_at(base, path);
-        trees
-            .iter()
-            .filter(|t| git.blob_at(**t, path) != before)
-            .count()
-            >= 2
-    });
+    let merge = Merge {
+        git,
+        trees: parents.iter().map(|p| git.plans_tree(*p)).collect(),
+        new_tree,
+    };
+    let met = merge.met(&parents, keep);
     if met.is_empty() {
         return;
     }
-    // The merge against each parent, over those files.
-    let against: Vec<CommitChanges> = trees
-        .iter()
-        .map(|tree| {
-            let versions = met
-                .iter()
-                .map(|(path, new)| {
-                    (
-                        path.clone(),
-                        version(git.blob_at(*tree, path), path),
-                        version(*new, path),
-                    )
-                })
-                .collect();
-            let mut c = CommitChanges::new(out.commit.clone());
-            compare(versions, &mut c);
-            c
-        })
-        .collect();
+    let against = merge.against(&met, version, &out.commit);
     let Some((vs_first, vs_others)) = against.split_first() else {
         return;
     };
     out.unreadable = vs_first.unreadable.clone();
     out.missing = vs_first.missing.clone();
+    own_changes(vs_first, vs_others, &mut out.docs);
+    resolved(&met, version, &mut out.resolved);
+}
+
+/// A merge being read: its parents' plans trees, and its own.
+struct Merge<'a> {
+    git: &'a Git,
+    trees: Vec<Option<Oid>>,
+    new_tree: Option<Oid>,
+}
+
+/// The files where a merge's sides met, with the merge's blob of each.
+type Met = BTreeMap<String, Option<Oid>>;
+
+impl Merge<'_> {
+    /// The plan files (`keep`) where the sides met: those that at least
+    /// two parents changed since their merge base.
+    fn met(&self, parents: &[Oid], keep: &dyn Fn(&str) -> bool) -> Met {
+        let git = self.git;
+        let base = parents
+            .split_first()
+            .and_then(|(&a, rest)| {
+                rest.iter()
+                    .try_fold(a, |base, &p| git.merge_base(base, p).ok())
+            })
+            .and_then(|b| git.plans_tree(b));
+        let mut met = Met::new();
+        for tree in &self.trees {
+            for ch in git.changes(*tree, self.new_tree, keep) {
+                met.entry(ch.path).or_insert(ch.new);
+            }
+        }
+        met.retain(|path, _| {
+            let before = git.blob_at(base, path);
+            self.trees
+                .iter()
+                .filter(|t| git.blob_at(**t, path) != before)
+                .count()
+                >= 2
+        });
+        met
+    }
+
+    /// The merge against each parent, over the files where the sides met.
+    fn against(
+        &self,
+        met: &Met,
+        version: &mut VersionOf<'_>,
+        commit: &CommitInfo,
+    ) -> Vec<CommitChanges> {
+        self.trees
+            .iter()
+            .map(|tree| {
+                let versions = met
+                    .iter()
+                    .map(|(path, new)| {
+                        (
+                            path.clone(),
+                            version(self.git.blob_at(*tree, path), path),
+                            version(*new, path),
+                        )
+                    })
+                    .collect();
+                let mut c = CommitChanges::new(commit.clone());
+                compare(versions, &mut c);
+                c
+            })
+            .collect()
+    }
+}
+
+/// The merge's own document changes, into `out`: those against the first
+/// parent that it made against every other parent too, keeping only the
+/// fields and sections changed against all of them.
+fn own_changes(vs_first: &CommitChanges, vs_others: &[CommitChanges], out: &mut Vec<DocChange>) {
     for d in &vs_first.docs {
         let mut fields = d.fields.clone();
         let mut sections = d.sections.clone();
@@ -241,9 +282,9 @@ fn merge_changes(
             continue;
         }
         match d.what {
-            What::Created | What::Deleted => out.docs.push(d.clone()),
+            What::Created | What::Deleted => out.push(d.clone()),
             What::Modified if !fields.is_empty() || !sections.is_empty() => {
-                out.docs.push(DocChange {
+                out.push(DocChange {
                     fields,
                     sections,
                     from_file: None,
@@ -253,7 +294,12 @@ fn merge_changes(
             _ => {}
         }
     }
-    for (path, new) in &met {
+}
+
+/// The documents of the files where the sides met, as the merge left
+/// them, into `out`: whole, every top-level field set from nothing.
+fn resolved(met: &Met, version: &mut VersionOf<'_>, out: &mut Vec<DocChange>) {
+    for (path, new) in met {
         if let Some(FileVersion::Docs(docs)) = version(*new, path).as_deref() {
             for s in docs {
                 let fields = match &s.fields {
@@ -267,7 +313,7 @@ fn merge_changes(
                         .collect(),
                     _ => Vec::new(),
                 };
-                out.resolved.push(DocChange {
+                out.push(DocChange {
                     id: s.id.clone(),
                     kind: s.kind.clone(),
                     title: s.title.clone(),
@@ -565,55 +611,61 @@ fn read_new(
     inp: &Inputs<'_>,
 ) -> Result<(Vec<CommitChanges>, Vec<String>), String> {
     let _t = crate::timings::phase("history: read new commits");
-    let filter = Filter::new(inp.config);
-    let keep = |p: &str| filter.classify(p).is_some();
-    let location = git.location();
-    let threads = rayon::current_num_threads().max(1);
-    // Worth its few milliseconds only when many versions are read.
-    let large = ids.len() >= 64;
+    let reader = Reader {
+        filter: Filter::new(inp.config),
+        location: git.location(),
+        packs: git.packs(),
+        threads: rayon::current_num_threads().max(1),
+        // Worth its few milliseconds only when many versions are read.
+        large: ids.len() >= 64,
+        inp,
+    };
     let mut out = Vec::with_capacity(ids.len());
     let mut notes = Vec::new();
     let mut carried = BlobCache::new();
-    let packs = git.packs();
     for window in ids.chunks(WINDOW) {
-        // 1. Trees.
-        let t1 = crate::timings::phase("history: read: trees");
-        let chunk = window.len().div_ceil(threads).max(64);
+        let commits = reader.list(window, &mut notes)?;
+        let (mut versions, newest) = reader.versions(&commits, carried)?;
+        reader.compare_all(commits, &versions, &mut out)?;
+        carried = carry(newest, &mut versions);
+        // Freeing a window's versions (thousands of small maps) took as
+        // long as comparing them: it runs beside the next window instead.
+        let _ = std::thread::Builder::new().spawn(move || drop(versions));
+    }
+    Ok((out, notes))
+}
+
+/// What the passes of [`read_new`] share: where the repository is (each
+/// thread opens its own) and its packs, which files are plan files, and
+/// how many threads share the work.
+struct Reader<'a> {
+    filter: Filter,
+    location: crate::source::git::Location,
+    packs: crate::source::pack::Packs,
+    threads: usize,
+    /// Whether enough commits are read to sort versions in pack order.
+    large: bool,
+    inp: &'a Inputs<'a>,
+}
+
+/// The newest blob of each file a window changed (None: deleted).
+type Newest = HashMap<String, Option<Oid>>;
+
+impl Reader<'_> {
+    /// Pass 1: what each commit of `window` changed, from its trees, in
+    /// parallel. Commits whose details do not read become notes.
+    fn list(&self, window: &[Oid], notes: &mut Vec<String>) -> Result<Vec<Listed>, String> {
+        let _t = crate::timings::phase("history: read: trees");
+        let chunk = window.len().div_ceil(self.threads).max(64);
         let listed: Vec<Result<Vec<Listed>, String>> = window
             .par_chunks(chunk)
             .map(|part| {
-                let g = location.open()?;
-                let mut objects = g.objects(&packs);
-                part.iter()
-                    .map(|&id| {
-                        let commit = match g.info(id) {
-                            Ok(c) => c,
-                            Err(e) => return Ok(Listed::Bad(bad_commit_note(id, &e))),
-                        };
-                        if commit.parents.len() > 1 {
-                            return Ok(Listed::Merge(id));
-                        }
-                        let parent = g.first_parent(id);
-                        let boundary = parent.is_none() && g.is_boundary(id);
-                        let old = parent.and_then(|p| objects.plans_tree(p));
-                        let new = objects.plans_tree(id);
-                        let changes = objects.changes(old, new, &keep);
-                        // A tree that does not read compares as empty: a
-                        // commit that seems to delete files is checked,
-                        // and left out if its tree is damaged, rather than
-                        // shown deleting every document.
-                        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
-                            && let Err(e) = g.readable(id)
-                        {
-                            return Ok(Listed::Bad(bad_commit_note(id, &e)));
-                        }
-                        Ok(Listed::Linear {
-                            commit,
-                            boundary,
-                            changes,
-                        })
-                    })
-                    .collect()
+                let g = self.location.open()?;
+                let mut objects = g.objects(&self.packs);
+                Ok(part
+                    .iter()
+                    .map(|&id| self.list_one(&g, &mut objects, id))
+                    .collect())
             })
             .collect();
         let mut commits = Vec::with_capacity(window.len());
@@ -625,46 +677,78 @@ fn read_new(
                 }
             }
         }
-        drop(t1);
-        // 2. Every file version they name, once.
-        let t2 = crate::timings::phase("history: read: files");
-        let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
-        let mut need: Vec<(Oid, &str)> = Vec::new();
-        let mut newest: HashMap<String, Option<Oid>> = HashMap::new();
-        for c in &commits {
-            if let Listed::Linear { changes, .. } = c {
-                for ch in changes {
-                    newest.insert(ch.path.clone(), ch.new);
-                    for blob in [ch.old, ch.new].into_iter().flatten() {
-                        if !carried.contains_key(&(blob, ch.path.clone()))
-                            && seen.insert((blob, ch.path.as_str()))
-                        {
-                            need.push((blob, ch.path.as_str()));
-                        }
-                    }
-                }
-            }
+        Ok(commits)
+    }
+
+    /// What one commit's trees say it changed against its first parent.
+    fn list_one(&self, g: &Git, objects: &mut crate::source::git::Objects<'_>, id: Oid) -> Listed {
+        let commit = match g.info(id) {
+            Ok(c) => c,
+            Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
+        };
+        if commit.parents.len() > 1 {
+            return Listed::Merge(id);
         }
-        // In the packs' order: git writes a delta after its base, so each
-        // delta finds its base in the reader's cache, where commit order or
-        // path order would decode the same bases again.
-        let positions: HashMap<Oid, (usize, u64)> = if large {
+        let keep = |p: &str| self.filter.classify(p).is_some();
+        let parent = g.first_parent(id);
+        let boundary = parent.is_none() && g.is_boundary(id);
+        let old = parent.and_then(|p| objects.plans_tree(p));
+        let new = objects.plans_tree(id);
+        let changes = objects.changes(old, new, &keep);
+        // A tree that does not read compares as empty: a commit that seems
+        // to delete files is checked, and left out if its tree is damaged,
+        // rather than shown deleting every document.
+        if (new.is_none() || changes.iter().any(|c| c.new.is_none()))
+            && let Err(e) = g.readable(id)
+        {
+            return Listed::Bad(bad_commit_note(id, &e));
+        }
+        Listed::Linear {
+            commit,
+            boundary,
+            changes,
+        }
+    }
+
+    /// Pass 2: every file version the commits name, once: those `carried`
+    /// from the window before, and the rest read in parallel. Also returns
+    /// each file's newest blob, to carry into the next window.
+    fn versions(
+        &self,
+        commits: &[Listed],
+        carried: BlobCache,
+    ) -> Result<(BlobCache, Newest), String> {
+        let _t = crate::timings::phase("history: read: files");
+        let (need, newest) = needed(commits, &carried);
+        let read = self.read_versions(need);
+        let mut versions = carried;
+        for r in read {
+            versions.extend(r?);
+        }
+        Ok((versions, newest))
+    }
+
+    /// Reads the versions `need` names, in parallel, sorted into the
+    /// packs' order first: git writes a delta after its base, so each
+    /// delta finds its base in the reader's cache, where commit order or
+    /// path order would decode the same bases again.
+    fn read_versions(&self, mut need: Vec<(Oid, &str)>) -> Vec<Result<BlobCache, String>> {
+        let positions: HashMap<Oid, (usize, u64)> = if self.large {
             need.iter()
-                .filter_map(|(b, _)| Some((*b, packs.position(b)?)))
+                .filter_map(|(b, _)| Some((*b, self.packs.position(b)?)))
                 .collect()
         } else {
             HashMap::new()
         };
         need.sort_by_key(|(blob, _)| positions.get(blob).copied());
-        let read: Vec<Result<BlobCache, String>> = need
-            .par_chunks(need.len().div_ceil(threads).max(256))
+        need.par_chunks(need.len().div_ceil(self.threads).max(256))
             .map(|part| {
-                let g = location.open()?;
-                let mut objects = g.objects(&packs);
+                let g = self.location.open()?;
+                let mut objects = g.objects(&self.packs);
                 let mut seen = snapshot::Seen::default();
                 let mut got = BlobCache::new();
                 for &(blob, path) in part {
-                    let kind = filter.classify(path).flatten();
+                    let kind = self.filter.classify(path).flatten();
                     // A version that cannot be read is a gap in the
                     // history, not a deletion and a re-creation.
                     let Some(bytes) = objects.blob(blob) else {
@@ -672,25 +756,24 @@ fn read_new(
                         continue;
                     };
                     let bytes = bytes.to_vec();
-                    let v = snapshot::read_seen(
-                        path,
-                        bytes,
-                        kind,
-                        (inp.registry, inp.config),
-                        &mut seen,
-                    );
+                    let inp = (self.inp.registry, self.inp.config);
+                    let v = snapshot::read_seen(path, bytes, kind, inp, &mut seen);
                     got.insert((blob, path.to_string()), Arc::new(v));
                 }
                 Ok(got)
             })
-            .collect();
-        let mut versions: BlobCache = std::mem::take(&mut carried);
-        for r in read {
-            versions.extend(r?);
-        }
-        drop(t2);
-        // 3. Document changes.
-        let _t3 = crate::timings::phase("history: read: compare");
+            .collect()
+    }
+
+    /// Pass 3: the document changes of each commit, in parallel, from the
+    /// versions read, appended to `out` in order.
+    fn compare_all(
+        &self,
+        commits: Vec<Listed>,
+        versions: &BlobCache,
+        out: &mut Vec<CommitChanges>,
+    ) -> Result<(), String> {
+        let _t = crate::timings::phase("history: read: compare");
         let done: Vec<Result<CommitChanges, String>> = commits
             .into_par_iter()
             .map_init(
@@ -700,33 +783,14 @@ fn read_new(
                         commit,
                         boundary,
                         changes,
-                    } => {
-                        let mut out = CommitChanges {
-                            boundary,
-                            ..CommitChanges::new(commit)
-                        };
-                        let get = |blob: Option<Oid>, path: &str| {
-                            blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
-                        };
-                        let list = changes
-                            .iter()
-                            .map(|ch| {
-                                (
-                                    ch.path.clone(),
-                                    get(ch.old, &ch.path),
-                                    get(ch.new, &ch.path),
-                                )
-                            })
-                            .collect();
-                        compare(list, &mut out);
-                        Ok(out)
-                    }
+                    } => Ok(linear_changes(commit, boundary, &changes, versions)),
                     Listed::Merge(id) => {
                         if g.is_none() {
-                            *g = Some(location.open()?);
+                            *g = Some(self.location.open()?);
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
-                        merge_commit_changes(g, id, &filter, inp.registry, inp.config, blobs)
+                        let (registry, config) = (self.inp.registry, self.inp.config);
+                        merge_commit_changes(g, id, &self.filter, registry, config, blobs)
                     }
                     Listed::Bad(note) => Err(note),
                 },
@@ -735,20 +799,73 @@ fn read_new(
         for d in done {
             out.push(d?);
         }
-        // Each file's newest version is the next window's old one.
-        carried = newest
-            .into_iter()
-            .filter_map(|(path, blob)| {
-                let key = (blob?, path);
-                let v = versions.remove(&key)?;
-                Some((key, v))
-            })
-            .collect();
-        // Freeing a window's versions (thousands of small maps) took as
-        // long as comparing them: it runs beside the next window instead.
-        let _ = std::thread::Builder::new().spawn(move || drop(versions));
+        Ok(())
     }
-    Ok((out, notes))
+}
+
+/// The file versions `commits` name that are not `carried` over, each
+/// once, and each file's newest blob.
+fn needed<'c>(commits: &'c [Listed], carried: &BlobCache) -> (Vec<(Oid, &'c str)>, Newest) {
+    let mut seen: std::collections::HashSet<(Oid, &str)> = Default::default();
+    let mut need: Vec<(Oid, &str)> = Vec::new();
+    let mut newest = Newest::new();
+    for c in commits {
+        if let Listed::Linear { changes, .. } = c {
+            for ch in changes {
+                newest.insert(ch.path.clone(), ch.new);
+                for blob in [ch.old, ch.new].into_iter().flatten() {
+                    if !carried.contains_key(&(blob, ch.path.clone()))
+                        && seen.insert((blob, ch.path.as_str()))
+                    {
+                        need.push((blob, ch.path.as_str()));
+                    }
+                }
+            }
+        }
+    }
+    (need, newest)
+}
+
+/// The document changes of an ordinary commit, from the versions before
+/// and after of the files it changed.
+fn linear_changes(
+    commit: CommitInfo,
+    boundary: bool,
+    changes: &[crate::source::git::Change],
+    versions: &BlobCache,
+) -> CommitChanges {
+    let mut out = CommitChanges {
+        boundary,
+        ..CommitChanges::new(commit)
+    };
+    let get = |blob: Option<Oid>, path: &str| {
+        blob.and_then(|b| versions.get(&(b, path.to_string())).cloned())
+    };
+    let list = changes
+        .iter()
+        .map(|ch| {
+            (
+                ch.path.clone(),
+                get(ch.old, &ch.path),
+                get(ch.new, &ch.path),
+            )
+        })
+        .collect();
+    compare(list, &mut out);
+    out
+}
+
+/// Takes each file's newest version out of `versions`: the next window's
+/// old one.
+fn carry(newest: Newest, versions: &mut BlobCache) -> BlobCache {
+    newest
+        .into_iter()
+        .filter_map(|(path, blob)| {
+            let key = (blob?, path);
+            let v = versions.remove(&key)?;
+            Some((key, v))
+        })
+        .collect()
 }
 
 /// The replay of every commit reachable from `head`, and a note when the
@@ -776,91 +893,32 @@ fn replayed(
         .flatten()
         .filter_map(|p| cachefile::refusal(p, cachefile::MAX_BYTES))
         .collect();
-    if let Some(path) = state_path.as_ref().filter(|_| refused.is_empty()) {
-        let t = crate::timings::phase("history: load state");
-        let saved = inp
-            .prefetch
-            .and_then(|p| p.take(path, &fp))
-            .unwrap_or_else(|| state::load(path, &fp))
-            .filter(|s| s.shallow == shallow);
-        drop(t);
-        if let Some(saved) = saved {
-            if saved.head == head.to_string() {
-                return Ok((saved.replay, Vec::new()));
-            }
-            let since = Oid::from_str(&saved.head).ok();
-            if let Some(new) = since.and_then(|s| git.commits_since(head, s)) {
-                // Commits read since the state was written sit at the end of
-                // the per-commit cache: take them from there, read the rest.
-                let mut known = inp
-                    .cache
-                    .as_deref()
-                    .map(|p| cache::tail(p, &fp, saved.cache_len))
-                    .unwrap_or_default();
-                let missing: Vec<Oid> = new
-                    .iter()
-                    .filter(|id| !known.contains_key(&id.to_string()))
-                    .copied()
-                    .collect();
-                // A commit left out (`read_new`'s notes) makes the new
-                // commits fewer than listed: replayed from the start below,
-                // where its note is kept.
-                let (read, _) = read_new(git, &missing, inp)?;
-                if let Some(p) = &inp.cache {
-                    // A cache that cannot be written only costs time next run.
-                    let _ = cache::append(p, &fp, read.iter());
-                }
-                known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
-                let changes: Vec<CommitChanges> = new
-                    .iter()
-                    .filter_map(|id| known.remove(&id.to_string()))
-                    .collect();
-                // Appending gives the order a full replay would only when
-                // time alone orders the new commits after the old ones
-                // and among themselves: strictly increasing commit times
-                // (equal times are ordered by how git's walk reached them,
-                // which the old HEAD takes part in).
-                let in_order = changes.len() == new.len()
-                    && changes
-                        .iter()
-                        .try_fold(saved.max_time, |last, c| {
-                            (c.commit.commit_time > last).then_some(c.commit.commit_time)
-                        })
-                        .is_some();
-                let mut replay = saved.replay;
-                let mut max_time = saved.max_time;
-                if in_order {
-                    let _t = crate::timings::phase("history: replay new commits");
-                    for c in &changes {
-                        replay.commit(c);
-                        max_time = max_time.max(c.commit.commit_time);
-                    }
-                }
-                // A block of the state that did not read (a state written
-                // wrong) would have lost the changes before these: replay
-                // from the start instead, from the per-commit cache.
-                if in_order && !replay.damaged() {
-                    // Writing the state costs as much as loading it, and
-                    // replaying a few commits far less: a build after a
-                    // handful of commits leaves the state where it was.
-                    let replay = if changes.len() >= RESAVE_AFTER {
-                        save_state(
-                            path,
-                            &fp,
-                            inp.cache.as_deref(),
-                            head,
-                            max_time,
-                            shallow,
-                            replay,
-                        )
-                    } else {
-                        replay
-                    };
-                    return Ok((replay, Vec::new()));
-                }
-            }
-        }
+    let state = state_path.as_deref().map(|path| StateFile {
+        path,
+        fp: &fp,
+        cache: inp.cache.as_deref(),
+        shallow: &shallow,
+    });
+    if let Some(state) = state.as_ref().filter(|_| refused.is_empty())
+        && let Some(replay) = state.replay_since(git, head, inp)?
+    {
+        return Ok((replay, Vec::new()));
     }
+    let (replay, note) = replay_all(git, head, is_head, inp, state.as_ref())?;
+    Ok((replay, refused.into_iter().chain(note).collect()))
+}
+
+/// Reads and replays every commit reachable from `head`, from the
+/// per-commit cache where it can, and saves the state when there is a
+/// `state` file to save it to. Returns the replay and a note when the
+/// cache had to be rebuilt.
+fn replay_all(
+    git: &Git,
+    head: Oid,
+    is_head: bool,
+    inp: &Inputs<'_>,
+    state: Option<&StateFile<'_>>,
+) -> Result<(replay::Replay, Option<String>), String> {
     let (commits, note, pending, skipped) = read_commits(git, head, is_head, inp)?;
     // The per-commit cache is written while the commits are replayed; the
     // state, which records where that cache ends, after both.
@@ -886,50 +944,152 @@ fn replayed(
     let max_time = commits.iter().map(|c| c.commit.commit_time).max();
     // Freed beside what follows, as in `read_new`.
     let _ = std::thread::Builder::new().spawn(move || drop((commits, pending)));
-    let replay = match &state_path {
-        Some(path) => save_state(
-            path,
-            &fp,
-            inp.cache.as_deref(),
-            head,
-            max_time.unwrap_or(i64::MIN),
-            shallow,
-            replay,
-        ),
+    let replay = match state {
+        Some(state) => state.save(head, max_time.unwrap_or(i64::MIN), replay),
         None => replay,
     };
-    Ok((replay, refused.into_iter().chain(note).collect()))
+    Ok((replay, note))
 }
 
-/// Writes the state file, handing the replay back; a state that cannot be
-/// written only costs time next run.
-fn save_state(
-    path: &std::path::Path,
-    fp: &str,
-    cache: Option<&std::path::Path>,
-    head: Oid,
-    max_time: i64,
-    shallow: Vec<String>,
-    mut replay: replay::Replay,
-) -> replay::Replay {
-    let _t = crate::timings::phase("history: save state");
-    replay.write_blocks_ahead();
-    // Where the per-commit cache ends now: entries after it were read
-    // after this state.
-    let cache_len = cache
-        .and_then(|c| std::fs::symlink_metadata(c).ok())
-        .filter(std::fs::Metadata::is_file)
-        .map_or(0, |m| m.len());
-    let _ = state::save(
-        path,
-        fp,
-        head.to_string(),
-        max_time,
-        cache_len,
-        &shallow,
-        &replay,
-    );
-    replay
+/// The state file of a build of HEAD, and what a saved state must match
+/// to be used: the fingerprint, and where a shallow clone starts.
+struct StateFile<'a> {
+    path: &'a std::path::Path,
+    fp: &'a str,
+    /// The per-commit cache beside it, whose length the state records.
+    cache: Option<&'a std::path::Path>,
+    shallow: &'a [String],
+}
+
+impl StateFile<'_> {
+    /// The saved state brought up to `head` by replaying only the commits
+    /// since it, or None when the history must be replayed from the start:
+    /// no usable state, a `head` not descended from its HEAD, new commits
+    /// not in an order that appending reproduces, or a damaged state.
+    fn replay_since(
+        &self,
+        git: &Git,
+        head: Oid,
+        inp: &Inputs<'_>,
+    ) -> Result<Option<replay::Replay>, String> {
+        let t = crate::timings::phase("history: load state");
+        let saved = inp
+            .prefetch
+            .and_then(|p| p.take(self.path, self.fp))
+            .unwrap_or_else(|| state::load(self.path, self.fp))
+            .filter(|s| s.shallow == self.shallow);
+        drop(t);
+        let Some(saved) = saved else {
+            return Ok(None);
+        };
+        if saved.head == head.to_string() {
+            return Ok(Some(saved.replay));
+        }
+        let since = Oid::from_str(&saved.head).ok();
+        let Some(new) = since.and_then(|s| git.commits_since(head, s)) else {
+            return Ok(None);
+        };
+        let changes = self.changes_of(git, &new, inp, saved.cache_len)?;
+        if !appends_in_order(&changes, new.len(), saved.max_time) {
+            return Ok(None);
+        }
+        let mut replay = saved.replay;
+        let mut max_time = saved.max_time;
+        {
+            let _t = crate::timings::phase("history: replay new commits");
+            for c in &changes {
+                replay.commit(c);
+                max_time = max_time.max(c.commit.commit_time);
+            }
+        }
+        // A block of the state that did not read (a state written wrong)
+        // would have lost the changes before these: replay from the start
+        // instead, from the per-commit cache.
+        if replay.damaged() {
+            return Ok(None);
+        }
+        // Writing the state costs as much as loading it, and replaying a
+        // few commits far less: a build after a handful of commits leaves
+        // the state where it was.
+        if changes.len() >= RESAVE_AFTER {
+            return Ok(Some(self.save(head, max_time, replay)));
+        }
+        Ok(Some(replay))
+    }
+
+    /// The per-commit changes of `new`, in its order. Commits read since
+    /// the state was written sit at the end of the per-commit cache (from
+    /// `cache_len` on): taken from there; the rest are read, and appended
+    /// to that cache.
+    fn changes_of(
+        &self,
+        git: &Git,
+        new: &[Oid],
+        inp: &Inputs<'_>,
+        cache_len: u64,
+    ) -> Result<Vec<CommitChanges>, String> {
+        let mut known = self
+            .cache
+            .map(|p| cache::tail(p, self.fp, cache_len))
+            .unwrap_or_default();
+        let missing: Vec<Oid> = new
+            .iter()
+            .filter(|id| !known.contains_key(&id.to_string()))
+            .copied()
+            .collect();
+        // A commit left out (`read_new`'s notes) makes the new commits
+        // fewer than listed: replayed from the start instead, where its
+        // note is kept.
+        let (read, _) = read_new(git, &missing, inp)?;
+        if let Some(p) = self.cache {
+            // A cache that cannot be written only costs time next run.
+            let _ = cache::append(p, self.fp, read.iter());
+        }
+        known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
+        Ok(new
+            .iter()
+            .filter_map(|id| known.remove(&id.to_string()))
+            .collect())
+    }
+
+    /// Writes the state file, handing the replay back; a state that cannot
+    /// be written only costs time next run.
+    fn save(&self, head: Oid, max_time: i64, mut replay: replay::Replay) -> replay::Replay {
+        let _t = crate::timings::phase("history: save state");
+        replay.write_blocks_ahead();
+        // Where the per-commit cache ends now: entries after it were read
+        // after this state.
+        let cache_len = self
+            .cache
+            .and_then(|c| std::fs::symlink_metadata(c).ok())
+            .filter(std::fs::Metadata::is_file)
+            .map_or(0, |m| m.len());
+        let _ = state::save(
+            self.path,
+            self.fp,
+            head.to_string(),
+            max_time,
+            cache_len,
+            self.shallow,
+            &replay,
+        );
+        replay
+    }
+}
+
+/// Whether replaying `changes` after a state whose newest commit time is
+/// `after` gives the order a full replay would: all `listed` commits are
+/// there, and time alone orders them after the old ones and among
+/// themselves (strictly increasing commit times; equal times are ordered
+/// by how git's walk reached them, which the old HEAD takes part in).
+fn appends_in_order(changes: &[CommitChanges], listed: usize, after: i64) -> bool {
+    changes.len() == listed
+        && changes
+            .iter()
+            .try_fold(after, |last, c| {
+                (c.commit.commit_time > last).then_some(c.commit.commit_time)
+            })
+            .is_some()
 }
 
 /// The edits in the working tree relative to `head`, as a pseudo-commit

@@ -493,6 +493,58 @@ fn set(v: &mut Value, path: &str, to: Option<&Value>) {
     }
 }
 
+/// What every event of one commit shares: its strings, one copy for all
+/// its changes, its day, and whether it is uncommitted or where the
+/// history starts.
+struct Stamp {
+    commit: Arc<str>,
+    author: Arc<str>,
+    email: Arc<str>,
+    message: Arc<str>,
+    day: i64,
+    uncommitted: bool,
+    boundary: bool,
+}
+
+impl Stamp {
+    fn new(info: &CommitInfo, uncommitted: bool, boundary: bool) -> Stamp {
+        Stamp {
+            commit: Arc::from(if uncommitted { "" } else { info.id.as_str() }),
+            author: Arc::from(info.author.as_str()),
+            email: Arc::from(info.email.as_str()),
+            message: Arc::from(info.summary.as_str()),
+            day: day_of(info.time),
+            uncommitted,
+            boundary,
+        }
+    }
+
+    /// The event of one document's change in this commit.
+    fn event(
+        &self,
+        d: &super::DocChange,
+        what: What,
+        fields: Vec<FieldChange>,
+        sections: Vec<String>,
+        phrases: Vec<String>,
+    ) -> Event {
+        Event {
+            commit: self.commit.clone(),
+            author: self.author.clone(),
+            email: self.email.clone(),
+            day: self.day,
+            message: self.message.clone(),
+            what,
+            fields,
+            sections: sections.into_iter().map(Arc::from).collect(),
+            from_file: d.from_file.clone(),
+            words: phrases.into_iter().map(Arc::from).collect(),
+            uncommitted: self.uncommitted,
+            boundary: self.boundary,
+        }
+    }
+}
+
 /// The replay's running state and results. Encoded for the state cache
 /// (`state.rs`, [`super::codec`]): the state at HEAD is cached, so a build
 /// after new commits replays only those.
@@ -645,170 +697,188 @@ impl Replay {
         self.apply(changes, &changes.commit, true);
     }
 
+    /// Applies one commit's (or the working tree's) document changes:
+    /// each becomes an event in words, updates the document's state and
+    /// facts, and a line of the change log. Milestones go first, so that
+    /// features' slips in the same commit see their new dates.
     fn apply(&mut self, c: &CommitChanges, info: &CommitInfo, uncommitted: bool) {
-        let day = day_of(info.time);
-        // Milestone date changes first, so features' slips in the same
-        // commit see the new dates.
+        let stamp = Stamp::new(info, uncommitted, c.boundary);
         let mut order: Vec<&super::DocChange> = c.docs.iter().collect();
         order.sort_by_key(|d| (d.kind != "milestone", d.id.clone()));
         let mut touched_milestones = Vec::new();
-        // One copy of the commit's strings, shared by its changes.
-        let commit: Arc<str> = Arc::from(if uncommitted { "" } else { info.id.as_str() });
-        let author: Arc<str> = Arc::from(info.author.as_str());
-        let email: Arc<str> = Arc::from(info.email.as_str());
-        let message: Arc<str> = Arc::from(info.summary.as_str());
         for d in order {
-            let title_of = |id: &str| self.title_of(id);
-            let mut phrases = Vec::new();
             let existed = self.state.contains_key(&d.id);
             let what = match d.what {
                 What::Created if existed => What::Modified,
                 w => w,
             };
-            // A document that reappears without having been deleted (after
-            // a version that did not parse): compare with its last known
-            // state, fields and body alike.
-            let (fields, sections): (Vec<FieldChange>, Vec<String>) =
-                if d.what == What::Created && existed {
-                    let (old, old_sections) = self
-                        .state
-                        .get(&d.id)
-                        .map(|s| (s.fields().clone(), s.sections().to_vec()))
-                        .unwrap_or((Value::Null, Vec::new()));
-                    let mut new = Value::Object(Default::default());
-                    for f in &d.fields {
-                        set(&mut new, &f.field, f.to.as_ref());
-                    }
-                    (
-                        super::diff::fields(&old, &new),
-                        super::diff::section_changes(&old_sections, &d.body),
-                    )
-                } else {
-                    (d.fields.clone(), d.sections.clone())
-                };
-            match what {
-                What::Created => phrases.push(if c.boundary {
-                    "first seen".to_string()
-                } else {
-                    "created".to_string()
-                }),
-                What::Deleted => phrases.push("deleted".to_string()),
-                What::Renamed => phrases.push(format!(
-                    "moved from {}",
-                    d.from_file.clone().unwrap_or_default()
-                )),
-                What::Modified => {}
-            }
-            if what != What::Created {
-                for f in &fields {
-                    let extra = if f.field == "milestone" {
-                        let from = f
-                            .from
-                            .as_ref()
-                            .and_then(Value::as_str)
-                            .and_then(|m| self.milestone_day(m));
-                        let to =
-                            f.to.as_ref()
-                                .and_then(Value::as_str)
-                                .and_then(|m| self.milestone_day(m));
-                        match (from, to) {
-                            (Some(a), Some(b)) if a != b => Some(words::days(b - a)),
-                            _ => None,
-                        }
-                    } else if f.field == "date" && d.kind == "milestone" {
-                        let from = f
-                            .from
-                            .as_ref()
-                            .and_then(Value::as_str)
-                            .and_then(dates::parse);
-                        let to = f.to.as_ref().and_then(Value::as_str).and_then(dates::parse);
-                        match (from, to) {
-                            (Some(a), Some(b)) => Some(words::days(b - a)),
-                            _ => None,
-                        }
-                    } else {
-                        None
-                    };
-                    phrases.push(words::change(f, &title_of, extra));
-                }
-                if !sections.is_empty() {
-                    let names: Vec<String> = sections
-                        .iter()
-                        .map(|s| {
-                            if s.is_empty() {
-                                "introduction".to_string()
-                            } else {
-                                s.clone()
-                            }
-                        })
-                        .collect();
-                    phrases.push(format!("body edited ({})", names.join(", ")));
-                }
-            }
-            // state
-            match what {
-                What::Deleted => {
-                    self.state.remove(&d.id);
-                }
-                _ => {
-                    let entry = self
-                        .state
-                        .entry(d.id.clone())
-                        .or_insert_with(|| State::new(&d.kind, &d.title));
-                    entry.kind = d.kind.clone();
-                    entry.title = d.title.clone();
-                    let body = entry.body.get_mut();
-                    body.1 = d.body.clone();
-                    for f in &fields {
-                        set(&mut body.0, &f.field, f.to.as_ref());
-                    }
-                }
-            }
-            let event = Event {
-                commit: commit.clone(),
-                author: author.clone(),
-                email: email.clone(),
-                day,
-                message: message.clone(),
-                what,
-                fields,
-                sections: sections.into_iter().map(Arc::from).collect(),
-                from_file: d.from_file.clone(),
-                words: phrases.into_iter().map(Arc::from).collect(),
-                uncommitted,
-                boundary: c.boundary,
-            };
-            self.facts(&d.id, &d.kind, &event, day);
+            let (fields, sections) = self.changed(d, existed);
+            let phrases = self.phrases(d, what, &fields, &sections, c.boundary);
+            self.update_state(d, what, &fields);
+            let event = stamp.event(d, what, fields, sections, phrases);
+            self.facts(&d.id, &d.kind, &event, stamp.day);
             if d.kind == "milestone" {
                 touched_milestones.push(d.id.clone());
             }
-            let doc = self.history.docs.entry(d.id.clone()).or_default();
-            self.history.log.push(LogEntry {
-                id: Arc::from(d.id.as_str()),
-                kind: Arc::from(d.kind.as_str()),
-                title: Arc::from(d.title.as_str()),
-                n: doc.events.len(),
-            });
-            doc.digest = chain(doc.digest, &event);
-            doc.events.push(event);
+            self.record(d, event);
         }
-        // A milestone whose date moved slips every open feature in it.
-        if !touched_milestones.is_empty() {
-            let ids: Vec<String> = self
-                .state
+        self.slip_features_of(&touched_milestones);
+    }
+
+    /// The field and section changes of `d`. A document that reappears
+    /// without having been deleted (after a version that did not parse)
+    /// is compared with its last known state, fields and body alike.
+    fn changed(&self, d: &super::DocChange, existed: bool) -> (Vec<FieldChange>, Vec<String>) {
+        if d.what != What::Created || !existed {
+            return (d.fields.clone(), d.sections.clone());
+        }
+        let (old, old_sections) = self
+            .state
+            .get(&d.id)
+            .map(|s| (s.fields().clone(), s.sections().to_vec()))
+            .unwrap_or((Value::Null, Vec::new()));
+        let mut new = Value::Object(Default::default());
+        for f in &d.fields {
+            set(&mut new, &f.field, f.to.as_ref());
+        }
+        (
+            super::diff::fields(&old, &new),
+            super::diff::section_changes(&old_sections, &d.body),
+        )
+    }
+
+    /// A change in words, one phrase per field (and one for the body), as
+    /// the state before it names the documents it points to.
+    fn phrases(
+        &self,
+        d: &super::DocChange,
+        what: What,
+        fields: &[FieldChange],
+        sections: &[String],
+        boundary: bool,
+    ) -> Vec<String> {
+        let mut phrases = Vec::new();
+        match what {
+            What::Created => phrases.push(if boundary {
+                "first seen".to_string()
+            } else {
+                "created".to_string()
+            }),
+            What::Deleted => phrases.push("deleted".to_string()),
+            What::Renamed => phrases.push(format!(
+                "moved from {}",
+                d.from_file.clone().unwrap_or_default()
+            )),
+            What::Modified => {}
+        }
+        if what == What::Created {
+            return phrases;
+        }
+        let title_of = |id: &str| self.title_of(id);
+        for f in fields {
+            phrases.push(words::change(f, &title_of, self.days_moved(d, f)));
+        }
+        if !sections.is_empty() {
+            let names: Vec<String> = sections
                 .iter()
-                .filter(|(_, s)| s.kind == "feature")
-                .filter(|(_, s)| {
-                    s.fields()
-                        .get("milestone")
-                        .and_then(Value::as_str)
-                        .is_some_and(|m| touched_milestones.iter().any(|t| t == m))
+                .map(|s| {
+                    if s.is_empty() {
+                        "introduction".to_string()
+                    } else {
+                        s.clone()
+                    }
                 })
-                .map(|(id, _)| id.clone())
                 .collect();
-            for id in ids {
-                self.track_slip(&id);
+            phrases.push(format!("body edited ({})", names.join(", ")));
+        }
+        phrases
+    }
+
+    /// By how many days a field change moved a date, in words: a feature
+    /// moved to another milestone, or a milestone's own date.
+    fn days_moved(&self, d: &super::DocChange, f: &FieldChange) -> Option<String> {
+        if f.field == "milestone" {
+            let from = f
+                .from
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|m| self.milestone_day(m));
+            let to =
+                f.to.as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(|m| self.milestone_day(m));
+            match (from, to) {
+                (Some(a), Some(b)) if a != b => Some(words::days(b - a)),
+                _ => None,
             }
+        } else if f.field == "date" && d.kind == "milestone" {
+            let from = f
+                .from
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(dates::parse);
+            let to = f.to.as_ref().and_then(Value::as_str).and_then(dates::parse);
+            match (from, to) {
+                (Some(a), Some(b)) => Some(words::days(b - a)),
+                _ => None,
+            }
+        } else {
+            None
+        }
+    }
+
+    /// The document's last known state after the change: gone when it was
+    /// deleted, else its kind, title, body and changed fields.
+    fn update_state(&mut self, d: &super::DocChange, what: What, fields: &[FieldChange]) {
+        if what == What::Deleted {
+            self.state.remove(&d.id);
+            return;
+        }
+        let entry = self
+            .state
+            .entry(d.id.clone())
+            .or_insert_with(|| State::new(&d.kind, &d.title));
+        entry.kind = d.kind.clone();
+        entry.title = d.title.clone();
+        let body = entry.body.get_mut();
+        body.1 = d.body.clone();
+        for f in fields {
+            set(&mut body.0, &f.field, f.to.as_ref());
+        }
+    }
+
+    /// Adds `event` to the document's changes and to the change log.
+    fn record(&mut self, d: &super::DocChange, event: Event) {
+        let doc = self.history.docs.entry(d.id.clone()).or_default();
+        self.history.log.push(LogEntry {
+            id: Arc::from(d.id.as_str()),
+            kind: Arc::from(d.kind.as_str()),
+            title: Arc::from(d.title.as_str()),
+            n: doc.events.len(),
+        });
+        doc.digest = chain(doc.digest, &event);
+        doc.events.push(event);
+    }
+
+    /// A milestone whose date moved slips every open feature in it.
+    fn slip_features_of(&mut self, milestones: &[String]) {
+        if milestones.is_empty() {
+            return;
+        }
+        let ids: Vec<String> = self
+            .state
+            .iter()
+            .filter(|(_, s)| s.kind == "feature")
+            .filter(|(_, s)| {
+                s.fields()
+                    .get("milestone")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| milestones.iter().any(|t| t == m))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in ids {
+            self.track_slip(&id);
         }
     }
 
