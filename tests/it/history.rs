@@ -682,6 +682,50 @@ fn milestone_scope_added_and_removed_since_it_first_appeared() {
     );
 }
 
+/// Features a milestone gained, listed with commas; in a public build
+/// only the public ones, and nothing of an internal one.
+#[test]
+fn milestone_scope_lists_each_feature_and_a_public_build_only_public_ones() {
+    let (repo, git) = plans();
+    repo.file(
+        "m3.yaml",
+        "kind: milestone\nid: m3\ntitle: M3\ndate: 2027-06-15\nvisibility: public\n",
+    )
+    .file("f1.md", &feature("Feature One", "planned", "m1", 1, "G."));
+    git.commit("Plans", "2026-01-05");
+    let public = |title: &str| {
+        feature(title, "planned", "m3", 1, "G.").replacen("---\n", "---\nvisibility: public\n", 1)
+    };
+    repo.file("f2.md", &public("Feature Two"))
+        .file("f3.md", &public("Feature Three"))
+        .file("f4.md", &feature("Zephyr Secret", "planned", "m3", 1, "G."));
+    git.commit("Scope for M3", "2026-02-01");
+    repo.file("m3.yaml", "kind: milestone\nid: m3\ntitle: M3\ndate: 2027-06-15\nvisibility: public\nstatus: planned\n");
+    git.commit("M3 planned", "2026-02-02");
+    let site = build(repo.path(), &[]);
+    let scope = |facts: Vec<(String, String)>| {
+        facts
+            .into_iter()
+            .find(|(k, _)| k == "Scope added")
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        scope(site.facts("milestone/m3.html")),
+        "Feature Two, Feature Three, Zephyr Secret"
+    );
+    let public_site = build(repo.path(), &["--audience", "public"]);
+    assert_eq!(
+        scope(public_site.facts("milestone/m3.html")),
+        "Feature Two, Feature Three"
+    );
+    let html = public_site.read("milestone/m3.html");
+    assert!(
+        !html.contains("Zephyr") && !html.contains("feature/f4.html") && !html.contains(">f4<"),
+        "{html}"
+    );
+}
+
 #[test]
 fn milestone_scope_removed_when_an_original_feature_leaves() {
     let (repo, git) = plans();
