@@ -71,6 +71,9 @@ pub struct Identity {
     /// Numbers beyond [`NUMBER_LIMIT`], by JSON pointer, as written: each
     /// is null in `data`, so no reader computes with it.
     pub out_of_range: Vec<(String, String)>,
+    /// The id the kind's location template gives, where the document
+    /// writes another: the written one is used, and `kind-location` says so.
+    pub template_id: Option<String>,
 }
 
 /// The largest magnitude a number in a document may have. Plans count
@@ -128,6 +131,7 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
     let mut data = to_json(&raw.node, kind.map(|k| &k.typing), &mut spans);
     let mut out_of_range = Vec::new();
     bound_numbers(&mut data, &mut String::new(), &mut out_of_range);
+    let mut template_id = None;
     let located = raw.kind.as_ref().and_then(|k| config.kinds.get(k));
     if let (Some(loc), Value::Object(obj)) = (located, &mut data) {
         obj.entry("kind")
@@ -149,7 +153,13 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
             .as_deref()
             .and_then(|t| location_id(t, file, &Value::Object(obj.clone())))
         {
-            obj.entry("id").or_insert(Value::String(id));
+            match obj.get("id") {
+                Some(Value::String(own)) if *own != id => template_id = Some(id),
+                Some(_) => {}
+                None => {
+                    obj.insert("id".into(), Value::String(id));
+                }
+            }
         }
     }
     let id = match data.get("id") {
@@ -164,6 +174,7 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
         spans,
         id,
         out_of_range,
+        template_id,
     })
 }
 
@@ -182,6 +193,7 @@ pub(super) fn build(
         spans,
         id,
         out_of_range,
+        template_id,
     }) = identify(raw, registry, config)
     else {
         let d = Diagnostic::new(
@@ -195,6 +207,17 @@ pub(super) fn build(
     };
     let kind = registry.get(&kind_name);
     let kind_pos = spans.key("/kind").unwrap_or(raw.node.pos);
+    if let (Some(template), Some(own)) = (&template_id, &id) {
+        diags.push(
+            Diagnostic::new(
+                Rule::KindLocation,
+                file,
+                spans.value("/id"),
+                format!("`id: {own}` differs from `{template}`, which the `id` template of kind `{kind_name}` gives"),
+            )
+            .note("the id written in the document is used"),
+        );
+    }
     for (ptr, text) in &out_of_range {
         diags.push(
             Diagnostic::new(

@@ -142,3 +142,36 @@ fn what_a_kind_by_location_does_not_find_is_said() {
     assert_eq!(shouty["suggestion"], "rename it `keps/2-shouty/README.md`");
     assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
 }
+
+/// A document's own `id:` wins over the template, and the warning says so
+/// at that `id:`.
+#[test]
+fn an_id_that_disagrees_with_the_template_is_said() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  kep:\n    schema: schema/kep.schema.json\n    files: \"keps/*/kep.yaml\"\n    id: \"kep-{dir}\"\n    title: name\n",
+    )
+    .file("schema/kep.schema.json", KEP_SCHEMA)
+    .file("keps/1-good/kep.yaml", "name: Good\nstatus: implementable\n")
+    .file("keps/2-own/kep.yaml", "name: Own\nid: kep-custom\nstatus: provisional\n");
+    let diags = repo.diagnostics();
+    let mine: Vec<&serde_json::Value> = diags
+        .iter()
+        .filter(|d| d["rule"] == "kind-location")
+        .collect();
+    assert_eq!(mine.len(), 1, "{diags:#?}");
+    let d = mine[0];
+    assert_eq!(d["file"], "keps/2-own/kep.yaml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert_eq!(
+        d["message"],
+        "`id: kep-custom` differs from `kep-2-own`, which the `id` template of kind `kep` gives"
+    );
+    assert_eq!(d["level"], "warning");
+    let run = repo.run(&["list", "kep", "--format", "json"]);
+    assert!(run.stdout.contains("\"kep-custom\""), "{}", run.stdout);
+}
