@@ -140,6 +140,10 @@ fn what_a_kind_by_location_does_not_find_is_said() {
         .find(|d| d["rule"] == "kind-location" && d["file"] == "keps/2-shouty/kep.yaml")
         .expect("shouty");
     assert_eq!(shouty["suggestion"], "rename it `keps/2-shouty/README.md`");
+    assert_eq!(
+        shouty["notes"][0],
+        "`keps/2-shouty/README.MD` differs only in case: file names are compared exactly"
+    );
     assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
 }
 
