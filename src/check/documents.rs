@@ -137,8 +137,8 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
         obj.entry("kind")
             .or_insert_with(|| Value::String(kind_name.clone()));
         if loc.title.as_deref() == Some("#")
-            && let Some((text, first_line, _)) = &raw.body
-            && let Some(heading) = first_heading(text, *first_line)
+            && let Some((text, _, _)) = &raw.body
+            && let Some(heading) = markdown::title_heading(text)
         {
             obj.entry("title").or_insert(Value::String(heading));
         }
@@ -318,19 +318,6 @@ pub(super) fn build(
         valid,
     };
     (Some(doc), diags)
-}
-
-/// The text of a body's first level-1 heading, else of its first
-/// heading: what a kind whose `title` is `#` is titled by (RFCs and
-/// design documents carry their title as `# Title`).
-fn first_heading(text: &str, first_line: u32) -> Option<String> {
-    let headings = markdown::scan(text, first_line).headings;
-    headings
-        .iter()
-        .find(|h| h.level == 1)
-        .or(headings.first())
-        .map(|h| h.text.trim().to_string())
-        .filter(|t| !t.is_empty())
 }
 
 /// Most allowed values a diagnostic lists in full.

@@ -136,6 +136,41 @@ pub fn github_fences(body: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The text of a body's first level-1 heading, else of its first
+/// heading: the title of a kind whose `title` is `#`. Stops at the first
+/// level-1 heading, since history asks it of every version of a file.
+pub fn title_heading(body: &str) -> Option<String> {
+    let fenced = github_fences(body);
+    let mut first: Option<String> = None;
+    let mut open: Option<(u8, String)> = None;
+    for event in Parser::new_ext(&fenced, options()) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                open = Some((level_num(level), String::new()))
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, h)) = open.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text)) = open.take() {
+                    let text = text.trim().to_string();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    if level == 1 {
+                        return Some(text);
+                    }
+                    first.get_or_insert(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    first
+}
+
 /// Reads headings, links and `[[id]]` links from a body that starts on file
 /// line `first_line`.
 pub fn scan(body: &str, first_line: u32) -> BodyInfo {

@@ -23,17 +23,47 @@ const STATUSES: &[&str] = &[
     "declined",
 ];
 
+/// What the roadmap's filters match a feature by: its team, objectives,
+/// segments and milestone, each only where this build publishes it
+/// (`none` for no team or milestone).
+struct Filters<'d> {
+    team: &'d str,
+    objectives: Vec<&'d str>,
+    segments: Vec<&'d str>,
+    milestone: &'d str,
+}
+
+fn filters<'d>(ctx: &Ctx<'_>, d: &'d Document) -> Filters<'d> {
+    let published = |ids: Vec<&'d str>| -> Vec<&'d str> {
+        ids.into_iter()
+            .filter(|id| ctx.index.get(id).is_some())
+            .collect()
+    };
+    let one = |key: &str| -> &'d str {
+        d.str(key)
+            .filter(|id| ctx.index.get(id).is_some())
+            .unwrap_or("none")
+    };
+    Filters {
+        team: one("team"),
+        objectives: published(d.strs("objectives")),
+        segments: published(d.strs("segments")),
+        milestone: one("milestone"),
+    }
+}
+
 fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
+    let f = filters(ctx, d);
     json!({
         "id": d.id, "title": d.title, "href": format!("{root}{}", Index::page(d)),
         "status": d.str("status"), "summary": d.str("summary"),
         "team": d.str("team").and_then(|t| ctx.index.get(t)).map(|t| t.title.clone()),
         "milestone": d.str("milestone").and_then(|m| ctx.index.get(m)).map(|m| m.title.clone()),
         "rice": facts::rice(d).map(|s| s.round() as i64),
-        "filter_team": d.str("team").filter(|t| ctx.index.get(t).is_some()).unwrap_or("none"),
-        "filter_objectives": d.strs("objectives").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
-        "filter_segments": d.strs("segments").into_iter().filter(|o| ctx.index.get(o).is_some()).collect::<Vec<_>>().join(" "),
-        "filter_milestone": d.str("milestone").filter(|m| ctx.index.get(m).is_some()).unwrap_or("none"),
+        "filter_team": f.team,
+        "filter_objectives": f.objectives.join(" "),
+        "filter_segments": f.segments.join(" "),
+        "filter_milestone": f.milestone,
         "demand": ctx.index.demand(&d.id),
         "risks": risk::flags(ctx, d),
     })
@@ -319,7 +349,7 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
         .index
         .of_kind("feature")
         .map(|f| {
-            let c = card(ctx, f, "");
+            let filter = filters(ctx, f);
             let milestone = f
                 .str("milestone")
                 .and_then(|m| ctx.index.get(m))
@@ -329,19 +359,12 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
                 .and_then(|m| m.str("date"))
                 .and_then(dates::parse)
                 .map(|d| dates::format(coarse(ctx, d)));
-            let ids = |key: &str| -> Vec<&str> {
-                c[key]
-                    .as_str()
-                    .unwrap_or("")
-                    .split(' ')
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            };
             json!({
-                "i": f.id, "t": f.title, "u": c["href"], "s": c["status"],
-                "tm": c["filter_team"], "o": ids("filter_objectives"), "g": ids("filter_segments"),
-                "m": milestone.map(|m| &m.id), "d": target, "r": c["rice"],
-                "h": facts::horizon(plan, f), "k": c["risks"],
+                "i": f.id, "t": f.title, "u": Index::page(f), "s": f.str("status"),
+                "tm": filter.team, "o": filter.objectives, "g": filter.segments,
+                "m": milestone.map(|m| &m.id), "d": target,
+                "r": facts::rice(f).map(|s| s.round() as i64),
+                "h": facts::horizon(plan, f), "k": risk::flags(ctx, f),
             })
         })
         .collect();
@@ -404,7 +427,7 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
             .str("team")
             .and_then(|t| teams.iter().position(|d| d.id == t))
             .unwrap_or(teams.len());
-        let c = card(ctx, f, "");
+        let filter = filters(ctx, f);
         for dep in f.strs("depends_on") {
             if let Some(d) = ctx.index.get(dep).filter(|d| d.kind == "feature") {
                 links.push(Link {
@@ -426,10 +449,10 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
                 .map(|(was, days)| (coarse(ctx, was), (!ctx.public).then_some(days))),
             risks: risk::flags(ctx, f),
             filters: [
-                c["filter_team"].as_str().unwrap_or("").to_string(),
-                c["filter_objectives"].as_str().unwrap_or("").to_string(),
-                c["filter_segments"].as_str().unwrap_or("").to_string(),
-                c["filter_milestone"].as_str().unwrap_or("").to_string(),
+                filter.team.to_string(),
+                filter.objectives.join(" "),
+                filter.segments.join(" "),
+                filter.milestone.to_string(),
             ],
         });
     }

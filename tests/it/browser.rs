@@ -37,11 +37,7 @@ fn site_works_in_headless_chromium() {
     };
     let started = Instant::now();
 
-    let site = tempfile::tempdir().expect("tempdir");
-    let repo = Repo::example();
-    let out = site.path().join("site");
-    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
-    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    let (_site, out) = example_site();
 
     let shots = screenshot_dir();
     std::fs::create_dir_all(&shots).expect("mkdir target/screenshots");
@@ -278,11 +274,7 @@ fn roadmap_prints_on_one_landscape_page() {
         skip_unless_ci("print test", "chromium and chromedriver are not installed");
         return;
     };
-    let site = tempfile::tempdir().expect("tempdir");
-    let repo = Repo::example();
-    let out = site.path().join("site");
-    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
-    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    let (_site, out) = example_site();
 
     let profile = tempfile::tempdir().expect("tempdir");
     let driver = Driver::start(&driver_bin);
@@ -340,11 +332,7 @@ fn lane_names_stay_visible_when_the_timeline_scrolls_on_a_phone() {
         );
         return;
     };
-    let site = tempfile::tempdir().expect("tempdir");
-    let repo = Repo::example();
-    let out = site.path().join("site");
-    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
-    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    let (_site, out) = example_site();
 
     let profile = tempfile::tempdir().expect("tempdir");
     let driver = Driver::start(&driver_bin);
@@ -380,6 +368,16 @@ fn lane_names_stay_visible_when_the_timeline_scrolls_on_a_phone() {
             .all(|n| !n.as_str().unwrap_or("").starts_with("hidden")),
         "lane names scrolled away: {seen}"
     );
+}
+
+/// `example-repo/` (a copy, with history) built into a temporary folder:
+/// the folder's guard and the site's path.
+fn example_site() -> (tempfile::TempDir, PathBuf) {
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    let run = Repo::example().run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    (site, out)
 }
 
 /// chromedriver and the browser, from the environment or the PATH.

@@ -339,6 +339,16 @@ return { cols: cols, lanes: lanes, height: +document.querySelector('svg.timeline
   staticShown: Array.prototype.some.call(document.querySelectorAll('.static-view'), function (s) { return !s.hidden; }) };
 "#;
 
+/// The board's group keys, in order, from what [`STATE`] returns.
+fn group_keys(v: &Value) -> Vec<&str> {
+    v["cols"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c["key"].as_str())
+        .collect()
+}
+
 #[test]
 fn a_view_sent_as_a_link_opens_filtered_grouped_and_sorted() {
     let repo = repo(35);
@@ -352,7 +362,7 @@ fn a_view_sent_as_a_link_opens_filtered_grouped_and_sorted() {
         assert_eq!(v["staticShown"], false, "{v}");
         // Alpha's two features, by status in the plan's order.
         let cols = v["cols"].as_array().expect("columns");
-        let keys: Vec<&str> = cols.iter().filter_map(|c| c["key"].as_str()).collect();
+        let keys = group_keys(&v);
         assert_eq!(keys, ["planned", "in-progress"], "{v}");
         assert_eq!(cols[0]["cards"], json!(["Zeta planning"]), "{v}");
         assert_eq!(cols[1]["cards"], json!(["Alpha engine"]), "{v}");
@@ -371,12 +381,7 @@ fn a_view_sent_as_a_link_opens_filtered_grouped_and_sorted() {
         assert_eq!(v["hash"], "#team=tb&group=status&sort=title", "{v}");
         assert_eq!(v["lanes"], json!(["Beta"]), "{v}");
         assert_eq!(v["shown"], "37 of 39 features, 36 on the timeline", "{v}");
-        let keys: Vec<&str> = v["cols"]
-            .as_array()
-            .expect("columns")
-            .iter()
-            .filter_map(|c| c["key"].as_str())
-            .collect();
+        let keys = group_keys(&v);
         assert_eq!(keys, ["idea", "discovery", "planned"], "{v}");
         // A column holds 30 cards and a button for the rest, sorted by title.
         let disc = &v["cols"][1];
@@ -399,12 +404,7 @@ fn a_view_sent_as_a_link_opens_filtered_grouped_and_sorted() {
         assert_eq!(v["lanes"], json!(["Alpha", "Beta", "Unassigned"]), "{v}");
         assert!(v["height"].as_f64().expect("height") > folded, "{v}");
         assert_eq!(v["shown"], "", "{v}");
-        let keys: Vec<&str> = v["cols"]
-            .as_array()
-            .expect("columns")
-            .iter()
-            .filter_map(|c| c["key"].as_str())
-            .collect();
+        let keys = group_keys(&v);
         assert_eq!(keys, ["now", "next", "later"], "{v}");
 
         // Grouped by team, sorted by target: Beta's M1 work before its
