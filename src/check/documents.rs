@@ -186,16 +186,7 @@ pub(super) fn build(
     config: &Config,
 ) -> (Option<Document>, Vec<Diagnostic>) {
     let file = raw.file.as_str();
-    let mut diags = Vec::new();
-    let Some(Identity {
-        kind: kind_name,
-        data,
-        spans,
-        id,
-        out_of_range,
-        template_id,
-    }) = identify(raw, registry, config)
-    else {
+    let Some(identity) = identify(raw, registry, config) else {
         let d = Diagnostic::new(
             Rule::Schema,
             file,
@@ -205,101 +196,24 @@ pub(super) fn build(
         .note(format!("known kinds: {}", registry.names().join(", ")));
         return (None, vec![d]);
     };
-    let kind = registry.get(&kind_name);
-    let kind_pos = spans.key("/kind").unwrap_or(raw.node.pos);
-    if let (Some(template), Some(own)) = (&template_id, &id) {
-        diags.push(
-            Diagnostic::new(
-                Rule::KindLocation,
-                file,
-                spans.value("/id"),
-                format!("`id: {own}` differs from `{template}`, which the `id` template of kind `{kind_name}` gives"),
-            )
-            .note("the id written in the document is used"),
-        );
-    }
-    for (ptr, text) in &out_of_range {
-        diags.push(
-            Diagnostic::new(
-                Rule::Schema,
-                file,
-                spans.value(ptr),
-                format!("`{}`: {text} is out of range", dotted(ptr)),
-            )
-            .note(format!(
-                "numbers in a plan are limited to ±{NUMBER_LIMIT:e}; this one is left out"
-            )),
-        );
-    }
-    let id = match id {
-        Some(id) => {
-            if !valid_id(&id) {
-                let pos = id_pos(&data, &spans);
-                diags.push(
-                    Diagnostic::new(Rule::InvalidId, file, pos, format!("invalid id `{id}`"))
-                        .note("ids start with a letter or digit and use only letters, digits, `.`, `_` and `-` (at most 128)"),
-                );
-            } else if reserved_id(&id) {
-                diags.push(
-                    Diagnostic::new(Rule::InvalidId, file, id_pos(&data, &spans), format!("reserved id `{id}`"))
-                        .note(format!("`{kind_name}/index.html` is the list of every {kind_name}: a document with this id would replace it"))
-                        .suggest("give the document another id"),
-                );
-            }
-            id
-        }
-        None => {
-            diags.push(
-                Diagnostic::new(Rule::Schema, file, kind_pos, "missing required field `id`")
-                    .note("a document in a YAML file needs an `id`"),
-            );
-            format!("{}#{}", file, raw.index)
-        }
-    };
+    let mut diags = Vec::new();
+    let kind_pos = identity.spans.key("/kind").unwrap_or(raw.node.pos);
+    located_and_range(file, &identity, &mut diags);
+    let id = checked_id(raw, &identity, kind_pos, &mut diags);
+    let schema_valid = validate(file, registry, &identity, &id, kind_pos, &mut diags);
+    let Identity {
+        kind: kind_name,
+        data,
+        spans,
+        out_of_range,
+        ..
+    } = identity;
     let title = data
         .get("title")
         .and_then(Value::as_str)
         .unwrap_or(&id)
         .to_string();
-    let mut valid = out_of_range.is_empty();
-    match kind {
-        None => {
-            valid = false;
-            let pos = spans.value("/kind");
-            let mut d = Diagnostic::new(
-                Rule::UnknownKind,
-                file,
-                pos,
-                format!("unknown kind `{kind_name}`"),
-            );
-            match nearest(&kind_name, registry.names()) {
-                Some(near) => d = d.suggest(format!("did you mean `{near}`?")),
-                None => d = d.note(format!("known kinds: {}", registry.names().join(", "))),
-            }
-            diags.push(d);
-        }
-        Some(kind) => {
-            for (ptr, violation) in kind.validate(&data) {
-                // A number out of range is null now, and already reported.
-                if out_of_range.iter().any(|(p, _)| *p == ptr) {
-                    continue;
-                }
-                // A string id that breaks the schema's pattern is already
-                // `invalid-id`: one problem, one diagnostic.
-                if ptr == "/id"
-                    && matches!(violation, Violation::Invalid(_))
-                    && data.get("id").is_some_and(Value::is_string)
-                    && !valid_id(&id)
-                {
-                    continue;
-                }
-                valid = false;
-                diags.push(violation_diag(
-                    file, &spans, kind_pos, kind, &ptr, violation,
-                ));
-            }
-        }
-    }
+    let valid = out_of_range.is_empty() && schema_valid;
     let body = raw.body.as_ref().map(|(text, first_line, body_file)| Body {
         info: markdown::scan(text, *first_line),
         text: text.clone(),
@@ -318,6 +232,133 @@ pub(super) fn build(
         valid,
     };
     (Some(doc), diags)
+}
+
+/// What identifying a document found before any schema: an `id:` that
+/// differs from its kind's id template, and numbers out of range.
+fn located_and_range(file: &str, identity: &Identity, diags: &mut Vec<Diagnostic>) {
+    let Identity {
+        kind,
+        spans,
+        id,
+        out_of_range,
+        template_id,
+        ..
+    } = identity;
+    if let (Some(template), Some(own)) = (template_id, id) {
+        diags.push(
+            Diagnostic::new(
+                Rule::KindLocation,
+                file,
+                spans.value("/id"),
+                format!("`id: {own}` differs from `{template}`, which the `id` template of kind `{kind}` gives"),
+            )
+            .note("the id written in the document is used"),
+        );
+    }
+    for (ptr, text) in out_of_range {
+        diags.push(
+            Diagnostic::new(
+                Rule::Schema,
+                file,
+                spans.value(ptr),
+                format!("`{}`: {text} is out of range", dotted(ptr)),
+            )
+            .note(format!(
+                "numbers in a plan are limited to ±{NUMBER_LIMIT:e}; this one is left out"
+            )),
+        );
+    }
+}
+
+/// The document's id, said to be invalid, reserved or missing where it
+/// is; a missing one is replaced by the file and index, so the document
+/// still has a key in the plan.
+fn checked_id(
+    raw: &RawDoc,
+    identity: &Identity,
+    kind_pos: Pos,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let file = raw.file.as_str();
+    let Identity {
+        kind: kind_name,
+        data,
+        spans,
+        ..
+    } = identity;
+    let Some(id) = identity.id.clone() else {
+        diags.push(
+            Diagnostic::new(Rule::Schema, file, kind_pos, "missing required field `id`")
+                .note("a document in a YAML file needs an `id`"),
+        );
+        return format!("{}#{}", file, raw.index);
+    };
+    if !valid_id(&id) {
+        let pos = id_pos(data, spans);
+        diags.push(
+            Diagnostic::new(Rule::InvalidId, file, pos, format!("invalid id `{id}`"))
+                .note("ids start with a letter or digit and use only letters, digits, `.`, `_` and `-` (at most 128)"),
+        );
+    } else if reserved_id(&id) {
+        diags.push(
+            Diagnostic::new(Rule::InvalidId, file, id_pos(data, spans), format!("reserved id `{id}`"))
+                .note(format!("`{kind_name}/index.html` is the list of every {kind_name}: a document with this id would replace it"))
+                .suggest("give the document another id"),
+        );
+    }
+    id
+}
+
+/// Validates the typed fields by the kind's schemas; false when the kind
+/// is unknown or a field breaks a schema. A number out of range (null now,
+/// already reported) and a string id that breaks the id pattern (already
+/// `invalid-id`) are not said twice: one problem, one diagnostic.
+fn validate(
+    file: &str,
+    registry: &Registry,
+    identity: &Identity,
+    id: &str,
+    kind_pos: Pos,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let Identity {
+        kind: kind_name,
+        data,
+        spans,
+        out_of_range,
+        ..
+    } = identity;
+    let Some(kind) = registry.get(kind_name) else {
+        let mut d = Diagnostic::new(
+            Rule::UnknownKind,
+            file,
+            spans.value("/kind"),
+            format!("unknown kind `{kind_name}`"),
+        );
+        match nearest(kind_name, registry.names()) {
+            Some(near) => d = d.suggest(format!("did you mean `{near}`?")),
+            None => d = d.note(format!("known kinds: {}", registry.names().join(", "))),
+        }
+        diags.push(d);
+        return false;
+    };
+    let mut valid = true;
+    for (ptr, violation) in kind.validate(data) {
+        if out_of_range.iter().any(|(p, _)| *p == ptr) {
+            continue;
+        }
+        if ptr == "/id"
+            && matches!(violation, Violation::Invalid(_))
+            && data.get("id").is_some_and(Value::is_string)
+            && !valid_id(id)
+        {
+            continue;
+        }
+        valid = false;
+        diags.push(violation_diag(file, spans, kind_pos, kind, &ptr, violation));
+    }
+    valid
 }
 
 /// Most allowed values a diagnostic lists in full.

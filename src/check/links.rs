@@ -5,6 +5,7 @@
 
 use super::Sink;
 use crate::diag::{Diagnostic, Pos, nearest};
+use crate::parse::markdown::{Link, WikiLink};
 use crate::plan::{Document, Edge, Plan};
 use crate::rules::Rule;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -164,109 +165,151 @@ pub(super) fn check(
     for (i, d) in plan.docs.iter().enumerate() {
         by_file.entry(d.file.as_str()).or_insert(i);
     }
-    let mut edges = Vec::new();
+    let mut links = Links {
+        plan,
+        by_file,
+        all_paths,
+        unparsed,
+        edges: Vec::new(),
+    };
     for (from, doc) in plan.docs.iter().enumerate() {
         let Some(body) = &doc.body else { continue };
         for w in &body.info.wiki_links {
-            match plan.by_id.get(&w.id) {
-                Some(&to) => {
-                    let target = &plan.docs[to];
-                    if let Some(a) = &w.anchor
+            links.wiki(from, doc, w, sink);
+        }
+        for link in &body.info.links {
+            links.markdown(from, doc, link, sink);
+        }
+    }
+    let edges = links.edges;
+    plan.edges.extend(edges);
+}
+
+/// What the link check reads while it walks the bodies, and the edges it
+/// finds.
+struct Links<'a> {
+    plan: &'a Plan,
+    /// The first document of each file, for links by path.
+    by_file: HashMap<&'a str, usize>,
+    all_paths: &'a BTreeSet<String>,
+    /// Ids of documents that did not parse: links to them are not broken.
+    unparsed: &'a HashSet<String>,
+    edges: Vec<Edge>,
+}
+
+impl Links<'_> {
+    /// A resolved link from `from` to `to` is an edge, unless to itself.
+    fn edge(&mut self, from: usize, to: usize) {
+        if to != from {
+            self.edges.push(Edge {
+                from,
+                to,
+                field: "body".into(),
+            });
+        }
+    }
+
+    /// `[[id]]` and `[[id#anchor]]`.
+    fn wiki(&mut self, from: usize, doc: &Document, w: &WikiLink, sink: &mut Sink<'_>) {
+        match self.plan.by_id.get(&w.id) {
+            Some(&to) => {
+                let target = &self.plan.docs[to];
+                if let Some(a) = &w.anchor
+                    && !has_anchor(target, a)
+                {
+                    sink.push(Some(doc), anchor_diag(doc, w.pos, target, a));
+                }
+                self.edge(from, to);
+            }
+            None if self.unparsed.contains(&w.id) => {}
+            // `[[1]](https://…)`: a Markdown link whose text is `[1]`.
+            None if w.tentative => {}
+            None => {
+                let file = doc.body.as_ref().map_or(&doc.file, |b| &b.file);
+                let mut d = Diagnostic::new(
+                    Rule::BrokenLink,
+                    file,
+                    w.pos,
+                    format!("no document with id `{}`", w.id),
+                );
+                if let Some(near) = nearest(&w.id, self.plan.docs.iter().map(|d| d.id.as_str())) {
+                    d = d.suggest(format!("did you mean `{near}`?"));
+                }
+                sink.push(Some(doc), d);
+            }
+        }
+    }
+
+    /// A Markdown link: to an anchor of the page, outside, or a path.
+    fn markdown(&mut self, from: usize, doc: &Document, link: &Link, sink: &mut Sink<'_>) {
+        let file = doc.body.as_ref().map_or(&doc.file, |b| &b.file);
+        match resolve(&link.dest, file) {
+            Target::External => {}
+            Target::SamePage(a) => {
+                if !a.is_empty() && !has_anchor(doc, &a) {
+                    sink.push(Some(doc), anchor_diag(doc, link.pos, doc, &a));
+                }
+            }
+            Target::Outside => sink.push(
+                Some(doc),
+                Diagnostic::new(
+                    Rule::BrokenLink,
+                    file,
+                    link.pos,
+                    format!("link `{}` leaves the plans repository", link.dest),
+                ),
+            ),
+            Target::Path(path, anchor) => {
+                if let Some(&to) = self.by_file.get(path.as_str()) {
+                    let target = &self.plan.docs[to];
+                    if let Some(a) = &anchor
+                        && !a.is_empty()
                         && !has_anchor(target, a)
                     {
-                        sink.push(Some(doc), anchor_diag(doc, w.pos, target, a));
+                        sink.push(Some(doc), anchor_diag(doc, link.pos, target, a));
                     }
-                    if to != from {
-                        edges.push(Edge {
-                            from,
-                            to,
-                            field: "body".into(),
-                        });
-                    }
-                }
-                None if unparsed.contains(&w.id) => {}
-                // `[[1]](https://…)`: a Markdown link whose text is `[1]`.
-                None if w.tentative => {}
-                None => {
-                    let mut d = Diagnostic::new(
-                        Rule::BrokenLink,
-                        &body.file,
-                        w.pos,
-                        format!("no document with id `{}`", w.id),
-                    );
-                    if let Some(near) = nearest(&w.id, plan.docs.iter().map(|d| d.id.as_str())) {
-                        d = d.suggest(format!("did you mean `{near}`?"));
-                    }
+                    self.edge(from, to);
+                } else if let Some(d) = self.file_link(file, &path, link) {
                     sink.push(Some(doc), d);
                 }
             }
         }
-        for link in &body.info.links {
-            match resolve(&link.dest, &body.file) {
-                Target::External => {}
-                Target::SamePage(a) => {
-                    if !a.is_empty() && !has_anchor(doc, &a) {
-                        sink.push(Some(doc), anchor_diag(doc, link.pos, doc, &a));
-                    }
-                }
-                Target::Outside => sink.push(
-                    Some(doc),
-                    Diagnostic::new(
-                        Rule::BrokenLink,
-                        &body.file,
-                        link.pos,
-                        format!("link `{}` leaves the plans repository", link.dest),
-                    ),
-                ),
-                Target::Path(path, anchor) => {
-                    if let Some(&to) = by_file.get(path.as_str()) {
-                        let target = &plan.docs[to];
-                        if let Some(a) = &anchor
-                            && !a.is_empty()
-                            && !has_anchor(target, a)
-                        {
-                            sink.push(Some(doc), anchor_diag(doc, link.pos, target, a));
-                        }
-                        if to != from {
-                            edges.push(Edge {
-                                from,
-                                to,
-                                field: "body".into(),
-                            });
-                        }
-                    } else if all_paths.contains(&path) && active_content(&path) {
-                        sink.push(
-                            Some(doc),
-                            Diagnostic::new(
-                                Rule::ActiveContent,
-                                &body.file,
-                                link.pos,
-                                format!("`{}` is not published: it can run script", link.dest),
-                            )
-                            .note(
-                                "an HTML, SVG or XML file opened from the site would run its script \
-                                 with the site's origin, so it is not copied and the link shows as \
-                                 plain text",
-                            )
-                            .suggest("link to a PNG or PDF export, or to where the file is hosted"),
-                        );
-                    } else if !all_paths.contains(&path) && !is_dir(all_paths, &path) {
-                        let mut d = Diagnostic::new(
-                            Rule::BrokenLink,
-                            &body.file,
-                            link.pos,
-                            format!("link to missing file `{}`", link.dest),
-                        );
-                        if let Some(near) = sibling_suggestion(all_paths, &path, &link.dest) {
-                            d = d.suggest(format!("did you mean `{near}`?"));
-                        }
-                        sink.push(Some(doc), d);
-                    }
-                }
-            }
-        }
     }
-    plan.edges.extend(edges);
+
+    /// A link to a path that is no document: a file that can run script
+    /// (`active-content`), or a file or folder that is not there.
+    fn file_link(&self, file: &str, path: &str, link: &Link) -> Option<Diagnostic> {
+        let all_paths = self.all_paths;
+        if all_paths.contains(path) && active_content(path) {
+            return Some(
+                Diagnostic::new(
+                    Rule::ActiveContent,
+                    file,
+                    link.pos,
+                    format!("`{}` is not published: it can run script", link.dest),
+                )
+                .note(
+                    "an HTML, SVG or XML file opened from the site would run its script \
+                     with the site's origin, so it is not copied and the link shows as \
+                     plain text",
+                )
+                .suggest("link to a PNG or PDF export, or to where the file is hosted"),
+            );
+        }
+        if all_paths.contains(path) || is_dir(all_paths, path) {
+            return None;
+        }
+        let mut d = Diagnostic::new(
+            Rule::BrokenLink,
+            file,
+            link.pos,
+            format!("link to missing file `{}`", link.dest),
+        );
+        if let Some(near) = sibling_suggestion(all_paths, path, &link.dest) {
+            d = d.suggest(format!("did you mean `{near}`?"));
+        }
+        Some(d)
+    }
 }
 
 /// The nearest file name in the missing file's own folder, written the way

@@ -52,91 +52,106 @@ pub fn parse_file(file: &SourceFile) -> (Vec<RawDoc>, Vec<Diagnostic>) {
         }
     };
     let lower = path.to_ascii_lowercase();
-    let markdown = lower.ends_with(".md") || lower.ends_with(".markdown");
     let mut diags = Vec::new();
     let mut docs = Vec::new();
-    if markdown {
-        match split(text) {
-            // A file a kind by location matches is its document with or
-            // without front matter: a folder of specs need not have any.
-            FrontMatter::NotDocument if file.kind.is_some() => docs.push(RawDoc {
-                file: file.path.clone(),
-                node: super::yaml::Node {
-                    pos: Pos::start(),
-                    value: NodeValue::Map(Vec::new()),
-                },
-                body: Some((text.to_string(), 1, file.path.clone())),
-                markdown: true,
-                kind: file.kind.clone(),
-                index: 0,
-            }),
-            FrontMatter::NotDocument => {}
-            FrontMatter::Unclosed => diags.push(
-                diag(Rule::YamlSyntax, path, Pos::start(), "front matter never closes")
-                    .note("a Markdown document starts with a `---` line and its front matter ends at the next `---` line"),
-            ),
-            FrontMatter::Document { yaml, body, body_line } => {
-                let (nodes, error) = parse_stream(yaml, 2);
-                if let Some(e) = error {
-                    diags.push(yaml_diag(path, e));
-                } else if nodes.len() > 1 {
-                    diags.push(diag(Rule::YamlSyntax, path, nodes[1].pos, "front matter holds more than one YAML document"));
-                } else {
-                    match nodes.into_iter().next() {
-                        Some(node) if matches!(node.value, NodeValue::Map(_)) => docs.push(RawDoc {
-                            file: file.path.clone(),
-                            node,
-                            body: Some((body.to_string(), body_line, file.path.clone())),
-                            markdown: true,
-                            kind: file.kind.clone(),
-                            index: 0,
-                        }),
-                        Some(node) if !node.is_null() => {
-                            diags.push(diag(Rule::Schema, path, node.pos, "front matter must be a mapping of fields"))
-                        }
-                        _ => diags.push(diag(Rule::Schema, path, Pos::start(), "front matter is empty: a document needs `kind` and `title`")),
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        markdown_file(file, text, &mut docs, &mut diags);
+    } else {
+        yaml_file(file, text, &mut docs, &mut diags);
+    }
+    (docs, diags)
+}
+
+/// A Markdown file: its front matter is the document, the rest its body.
+fn markdown_file(
+    file: &SourceFile,
+    text: &str,
+    docs: &mut Vec<RawDoc>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let path = file.path.as_str();
+    let doc = |node, body: &str, body_line| RawDoc {
+        file: file.path.clone(),
+        node,
+        body: Some((body.to_string(), body_line, file.path.clone())),
+        markdown: true,
+        kind: file.kind.clone(),
+        index: 0,
+    };
+    match split(text) {
+        // A file a kind by location matches is its document with or
+        // without front matter: a folder of specs need not have any.
+        FrontMatter::NotDocument if file.kind.is_some() => {
+            let empty = super::yaml::Node {
+                pos: Pos::start(),
+                value: NodeValue::Map(Vec::new()),
+            };
+            docs.push(doc(empty, text, 1));
+        }
+        FrontMatter::NotDocument => {}
+        FrontMatter::Unclosed => diags.push(
+            diag(Rule::YamlSyntax, path, Pos::start(), "front matter never closes")
+                .note("a Markdown document starts with a `---` line and its front matter ends at the next `---` line"),
+        ),
+        FrontMatter::Document { yaml, body, body_line } => {
+            let (nodes, error) = parse_stream(yaml, 2);
+            if let Some(e) = error {
+                diags.push(yaml_diag(path, e));
+            } else if nodes.len() > 1 {
+                diags.push(diag(Rule::YamlSyntax, path, nodes[1].pos, "front matter holds more than one YAML document"));
+            } else {
+                match nodes.into_iter().next() {
+                    Some(node) if matches!(node.value, NodeValue::Map(_)) => {
+                        docs.push(doc(node, body, body_line))
                     }
+                    Some(node) if !node.is_null() => {
+                        diags.push(diag(Rule::Schema, path, node.pos, "front matter must be a mapping of fields"))
+                    }
+                    _ => diags.push(diag(Rule::Schema, path, Pos::start(), "front matter is empty: a document needs `kind` and `title`")),
                 }
             }
         }
-    } else {
-        let (nodes, error) = parse_stream(text, 1);
-        let any = !nodes.is_empty();
-        for (index, node) in nodes.into_iter().enumerate() {
-            if node.is_null() {
-                continue;
-            }
-            if !matches!(node.value, NodeValue::Map(_)) {
-                diags.push(diag(
-                    Rule::Schema,
-                    path,
-                    node.pos,
-                    "a YAML document must be a mapping of fields",
-                ));
-                continue;
-            }
-            let body = file.body.as_ref().map(|(p, t)| (t.clone(), 1, p.clone()));
-            docs.push(RawDoc {
-                file: file.path.clone(),
-                node,
-                body,
-                markdown: false,
-                kind: file.kind.clone(),
-                index,
-            });
+    }
+}
+
+/// A YAML file: a stream of documents, each a mapping of fields.
+fn yaml_file(file: &SourceFile, text: &str, docs: &mut Vec<RawDoc>, diags: &mut Vec<Diagnostic>) {
+    let path = file.path.as_str();
+    let (nodes, error) = parse_stream(text, 1);
+    let any = !nodes.is_empty();
+    for (index, node) in nodes.into_iter().enumerate() {
+        if node.is_null() {
+            continue;
         }
-        if let Some(e) = error {
-            diags.push(yaml_diag(path, e));
-        } else if !any || docs.is_empty() && diags.is_empty() {
+        if !matches!(node.value, NodeValue::Map(_)) {
             diags.push(diag(
                 Rule::Schema,
                 path,
-                Pos::start(),
-                "YAML file holds no document",
+                node.pos,
+                "a YAML document must be a mapping of fields",
             ));
+            continue;
         }
+        let body = file.body.as_ref().map(|(p, t)| (t.clone(), 1, p.clone()));
+        docs.push(RawDoc {
+            file: file.path.clone(),
+            node,
+            body,
+            markdown: false,
+            kind: file.kind.clone(),
+            index,
+        });
     }
-    (docs, diags)
+    if let Some(e) = error {
+        diags.push(yaml_diag(path, e));
+    } else if !any || docs.is_empty() && diags.is_empty() {
+        diags.push(diag(
+            Rule::Schema,
+            path,
+            Pos::start(),
+            "YAML file holds no document",
+        ));
+    }
 }
 
 fn yaml_diag(path: &str, e: crate::parse::yaml::YamlError) -> Diagnostic {
