@@ -1,7 +1,11 @@
-//! Calendar dates as day numbers, without a date crate: the plans only need
-//! `YYYY-MM-DD`, periods (`2027`, `2027-H1`, `2027-Q3`, `2027-05`) and day
-//! differences, and a small exact implementation is easier to trust than a
-//! dependency with time zones we never use.
+//! Calendar dates as day numbers. The plans need `YYYY-MM-DD`, periods
+//! (`2027`, `2027-H1`, `2027-Q3`, `2027-05`) and day differences, and the
+//! site formats a date for every change it lists: a day number is a plain
+//! `i64` to subtract, sort and hash, and its civil conversion is a few
+//! exact integer steps, tested against the calendar below. What needs time
+//! zones comes from jiff: the local date ("today" on the reader's
+//! calendar, not UTC's) and a commit's day at the offset git recorded with
+//! it (a commit made at 23:30 in New York is on that day, not the next).
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -172,13 +176,32 @@ pub fn period_range(p: &str) -> Option<(i64, i64)> {
     Some((start, end))
 }
 
-/// Today's date in UTC from the system clock.
-pub fn system_today() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    secs.div_euclid(86_400)
+/// Today's date in the local time zone (`TZ`, else the system's; UTC
+/// when neither can be read).
+pub fn local_today() -> i64 {
+    of_date(jiff::ZonedDateTime::now().date())
+}
+
+/// The day number of a civil date.
+fn of_date(d: jiff::civil::Date) -> i64 {
+    days_from_civil(i64::from(d.year()), d.month() as u32, d.day() as u32)
+}
+
+/// The day of a git time (seconds since the epoch, already clamped by
+/// [`clamp_git_time`]) at the offset from UTC git recorded beside it, in
+/// minutes. An offset git cannot have written (beyond ±25 hours) counts as
+/// UTC, and a day past the years 1970 to 9999 is kept inside them.
+pub fn day_at(secs: i64, offset_minutes: i32) -> i64 {
+    let offset = jiff::tz::Offset::from_seconds(offset_minutes.saturating_mul(60))
+        .unwrap_or(jiff::tz::Offset::UTC);
+    let secs = secs.clamp(GIT_TIME_MIN, GIT_TIME_MAX);
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => of_date(offset.to_datetime(t).date()).clamp(
+            GIT_TIME_MIN.div_euclid(86_400),
+            GIT_TIME_MAX.div_euclid(86_400),
+        ),
+        Err(_) => secs.div_euclid(86_400),
+    }
 }
 
 /// The earliest commit time read from git: 1970-01-01T00:00:00Z.
@@ -208,6 +231,22 @@ mod tests {
         assert_eq!(clamp_git_time(i64::MIN), (GIT_TIME_MIN, true));
         assert_eq!(format(GIT_TIME_MAX.div_euclid(86_400)), "9999-12-31");
         assert_eq!(format((GIT_TIME_MAX + 1).div_euclid(86_400)), "10000-01-01");
+    }
+
+    #[test]
+    fn a_commit_day_is_the_day_at_its_offset() {
+        // 2026-03-16T04:30:00Z is still the 15th in New York (-05:00) and
+        // already the 16th in Tokyo.
+        let t = 1_773_635_400;
+        assert_eq!(format(day_at(t, 0)), "2026-03-16");
+        assert_eq!(format(day_at(t, -300)), "2026-03-15");
+        assert_eq!(format(day_at(t, 540)), "2026-03-16");
+        assert_eq!(format(day_at(t - 6 * 3600, 540)), "2026-03-16");
+        assert_eq!(format(day_at(t - 6 * 3600, 0)), "2026-03-15");
+        // Offsets git cannot write count as UTC; the edges stay in range.
+        assert_eq!(day_at(t, i32::MAX), day_at(t, 0));
+        assert_eq!(format(day_at(0, -720)), "1970-01-01");
+        assert_eq!(format(day_at(GIT_TIME_MAX, 840)), "9999-12-31");
     }
 
     #[test]

@@ -203,11 +203,8 @@ impl Project {
     /// as scanned now.
     pub fn history_from(&self, committed: crate::history::Committed) -> crate::history::History {
         let working: Vec<String> = self.tree.files.iter().map(|f| f.path.clone()).collect();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        committed.finish(&self.root, &working, &self.history_inputs(), now)
+        let clock = crate::dates::local_today();
+        committed.finish(&self.root, &working, &self.history_inputs(), clock)
     }
 
     /// "Today" for rules and the site: the config's pin, else the clock.
@@ -216,7 +213,7 @@ impl Project {
             .today
             .as_deref()
             .and_then(crate::dates::parse)
-            .unwrap_or_else(crate::dates::system_today)
+            .unwrap_or_else(crate::dates::local_today)
     }
 
     /// Checks the plans, without history (no `stale`, "today" from the

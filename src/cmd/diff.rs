@@ -85,15 +85,15 @@ fn pinned(p: &Project) -> Option<i64> {
 /// a new problem the change made.
 fn head_day(p: Option<&Project>) -> i64 {
     let Some(p) = p else {
-        return crate::dates::system_today();
+        return crate::dates::local_today();
     };
     if let Some(d) = pinned(p) {
         return d;
     }
     p.as_of
         .and_then(|c| Git::discover(&p.root).and_then(|g| g.info(c).ok()))
-        .map(|i| i.commit_time.div_euclid(86_400))
-        .unwrap_or_else(crate::dates::system_today)
+        .map(|i| i.commit_day())
+        .unwrap_or_else(crate::dates::local_today)
 }
 
 fn compile(p: Option<&Project>, day: i64, memo: Option<&Memo>) -> Compiled {

@@ -115,7 +115,7 @@ fn repository(target: &Path) -> Result<u8, String> {
     if target.exists() && !target.is_dir() {
         return Err(format!("{} exists and is not a folder", target.display()));
     }
-    let files = files(crate::dates::system_today());
+    let files = files(crate::dates::local_today());
     for (rel, _) in &files {
         if target.join(rel).symlink_metadata().is_ok() {
             return Err(format!(

@@ -17,9 +17,10 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-/// 4: files whose object could not be read are `missing`, not `unreadable`.
-/// 5: each line closed by its checksum; dates clamped to 1970..=9999.
-const FORMAT: u32 = 5;
+/// Raised whenever what a line holds, or what it means, changes (a commit
+/// now carries its time-zone offsets): a file of another format is read
+/// as absent and rebuilt, never misread.
+const FORMAT: u32 = 6;
 
 /// The longest line read: one commit's changes (a commit that adds
 /// thousands of documents writes a few megabytes).

@@ -1110,6 +1110,8 @@ pub fn worktree(
         email: String::new(),
         time: now,
         commit_time: now,
+        offset: 0,
+        commit_offset: 0,
         summary: "not committed yet".into(),
         parents: Vec::new(),
         clamped: false,
@@ -1216,23 +1218,21 @@ pub fn committed(root: &std::path::Path, tip: Option<Oid>, inp: &Inputs<'_>) -> 
         }
         Err(e) => replay.note(format!("could not read git history: {e}")),
     }
-    let head_day = git
-        .info(head)
-        .ok()
-        .map(|i| i.commit_time.div_euclid(86_400));
+    let head_day = git.info(head).ok().map(|i| i.commit_day());
     replay.set_head_day(head_day);
     out(replay, Some(head))
 }
 
 impl Committed {
     /// The full history: the working tree's edits (`working`: the plan
-    /// files on disk) applied when building HEAD, and "today" decided.
+    /// files on disk) applied when building HEAD, and "today" decided
+    /// (`clock`: the local date, for a tree that is not as committed).
     pub fn finish(
         self,
         root: &std::path::Path,
         working: &[String],
         inp: &Inputs<'_>,
-        now: i64,
+        clock: i64,
     ) -> History {
         let Committed {
             mut replay,
@@ -1240,14 +1240,13 @@ impl Committed {
             worktree: apply,
             pinned,
         } = self;
-        let clock = now.div_euclid(86_400);
         let Some(head) = head else {
             return replay.finish(pinned.unwrap_or(clock));
         };
         let head_day = replay.head_day();
         let t = crate::timings::phase("history: working tree");
         let wt = if apply {
-            Git::discover(root).map(|git| worktree(&git, head, root, working, inp, now))
+            Git::discover(root).map(|git| worktree(&git, head, root, working, inp, clock * 86_400))
         } else {
             None
         };

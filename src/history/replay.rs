@@ -434,10 +434,6 @@ impl BlockCodec for Body {
     }
 }
 
-fn day_of(secs: i64) -> i64 {
-    secs.div_euclid(86_400)
-}
-
 fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     let mut cur = v;
     for seg in path.split('.') {
@@ -513,7 +509,7 @@ impl Stamp {
             author: Arc::from(info.author.as_str()),
             email: Arc::from(info.email.as_str()),
             message: Arc::from(info.summary.as_str()),
-            day: day_of(info.time),
+            day: info.day(),
             uncommitted,
             boundary,
         }
@@ -610,28 +606,28 @@ impl Replay {
             self.history.notes.push(format!(
                 "this is a shallow clone: history starts at commit {} ({})",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(day_of(c.commit.time))
+                dates::human(c.commit.day())
             ));
         }
         if c.commit.clamped {
             self.history.notes.push(format!(
                 "commit {} is dated outside the years 1970 to 9999: read as {}",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(day_of(c.commit.commit_time))
+                dates::human(c.commit.commit_day())
             ));
         }
         for file in &c.unreadable {
             self.history.notes.push(format!(
                 "{file} did not parse at commit {} ({}): its history has a gap there",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(day_of(c.commit.time))
+                dates::human(c.commit.day())
             ));
         }
         for file in &c.missing {
             self.history.notes.push(format!(
                 "{file} could not be read from the repository at commit {} ({}; its object is missing or damaged): its history has a gap there",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(day_of(c.commit.time))
+                dates::human(c.commit.day())
             ));
         }
         self.apply(c, &c.commit, false);
@@ -643,7 +639,7 @@ impl Replay {
     /// field the state holds whichever came last, not necessarily what
     /// the merge kept. Silent: the merge's own changes are already events.
     fn resolve(&mut self, c: &CommitChanges) {
-        let day = day_of(c.commit.time);
+        let day = c.commit.day();
         for d in &c.resolved {
             let mut new = Value::Object(Default::default());
             for f in &d.fields {

@@ -21,10 +21,10 @@ use std::path::Path;
 /// of an earlier northstar, is recognised as not ours.
 const MAGIC: &[u8; 8] = b"NSSTATE\n";
 
-/// 5: binary ([`super::codec`]) instead of JSON. 6: each document's
-/// digest of its changes. 7: each document's changes a block of their own.
-/// 8: each document's last fields a block of their own.
-const FORMAT: u64 = 8;
+/// Raised whenever the encoding or the meaning of what it holds changes
+/// (a change's day is now on its author's calendar): a state of another
+/// format is not read, and the replay runs from the per-commit cache.
+const FORMAT: u64 = 9;
 
 /// The cached state and what it is the state of.
 pub struct Saved {

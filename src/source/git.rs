@@ -87,6 +87,13 @@ pub struct CommitInfo {
     pub time: i64,
     /// Committer time, seconds since the epoch (UTC).
     pub commit_time: i64,
+    /// The author's offset from UTC when committing, in minutes: the day
+    /// a change was made is the day on the author's calendar.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub offset: i32,
+    /// The committer's offset from UTC, in minutes.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub commit_offset: i32,
     /// First line of the message.
     pub summary: String,
     /// Parent ids.
@@ -96,6 +103,23 @@ pub struct CommitInfo {
     /// notes it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub clamped: bool,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
+}
+
+impl CommitInfo {
+    /// The day the change was authored, on the author's calendar.
+    pub fn day(&self) -> i64 {
+        crate::dates::day_at(self.time, self.offset)
+    }
+
+    /// The day the commit was made, on the committer's calendar: "today"
+    /// of a build of it (docs/format.md#today).
+    pub fn commit_day(&self) -> i64 {
+        crate::dates::day_at(self.commit_time, self.commit_offset)
+    }
 }
 
 /// A commit's id as the notes show it.
@@ -293,6 +317,8 @@ impl Git {
             email: author.email().unwrap_or("").to_string(),
             time,
             commit_time,
+            offset: author.when().offset_minutes(),
+            commit_offset: c.time().offset_minutes(),
             summary: c.summary().ok().flatten().unwrap_or("").to_string(),
             parents: c.parent_ids().map(|p| p.to_string()).collect(),
             clamped: author_clamped || committer_clamped,

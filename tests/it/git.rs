@@ -54,6 +54,8 @@ impl Git {
         }
     }
 
+    /// Dates: a day is taken at noon UTC; a full time (`…T23:30:00-05:00`)
+    /// as written.
     pub fn command(
         &self,
         args: &[&str],
@@ -71,13 +73,10 @@ impl Git {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", who.name)
             .env("GIT_AUTHOR_EMAIL", who.email)
-            .env("GIT_AUTHOR_DATE", format!("{author_date}T12:00:00+00:00"))
+            .env("GIT_AUTHOR_DATE", at_noon(author_date))
             .env("GIT_COMMITTER_NAME", who.name)
             .env("GIT_COMMITTER_EMAIL", who.email)
-            .env(
-                "GIT_COMMITTER_DATE",
-                format!("{committer_date}T12:00:00+00:00"),
-            );
+            .env("GIT_COMMITTER_DATE", at_noon(committer_date));
         cmd
     }
 
@@ -134,5 +133,14 @@ impl Git {
             who,
         );
         self.run(&["rev-parse", "HEAD"])
+    }
+}
+
+/// `2026-03-10` at noon UTC; a date with a time as it is.
+fn at_noon(date: &str) -> String {
+    if date.contains('T') {
+        date.to_string()
+    } else {
+        format!("{date}T12:00:00+00:00")
     }
 }

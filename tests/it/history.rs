@@ -336,25 +336,12 @@ fn stale(repo: &Repo) -> Vec<(String, u64, u64, String)> {
         .collect()
 }
 
-/// The UTC date of the clock, `YYYY-MM-DD`. A build that takes "today"
-/// from the clock read it between a `clock_day()` before the build and one
-/// after: a test accepts exactly those two (the same day, unless UTC
-/// midnight passed while the build ran).
+/// The local date of the clock, `YYYY-MM-DD` (docs/format.md#today). A
+/// build that takes "today" from the clock read it between a `clock_day()`
+/// before the build and one after: a test accepts exactly those two (the
+/// same day, unless midnight passed while the build ran).
 fn clock_day() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    jiff::ZonedDateTime::now().date().to_string()
 }
 
 // ---------------------------------------------------------------------------
@@ -2420,6 +2407,81 @@ fn today_is_the_head_commit_date_when_the_tree_is_clean_and_unpinned() {
         today == before.as_str() || today == after.as_str(),
         "{today}: neither {before} nor {after}"
     );
+}
+
+#[test]
+fn the_clock_s_today_is_the_local_date() {
+    let repo = Repo::empty();
+    repo.file("northstar.yaml", "product: Test Product\n").file(
+        "f1.md",
+        &feature("Feature One", "in-progress", "m1", 1, "G."),
+    );
+    // UTC+14 and UTC-12 are 26 hours apart: never on the same date.
+    for zone in ["Etc/GMT-14", "Etc/GMT+12"] {
+        let local = || {
+            let now = jiff::Timestamp::now().in_tz(zone).expect("zone");
+            now.date().to_string()
+        };
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let before = local();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_northstar"))
+            .arg("-C")
+            .arg(repo.path())
+            .args(["build", "--allow-errors", "-o"])
+            .arg(tmp.path().join("site"))
+            .env("TZ", zone)
+            .output()
+            .expect("run northstar");
+        let after = local();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plan: Value = serde_json::from_slice(
+            &std::fs::read(tmp.path().join("site/plan.json")).expect("plan.json"),
+        )
+        .expect("json");
+        let today = plan["today"].as_str().unwrap_or("");
+        assert!(
+            today == before || today == after,
+            "{zone}: {today}, neither {before} nor {after}"
+        );
+    }
+}
+
+#[test]
+fn commit_days_are_on_the_calendar_of_the_offset_git_recorded() {
+    let (repo, git) = plans();
+    let unpinned = "product: Test Product\n";
+    repo.file("northstar.yaml", unpinned).file(
+        "f1.md",
+        &feature("Feature One", "in-progress", "m1", 1, "G."),
+    );
+    git.commit("Plans", "2026-02-01");
+    repo.file("met.yaml", &metric(11));
+    // 23:30 in New York is 04:30 UTC the next day: the author's change is
+    // made on 10 March, the commit on 15 March, on their calendars.
+    git.commit_dated(
+        "Metric",
+        "2026-03-10T23:30:00-05:00",
+        "2026-03-15T23:30:00-05:00",
+        BOB,
+    );
+    let site = build(repo.path(), &[]);
+    assert_eq!(site.plan()["today"], "2026-03-15");
+    assert_eq!(site.history("met")[0]["date"], "2026-03-10");
+    // East of UTC the same instant is already the next day.
+    repo.file("met.yaml", &metric(12));
+    git.commit_dated(
+        "Metric again",
+        "2026-03-16T07:30:00+09:00",
+        "2026-03-16T07:30:00+09:00",
+        BOB,
+    );
+    let site = build(repo.path(), &[]);
+    assert_eq!(site.plan()["today"], "2026-03-16");
+    assert_eq!(site.history("met")[0]["date"], "2026-03-16");
 }
 
 #[test]
