@@ -296,3 +296,44 @@ pub fn stem(path: &str) -> &str {
         _ => name,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::SourceFile;
+
+    fn tree(names: &[&str]) -> Tree {
+        let files = names
+            .iter()
+            .map(|n| SourceFile {
+                path: format!("{n}.yaml"),
+                text: Ok(format!("kind: person\nid: {n}\ntitle: {n}\n")),
+                kind: None,
+                body: None,
+            })
+            .collect();
+        Tree {
+            files,
+            all_paths: Default::default(),
+            schemas: Default::default(),
+        }
+    }
+
+    /// `serve` keeps one memo for a whole session and asks its size to
+    /// know when to forget files gone from the tree: the size must count
+    /// the files checked, and forgetting must keep only the current ones.
+    #[test]
+    fn the_memo_holds_a_result_per_file_and_forgets_files_gone() {
+        let config = crate::config::parse("product: p\n").expect("config");
+        let registry = Registry::new(&config.kinds, &Default::default()).expect("registry");
+        let memo = Memo::default();
+        assert!(memo.is_empty());
+        let three = tree(&["ann", "bob", "cy"]);
+        let c = compile_with(&config, &registry, &three, 0, None, Some(&memo));
+        assert_eq!(c.plan.docs.len(), 3);
+        assert_eq!(memo.len(), 3);
+        assert!(!memo.is_empty());
+        memo.retain(&tree(&["bob", "cy"]));
+        assert_eq!(memo.len(), 2);
+    }
+}

@@ -131,6 +131,19 @@ fn yaml_syntax_cannot_be_switched_off() {
     assert_eq!(repo.positions("yaml-syntax"), vec![at("f.md", 1, 1)]);
 }
 
+#[test]
+fn yaml_syntax_cannot_be_lowered_to_a_warning() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nrules:\n  yaml-syntax: warning\n",
+    );
+    repo.file("f.md", "---\nkind: feature\n");
+    let d = one(&repo, "yaml-syntax");
+    assert_eq!(where_(&d), at("f.md", 1, 1));
+    assert_eq!(d["level"], "error");
+}
+
 // --------------------------------------------------------------------- schema
 
 #[test]
