@@ -1,9 +1,11 @@
 //! Field-level differences between two versions of a document, as data.
 
 use super::snapshot::Snap;
+use super::codec::encoded;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+encoded! {
 /// One field that changed: `status: planned → in-progress`. Nested values
 /// are named with dots (`rice.reach`, `key_results.0.current`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +18,7 @@ pub struct FieldChange {
     /// The value after (absent when the field was removed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Value>,
+}
 }
 
 /// Differences of `old` → `new` fields, descending into objects and into

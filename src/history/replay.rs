@@ -1,7 +1,7 @@
 //! The replay: per-commit changes applied oldest first to a running state
 //! of every document, from which the derived facts and the words come.
 
-use super::codec::{BlockCodec, Codec, Dec, Enc, Lazy};
+use super::codec::{BlockCodec, Codec, Dec, Enc, Lazy, Scratch, encoded};
 use super::diff::FieldChange;
 use super::{CommitChanges, What, words};
 use crate::dates;
@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+encoded! {
 /// A change to one document, ready to show (and, in the state cache,
 /// one per change of every document: see [`super::codec`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,7 @@ pub struct Event {
     pub uncommitted: bool,
     /// True where the available history starts (shallow clone).
     pub boundary: bool,
+}
 }
 
 /// A document's changes, oldest first: as the state file holds them until
@@ -238,6 +240,7 @@ impl Codec for Events {
     }
 }
 
+encoded! {
 /// The history of one document and what follows from it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocHistory {
@@ -259,72 +262,15 @@ pub struct DocHistory {
     pub scope_added: Vec<String>,
     /// Milestones: features removed since it first appeared.
     pub scope_removed: Vec<String>,
-    /// A digest of `events`, chained as each is added (see [`chain`]):
+    /// A digest of `events`, chained as each is added (see [`Scratch::digest`]):
     /// the site keeps what it renders from a document's changes under it
     /// (`render::reuse`), and finding it here costs nothing, where hashing
     /// every change on every build cost as much as rendering them.
     pub digest: u64,
 }
-
-/// `digest` with `e` added: a hash of the digest so far and of everything
-/// in `e` that the site shows, with the stable hasher
-/// ([`crate::fingerprint`]), so the same changes give the same digest in
-/// every run and every build of the program.
-pub fn chain(digest: u64, e: &Event) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::fingerprint::hasher();
-    digest.hash(&mut h);
-    e.commit.hash(&mut h);
-    e.author.hash(&mut h);
-    e.email.hash(&mut h);
-    e.day.hash(&mut h);
-    e.message.hash(&mut h);
-    (e.what as u8).hash(&mut h);
-    e.fields.len().hash(&mut h);
-    for f in &e.fields {
-        f.field.hash(&mut h);
-        for v in [&f.from, &f.to] {
-            match v {
-                Some(v) => {
-                    1u8.hash(&mut h);
-                    hash_value(v, &mut h);
-                }
-                None => 0u8.hash(&mut h),
-            }
-        }
-    }
-    e.sections.hash(&mut h);
-    e.from_file.hash(&mut h);
-    e.words.hash(&mut h);
-    e.uncommitted.hash(&mut h);
-    e.boundary.hash(&mut h);
-    h.finish()
 }
 
-/// Hashes a JSON value, tagged by type (so `"1"` and `1` differ).
-fn hash_value(v: &Value, h: &mut impl std::hash::Hasher) {
-    use std::hash::Hash;
-    match v {
-        Value::Null => 0u8.hash(h),
-        Value::Bool(b) => (1u8, b).hash(h),
-        Value::Number(n) => (2u8, n.to_string()).hash(h),
-        Value::String(s) => (3u8, s).hash(h),
-        Value::Array(items) => {
-            (4u8, items.len()).hash(h);
-            for i in items {
-                hash_value(i, h);
-            }
-        }
-        Value::Object(map) => {
-            (5u8, map.len()).hash(h);
-            for (k, v) in map {
-                k.hash(h);
-                hash_value(v, h);
-            }
-        }
-    }
-}
-
+encoded! {
 /// One line of the plan's change log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
@@ -338,7 +284,9 @@ pub struct LogEntry {
     /// [`History::event`]), kept once for both lists.
     pub n: usize,
 }
+}
 
+encoded! {
 /// The history of the whole plan.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -356,6 +304,7 @@ pub struct History {
     pub available: bool,
     /// "Today" of this build (docs/format.md#today), as a day number.
     pub today: i64,
+}
 }
 
 impl History {
@@ -384,6 +333,7 @@ impl History {
     }
 }
 
+encoded! {
 #[derive(Clone)]
 struct State {
     kind: String,
@@ -391,6 +341,7 @@ struct State {
     /// Its fields, and its body sections (heading, hash), of the last
     /// version seen.
     body: Lazy<Body>,
+}
 }
 
 impl State {
@@ -553,6 +504,8 @@ pub struct Replay {
     /// Day each document first appeared in the history read (a shallow
     /// clone's boundary included), for milestone scope.
     first_seen: HashMap<String, i64>,
+    /// Digests each change as it is recorded (not in the state file).
+    scratch: Scratch,
 }
 
 impl Default for Replay {
@@ -585,6 +538,7 @@ impl Replay {
             status_since: HashMap::new(),
             effective: HashMap::new(),
             first_seen: HashMap::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -852,7 +806,7 @@ impl Replay {
             title: Arc::from(d.title.as_str()),
             n: doc.events.len(),
         });
-        doc.digest = chain(doc.digest, &event);
+        doc.digest = self.scratch.digest(doc.digest, &event);
         doc.events.push(event);
     }
 
@@ -1072,138 +1026,6 @@ impl Codec for What {
     }
 }
 
-impl Codec for FieldChange {
-    fn enc(&self, e: &mut Enc) {
-        e.str(&self.field);
-        self.from.enc(e);
-        self.to.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(FieldChange {
-            field: d.string()?,
-            from: Codec::dec(d)?,
-            to: Codec::dec(d)?,
-        })
-    }
-}
-
-impl Codec for Event {
-    fn enc(&self, e: &mut Enc) {
-        e.arc(&self.commit);
-        e.arc(&self.author);
-        e.arc(&self.email);
-        e.i64(self.day);
-        e.arc(&self.message);
-        self.what.enc(e);
-        self.fields.enc(e);
-        self.sections.enc(e);
-        self.from_file.enc(e);
-        self.words.enc(e);
-        e.bool(self.uncommitted);
-        e.bool(self.boundary);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(Event {
-            commit: d.arc()?,
-            author: d.arc()?,
-            email: d.arc()?,
-            day: d.i64()?,
-            message: d.arc()?,
-            what: Codec::dec(d)?,
-            fields: Codec::dec(d)?,
-            sections: Codec::dec(d)?,
-            from_file: Codec::dec(d)?,
-            words: Codec::dec(d)?,
-            uncommitted: d.bool()?,
-            boundary: d.bool()?,
-        })
-    }
-}
-
-impl Codec for DocHistory {
-    fn enc(&self, e: &mut Enc) {
-        self.events.enc(e);
-        self.created.enc(e);
-        self.last_changed.enc(e);
-        self.days_in_status.enc(e);
-        self.slips.enc(e);
-        e.i64(self.slip_days);
-        self.values.enc(e);
-        self.scope_added.enc(e);
-        self.scope_removed.enc(e);
-        e.u64(self.digest);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(DocHistory {
-            events: Codec::dec(d)?,
-            created: Codec::dec(d)?,
-            last_changed: Codec::dec(d)?,
-            days_in_status: Codec::dec(d)?,
-            slips: Codec::dec(d)?,
-            slip_days: d.i64()?,
-            values: Codec::dec(d)?,
-            scope_added: Codec::dec(d)?,
-            scope_removed: Codec::dec(d)?,
-            digest: d.u64()?,
-        })
-    }
-}
-
-impl Codec for LogEntry {
-    fn enc(&self, e: &mut Enc) {
-        e.arc(&self.id);
-        e.arc(&self.kind);
-        e.arc(&self.title);
-        self.n.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(LogEntry {
-            id: d.arc()?,
-            kind: d.arc()?,
-            title: d.arc()?,
-            n: Codec::dec(d)?,
-        })
-    }
-}
-
-impl Codec for History {
-    fn enc(&self, e: &mut Enc) {
-        self.docs.enc(e);
-        self.log.enc(e);
-        self.notes.enc(e);
-        self.head_day.enc(e);
-        e.bool(self.dirty);
-        e.bool(self.available);
-        e.i64(self.today);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(History {
-            docs: Codec::dec(d)?,
-            log: Codec::dec(d)?,
-            notes: Codec::dec(d)?,
-            head_day: Codec::dec(d)?,
-            dirty: d.bool()?,
-            available: d.bool()?,
-            today: d.i64()?,
-        })
-    }
-}
-
-impl Codec for State {
-    fn enc(&self, e: &mut Enc) {
-        e.str(&self.kind);
-        e.str(&self.title);
-        self.body.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(State {
-            kind: d.string()?,
-            title: d.string()?,
-            body: Codec::dec(d)?,
-        })
-    }
-}
-
 impl Codec for Replay {
     fn enc(&self, e: &mut Enc) {
         self.state.enc(e);
@@ -1219,6 +1041,7 @@ impl Codec for Replay {
             status_since: Codec::dec(d)?,
             effective: Codec::dec(d)?,
             first_seen: Codec::dec(d)?,
+            scratch: Scratch::default(),
         })
     }
 }
@@ -1251,6 +1074,55 @@ mod tests {
             uncommitted,
             boundary: false,
         }
+    }
+
+    /// The state file holds every field of these types (`encoded!`), so a
+    /// field added to one changes the encoding: then the state's format
+    /// must be raised, or a state written before would be misread.
+    #[test]
+    fn the_encoding_of_a_change_is_pinned_to_the_format() {
+        let mut e = Enc::default();
+        change(3, true).enc(&mut e);
+        LogEntry {
+            id: Arc::from("f-1"),
+            kind: Arc::from("feature"),
+            title: Arc::from("One"),
+            n: 2,
+        }
+        .enc(&mut e);
+        let doc = DocHistory {
+            created: Some(1),
+            last_changed: Some(2),
+            days_in_status: BTreeMap::from([("beta".to_string(), 3)]),
+            slips: 4,
+            slip_days: 5,
+            values: vec![(6, 7.5)],
+            scope_added: vec!["a".into()],
+            scope_removed: vec!["b".into()],
+            digest: 8,
+            ..Default::default()
+        };
+        History {
+            docs: HashMap::from([("f-1".to_string(), doc)]),
+            log: Vec::new(),
+            notes: vec!["n".into()],
+            head_day: Some(9),
+            dirty: true,
+            available: true,
+            today: 10,
+        }
+        .enc(&mut e);
+        let digest = {
+            use std::hash::Hasher;
+            let mut h = crate::fingerprint::hasher();
+            h.write(e.bytes());
+            h.finish()
+        };
+        assert_eq!(
+            (super::super::state::FORMAT, format!("{digest:016x}")),
+            (10, "766dda8e0d8890ff".to_string()),
+            "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
+        );
     }
 
     fn encoded(events: &Events) -> Vec<u8> {

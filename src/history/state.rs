@@ -22,9 +22,9 @@ use std::path::Path;
 const MAGIC: &[u8; 8] = b"NSSTATE\n";
 
 /// Raised whenever the encoding or the meaning of what it holds changes
-/// (a change's day is now on its author's calendar): a state of another
-/// format is not read, and the replay runs from the per-commit cache.
-const FORMAT: u64 = 9;
+/// (a test pins the encoding to it): a state of another format is not
+/// read, and the replay runs from the per-commit cache.
+pub(super) const FORMAT: u64 = 10;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
