@@ -1,7 +1,7 @@
 //! Field-level differences between two versions of a document, as data.
 
-use super::snapshot::Snap;
 use super::codec::encoded;
+use super::snapshot::Snap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
