@@ -17,11 +17,13 @@ pub use crate::output::SITE_MARKER;
 fn cache_file(root: &Path, config: &Config) -> Result<Option<PathBuf>, String> {
     if config.cache == ".git/northstar" {
         Ok(source::git::Git::discover(root)
-            .map(|g| g.git_dir().join("northstar").join("history.jsonl")))
+            .map(|g| crate::history::store::commits_path(&g.git_dir().join("northstar"))))
     } else {
         source::confine::folder_inside(root, Path::new(&config.cache))
             .map_err(|e| format!("{}: `cache`: {e}", config::FILE_NAME))?;
-        Ok(Some(root.join(&config.cache).join("history.jsonl")))
+        Ok(Some(crate::history::store::commits_path(
+            &root.join(&config.cache),
+        )))
     }
 }
 
@@ -40,7 +42,7 @@ pub struct Project {
     /// The revision built with `--as-of`, if any.
     pub as_of: Option<git2::Oid>,
     /// The history state at HEAD, read while the files are scanned.
-    prefetch: Option<crate::history::state::Prefetch>,
+    prefetch: Option<crate::history::store::state::Prefetch>,
     /// The per-commit history cache file (finding the default one opens
     /// the repository: done once).
     cache: Option<PathBuf>,
@@ -106,8 +108,8 @@ impl Project {
             || source::scan(&root, &config, &skip),
             || {
                 cache.as_deref().filter(|_| history).map(|c| {
-                    crate::history::state::Prefetch::load(
-                        crate::history::state_path(c),
+                    crate::history::store::state::Prefetch::load(
+                        crate::history::store::state_path(c),
                         crate::history::fingerprint(&config_text, &schemas),
                     )
                 })

@@ -135,7 +135,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         && history.damaged()
         && let Some(cache) = project.history_cache()
     {
-        let state = crate::history::state_path(&cache);
+        let state = crate::history::store::state_path(&cache);
         let _ = std::fs::remove_file(&state);
         eprintln!(
             "warning: the history state {} did not read back whole; it is rebuilt from the per-commit cache next time",

@@ -1,7 +1,7 @@
 //! Field-level differences between two versions of a document, as data.
 
-use super::codec::encoded;
 use super::snapshot::Snap;
+use super::store::codec::encoded;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

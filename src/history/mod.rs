@@ -9,13 +9,10 @@
 //! Then one replay, oldest first, that keeps the state of every document to
 //! derive facts and phrase changes in words.
 
-pub mod cache;
-pub mod cachefile;
-pub mod codec;
 pub mod diff;
 pub mod replay;
 pub mod snapshot;
-pub mod state;
+pub mod store;
 pub mod words;
 
 use crate::config::Config;
@@ -448,12 +445,7 @@ pub struct Inputs<'a> {
     /// Where the cache file lives (None: no cache).
     pub cache: Option<std::path::PathBuf>,
     /// The state at HEAD, if its reading was started early.
-    pub prefetch: Option<&'a state::Prefetch>,
-}
-
-/// Where the state at HEAD is kept, beside the per-commit cache file.
-pub fn state_path(cache: &std::path::Path) -> std::path::PathBuf {
-    cache.with_file_name("state.bin")
+    pub prefetch: Option<&'a store::state::Prefetch>,
 }
 
 /// Per-commit changes of every commit reachable from `tip`, oldest first,
@@ -473,17 +465,17 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
     let load = crate::timings::phase("history: load cache");
     let fp = fingerprint(inp.config_text, inp.schemas);
     let mut write = true;
-    let (mut cached, note) = match inp.cache.as_deref().map(|p| cache::load(p, &fp)) {
-        Some(cache::Loaded::Entries(e)) => (e, None),
-        Some(cache::Loaded::Corrupt) => (
+    let (mut cached, note) = match inp.cache.as_deref().map(|p| store::commits::load(p, &fp)) {
+        Some(store::commits::Loaded::Entries(e)) => (e, None),
+        Some(store::commits::Loaded::Corrupt) => (
             HashMap::new(),
             Some("the history cache was unreadable and has been rebuilt".to_string()),
         ),
-        Some(cache::Loaded::Stale) if !head => {
+        Some(store::commits::Loaded::Stale) if !head => {
             write = false;
             (HashMap::new(), None)
         }
-        Some(cache::Loaded::Stale) => (
+        Some(store::commits::Loaded::Stale) => (
             HashMap::new(),
             Some(
                 "the history cache was for another config or version and has been rebuilt"
@@ -557,7 +549,7 @@ impl CacheWrite {
     /// costs time next run.
     fn write(&self, commits: &[CommitChanges]) {
         let _t = crate::timings::phase("history: save cache");
-        let _ = cache::save(&self.path, &self.fp, self.kept.iter().chain(commits));
+        let _ = store::commits::save(&self.path, &self.fp, self.kept.iter().chain(commits));
     }
 }
 
@@ -883,15 +875,15 @@ fn replayed(
         .cache
         .as_ref()
         .filter(|_| is_head)
-        .map(|p| state_path(p));
+        .map(|p| store::state_path(p));
     let shallow: Vec<String> = git.shallow_roots().iter().map(Oid::to_string).collect();
     // A cache file that is there but is not read (a symbolic link, not a
-    // regular file, too large: see `cachefile`) is said, and the history
+    // regular file, too large: see `store::file`) is said, and the history
     // is read in full, so that both files are written again, as files.
     let refused: Vec<String> = [inp.cache.as_deref(), state_path.as_deref()]
         .into_iter()
         .flatten()
-        .filter_map(|p| cachefile::refusal(p, cachefile::MAX_BYTES))
+        .filter_map(|p| store::file::refusal(p, store::file::MAX_BYTES))
         .collect();
     let state = state_path.as_deref().map(|path| StateFile {
         path,
@@ -976,7 +968,7 @@ impl StateFile<'_> {
         let saved = inp
             .prefetch
             .and_then(|p| p.take(self.path, self.fp))
-            .unwrap_or_else(|| state::load(self.path, self.fp))
+            .unwrap_or_else(|| store::state::load(self.path, self.fp))
             .filter(|s| s.shallow == self.shallow);
         drop(t);
         let Some(saved) = saved else {
@@ -1030,7 +1022,7 @@ impl StateFile<'_> {
     ) -> Result<Vec<CommitChanges>, String> {
         let mut known = self
             .cache
-            .map(|p| cache::tail(p, self.fp, cache_len))
+            .map(|p| store::commits::tail(p, self.fp, cache_len))
             .unwrap_or_default();
         let missing: Vec<Oid> = new
             .iter()
@@ -1043,7 +1035,7 @@ impl StateFile<'_> {
         let (read, _) = read_new(git, &missing, inp)?;
         if let Some(p) = self.cache {
             // A cache that cannot be written only costs time next run.
-            let _ = cache::append(p, self.fp, read.iter());
+            let _ = store::commits::append(p, self.fp, read.iter());
         }
         known.extend(read.into_iter().map(|c| (c.commit.id.clone(), c)));
         Ok(new
@@ -1064,7 +1056,7 @@ impl StateFile<'_> {
             .and_then(|c| std::fs::symlink_metadata(c).ok())
             .filter(std::fs::Metadata::is_file)
             .map_or(0, |m| m.len());
-        let _ = state::save(
+        let _ = store::state::save(
             self.path,
             self.fp,
             head.to_string(),

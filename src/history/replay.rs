@@ -1,8 +1,8 @@
 //! The replay: per-commit changes applied oldest first to a running state
 //! of every document, from which the derived facts and the words come.
 
-use super::codec::{BlockCodec, Codec, Dec, Enc, Lazy, Scratch, encoded};
 use super::diff::FieldChange;
+use super::store::codec::{BlockCodec, Codec, Dec, Enc, Lazy, Scratch, encoded};
 use super::{CommitChanges, What, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 encoded! {
 /// A change to one document, ready to show (and, in the state cache,
-/// one per change of every document: see [`super::codec`]).
+/// one per change of every document: see [`super::store::codec`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Commit id (empty for uncommitted edits).
@@ -493,7 +493,7 @@ impl Stamp {
 }
 
 /// The replay's running state and results. Encoded for the state cache
-/// (`state.rs`, [`super::codec`]): the state at HEAD is cached, so a build
+/// ([`super::store::state`], [`super::store::codec`]): the state at HEAD is cached, so a build
 /// after new commits replays only those.
 #[derive(Clone)]
 pub struct Replay {
@@ -1003,7 +1003,7 @@ impl Replay {
     }
 }
 
-// The state file's encoding of the replay (see [`super::codec`]): fields
+// The state file's encoding of the replay (see [`super::store::codec`]): fields
 // in declaration order; a new field means a new state format.
 
 impl Codec for What {
@@ -1119,7 +1119,7 @@ mod tests {
             h.finish()
         };
         assert_eq!(
-            (super::super::state::FORMAT, format!("{digest:016x}")),
+            (super::super::store::state::FORMAT, format!("{digest:016x}")),
             (10, "766dda8e0d8890ff".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
@@ -1132,7 +1132,7 @@ mod tests {
     }
 
     fn read_back(bytes: &[u8]) -> Events {
-        let bytes: super::super::codec::Bytes = Arc::new(bytes.to_vec());
+        let bytes: super::super::store::codec::Bytes = Arc::new(bytes.to_vec());
         let mut d = Dec::shared(&bytes, (*bytes).as_ref().len()).expect("decoder");
         let events = Events::dec(&mut d).expect("decodes");
         assert!(d.at_end());
@@ -1183,7 +1183,7 @@ mod tests {
         state.enc(&mut e);
         let bytes = e.into_bytes();
         let len = bytes.len();
-        let shared: super::super::codec::Bytes = Arc::new(bytes.clone());
+        let shared: super::super::store::codec::Bytes = Arc::new(bytes.clone());
         let mut d = Dec::shared(&shared, len).expect("decoder");
         let mut back = State::dec(&mut d).expect("decodes");
         assert!(d.at_end());
@@ -1238,7 +1238,7 @@ mod tests {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0xff;
             let len = damaged.len();
-            let damaged: super::super::codec::Bytes = Arc::new(damaged);
+            let damaged: super::super::store::codec::Bytes = Arc::new(damaged);
             let Some(mut d) = Dec::shared(&damaged, len) else {
                 continue;
             };

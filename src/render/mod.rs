@@ -373,7 +373,10 @@ fn open_reuse(b: &Build<'_>, ctx: &Ctx<'_>) -> Option<reuse::Reuse> {
     } else {
         context
     };
-    Some(reuse::Reuse::open(reuse::path(dir, public), context))
+    Some(reuse::Reuse::open(
+        crate::history::store::kept_path(dir, public),
+        context,
+    ))
 }
 
 /// The kept rendering of a document's history, and the digest of its

@@ -23,7 +23,7 @@
 //! appended; the file is rewritten without the records no build uses any
 //! more once those are most of it.
 
-use crate::history::state::checksum;
+use crate::history::store::state::checksum;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -101,12 +101,12 @@ impl AsRef<[u8]> for Kept<'_> {
 impl Reuse {
     /// The renderings kept at `path` for `context` (none when the file is
     /// missing or not one of ours). Only a regular file is read, never
-    /// through a symbolic link ([`crate::history::cachefile`]): anything
+    /// through a symbolic link ([`crate::history::store::file`]): anything
     /// else is warned about, and replaced by the file this build writes.
     pub fn open(path: PathBuf, context: u64) -> Reuse {
-        use crate::history::cachefile::{self, Opened};
+        use crate::history::store::file::{self, Opened};
         let _t = crate::timings::phase("render: read kept history");
-        let file = match cachefile::open(&path, cachefile::MAX_BYTES) {
+        let file = match file::open(&path, file::MAX_BYTES) {
             Opened::File(f, _) => Some(f),
             Opened::Absent => None,
             Opened::Refused(why) => {
@@ -222,7 +222,7 @@ impl Reuse {
 /// Appends records to the file (a regular file only: never through a
 /// link).
 fn append(path: &Path, records: &[u8]) -> std::io::Result<()> {
-    let mut f = crate::history::cachefile::open_append(path)?;
+    let mut f = crate::history::store::file::open_append(path)?;
     f.write_all(records)
 }
 
@@ -321,16 +321,6 @@ pub fn context<'a>(
     people.sort_unstable();
     people.hash(&mut h);
     Some(h.finish())
-}
-
-/// The file the renderings of one audience are kept in, in the history
-/// cache's folder.
-pub fn path(cache_dir: &Path, public: bool) -> PathBuf {
-    cache_dir.join(if public {
-        "reuse-public.bin"
-    } else {
-        "reuse-internal.bin"
-    })
 }
 
 #[cfg(test)]

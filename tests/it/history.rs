@@ -1877,7 +1877,7 @@ fn state_path(repo: &Repo) -> PathBuf {
 /// The commit a state file was written at.
 fn state_head(repo: &Repo) -> String {
     let bytes = std::fs::read(state_path(repo)).expect("state file");
-    northstar::history::state::header(&bytes)
+    northstar::history::store::state::header(&bytes)
         .expect("a state file northstar reads")
         .1
 }
@@ -1900,7 +1900,7 @@ fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 fn edit_state(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let body = &bytes[..bytes.len() - 8];
     let mut out = replace_bytes(body, from, to);
-    let sum = northstar::history::state::checksum(&out);
+    let sum = northstar::history::store::state::checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out
 }
@@ -2223,7 +2223,7 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     // A state file that does not parse, or was written for another config,
     // is ignored (the per-commit cache replays) and written again.
     let bytes = std::fs::read(&state).expect("state");
-    let (fingerprint, _) = northstar::history::state::header(&bytes).expect("header");
+    let (fingerprint, _) = northstar::history::store::state::header(&bytes).expect("header");
     let mut other = fingerprint.clone().into_bytes();
     other[0] = if other[0] == b'0' { b'1' } else { b'0' };
     let mut damaged = bytes.clone();

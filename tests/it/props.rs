@@ -10,7 +10,7 @@
 
 use crate::common::Repo;
 use crate::git::{ALICE, Git};
-use northstar::history::cache::{Loaded, load};
+use northstar::history::store::commits::{Loaded, load};
 use northstar::parse::document::parse_file;
 use northstar::parse::yaml::parse_stream;
 use northstar::render::markdown::{NoLinks, render, safe_url};
@@ -161,7 +161,7 @@ proptest! {
 
     #[test]
     fn a_damaged_history_state_reads_as_none_not_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let _ = northstar::history::state::decode(&bytes, "fingerprint");
+        let _ = northstar::history::store::state::decode(&bytes, "fingerprint");
     }
 }
 

@@ -638,13 +638,13 @@ macro_rules! encoded {
             $( $(#[$fmeta])* $fvis $field : $ty ),*
         }
 
-        impl $crate::history::codec::Codec for $name {
-            fn enc(&self, e: &mut $crate::history::codec::Enc) {
-                $( $crate::history::codec::Codec::enc(&self.$field, e); )*
+        impl $crate::history::store::codec::Codec for $name {
+            fn enc(&self, e: &mut $crate::history::store::codec::Enc) {
+                $( $crate::history::store::codec::Codec::enc(&self.$field, e); )*
             }
-            fn dec(d: &mut $crate::history::codec::Dec<'_>) -> Option<Self> {
+            fn dec(d: &mut $crate::history::store::codec::Dec<'_>) -> Option<Self> {
                 Some($name {
-                    $( $field: $crate::history::codec::Codec::dec(d)? ),*
+                    $( $field: $crate::history::store::codec::Codec::dec(d)? ),*
                 })
             }
         }

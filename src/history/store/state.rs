@@ -14,7 +14,7 @@
 //! fingerprint, format or shallow boundary, is ignored and rewritten.
 
 use super::codec::{Bytes, Codec, Dec, Enc};
-use super::replay::Replay;
+use crate::history::replay::Replay;
 use std::path::Path;
 
 /// The file's first bytes: a state file of another program, or a JSON one
@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"NSSTATE\n";
 /// Raised whenever the encoding or the meaning of what it holds changes
 /// (a test pins the encoding to it): a state of another format is not
 /// read, and the replay runs from the per-commit cache.
-pub(super) const FORMAT: u64 = 10;
+pub(crate) const FORMAT: u64 = 10;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
@@ -84,14 +84,14 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
 
 /// The state file's bytes, mapped: they are in the page cache already
 /// (every build reads them), and documents' changes keep a share of them
-/// until read (see [`super::replay::Events`]), so reading them into fresh
+/// until read (see [`crate::history::replay::Events`]), so reading them into fresh
 /// memory would cost a copy and as much fresh memory as the file, for
 /// nothing. Read into memory where mapping fails.
 ///
-/// Only a regular file within [`super::cachefile::MAX_BYTES`] is read,
-/// never through a symbolic link (see [`super::cachefile`]).
+/// Only a regular file within [`super::file::MAX_BYTES`] is read,
+/// never through a symbolic link (see [`super::file`]).
 fn map(path: &Path) -> Option<Bytes> {
-    use super::cachefile::{MAX_BYTES, Opened, open};
+    use super::file::{MAX_BYTES, Opened, open};
     use std::io::Read;
     let Opened::File(file, len) = open(path, MAX_BYTES) else {
         return None;
@@ -121,7 +121,7 @@ pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
 
 /// The state a decoder over a sealed file's body reads, past the magic
 /// and format. Documents' changes are kept as the blocks they are in the
-/// file and read when used (see [`super::replay::Events`]): the file
+/// file and read when used (see [`crate::history::replay::Events`]): the file
 /// passed the checksum, so every block is as it was written.
 fn read(mut d: Dec<'_>, fingerprint: &str) -> Option<Saved> {
     if !(d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT) {

@@ -9,10 +9,10 @@
 //! `state.bin` ends with one, [`super::state::checksum`]): a line damaged
 //! or edited by hand in a way that still parses must not be shown as
 //! history. The file is read only as a regular file of bounded size
-//! ([`super::cachefile`]), one line of bounded length at a time.
+//! ([`super::file`]), one line of bounded length at a time.
 
-use super::CommitChanges;
-use super::cachefile::{self, Opened};
+use super::file::{self, Opened};
+use crate::history::CommitChanges;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -55,9 +55,9 @@ fn next_line(reader: &mut impl BufRead, buf: &mut String) -> Option<bool> {
 }
 
 /// The cache file opened for reading: None when absent or refused (see
-/// [`cachefile::refusal`], which says so in a note).
+/// [`file::refusal`], which says so in a note).
 fn open(path: &Path) -> Option<BufReader<std::io::Take<std::fs::File>>> {
-    match cachefile::open(path, cachefile::MAX_BYTES) {
+    match file::open(path, file::MAX_BYTES) {
         Opened::File(file, len) => Some(BufReader::new(file.take(len))),
         Opened::Absent | Opened::Refused(_) => None,
     }
@@ -162,7 +162,7 @@ pub fn append<'a>(
     fingerprint: &str,
     entries: impl Iterator<Item = &'a CommitChanges>,
 ) -> std::io::Result<()> {
-    let mut reader = match cachefile::open(path, cachefile::MAX_BYTES) {
+    let mut reader = match file::open(path, file::MAX_BYTES) {
         Opened::Absent => return save(path, fingerprint, entries),
         Opened::Refused(_) => return Ok(()),
         Opened::File(file, len) => BufReader::new(file.take(len)),
@@ -173,7 +173,7 @@ pub fn append<'a>(
     {
         return Ok(());
     }
-    let mut w = std::io::BufWriter::new(cachefile::open_append(path)?);
+    let mut w = std::io::BufWriter::new(file::open_append(path)?);
     for e in entries {
         writeln!(
             w,
@@ -191,7 +191,7 @@ pub fn append<'a>(
 pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, CommitChanges> {
     use std::io::{Seek, SeekFrom};
     let mut out = HashMap::new();
-    let Opened::File(mut file, len) = cachefile::open(path, cachefile::MAX_BYTES) else {
+    let Opened::File(mut file, len) = file::open(path, file::MAX_BYTES) else {
         return out;
     };
     let mut first = String::new();
