@@ -336,4 +336,15 @@ mod tests {
         memo.retain(&tree(&["bob", "cy"]));
         assert_eq!(memo.len(), 2);
     }
+
+    /// A Markdown document's default id is its file name without the
+    /// extension; a name that is only an extension stays whole, so it is
+    /// said to be an invalid id rather than an empty one.
+    #[test]
+    fn a_stem_drops_the_last_extension_only() {
+        assert_eq!(stem("features/f-1.md"), "f-1");
+        assert_eq!(stem("notes/v1.2.md"), "v1.2");
+        assert_eq!(stem("README"), "README");
+        assert_eq!(stem("odd/.md"), ".md");
+    }
 }

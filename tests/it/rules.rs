@@ -771,6 +771,24 @@ fn broken_link_wiki_links() {
     assert_eq!(ds[2]["message"], "no heading `#nope` in `target`");
 }
 
+/// A link to a document that does not parse is not also broken (its
+/// parse error is the problem), but a prose file without front matter is
+/// no document: a wiki link to its name is broken.
+#[test]
+fn broken_link_to_a_prose_file_but_not_to_one_that_does_not_parse() {
+    let repo = Repo::base();
+    repo.file("notes.md", "# Notes\n\nJust prose.\n");
+    repo.file("broken.md", "---\nkind: feature\ntitle: [unclosed\n---\n");
+    linker(&repo, "l.md", "See [[notes]] and [[broken]].\n");
+    let ds = of(&repo, "broken-link");
+    assert_eq!(
+        ds.iter().map(where_).collect::<Vec<_>>(),
+        vec![at("l.md", 5, 5)],
+        "{ds:#?}"
+    );
+    assert_eq!(ds[0]["message"], "no document with id `notes`");
+}
+
 #[test]
 fn broken_link_relative_paths_and_anchors() {
     let repo = Repo::base();
