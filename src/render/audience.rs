@@ -2,9 +2,9 @@
 //! decided here once for every writer: pages, history lists and the change
 //! log, the feed, `plan.json`. A public build shows only published
 //! documents, no e-mail address, no insight's customer, no commit message
-//! and no date finer than the quarter. Those rules used to be repeated at
-//! each writer, and the ones that forgot (field changes in history, the
-//! feed) published exactly what the rest hid.
+//! and no date finer than the quarter. One place, because rules repeated
+//! at each writer drift apart, and a writer that forgets one publishes
+//! exactly what the others hide.
 
 use super::links::Index;
 use crate::dates;
