@@ -22,7 +22,7 @@
 //! each line, the state file and each kept record. What cannot be read is
 //! a value its reader gets back (`commits::Loaded`, `None`, a damaged
 //! block), never a panic or a process-wide flag; a file that is not a
-//! regular file inside the cache folder is not opened at all ([`file`]).
+//! regular file inside the cache folder is not opened at all ([`mod@file`]).
 
 pub mod codec;
 pub mod commits;
