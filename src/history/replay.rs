@@ -460,7 +460,7 @@ impl Stamp {
             author: Arc::from(info.author.as_str()),
             email: Arc::from(info.email.as_str()),
             message: Arc::from(info.summary.as_str()),
-            day: info.day(),
+            day: info.commit_day(),
             uncommitted,
             boundary,
         }
@@ -560,7 +560,7 @@ impl Replay {
             self.history.notes.push(format!(
                 "this is a shallow clone: history starts at commit {} ({})",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(c.commit.day())
+                dates::human(c.commit.commit_day())
             ));
         }
         if c.commit.clamped {
@@ -574,14 +574,14 @@ impl Replay {
             self.history.notes.push(format!(
                 "{file} did not parse at commit {} ({}): its history has a gap there",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(c.commit.day())
+                dates::human(c.commit.commit_day())
             ));
         }
         for file in &c.missing {
             self.history.notes.push(format!(
                 "{file} could not be read from the repository at commit {} ({}; its object is missing or damaged): its history has a gap there",
                 &c.commit.id[..c.commit.id.len().min(10)],
-                dates::human(c.commit.day())
+                dates::human(c.commit.commit_day())
             ));
         }
         self.apply(c, &c.commit, false);
@@ -593,7 +593,7 @@ impl Replay {
     /// field the state holds whichever came last, not necessarily what
     /// the merge kept. Silent: the merge's own changes are already events.
     fn resolve(&mut self, c: &CommitChanges) {
-        let day = c.commit.day();
+        let day = c.commit.commit_day();
         for d in &c.resolved {
             let mut new = Value::Object(Default::default());
             for f in &d.fields {
@@ -1120,7 +1120,7 @@ mod tests {
         };
         assert_eq!(
             (super::super::store::state::FORMAT, format!("{digest:016x}")),
-            (10, "766dda8e0d8890ff".to_string()),
+            (11, "766dda8e0d8890ff".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
     }

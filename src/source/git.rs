@@ -87,11 +87,11 @@ pub struct CommitInfo {
     pub time: i64,
     /// Committer time, seconds since the epoch (UTC).
     pub commit_time: i64,
-    /// The author's offset from UTC when committing, in minutes: the day
-    /// a change was made is the day on the author's calendar.
+    /// The author's offset from UTC, in minutes.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub offset: i32,
-    /// The committer's offset from UTC, in minutes.
+    /// The committer's offset from UTC, in minutes: the day a change
+    /// landed is the day on the committer's calendar.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub commit_offset: i32,
     /// First line of the message.
@@ -110,13 +110,11 @@ fn is_zero(n: &i32) -> bool {
 }
 
 impl CommitInfo {
-    /// The day the change was authored, on the author's calendar.
-    pub fn day(&self) -> i64 {
-        crate::dates::day_at(self.time, self.offset)
-    }
-
-    /// The day the commit was made, on the committer's calendar: "today"
-    /// of a build of it (docs/format.md#today).
+    /// The day the commit was made, on the committer's calendar: the day
+    /// its changes landed (docs/format.md#history), and "today" of a build
+    /// of it (docs/format.md#today). Not the author date: a rebased or
+    /// cherry-picked commit keeps its author date, so a history in the
+    /// order commits landed would jump back and forth in time.
     pub fn commit_day(&self) -> i64 {
         crate::dates::day_at(self.commit_time, self.commit_offset)
     }

@@ -2451,7 +2451,7 @@ fn the_clock_s_today_is_the_local_date() {
 }
 
 #[test]
-fn commit_days_are_on_the_calendar_of_the_offset_git_recorded() {
+fn changes_are_dated_when_they_landed_on_the_committer_s_calendar() {
     let (repo, git) = plans();
     let unpinned = "product: Test Product\n";
     repo.file("northstar.yaml", unpinned).file(
@@ -2460,28 +2460,40 @@ fn commit_days_are_on_the_calendar_of_the_offset_git_recorded() {
     );
     git.commit("Plans", "2026-02-01");
     repo.file("met.yaml", &metric(11));
-    // 23:30 in New York is 04:30 UTC the next day: the author's change is
-    // made on 10 March, the commit on 15 March, on their calendars.
-    git.commit_dated(
-        "Metric",
-        "2026-03-10T23:30:00-05:00",
-        "2026-03-15T23:30:00-05:00",
-        BOB,
-    );
-    let site = build(repo.path(), &[]);
-    assert_eq!(site.plan()["today"], "2026-03-15");
-    assert_eq!(site.history("met")[0]["date"], "2026-03-10");
-    // East of UTC the same instant is already the next day.
+    git.commit("Metric", "2026-03-09");
+    // Written on 2 March, landed (rebased) on 10 March at 23:30 in New
+    // York, which is 04:30 UTC on the 11th: dated 10 March, after the
+    // change that landed on the 9th.
     repo.file("met.yaml", &metric(12));
     git.commit_dated(
         "Metric again",
+        "2026-03-02T10:00:00-05:00",
+        "2026-03-10T23:30:00-05:00",
+        BOB,
+    );
+    let site = build(repo.path(), &[]);
+    assert_eq!(site.plan()["today"], "2026-03-10");
+    let dates = |site: &Site| {
+        site.history("met")
+            .iter()
+            .map(|e| e["date"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dates(&site), ["2026-03-10", "2026-03-09", "2026-02-01"]);
+    // East of UTC the same instant is already the next day.
+    repo.file("met.yaml", &metric(13));
+    git.commit_dated(
+        "Metric once more",
         "2026-03-16T07:30:00+09:00",
         "2026-03-16T07:30:00+09:00",
         BOB,
     );
     let site = build(repo.path(), &[]);
     assert_eq!(site.plan()["today"], "2026-03-16");
-    assert_eq!(site.history("met")[0]["date"], "2026-03-16");
+    assert_eq!(
+        dates(&site),
+        ["2026-03-16", "2026-03-10", "2026-03-09", "2026-02-01"]
+    );
 }
 
 #[test]
