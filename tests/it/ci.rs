@@ -193,8 +193,20 @@ fn help(sub: &str) -> String {
 /// Checks every invocation in a file; returns the subcommands used.
 fn check_invocations(rel: &str) -> Vec<String> {
     let mut scripts = Vec::new();
-    commands(&load(rel), None, &mut scripts);
+    let file = load(rel);
+    commands(&file, None, &mut scripts);
     assert!(!scripts.is_empty(), "no commands found in {rel}");
+    // A variable the file sets itself (a workflow's `env:`) stands for its
+    // value, so `--audience "$PAGES_AUDIENCE"` is checked as `public`.
+    if let Some((_, env)) = file.get("env") {
+        for (k, v) in map(env) {
+            if let Some(v) = v.as_str().filter(|v| !v.is_empty()) {
+                for s in &mut scripts {
+                    *s = s.replace(&format!("\"${k}\""), v);
+                }
+            }
+        }
+    }
     let mut subs = Vec::new();
     for script in &scripts {
         for args in invocations(script) {
@@ -574,11 +586,9 @@ fn pre_commit_hook_with_args_for_plans_in_a_subfolder() {
 // ---------------------------------------------------------------------------
 // GitHub Actions
 
-/// The workflow's steps by name.
+/// The steps of the workflow's `plans` job, by name.
 fn github_steps(wf: &Node) -> Vec<(&str, &Node)> {
-    let jobs = map(get(wf, "jobs"));
-    assert_eq!(jobs.len(), 1);
-    seq(get(jobs[0].1, "steps"))
+    seq(get(get(get(wf, "jobs"), "plans"), "steps"))
         .iter()
         .map(|s| (s.get("name").and_then(|n| n.1.as_str()).unwrap_or(""), s))
         .collect()
@@ -605,8 +615,15 @@ fn github_workflow_has_what_the_readme_promises() {
     let keys: Vec<&str> = env.iter().map(|(k, _)| *k).collect();
     assert_eq!(
         keys,
-        ["PLANS_DIR", "NORTHSTAR_GIT", "NORTHSTAR_TAG", "SITE_URL"]
+        [
+            "PLANS_DIR",
+            "NORTHSTAR_GIT",
+            "NORTHSTAR_TAG",
+            "SITE_URL",
+            "PAGES_AUDIENCE"
+        ]
     );
+    assert_eq!(text(get(&wf, "env"), "PAGES_AUDIENCE"), "public");
     let steps = github_steps(&wf);
     let checkout = steps[0].1;
     assert_eq!(text(checkout, "uses"), "actions/checkout@v4");
@@ -625,6 +642,41 @@ fn github_workflow_has_what_the_readme_promises() {
     assert!(text(step(&steps, "Comment on the pull request"), "run").contains("gh pr comment"));
     let upload = step(&steps, "Upload the site");
     assert_eq!(text(upload, "uses"), "actions/upload-artifact@v4");
+
+    // The history cache is kept between runs: saved under the commit,
+    // restored from the newest one before it.
+    let cache = get(step(&steps, "Keep the history cache"), "with");
+    assert_eq!(
+        text(cache, "key"),
+        "northstar-history-${{ runner.os }}-${{ github.sha }}"
+    );
+    assert_eq!(
+        text(cache, "restore-keys"),
+        "northstar-history-${{ runner.os }}-"
+    );
+    let at = |name: &str| steps.iter().position(|(n, _)| *n == name).unwrap();
+    assert!(at("Keep the history cache") < at("Plan changes"));
+
+    // Pushes to the default branch publish with GitHub Pages.
+    let pages_build = step(&steps, "Build the site for Pages");
+    assert_eq!(text(pages_build, "if"), "github.event_name == 'push'");
+    let pages_upload = step(&steps, "Upload the site for Pages");
+    assert_eq!(
+        text(pages_upload, "uses"),
+        "actions/upload-pages-artifact@v3"
+    );
+    assert_eq!(
+        text(get(pages_upload, "with"), "path"),
+        "${{ runner.temp }}/pages-site"
+    );
+    let pages = get(get(&wf, "jobs"), "pages");
+    assert_eq!(text(pages, "needs"), "plans");
+    assert_eq!(text(pages, "if"), "github.event_name == 'push'");
+    assert_eq!(text(get(pages, "permissions"), "pages"), "write");
+    assert_eq!(text(get(pages, "permissions"), "id-token"), "write");
+    assert_eq!(text(get(pages, "environment"), "name"), "github-pages");
+    let deploy = &seq(get(pages, "steps"))[0];
+    assert_eq!(text(deploy, "uses"), "actions/deploy-pages@v4");
 }
 
 #[test]
@@ -727,6 +779,23 @@ fn github_workflow_steps_run_on_a_pull_request() {
         text(get(upload, "with"), "path"),
         "${{ runner.temp }}/plans-site"
     );
+
+    // The history the builds read is where the workflow keeps it.
+    let kept = text(get(step(&steps, "Keep the history cache"), "with"), "path");
+    assert!(
+        repo.path().join(kept).join("history.jsonl").is_file(),
+        "no history cache at {kept}"
+    );
+
+    // On the default branch, the Pages build is public: the plans'
+    // features are internal (no `visibility`), so it leaves them out.
+    git(repo.path(), &["checkout", "-q", "origin/main"]);
+    let out = run("Build the site for Pages", &[], &fakes);
+    assert_eq!(out.code, 0, "{out:?}");
+    let pages = temp.path().join("pages-site");
+    assert!(pages.join("index.html").is_file(), "{out:?}");
+    assert!(!pages.join("feature/f1.html").exists());
+    assert!(site.join("feature/f1.html").is_file());
 }
 
 // ---------------------------------------------------------------------------
