@@ -64,6 +64,10 @@ pub struct Open<'a> {
     /// Blob texts shared with another revision's read (the two sides of
     /// `diff` read most blobs once).
     pub texts: Option<&'a source::git::BlobTexts>,
+    /// With `revision`: read that revision's documents as this project's
+    /// config and schemas read them, not as its own (`diff --config-from
+    /// head`, for a base committed before northstar was set up).
+    pub config_of: Option<&'a Project>,
 }
 
 impl Project {
@@ -78,8 +82,13 @@ impl Project {
         })?;
         match how.revision {
             Some(rev) => match how.texts {
-                Some(texts) => Project::at_revision(root, rev, texts),
-                None => Project::at_revision(root, rev, &source::git::BlobTexts::default()),
+                Some(texts) => Project::at_revision(root, rev, texts, how.config_of),
+                None => Project::at_revision(
+                    root,
+                    rev,
+                    &source::git::BlobTexts::default(),
+                    how.config_of,
+                ),
             },
             None => Project::working(root, how.skip, how.history),
         }
@@ -128,11 +137,13 @@ impl Project {
         })
     }
 
-    /// The plans as they were at revision `rev`, read from git.
+    /// The plans as they were at revision `rev`, read from git, with the
+    /// config and schemas of `config_of` when given, else of `rev`.
     fn at_revision(
         root: PathBuf,
         rev: &str,
         texts: &source::git::BlobTexts,
+        config_of: Option<&Project>,
     ) -> Result<Project, String> {
         let git = source::git::Git::discover(&root).ok_or_else(|| {
             format!(
@@ -141,15 +152,24 @@ impl Project {
             )
         })?;
         let commit = git.resolve(rev)?;
-        let config_text = git.config_at(commit).ok_or_else(|| {
-            format!(
-                "revision `{rev}` has no {} for these plans",
-                config::FILE_NAME
-            )
-        })?;
-        let config =
-            config::parse(&config_text).map_err(|e| format!("{e} (at revision `{rev}`)"))?;
-        let tree = git.tree_at_shared(commit, &config, texts);
+        let (config_text, config) = match config_of {
+            Some(p) => (p.config_text.clone(), p.config.clone()),
+            None => {
+                let text = git.config_at(commit).ok_or_else(|| {
+                    format!(
+                        "revision `{rev}` has no {} for these plans",
+                        config::FILE_NAME
+                    )
+                })?;
+                let config =
+                    config::parse(&text).map_err(|e| format!("{e} (at revision `{rev}`)"))?;
+                (text, config)
+            }
+        };
+        let mut tree = git.tree_at_shared(commit, &config, texts);
+        if let Some(p) = config_of {
+            tree.schemas = p.tree.schemas.clone();
+        }
         let registry = Registry::new(&config.kinds, &tree.schemas)
             .map_err(|e| format!("{}: {e}", config::FILE_NAME))?;
         let cache = cache_file(&root, &config)?;

@@ -34,12 +34,49 @@ pub struct Args {
     /// Exit 1 when the change introduces new errors (or warnings).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Read both sides with the head side's config and schemas: for a
+    /// base committed before `northstar.yaml` was.
+    #[arg(long, value_enum, value_name = "SIDE")]
+    pub config_from: Option<ConfigFrom>,
 }
 
-/// One side, loaded: None when the revision has no plans yet.
-fn load(dir: &Path, rev: Option<&str>, texts: &BlobTexts) -> Result<Option<Project>, String> {
+/// Where `diff` takes each side's config from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConfigFrom {
+    /// Both sides are read with the head side's config and schemas.
+    Head,
+}
+
+/// One side of a comparison.
+enum Side {
+    /// The plans at the revision (or in the working tree).
+    Plans(Box<Project>),
+    /// The repository has no commit yet (a pre-commit hook on the first
+    /// commit): there were no plans before.
+    NoCommit,
+    /// The revision has no `northstar.yaml` for these plans.
+    NoConfig,
+}
+
+impl Side {
+    fn project(self) -> Option<Project> {
+        match self {
+            Side::Plans(p) => Some(*p),
+            Side::NoCommit | Side::NoConfig => None,
+        }
+    }
+}
+
+/// One side, loaded: at `rev` (the working tree when None), read with
+/// `config_of`'s config and schemas when given.
+fn load(
+    dir: &Path,
+    rev: Option<&str>,
+    texts: &BlobTexts,
+    config_of: Option<&Project>,
+) -> Result<Side, String> {
     let Some(rev) = rev else {
-        return Project::open(dir, &Open::default()).map(Some);
+        return Project::open(dir, &Open::default()).map(|p| Side::Plans(Box::new(p)));
     };
     let root = crate::source::find_root(dir).ok_or_else(|| {
         format!(
@@ -54,23 +91,22 @@ fn load(dir: &Path, rev: Option<&str>, texts: &BlobTexts) -> Result<Option<Proje
         )
     })?;
     if rev == "HEAD" && git.head().is_none() {
-        // No commit yet (a pre-commit hook on the first commit): there
-        // were no plans before.
-        return Ok(None);
+        return Ok(Side::NoCommit);
     }
     let commit = git.resolve(rev).map_err(|e| shallow_hint(&git, e))?;
-    if git.config_at(commit).is_none() {
-        return Ok(None);
+    if config_of.is_none() && git.config_at(commit).is_none() {
+        return Ok(Side::NoConfig);
     }
     Project::open(
         dir,
         &Open {
             revision: Some(rev),
             texts: Some(texts),
+            config_of,
             ..Open::default()
         },
     )
-    .map(Some)
+    .map(|p| Side::Plans(Box::new(p)))
 }
 
 /// The day a side's config pins, if it does.
@@ -121,7 +157,7 @@ pub(super) fn compile_rev(
     rev: &str,
     day: i64,
 ) -> Result<(Compiled, Option<Project>), String> {
-    let p = load(dir, Some(rev), &BlobTexts::default())?;
+    let p = load(dir, Some(rev), &BlobTexts::default(), None)?.project();
     Ok((compile(p.as_ref(), day, None), p))
 }
 
@@ -166,8 +202,21 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let (base_rev, head_rev) = split(dir, &args.base, args.head)?;
     // Blobs the two revisions share are read and decoded once.
     let texts = BlobTexts::default();
-    let base = load(dir, Some(&base_rev), &texts)?;
-    let head = load(dir, head_rev.as_deref(), &texts)?;
+    let head = load(dir, head_rev.as_deref(), &texts, None)?.project();
+    let config_of = match (args.config_from, &head) {
+        (Some(ConfigFrom::Head), Some(h)) => Some(h),
+        (Some(ConfigFrom::Head), None) => {
+            return Err(format!(
+                "--config-from head: {} has no northstar.yaml for these plans",
+                head_rev.as_deref().unwrap_or("the working tree")
+            ));
+        }
+        (None, _) => None,
+    };
+    let base = match load(dir, Some(&base_rev), &texts, config_of)? {
+        Side::NoConfig => return Err(no_base_config(&args.base, &base_rev)),
+        side => side.project(),
+    };
     let same_config = match (&base, &head) {
         (Some(b), Some(h)) => b.config_text == h.config_text && b.tree.schemas == h.tree.schemas,
         _ => false,
@@ -187,4 +236,21 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         None => false,
     };
     Ok(u8::from(fail))
+}
+
+/// Why a base without a config cannot be compared, and what to do. Comparing
+/// it as "no plans" would list every document as added (or, when the head
+/// is a revision without one too, say nothing changed): neither is the
+/// change a reviewer asked about.
+fn no_base_config(base: &str, base_rev: &str) -> String {
+    let at = if base == base_rev {
+        format!("`{base}`")
+    } else {
+        format!("`{base}` (at {base_rev:.12})")
+    };
+    format!(
+        "{at} has no northstar.yaml for these plans, so it has no plan to compare with. \
+         If northstar was set up after it, add `--config-from head` to read both sides \
+         with the current config and schemas"
+    )
 }

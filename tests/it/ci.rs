@@ -798,6 +798,45 @@ fn github_workflow_steps_run_on_a_pull_request() {
     assert!(site.join("feature/f1.html").is_file());
 }
 
+/// The pull request that sets northstar up on specs already in git: its
+/// base has no `northstar.yaml`, and the diff reads both sides with the
+/// pull request's config instead of stopping.
+#[test]
+fn github_workflow_diffs_the_pull_request_that_adds_the_config() {
+    let wf = load(GITHUB);
+    let steps = github_steps(&wf);
+    let repo = Repo::empty();
+    let dir = repo.path();
+    git(dir, &["-c", "init.defaultBranch=main", "init", "-q"]);
+    for (path, text) in crate::common::BASE {
+        if *path != "northstar.yaml" {
+            repo.file(path, text);
+        }
+    }
+    repo.file("f1.md", &feature("F1", "planned", "m1", ""));
+    let c0 = commit(dir, "Specs, before northstar");
+    git(dir, &["update-ref", "refs/remotes/origin/main", &c0]);
+    git(dir, &["checkout", "-q", "-b", "adopt"]);
+    repo.file("northstar.yaml", crate::common::BASE[0].1)
+        .file("f2.md", &feature("F2", "planned", "m1", ""));
+    commit(dir, "Set up northstar, add F2");
+
+    let temp = tempfile::tempdir().expect("tempdir");
+    let exprs = [("github.base_ref", "main")];
+    let s = step(&steps, "Plan changes");
+    let mut env = vars(get(&wf, "env"), &exprs);
+    env.extend(vars(get(s, "env"), &exprs));
+    env.insert("RUNNER_TEMP".into(), temp.path().display().to_string());
+    let summary = temp.path().join("summary.md");
+    env.insert("GITHUB_STEP_SUMMARY".into(), summary.display().to_string());
+    let out = bash(dir, text(s, "run"), &env, &Fakes::new());
+    assert_eq!(out.code, 0, "{out:?}");
+    let md = std::fs::read_to_string(temp.path().join("plan-diff.md")).expect("plan-diff.md");
+    // Only F2 is new: F1 was there before, read with the new config.
+    assert!(md.contains("| feature | **F2** |"), "{md}");
+    assert!(!md.contains("**F1**"), "{md}");
+}
+
 // ---------------------------------------------------------------------------
 // GitLab CI
 

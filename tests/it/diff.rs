@@ -1362,26 +1362,94 @@ fn a_base_with_no_plans_yet_adds_everything() {
     repo.file("f1.md", &F::default().md());
     let c1 = git.commit("Plans", "2026-01-06");
 
+    // A base without a config has no plan: diff says so and how to go on,
+    // rather than guessing.
+    let run = run_in(repo.path(), &["diff", &c0, &c1]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "`{c0}` has no northstar.yaml for these plans, so it has no plan to compare with"
+        )) && run.stderr.contains("--config-from head"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(repo.path(), &["diff", &c0]);
+    assert_eq!(run.code, 2, "{run:?}");
+
+    // Read with the head's config, the base has none of the documents.
     let all = [
         "alice", "f1", "m1", "m2", "met", "obj", "product", "seg", "strat",
     ];
-    let d = diff_json(repo.path(), &[&c0, &c1]);
-    assert_eq!(d["summary"], summary(9, 0, 0, 0, 0, 0));
+    let d = diff_json(repo.path(), &[&c0, &c1, "--config-from", "head"]);
+    assert_eq!(d["summary"]["added"], 9);
+    assert_eq!(d["summary"]["changed"], 0);
     assert_eq!(ids(&d["added"]), all);
     assert_eq!(d["removed"], json!([]));
-    assert_eq!(d["diagnostics"], json!({"new": [], "fixed": []}));
+    // The base, read as the head reads it, had no product: now it has.
+    assert_eq!(diags(&d, "new"), []);
+    assert_eq!(
+        diags(&d, "fixed"),
+        [(
+            "single-product".to_string(),
+            "northstar.yaml".to_string(),
+            1
+        )]
+    );
     assert_eq!(ids(&d["milestones"][0]["gained"]), ["f1"]);
     // And against the working tree.
-    let d = diff_json(repo.path(), &[&c0]);
+    let d = diff_json(repo.path(), &[&c0, "--config-from", "head"]);
     assert_eq!(ids(&d["added"]), all);
-    // The other way round, everything is removed.
+    // The other way round, everything is removed; a head without a config
+    // has none to lend.
     let d = diff_json(repo.path(), &[&c1, &c0]);
     assert_eq!(ids(&d["removed"]), all);
     assert_eq!(d["summary"]["removed"], 9);
+    let run = run_in(repo.path(), &["diff", &c1, &c0, "--config-from", "head"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains(&format!("--config-from head: {c0} has no northstar.yaml")),
+        "{}",
+        run.stderr
+    );
 
-    let md = diff_md(repo.path(), &[&c0, &c1]);
+    let md = diff_md(repo.path(), &[&c0, &c1, "--config-from", "head"]);
     has_line(&md, "#### Added");
     has_line(&md, "| product | **Test** |  |");
+}
+
+/// Adopting northstar on specs already in git: the documents are
+/// committed, the config is not (yet). With the working tree's config both
+/// sides read alike, and the diff is the edit, not the whole plan.
+#[test]
+fn documents_committed_before_the_config_diff_with_the_head_config() {
+    let repo = Repo::empty();
+    let git = Git::init(repo.path());
+    for (path, text) in crate::common::BASE {
+        if *path != "northstar.yaml" {
+            repo.file(path, text);
+        }
+    }
+    repo.file("f1.md", &F::default().md());
+    let c0 = git.commit("Specs, before northstar", "2026-01-05");
+    repo.file("northstar.yaml", crate::common::BASE[0].1);
+    repo.file(
+        "f1.md",
+        &F {
+            depends_on: &["ghost"],
+            ..F::default()
+        }
+        .md(),
+    );
+
+    let run = run_in(repo.path(), &["diff", &c0]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let d = diff_json(repo.path(), &[&c0, "--config-from", "head"]);
+    assert_eq!(d["added"], json!([]), "{d}");
+    assert_eq!(d["removed"], json!([]), "{d}");
+    assert_eq!(ids(&d["changed"]), ["f1"], "{d}");
+    assert_eq!(diags(&d, "new"), [d3("broken-reference", "f1.md", 8)]);
 }
 
 #[test]
@@ -1397,9 +1465,10 @@ fn plans_in_a_subfolder_new_at_base_are_all_added() {
     repo.file("product/plans/f1.md", &F::default().md());
 
     let plans = repo.join("product/plans");
-    let d = diff_json(&plans, &[&c0, &c1]);
-    assert_eq!(d["summary"], summary(8, 0, 0, 0, 0, 0));
-    let d = diff_json(&plans, &[&c0]);
+    let d = diff_json(&plans, &[&c0, &c1, "--config-from", "head"]);
+    assert_eq!(d["summary"]["added"], 8);
+    assert_eq!(d["summary"]["removed"], 0);
+    let d = diff_json(&plans, &[&c0, "--config-from", "head"]);
     assert_eq!(d["summary"]["added"], 9);
     let d = diff_json(&plans, &[&c1]);
     assert_eq!(ids(&d["added"]), ["f1"]);
