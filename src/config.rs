@@ -53,6 +53,17 @@ pub struct KindConfig {
     pub pos: Pos,
 }
 
+impl KindConfig {
+    /// The field an `id: "{field:NAME}"` template takes the id from: where
+    /// a diagnostic about the id points when the document has no `id:`.
+    pub fn id_field(&self) -> Option<&str> {
+        self.id
+            .as_deref()?
+            .strip_prefix("{field:")?
+            .strip_suffix('}')
+    }
+}
+
 /// Site settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {

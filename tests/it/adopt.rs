@@ -179,3 +179,42 @@ fn an_id_that_disagrees_with_the_template_is_said() {
     let run = repo.run(&["list", "kep", "--format", "json"]);
     assert!(run.stdout.contains("\"kep-custom\""), "{}", run.stdout);
 }
+
+/// Two documents whose `{field:NAME}` template gives the same id: the
+/// duplicate points at that field in the second, and names the first's.
+#[test]
+fn a_duplicate_id_from_a_field_points_at_the_field() {
+    let repo = rfcs("#", "{field:number}");
+    repo.file(
+        "schema/rfc.schema.json",
+        r#"{"type": "object", "properties": {"number": {"type": "integer"}, "stage": {"type": "string"}}}"#,
+    )
+    .file(
+        "text/0042-pattern-matching.md",
+        "---\nstage: accepted\nnumber: 42\n---\n# Pattern Matching\n",
+    )
+    .file(
+        "text/0043-copy.md",
+        "---\n# copied from 0042\nstage: draft\nnumber: 42\n---\n# A Copy\n",
+    );
+    let dup: Vec<serde_json::Value> = repo
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["rule"] == "duplicate-id")
+        .collect();
+    assert_eq!(dup.len(), 1, "{dup:#?}");
+    assert_eq!(dup[0]["file"], "text/0043-copy.md");
+    assert_eq!(
+        (&dup[0]["line"], &dup[0]["column"]),
+        (&4.into(), &1.into()),
+        "{:#}",
+        dup[0]
+    );
+    assert!(
+        dup[0]["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("text/0042-pattern-matching.md:3:1")),
+        "{:#}",
+        dup[0]
+    );
+}
