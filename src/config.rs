@@ -49,9 +49,31 @@ pub struct KindConfig {
     pub title: Option<String>,
     /// A sibling file holding the Markdown body.
     pub body: Option<String>,
+    /// The kind's name as the site shows it (`KEP`, `RFC`).
+    pub name: Option<String>,
+    /// Its plural (`KEPs`); by default the English plural of the name.
+    pub plural: Option<String>,
+    /// The field that holds a document's status (default `status`).
+    pub status: Option<String>,
+    /// The status values as northstar's lifecycle ([`LIFECYCLE`]): what
+    /// the site colours them as and counts them under.
+    pub lifecycle: BTreeMap<String, String>,
     /// Where the kind was declared, for diagnostics about it.
     pub pos: Pos,
 }
+
+/// northstar's lifecycle, as a feature's `status` (docs/format.md#committed):
+/// what a kind's own status values map onto.
+pub const LIFECYCLE: &[&str] = &[
+    "idea",
+    "discovery",
+    "planned",
+    "in-progress",
+    "beta",
+    "shipped",
+    "on-hold",
+    "declined",
+];
 
 impl KindConfig {
     /// The field an `id: "{field:NAME}"` template takes the id from: where
@@ -137,6 +159,10 @@ const KIND_KEYS: &[&str] = &[
     "id",
     "title",
     "body",
+    "name",
+    "plural",
+    "status",
+    "lifecycle",
 ];
 const RULE_KEYS: &[&str] = &["level", "days"];
 
@@ -217,6 +243,35 @@ fn title_source(node: &Node) -> Result<String, ConfigError> {
             ),
         ))
     }
+}
+
+/// A kind's `lifecycle`: each of its status values and the lifecycle
+/// status it stands for, which must be one of [`LIFECYCLE`] (named at the
+/// value, with the nearest, when not).
+fn lifecycle(node: &Node) -> Result<BTreeMap<String, String>, ConfigError> {
+    let NodeValue::Map(items) = &node.value else {
+        return Err(err(
+            node.pos,
+            "`lifecycle` must map each status value to one of northstar's: idea, discovery, planned, in-progress, beta, shipped, on-hold, declined",
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in items {
+        let value = string(v, "lifecycle")?;
+        if !LIFECYCLE.contains(&value.as_str()) {
+            let hint = nearest(&value, LIFECYCLE.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            return Err(err(
+                v.pos,
+                format!(
+                    "`{value}` is not a lifecycle status{hint}: use idea, discovery, planned, in-progress, beta, shipped, on-hold or declined"
+                ),
+            ));
+        }
+        out.insert(k.as_str().unwrap_or("").to_string(), value);
+    }
+    Ok(out)
 }
 
 fn strings(node: &Node, key: &str) -> Result<Vec<String>, ConfigError> {
@@ -438,6 +493,10 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "files" => kind.files = Some(string(v, field)?),
                 "id" => kind.id = Some(id_template(v)?),
                 "title" => kind.title = Some(title_source(v)?),
+                "name" => kind.name = Some(string(v, field)?),
+                "plural" => kind.plural = Some(string(v, field)?),
+                "status" => kind.status = Some(string(v, field)?),
+                "lifecycle" => kind.lifecycle = lifecycle(v)?,
                 _ => kind.body = Some(string(v, field)?),
             }
         }
@@ -453,6 +512,46 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
 }
 
 impl Config {
+    /// A kind's name as the site shows it: its `name:`, else the kind's
+    /// own with `-` and `_` as spaces and a capital first letter.
+    pub fn kind_name(&self, kind: &str) -> String {
+        match self.kinds.get(kind).and_then(|k| k.name.clone()) {
+            Some(name) => name,
+            None => capitalised(&kind.replace(['_', '-'], " ")),
+        }
+    }
+
+    /// A kind's plural as lists and the footer show it: its `plural:`,
+    /// else the English plural of its `name:`, else of the kind's own
+    /// name (`strategies`, `people`).
+    pub fn kind_plural(&self, kind: &str) -> String {
+        let k = self.kinds.get(kind);
+        if let Some(p) = k.and_then(|k| k.plural.clone()) {
+            return p;
+        }
+        match k.and_then(|k| k.name.as_deref()) {
+            Some(name) => crate::numbers::plural(name),
+            None => crate::numbers::plural(&kind.replace(['_', '-'], " ")),
+        }
+    }
+
+    /// The field that holds a `kind`'s status: its `status:`, else `status`.
+    pub fn status_field(&self, kind: &str) -> &str {
+        self.kinds
+            .get(kind)
+            .and_then(|k| k.status.as_deref())
+            .unwrap_or("status")
+    }
+
+    /// The lifecycle status a `kind`'s status `value` stands for: the
+    /// kind's `lifecycle` mapping, else the value itself when it is one.
+    pub fn lifecycle_of<'a>(&'a self, kind: &str, value: &'a str) -> Option<&'a str> {
+        match self.kinds.get(kind).and_then(|k| k.lifecycle.get(value)) {
+            Some(mapped) => Some(mapped),
+            None => LIFECYCLE.contains(&value).then_some(value),
+        }
+    }
+
     /// The sections a committed document of `kind` must have.
     pub fn required_sections(&self, kind: &str) -> Vec<String> {
         if let Some(s) = self
@@ -474,6 +573,15 @@ impl Config {
     /// The stale rule's threshold in days.
     pub fn stale_days(&self) -> u32 {
         self.rules.get("stale").and_then(|r| r.days).unwrap_or(45)
+    }
+}
+
+/// `word` with its first letter upper case.
+pub fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
     }
 }
 

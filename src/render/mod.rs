@@ -234,8 +234,38 @@ pub(crate) struct Build<'a> {
 struct Frame<'a> {
     config: &'a Config,
     nav_kinds: Vec<Value>,
+    header_kinds: Vec<Value>,
     today: String,
     public: bool,
+}
+
+/// The kinds the navigation links to, as (footer, header): the footer
+/// lists every kind with a published document by its plural; the header
+/// the built-in features, objectives and metrics, then every kind the
+/// plans define (a repository's own specs: KEPs, RFCs), each only when it
+/// has a published document.
+fn nav_kinds(config: &Config, registry: &Registry, index: &Index<'_>) -> (Vec<Value>, Vec<Value>) {
+    let shown: Vec<&str> = registry
+        .names()
+        .into_iter()
+        .filter(|k| index.of_kind(k).next().is_some())
+        .collect();
+    let footer = shown
+        .iter()
+        .map(|k| json!({"kind": k, "label": config.kind_plural(k)}))
+        .collect();
+    let header = ["feature", "objective", "metric"]
+        .into_iter()
+        .filter(|k| shown.contains(k))
+        .chain(
+            shown
+                .iter()
+                .copied()
+                .filter(|k| !crate::schema::is_builtin(k)),
+        )
+        .map(|k| json!({"kind": k, "label": crate::config::capitalised(&config.kind_plural(k))}))
+        .collect();
+    (footer, header)
 }
 
 impl Frame<'_> {
@@ -245,7 +275,8 @@ impl Frame<'_> {
     fn wrap(&self, root: &str, title: &str, active: &str, page: Value) -> Value {
         let mut b = json!({
             "root": root, "page_title": title, "site_title": self.config.site.title, "product": self.config.product,
-            "active": active, "nav_kinds": self.nav_kinds, "today": self.today, "public": self.public,
+            "active": active, "nav_kinds": self.nav_kinds, "header_kinds": self.header_kinds,
+            "today": self.today, "public": self.public,
             "show_health": !self.public,
         });
         if let (Value::Object(o), Value::Object(p)) = (&mut b, page) {
@@ -305,12 +336,11 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
         .filter(|k| index.of_kind(k).next().is_some())
         .map(String::from)
         .collect();
+    let (nav_kinds, header_kinds) = nav_kinds(b.config, b.registry, &index);
     let frame = Frame {
         config: b.config,
-        nav_kinds: kinds
-            .iter()
-            .map(|k| json!({"kind": k, "label": plural(k)}))
-            .collect(),
+        nav_kinds,
+        header_kinds,
         today: if opts.public {
             crate::dates::quarter(plan.today)
         } else {
@@ -527,7 +557,8 @@ fn kind_lists(r: &Render<'_>, kinds: &[String], list_taken: &HashSet<&str>) -> R
     let _t = crate::timings::phase("render: kind lists");
     for kind in kinds.iter().filter(|k| !list_taken.contains(k.as_str())) {
         for list in pages::kind_list(r.ctx, kind) {
-            let page = r.frame.wrap(list.root, &plural(kind), kind, list.context);
+            let title = r.frame.config.kind_plural(kind);
+            let page = r.frame.wrap(list.root, &title, kind, list.context);
             r.put(&list.path, r.tpl.render("kind", page)?)?;
         }
     }

@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub people: std::collections::HashMap<String, &'a Document>,
     /// The `stale` rule's days, for the roadmap's risk flags.
     pub stale_days: u32,
+    /// The config: kinds' display names and status fields.
+    pub config: &'a crate::config::Config,
 }
 
 impl<'a> Ctx<'a> {
@@ -48,6 +50,7 @@ impl<'a> Ctx<'a> {
             history,
             people: super::history::people_by_email(index),
             public,
+            config,
             stale_days: config.stale_days(),
             edit_url: if public {
                 None
@@ -117,6 +120,17 @@ impl Ctx<'_> {
         v.into_iter().map(|d| self.doc_card(d)).collect()
     }
 
+    /// A document's status as written (in its kind's status field) and
+    /// the lifecycle status it stands for, which its badge is coloured as
+    /// (the value itself when the kind maps it to none).
+    pub fn status<'d>(&'d self, d: &'d Document) -> Option<(&'d str, &'d str)> {
+        let value = d.str(self.config.status_field(&d.kind))?;
+        Some((
+            value,
+            self.config.lifecycle_of(&d.kind, value).unwrap_or(value),
+        ))
+    }
+
     /// A short description of a document for lists.
     pub fn doc_card(&self, d: &Document) -> Value {
         json!({
@@ -128,12 +142,7 @@ impl Ctx<'_> {
 }
 
 fn label(field: &str) -> String {
-    let s = field.replace(['_', '-'], " ");
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => s,
-    }
+    crate::config::capitalised(&field.replace(['_', '-'], " "))
 }
 
 fn plain(v: &Value) -> String {
@@ -309,7 +318,7 @@ fn referenced_by(ctx: &Ctx<'_>, doc: &Document) -> Vec<Value> {
         .into_iter()
         .map(|(d, words)| {
             let mut c = ctx.doc_card(d);
-            c["kind_label"] = json!(label(&d.kind));
+            c["kind_label"] = json!(ctx.config.kind_name(&d.kind));
             c["words"] = json!(words);
             c
         })
@@ -373,8 +382,9 @@ pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) ->
         .filter(|u| markdown::safe_url(u));
     let refs = referenced_by(ctx, doc);
     let mut v = json!({
-        "id": doc.id, "kind": doc.kind, "kind_label": label(&doc.kind), "title": doc.title,
-        "summary": doc.str("summary"), "status": doc.str("status"),
+        "id": doc.id, "kind": doc.kind, "kind_label": ctx.config.kind_name(&doc.kind), "title": doc.title,
+        "summary": doc.str("summary"), "status": ctx.status(doc).map(|s| s.0),
+        "status_class": ctx.status(doc).map(|s| s.1),
         "owner": doc.str("owner").and_then(|o| ctx.link(o)),
         "tags": doc.strs("tags"), "links": links,
         "fields": fields(ctx, doc, &data), "referenced_by": refs, "backlinks": backlinks(&refs),
@@ -1219,7 +1229,7 @@ fn insight_table(ctx: &Ctx<'_>, mut docs: Vec<&Document>) -> Table {
 /// The table of any other kind: the title with its summary, and a status
 /// and an owner column when some document of the kind has one. By title.
 fn other_table(ctx: &Ctx<'_>, docs: &[&Document], root: &str) -> Table {
-    let has_status = docs.iter().any(|d| d.str("status").is_some());
+    let has_status = docs.iter().any(|d| ctx.status(d).is_some());
     let has_owner = docs.iter().any(|d| d.str("owner").is_some());
     let mut cols = vec![col("Title", false)];
     if has_status {
@@ -1233,7 +1243,14 @@ fn other_table(ctx: &Ctx<'_>, docs: &[&Document], root: &str) -> Table {
         .map(|d| {
             let mut row = vec![title_cell(d, true)];
             if has_status {
-                row.push(status_cell(d.str("status"), "status"));
+                row.push(match ctx.status(d) {
+                    Some((text, class)) => Cell {
+                        text: text.to_string(),
+                        badge: Some(format!("status-{class}")),
+                        ..Cell::default()
+                    },
+                    None => Cell::default().sort(""),
+                });
             }
             if has_owner {
                 row.push(owner_cell(ctx, d, root));

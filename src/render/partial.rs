@@ -153,12 +153,7 @@ pub fn pages(
     let index = Index::new(plan, opts.public, all_paths);
     let ctx = Ctx::new(&index, registry, hist, config, opts.public);
     // The page frame, as `build` makes it.
-    let nav_kinds: Vec<Value> = registry
-        .names()
-        .into_iter()
-        .filter(|k| index.of_kind(k).next().is_some())
-        .map(|k| json!({"kind": k, "label": super::plural(k)}))
-        .collect();
+    let (nav_kinds, header_kinds) = super::nav_kinds(config, registry, &index);
     let today = if opts.public {
         crate::dates::quarter(plan.today)
     } else {
@@ -167,7 +162,8 @@ pub fn pages(
     let frame = |title: &str, active: &str, page: Value| -> Value {
         json!({
             "root": "../", "page_title": title, "site_title": config.site.title, "product": config.product,
-            "active": active, "nav_kinds": nav_kinds, "today": today, "public": opts.public,
+            "active": active, "nav_kinds": nav_kinds, "header_kinds": header_kinds,
+            "today": today, "public": opts.public,
             "show_health": !opts.public, "page": page,
         })
     };

@@ -105,9 +105,53 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
+        "has_features": ctx.index.of_kind("feature").next().is_some(),
+        "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),
     })
+}
+
+/// The kinds the plans define (a repository's KEPs or RFCs), for the home
+/// page: each by its display name, with its documents counted by status,
+/// in lifecycle order (statuses the kind does not map come after, by
+/// name).
+fn own_kinds(ctx: &Ctx<'_>) -> Vec<Value> {
+    let config = ctx.config;
+    let mut out = Vec::new();
+    for kind in ctx.registry.names() {
+        if crate::schema::is_builtin(kind) {
+            continue;
+        }
+        let mut count = 0usize;
+        let mut by: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+        for d in ctx.index.of_kind(kind) {
+            count += 1;
+            if let Some((_, class)) = ctx.status(d) {
+                let rank = crate::config::LIFECYCLE
+                    .iter()
+                    .position(|l| *l == class)
+                    .unwrap_or(usize::MAX);
+                *by.entry((rank, class)).or_default() += 1;
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let statuses: Vec<Value> = by
+            .into_iter()
+            .map(|((_, class), n)| {
+                json!({"class": class, "label": class.replace('-', " "), "count_text": facts::group_int(n as i128)})
+            })
+            .collect();
+        out.push(json!({
+            "label": crate::config::capitalised(&config.kind_plural(kind)),
+            "href": format!("{kind}/index.html"),
+            "count_text": facts::group_int(count as i128),
+            "statuses": statuses,
+        }));
+    }
+    out
 }
 
 /// Most cards a column of the roadmap's boards holds in the page itself:

@@ -218,3 +218,84 @@ fn a_duplicate_id_from_a_field_points_at_the_field() {
         dup[0]
     );
 }
+
+/// An Ember-style RFC repository: the status is `stage`, mapped onto the
+/// lifecycle; the kind has a display name. The site names the kind by it
+/// in the header and on home, counts the RFCs by status there, and colours
+/// each stage as the lifecycle status it stands for.
+#[test]
+fn a_kind_s_display_name_and_status_field_show_on_the_site() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    id: \"{stem}\"\n    title: \"#\"\n    name: RFC\n    plural: RFCs\n    status: stage\n    lifecycle:\n      accepted: planned\n      released: shipped\n      exploring: discovery\n",
+    )
+    .file(
+        "text/0043-released.md",
+        "---\nstage: released\n---\n# Released Thing\n",
+    )
+    .file(
+        "text/0044-released-too.md",
+        "---\nstage: released\n---\n# Another Released Thing\n",
+    )
+    .file(
+        "text/0045-odd.md",
+        "---\nstage: parked\n---\n# Parked Thing\n",
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+
+    let home = read("index.html");
+    // In the header, by its plural; no empty built-in lists there.
+    let header = &home[home.find("<nav aria-label=\"Site\">").expect("nav")..];
+    let header = &header[..header.find("</nav>").expect("nav end")];
+    assert!(
+        header.contains("<a href=\"rfc/index.html\">RFCs</a>"),
+        "{header}"
+    );
+    assert!(!header.contains("Features"), "{header}");
+    // On home: counted by status in lifecycle order, unmapped ones last.
+    assert!(
+        home.contains("<li><a href=\"rfc/index.html\">RFCs</a> <span class=\"count\">4</span> <span class=\"badge status-planned\">1 planned</span> <span class=\"badge status-shipped\">2 shipped</span> <span class=\"badge status-parked\">1 parked</span></li>"),
+        "{home}"
+    );
+    // No feature: no empty roadmap board on home.
+    assert!(!home.contains("Roadmap at a glance"), "{home}");
+
+    // The page: the kind's name, the stage as written, coloured as planned.
+    let page = read("rfc/0042-pattern-matching.html");
+    assert!(
+        page.contains(">RFC</a> · <span class=\"badge status-planned\">accepted</span>"),
+        "{page}"
+    );
+    // The list: a status column from `stage`.
+    let list = read("rfc/index.html");
+    assert!(
+        list.contains("<h1 class=\"kind-title\">RFCs</h1>"),
+        "{list}"
+    );
+    assert!(list.contains("status-shipped\">released<"), "{list}");
+}
+
+/// A lifecycle value northstar does not know is a config error at it.
+#[test]
+fn a_lifecycle_value_outside_northstar_s_is_a_config_error() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    status: stage\n    lifecycle:\n      accepted: plannned\n",
+    );
+    let run = repo.run(&["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("northstar.yaml:8:17")
+            && run
+                .stderr
+                .contains("`plannned` is not a lifecycle status (did you mean `planned`?)"),
+        "{}",
+        run.stderr
+    );
+}
