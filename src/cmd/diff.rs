@@ -227,7 +227,8 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let cb = compile(base.as_ref(), day, memo);
     let ch = compile(head.as_ref(), day, memo);
     let head_name = head_rev.unwrap_or_else(|| "working tree".into());
-    let d = diff::compare(&args.base, &head_name, &cb, &ch);
+    let config = head.as_ref().or(base.as_ref()).map(|p| &p.config);
+    let d = diff::compare(&args.base, &head_name, &cb, &ch, config);
     let out = diff::format::render(&d, args.format, args.site_url.as_deref());
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     let fail = match args.fail_on {

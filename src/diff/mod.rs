@@ -8,6 +8,7 @@
 pub mod format;
 
 use crate::check::Compiled;
+use crate::config::Config;
 use crate::diag::{Diagnostic, Level};
 use crate::history::{diff as fdiff, snapshot, words};
 use crate::plan::{Document, Plan};
@@ -125,12 +126,15 @@ impl PlanDiff {
     }
 }
 
-fn doc_ref(d: &Document) -> DocRef {
+/// A document as the diff names it; its status is read from the field
+/// its kind's config names (`status:`, e.g. an RFC's `stage`).
+fn doc_ref(d: &Document, config: Option<&Config>) -> DocRef {
+    let field = config.map_or("status", |c| c.status_field(&d.kind));
     DocRef {
         id: d.id.clone(),
         kind: d.kind.clone(),
         title: d.title.clone(),
-        status: d.str("status").map(String::from),
+        status: d.str(field).map(String::from),
     }
 }
 
@@ -190,8 +194,15 @@ fn unmatched<'a>(a: &'a Compiled, b: &Compiled) -> Vec<&'a Diagnostic> {
     out
 }
 
-/// Compares two compiled plans.
-pub fn compare(base_name: &str, head_name: &str, base: &Compiled, head: &Compiled) -> PlanDiff {
+/// Compares two compiled plans; `config` (the head's, else the base's)
+/// says which field holds each kind's status.
+pub fn compare(
+    base_name: &str,
+    head_name: &str,
+    base: &Compiled,
+    head: &Compiled,
+    config: Option<&Config>,
+) -> PlanDiff {
     let (bp, hp) = (&base.plan, &head.plan);
     let title_of = |id: &str| hp.get(id).or_else(|| bp.get(id)).map(|d| d.title.clone());
     let mut added = Vec::new();
@@ -199,7 +210,7 @@ pub fn compare(base_name: &str, head_name: &str, base: &Compiled, head: &Compile
     for (id, &i) in sorted(&hp.by_id) {
         let h = &hp.docs[i];
         let Some(b) = bp.get(id) else {
-            added.push(doc_ref(h));
+            added.push(doc_ref(h, config));
             continue;
         };
         // Most documents are untouched: equal fields, body and file mean no
@@ -252,7 +263,7 @@ pub fn compare(base_name: &str, head_name: &str, base: &Compiled, head: &Compile
         let moved_from = (b.file != h.file).then(|| b.file.clone());
         if !fields.is_empty() || !sections.is_empty() || moved_from.is_some() {
             changed.push(DocDiff {
-                doc: doc_ref(h),
+                doc: doc_ref(h, config),
                 fields,
                 sections,
                 moved_from,
@@ -262,9 +273,9 @@ pub fn compare(base_name: &str, head_name: &str, base: &Compiled, head: &Compile
     let removed: Vec<DocRef> = sorted(&bp.by_id)
         .into_iter()
         .filter(|(id, _)| !hp.by_id.contains_key(*id))
-        .map(|(_, &i)| doc_ref(&bp.docs[i]))
+        .map(|(_, &i)| doc_ref(&bp.docs[i], config))
         .collect();
-    let (milestones, slips) = roadmap(bp, hp);
+    let (milestones, slips) = roadmap(bp, hp, config);
     let mut new_diagnostics: Vec<Diagnostic> = unmatched(head, base).into_iter().cloned().collect();
     new_diagnostics.sort_by(|a, b| (a.level, a.sort_key()).cmp(&(b.level, b.sort_key())));
     let fixed_diagnostics = unmatched(base, head).into_iter().cloned().collect();
@@ -288,7 +299,7 @@ fn sorted(m: &HashMap<String, usize>) -> Vec<(&String, &usize)> {
 }
 
 /// Scope moving between milestones, and features whose date moved later.
-fn roadmap(bp: &Plan, hp: &Plan) -> (Vec<Scope>, Vec<Slip>) {
+fn roadmap(bp: &Plan, hp: &Plan, config: Option<&Config>) -> (Vec<Scope>, Vec<Slip>) {
     let scope = |p: &Plan| -> BTreeMap<String, BTreeSet<String>> {
         let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for f in p.of_kind("feature") {
@@ -301,7 +312,11 @@ fn roadmap(bp: &Plan, hp: &Plan) -> (Vec<Scope>, Vec<Slip>) {
     let (sb, sh) = (scope(bp), scope(hp));
     let names: BTreeSet<&String> = sb.keys().chain(sh.keys()).collect();
     let empty = BTreeSet::new();
-    let r = |id: &str| hp.get(id).or_else(|| bp.get(id)).map(doc_ref);
+    let r = |id: &str| {
+        hp.get(id)
+            .or_else(|| bp.get(id))
+            .map(|d| doc_ref(d, config))
+    };
     let mut scopes = Vec::new();
     for m in names {
         let (b, h) = (sb.get(m).unwrap_or(&empty), sh.get(m).unwrap_or(&empty));
@@ -327,7 +342,7 @@ fn roadmap(bp: &Plan, hp: &Plan) -> (Vec<Scope>, Vec<Slip>) {
             && dh > db
         {
             slips.push(Slip {
-                feature: doc_ref(f),
+                feature: doc_ref(f, config),
                 from: mb.to_string(),
                 to: mh.to_string(),
                 days: dh - db,
@@ -352,7 +367,7 @@ pub fn changed_since(
     head: &Compiled,
     edited: &BTreeSet<String>,
 ) -> Vec<Diagnostic> {
-    let d = compare("", "", base, head);
+    let d = compare("", "", base, head, None);
     let touched: BTreeSet<&str> = d
         .added
         .iter()

@@ -299,3 +299,30 @@ fn a_lifecycle_value_outside_northstar_s_is_a_config_error() {
         run.stderr
     );
 }
+
+/// `diff` shows a kind's status from the field its config names.
+#[test]
+fn diff_shows_the_status_from_the_kind_s_status_field() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    title: \"#\"\n    status: stage\n",
+    );
+    let git = crate::git::Git::init(repo.path());
+    let c0 = git.commit("RFCs", "2026-01-05");
+    repo.file(
+        "text/0050-new.md",
+        "---\nstage: exploring\n---\n# A New Idea\n",
+    );
+    let run = repo.run(&["diff", &c0, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let d: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(d["added"][0]["id"], "0050-new", "{d:#}");
+    assert_eq!(d["added"][0]["status"], "exploring", "{d:#}");
+    let run = repo.run(&["diff", &c0, "--format", "markdown"]);
+    assert!(
+        run.stdout.contains("| rfc | **A New Idea** | exploring |"),
+        "{}",
+        run.stdout
+    );
+}

@@ -409,6 +409,45 @@ fn scope_moved_between_milestones() {
     assert!(!md.contains("**F2** slips"), "{md}");
 }
 
+/// A list field reads as what it gained and lost, with titles for ids.
+#[test]
+fn a_list_change_names_what_was_added_and_removed() {
+    let (repo, git) = plans();
+    let other = |id: &str, title: &str| {
+        F {
+            title,
+            ..F::default()
+        }
+        .md()
+        .replace("title: ", &format!("id: {id}\ntitle: "))
+    };
+    repo.file("f2.md", &other("f2", "Search"))
+        .file("f3.md", &other("f3", "Sync"))
+        .file("f4.md", &other("f4", "Share"))
+        .file(
+            "f1.md",
+            &F {
+                depends_on: &["f2", "f3"],
+                ..F::default()
+            }
+            .md(),
+        );
+    let c0 = git.commit("Initial", "2026-01-05");
+    repo.file(
+        "f1.md",
+        &F {
+            depends_on: &["f3", "f4"],
+            ..F::default()
+        }
+        .md(),
+    );
+    let d = diff_json(repo.path(), &[&c0]);
+    assert_eq!(
+        field(changed(&d, "f1"), "depends_on")["words"],
+        "depends on: added Share; removed Search"
+    );
+}
+
 #[test]
 fn rice_owner_key_result_metric_and_body_changes_in_words() {
     let (repo, git) = plans();
