@@ -358,17 +358,29 @@ impl Rows<'_> {
     }
 }
 
+/// Most edited sections a changed document names: an imported document
+/// rewritten whole would otherwise list every heading it has.
+const SECTIONS: usize = 8;
+
+/// The edited sections' names, the first [`SECTIONS`] of them and a count
+/// of the rest: "Goals, Risks and 12 more".
+fn edited(sections: &[String], name: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = sections.iter().take(SECTIONS).map(|s| name(s)).collect();
+    match sections.len().saturating_sub(SECTIONS) {
+        0 => names.join(", "),
+        rest => format!("{} and {rest} more", names.join(", ")),
+    }
+}
+
 /// What changed in a document, in words: its fields, the sections of its
 /// body edited, and where it moved from.
 fn changes(c: &DocDiff) -> Vec<String> {
     let mut parts: Vec<String> = c.fields.iter().map(|f| md_escape(&f.words)).collect();
     if !c.sections.is_empty() {
-        let names: Vec<String> = c
-            .sections
-            .iter()
-            .map(|s| md_escape(section_name(s)))
-            .collect();
-        parts.push(format!("body edited ({})", names.join(", ")));
+        parts.push(format!(
+            "body edited ({})",
+            edited(&c.sections, |s| md_escape(section_name(s)))
+        ));
     }
     if let Some(m) = &c.moved_from {
         parts.push(format!("moved from {}", code(m, false)));
@@ -423,8 +435,8 @@ fn text(d: &PlanDiff) -> String {
             let _ = writeln!(out, "      {}", v(&f.words));
         }
         if !c.sections.is_empty() {
-            let names: Vec<_> = c.sections.iter().map(|s| v(section_name(s))).collect();
-            let _ = writeln!(out, "      body edited ({})", names.join(", "));
+            let names = edited(&c.sections, |s| v(section_name(s)).to_string());
+            let _ = writeln!(out, "      body edited ({names})");
         }
         if let Some(m) = &c.moved_from {
             let _ = writeln!(out, "      moved from {}", v(m));
@@ -547,6 +559,32 @@ mod tests {
         assert!(
             eleven.contains("<details><summary>Changed (11)</summary>"),
             "{eleven}"
+        );
+    }
+
+    /// A document edited all over names its first sections and counts
+    /// the rest, in the comment and in the terminal.
+    #[test]
+    fn many_edited_sections_are_counted_past_eight() {
+        let mut d = added(1);
+        let sections: Vec<String> = (1..=11).map(|i| format!("S{i}")).collect();
+        d.changed = std::mem::take(&mut d.added)
+            .into_iter()
+            .map(|doc| super::super::DocDiff {
+                doc,
+                fields: Vec::new(),
+                sections: sections.clone(),
+                moved_from: None,
+            })
+            .collect();
+        let want = "body edited (S1, S2, S3, S4, S5, S6, S7, S8 and 3 more)";
+        assert!(markdown(&d, None).contains(want), "{}", markdown(&d, None));
+        assert!(text(&d).contains(want), "{}", text(&d));
+        d.changed[0].sections.truncate(8);
+        assert!(
+            text(&d).contains("body edited (S1, S2, S3, S4, S5, S6, S7, S8)\n"),
+            "{}",
+            text(&d)
         );
     }
 
