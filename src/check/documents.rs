@@ -344,7 +344,7 @@ fn validate(
         return false;
     };
     let mut valid = true;
-    for (ptr, violation) in kind.validate(data) {
+    for (ptr, violation, because) in kind.validate(data) {
         if out_of_range.iter().any(|(p, _)| *p == ptr) {
             continue;
         }
@@ -356,7 +356,11 @@ fn validate(
             continue;
         }
         valid = false;
-        diags.push(violation_diag(file, spans, kind_pos, kind, &ptr, violation));
+        let d = violation_diag(file, spans, kind_pos, kind, &ptr, violation);
+        diags.push(match because {
+            Some(when) => d.note(format!("the schema asks for this {when}")),
+            None => d,
+        });
     }
     valid
 }

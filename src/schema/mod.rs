@@ -6,6 +6,7 @@
 //! outside this module knows which fields a kind has, except the roadmap
 //! rules that give built-in fields their meaning.
 
+mod conditional;
 pub mod refs;
 pub mod typing;
 
@@ -59,6 +60,9 @@ pub struct Kind {
     /// Every top-level field some schema of this kind declares.
     pub fields: BTreeSet<String>,
     validators: Vec<jsonschema::Validator>,
+    /// The schema each validator was made from, to explain an error by
+    /// the schema around it (an `if` whose `then` failed).
+    schemas: Vec<Value>,
 }
 
 /// A schema violation at a JSON pointer of the instance.
@@ -157,6 +161,7 @@ impl Registry {
                 let base = with_common(base, &common);
                 let mut typing = base.clone();
                 let mut validators = vec![validator(name, &base)?];
+                let mut schemas = vec![base.clone()];
                 let mut fields: BTreeSet<String> =
                     properties(&base).map(|(k, _)| k.clone()).collect();
                 if let Some(mut extra) = extra {
@@ -165,6 +170,7 @@ impl Registry {
                         o.remove("$id");
                     }
                     validators.push(validator(name, &extra)?);
+                    schemas.push(extra.clone());
                     if let Some(Value::Object(tp)) = typing.get_mut("properties") {
                         for (k, v) in properties(&extra) {
                             tp.entry(k.clone()).or_insert_with(|| v.clone());
@@ -180,6 +186,7 @@ impl Registry {
                         typing,
                         fields,
                         validators,
+                        schemas,
                     },
                 );
                 Ok(())
@@ -221,7 +228,7 @@ impl Kind {
     /// Validates a typed document; returns violations by JSON pointer.
     /// Unknown top-level fields are found here too, against the union of
     /// all this kind's schemas.
-    pub fn validate(&self, value: &Value) -> Vec<(String, Violation)> {
+    pub fn validate(&self, value: &Value) -> Vec<(String, Violation, Option<String>)> {
         let mut out = Vec::new();
         if let Value::Object(obj) = value {
             for key in obj.keys() {
@@ -229,23 +236,26 @@ impl Kind {
                     out.push((
                         format!("/{}", typing::escape(key)),
                         Violation::Unknown(key.clone()),
+                        None,
                     ));
                 }
             }
         }
-        for v in &self.validators {
+        for (v, schema) in self.validators.iter().zip(&self.schemas) {
             for error in v.iter_errors(value) {
                 let ptr = error.instance_path().to_string();
+                let because = conditional::because(schema, error.schema_path().as_str());
                 match error.kind() {
                     jsonschema::error::ValidationErrorKind::Required { property } => {
                         let field = property.as_str().unwrap_or_default().to_string();
-                        out.push((ptr, Violation::Missing(field)));
+                        out.push((ptr, Violation::Missing(field), because));
                     }
                     jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                         for field in unexpected {
                             out.push((
                                 format!("{ptr}/{}", typing::escape(field)),
                                 Violation::Unknown(field.clone()),
+                                because.clone(),
                             ));
                         }
                     }
@@ -258,9 +268,10 @@ impl Kind {
                                 allowed: options.as_array().cloned().unwrap_or_default(),
                                 description,
                             },
+                            because,
                         ))
                     }
-                    _ => out.push((ptr, Violation::Invalid(error.to_string()))),
+                    _ => out.push((ptr, Violation::Invalid(error.to_string()), because)),
                 }
             }
         }
@@ -269,10 +280,10 @@ impl Kind {
         // for a number) says less than the allowed values do.
         let enums: Vec<String> = out
             .iter()
-            .filter(|(_, v)| matches!(v, Violation::NotAllowed { .. }))
-            .map(|(p, _)| p.clone())
+            .filter(|(_, v, _)| matches!(v, Violation::NotAllowed { .. }))
+            .map(|(p, _, _)| p.clone())
             .collect();
-        out.retain(|(p, v)| !matches!(v, Violation::Invalid(_)) || !enums.contains(p));
+        out.retain(|(p, v, _)| !matches!(v, Violation::Invalid(_)) || !enums.contains(p));
         out
     }
 

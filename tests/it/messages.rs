@@ -212,3 +212,38 @@ fn a_word_for_a_number_suggests_the_value_the_schema_describes() {
     );
     assert_eq!(d["suggestion"], "did you mean `2`?");
 }
+
+/// A field an `if`/`then` of the kind's schema requires: the message says
+/// under which condition the schema asks for it.
+#[test]
+fn a_field_required_by_if_then_says_when() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  feature:\n    schema: schema/feature.json\n",
+    )
+    .file(
+        "schema/feature.json",
+        r#"{"properties": {"decision": {"type": "string"}},
+            "if": {"properties": {"status": {"const": "declined"}}, "required": ["status"]},
+            "then": {"required": ["decision"]}}"#,
+    )
+    .file("f1.md", &feature("declined"));
+    let d = schema_diag(&repo);
+    assert_eq!(d["message"], "missing required field `decision`", "{d:#}");
+    assert_eq!((&d["line"], &d["column"]), (&2.into(), &1.into()), "{d:#}");
+    assert_eq!(
+        d["notes"],
+        serde_json::json!([
+            "the schema asks for this when `status` is `declined` and `status` is set"
+        ]),
+        "{d:#}"
+    );
+    // Not declined: nothing is asked for.
+    repo.file("f1.md", &feature("planned"));
+    assert!(
+        repo.diagnostics().iter().all(|d| d["rule"] != "schema"),
+        "{:#?}",
+        repo.diagnostics()
+    );
+}
