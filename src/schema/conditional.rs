@@ -10,7 +10,7 @@ use serde_json::Value;
 /// when that part is the `then` or `else` of an `if`: "when `status` is
 /// `declined`". None for an unconditional part, or a condition too
 /// intricate to put in words.
-pub fn because(schema: &Value, schema_path: &str) -> Option<String> {
+pub(super) fn because(schema: &Value, schema_path: &str) -> Option<String> {
     let segments: Vec<&str> = schema_path.split('/').collect();
     // The innermost `then`/`else`: the condition nearest the failure.
     let at = segments
