@@ -13,12 +13,12 @@
 #   WORK=/tmp/northstar-bench   where the generated repository lives (reused)
 #
 # The caches (docs/format.md#config, `cache`): `history.jsonl` (what each
-# commit changed), `state.bin` (the replayed history at HEAD) and
-# `reuse-*.bin` (history lists rendered by the build before). Removing a
-# file also makes the timed build write it again, which a build without
-# that cache would not do: the phases printed under NORTHSTAR_TIMINGS
-# (`history: save state`, `render: keep history`, `history: save cache`)
-# are given beside the figures so that share can be told apart.
+# commit changed) and `state.bin` (the replayed history at HEAD):
+# `no-state` removes the state, `none` both. Removing a file also makes
+# the timed build write it again, which a build without that cache would
+# not do: the phases printed under NORTHSTAR_TIMINGS (`history: save
+# state`, `history: save cache`) are given beside the figures so that
+# share can be told apart.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -57,25 +57,21 @@ c=$(q "$cache")
 result=$WORK/caches-$N-$M.json
 python3 "$HERE/interleave.py" --settle 1 "$ROUNDS" "$result" \
   all "$new_commit" "$build" \
-  no-kept-renderings "$new_commit && rm -f $c/reuse-*.bin" "$build" \
   no-state "$new_commit && rm -f $c/state.bin" "$build" \
-  commits-only "$new_commit && rm -f $c/state.bin $c/reuse-*.bin" "$build" \
   none "$new_commit && rm -rf $c" "$build"
 
 # One build of each variant with phase timings: what it spent writing.
 phases() {
   eval "$1"
   NORTHSTAR_TIMINGS=1 "$NSBIN" build -C "$dir" -o "$out" 2>&1 >/dev/null |
-    grep -E 'history: save|render: keep history|history: replay|history: read state file|render: read kept' |
+    grep -E 'history: save|history: replay|history: read state file' |
     sed 's/^/    /' || true
 }
-for v in all no-kept-renderings no-state commits-only none; do
+for v in all no-state none; do
   echo "  $v:"
   case $v in
     all) phases "$new_commit" ;;
-    no-kept-renderings) phases "$new_commit && rm -f $c/reuse-*.bin" ;;
     no-state) phases "$new_commit && rm -f $c/state.bin" ;;
-    commits-only) phases "$new_commit && rm -f $c/state.bin $c/reuse-*.bin" ;;
     none) phases "$new_commit && rm -rf $c" ;;
   esac
 done

@@ -96,9 +96,6 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     let opts = Options {
         public: args.audience == Audience::Public,
         templates: overrides(&project.root)?,
-        // Rendered history is kept for the next build of HEAD; a build
-        // of another revision neither takes nor keeps any.
-        reuse_in: project.cache_dir().filter(|_| project.as_of.is_none()),
     };
     // Rendered and written together: each page goes to disk as soon as it
     // is made (see `output::write_with`).

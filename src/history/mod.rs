@@ -1065,6 +1065,9 @@ impl StateFile<'_> {
             self.shallow,
             &replay,
         );
+        if let Some(dir) = self.path.parent() {
+            store::remove_retired(dir);
+        }
         replay
     }
 }

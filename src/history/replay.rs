@@ -2,7 +2,7 @@
 //! of every document, from which the derived facts and the words come.
 
 use super::diff::FieldChange;
-use super::store::codec::{BlockCodec, Codec, Dec, Enc, Lazy, Scratch, encoded};
+use super::store::codec::{BlockCodec, Codec, Dec, Enc, Lazy, encoded};
 use super::{CommitChanges, What, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
@@ -45,11 +45,11 @@ pub struct Event {
 /// A document's changes, oldest first: as the state file holds them until
 /// something reads them.
 ///
-/// A build after one new commit reads few of them: the site's lists come
-/// kept from the build before (`render::reuse`), and the change log wants
-/// its latest entries one by one. Reading every change of every document
-/// from the state file would be its largest cost, in time and in fresh
-/// memory, so each document's changes are one block with a string table of
+/// A replay of one new commit reads few of them (the documents it
+/// changed), and the change log wants its latest entries one by one.
+/// Reading every change of every document from the state file before
+/// anything asks would cost time and fresh memory for changes no one
+/// reads, so each document's changes are one block with a string table of
 /// its own, read
 /// whole on first use of the list ([`Events::all`]), or one change at a
 /// time ([`Events::get`]) through the block's table of offsets.
@@ -262,11 +262,6 @@ pub struct DocHistory {
     pub scope_added: Vec<String>,
     /// Milestones: features removed since it first appeared.
     pub scope_removed: Vec<String>,
-    /// A digest of `events`, chained as each is added (see [`Scratch::digest`]):
-    /// the site keeps what it renders from a document's changes under it
-    /// (`render::reuse`), and finding it here costs nothing, where hashing
-    /// every change on every build cost as much as rendering them.
-    pub digest: u64,
 }
 }
 
@@ -504,8 +499,6 @@ pub struct Replay {
     /// Day each document first appeared in the history read (a shallow
     /// clone's boundary included), for milestone scope.
     first_seen: HashMap<String, i64>,
-    /// Digests each change as it is recorded (not in the state file).
-    scratch: Scratch,
 }
 
 impl Default for Replay {
@@ -538,7 +531,6 @@ impl Replay {
             status_since: HashMap::new(),
             effective: HashMap::new(),
             first_seen: HashMap::new(),
-            scratch: Scratch::default(),
         }
     }
 
@@ -806,7 +798,6 @@ impl Replay {
             title: Arc::from(d.title.as_str()),
             n: doc.events.len(),
         });
-        doc.digest = self.scratch.digest(doc.digest, &event);
         doc.events.push(event);
     }
 
@@ -1041,7 +1032,6 @@ impl Codec for Replay {
             status_since: Codec::dec(d)?,
             effective: Codec::dec(d)?,
             first_seen: Codec::dec(d)?,
-            scratch: Scratch::default(),
         })
     }
 }
@@ -1099,7 +1089,6 @@ mod tests {
             values: vec![(6, 7.5)],
             scope_added: vec!["a".into()],
             scope_removed: vec!["b".into()],
-            digest: 8,
             ..Default::default()
         };
         History {
@@ -1120,7 +1109,7 @@ mod tests {
         };
         assert_eq!(
             (super::super::store::state::FORMAT, format!("{digest:016x}")),
-            (11, "766dda8e0d8890ff".to_string()),
+            (12, "5df025054cce1e69".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
     }

@@ -146,25 +146,6 @@ pub(crate) fn event(index: &Index<'_>, e: &Event) -> Option<Event> {
     })
 }
 
-/// Folds into `context` (the context of kept renderings,
-/// `render::reuse::context`) what a public build's history lists and
-/// `plan.json` histories also depend on: which documents it publishes,
-/// and their titles ([`event`] phrases changes with them and leaves the
-/// others out). A list kept when a document was public must not be taken
-/// after it was made internal, though the changes it lists are the same.
-///
-/// The context already holds the program's identity, so a value from
-/// another build of the program is never compared with this one.
-pub(crate) fn context(index: &Index<'_>, context: u64) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::fingerprint::hasher();
-    context.hash(&mut h);
-    for d in &index.plan.docs {
-        (d.id.as_str(), d.title.as_str(), index.get(&d.id).is_some()).hash(&mut h);
-    }
-    h.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

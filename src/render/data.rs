@@ -4,7 +4,6 @@
 use super::facts;
 use super::history::PlanHistory;
 use super::links::Index;
-use super::reuse::Kept;
 use crate::dates;
 use crate::plan::Document;
 use serde::Serialize;
@@ -56,7 +55,7 @@ pub fn plan_json<'a>(
     product: &str,
     public: bool,
     history: &(dyn Fn(&str) -> Option<PlanHistory<'a>> + Sync),
-) -> PlanJson<'a> {
+) -> Vec<u8> {
     let plan = index.plan;
     let documents: Vec<PlanDoc<'a>> = index
         .docs()
@@ -93,24 +92,13 @@ pub fn plan_json<'a>(
         dates::format(plan.today)
     };
     // Compact: with history the file is large, and it is read by programs.
-    // Histories an earlier build kept are written from where they are
-    // kept (the file is handed over as parts); the rest goes in one
-    // buffer, sized from the documents and changes it holds, so it is not
-    // grown (and copied) a dozen times.
-    let kept: Vec<Option<Kept<'a>>> = documents
-        .iter()
-        .map(|d| d.history.as_ref().and_then(PlanHistory::kept))
-        .collect();
+    // One buffer, sized from the documents and changes it holds, so it is
+    // not grown (and copied) a dozen times.
     let events: usize = documents
         .iter()
-        .zip(&kept)
-        .filter(|(_, k)| k.is_none())
-        .filter_map(|(d, _)| d.history.as_ref().map(PlanHistory::len))
+        .filter_map(|d| d.history.as_ref().map(PlanHistory::len))
         .sum();
     let mut bytes = Vec::with_capacity(documents.len() * 1024 + events * 256);
-    // Where each kept history goes: after the first `at` bytes of `bytes`
-    // written so far.
-    let mut splices: Vec<(usize, Kept<'a>)> = Vec::new();
     let head = PlanHead {
         schema: "plan.schema.json",
         format: 1,
@@ -123,7 +111,7 @@ pub fn plan_json<'a>(
     // `{…}` → `{…,"documents":[`
     bytes.pop();
     bytes.extend_from_slice(b",\"documents\":[");
-    for (i, (doc, kept)) in documents.iter().zip(kept).enumerate() {
+    for (i, doc) in documents.iter().enumerate() {
         if i > 0 {
             bytes.push(b',');
         }
@@ -131,37 +119,12 @@ pub fn plan_json<'a>(
         if let Some(h) = &doc.history {
             bytes.pop();
             bytes.extend_from_slice(b",\"history\":");
-            match kept {
-                Some(k) => splices.push((bytes.len(), k)),
-                None => h.write_json(&mut bytes),
-            }
+            h.write_json(&mut bytes);
             bytes.push(b'}');
         }
     }
     bytes.extend_from_slice(b"]}\n");
-    PlanJson { bytes, splices }
-}
-
-/// `plan.json` as parts: the buffer written, with kept histories to go
-/// in at their places.
-pub struct PlanJson<'a> {
-    bytes: Vec<u8>,
-    splices: Vec<(usize, Kept<'a>)>,
-}
-
-impl PlanJson<'_> {
-    /// The file's bytes, in order.
-    pub fn parts(&self) -> Vec<&[u8]> {
-        let mut parts = Vec::with_capacity(self.splices.len() * 2 + 1);
-        let mut from = 0;
-        for (at, kept) in &self.splices {
-            parts.push(self.bytes.get(from..*at).unwrap_or_default());
-            parts.push(kept.as_ref());
-            from = *at;
-        }
-        parts.push(self.bytes.get(from..).unwrap_or_default());
-        parts
-    }
+    bytes
 }
 
 /// Text as an iCalendar TEXT value (RFC 5545 §3.3.11): backslashes,

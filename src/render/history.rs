@@ -4,7 +4,6 @@
 use super::audience;
 use super::links::Index;
 use super::pages::Ctx;
-use super::reuse::{Kept, Part, Reuse};
 use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
@@ -73,19 +72,14 @@ pub fn event(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
 /// `legacy` adds `page.history`, one value per change, and `page.facts`,
 /// the facts as values, for document templates written before (see
 /// `render::build_some`).
-///
-/// With `reuse` (the renderings an earlier build kept, and the digest of
-/// this document's changes), a list kept for the same changes is taken
-/// as it is, and one written here is kept for the next build.
-pub fn document<'r>(
+pub fn document(
     ctx: &Ctx<'_>,
     history: &History,
     id: &str,
     kind: &str,
     root: &str,
     legacy: bool,
-    reuse: Option<(&'r Reuse, u64)>,
-) -> (Value, Option<List<'r>>) {
+) -> (Value, Option<List>) {
     let Some(h) = history.docs.get(id) else {
         return (
             json!({"has_history": false, "history": [], "facts": Value::Null, "facts_html": ""}),
@@ -109,20 +103,7 @@ pub fn document<'r>(
         return (out, None);
     }
     out["history_html"] = Value::String(HISTORY_MARK.to_string());
-    let kept = reuse.and_then(|(r, digest)| r.get(Part::List, digest));
-    let list = match kept {
-        Some(kept) => List::Kept(kept),
-        None => {
-            let html = list_html(ctx, h, root);
-            // Not a list with an uncommitted edit, which the next build
-            // (after the edit is committed, or changed again) will not have.
-            if let Some((r, digest)) = reuse.filter(|_| !h.events.any_uncommitted()) {
-                r.keep(Part::List, digest, html.as_bytes());
-            }
-            List::Fresh(html)
-        }
-    };
-    (out, Some(list))
+    (out, Some(List(list_html(ctx, h, root))))
 }
 
 /// A document's history list, as `<li>` items, newest first.
@@ -149,21 +130,14 @@ fn shown<'e>(ctx: &Ctx<'_>, e: &'e Event) -> Option<Cow<'e, Event>> {
     }
 }
 
-/// A document's history list: written now, or kept by an earlier build.
-pub enum List<'r> {
-    /// Written by this build.
-    Fresh(String),
-    /// Kept from an earlier build.
-    Kept(Kept<'r>),
-}
+/// A document's history list, as HTML, to stand where the page's
+/// [`HISTORY_MARK`] is.
+pub struct List(pub String);
 
-impl List<'_> {
+impl List {
     /// The list's bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            List::Fresh(s) => s.as_bytes(),
-            List::Kept(k) => k.as_ref(),
-        }
+        self.0.as_bytes()
     }
 }
 
@@ -862,23 +836,18 @@ pub struct PlanHistory<'h> {
     /// In a public build, what it publishes (see [`audience`]).
     public: Option<&'h Index<'h>>,
     events: &'h Events,
-    /// Renderings kept by an earlier build, and the digest of `events`.
-    reuse: Option<(&'h Reuse, u64)>,
 }
 
-/// A published document's history for `plan.json` (with `reuse`, see
-/// [`document`]).
+/// A published document's history for `plan.json`.
 pub fn plan_events<'h>(
     public: Option<&'h Index<'h>>,
     history: &'h History,
     id: &str,
-    reuse: Option<(&'h Reuse, u64)>,
 ) -> Option<PlanHistory<'h>> {
     let h = history.docs.get(id)?;
     Some(PlanHistory {
         public,
         events: &h.events,
-        reuse,
     })
 }
 
@@ -898,26 +867,7 @@ impl<'h> PlanHistory<'h> {
     /// "uncommitted": …}, …]`, as `plan.schema.json` describes it. Dates
     /// are days, or quarters in public builds, where authors are null and
     /// uncommitted edits are left out.
-    ///
-    /// With renderings to reuse, the list written is kept for the next
-    /// build (see [`PlanHistory::kept`] for taking one).
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let start = out.len();
-        self.write_json_fresh(out);
-        if let Some((r, digest)) = self.reuse
-            && !self.events.any_uncommitted()
-        {
-            r.keep(Part::Json, digest, &out[start..]);
-        }
-    }
-
-    /// The list as JSON as an earlier build kept it, if it did.
-    pub fn kept(&self) -> Option<Kept<'h>> {
-        let (r, digest) = self.reuse?;
-        r.get(Part::Json, digest)
-    }
-
-    fn write_json_fresh(&self, out: &mut Vec<u8>) {
         let public = self.public.is_some();
         out.push(b'[');
         let events = self
@@ -1028,7 +978,6 @@ mod tests {
         PlanHistory {
             public: public.then_some(&index),
             events: &Events::from(events.to_vec()),
-            reuse: None,
         }
         .write_json(&mut out);
         let text = String::from_utf8(out).expect("utf-8");

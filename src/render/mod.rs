@@ -10,7 +10,6 @@ pub mod links;
 pub mod markdown;
 pub mod pages;
 pub mod partial;
-pub mod reuse;
 pub mod risk;
 pub mod svg;
 pub mod templates;
@@ -30,24 +29,24 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 /// its body links to. The list is written out in place of the mark, not
 /// copied into the page first: with a long history that copy would move
 /// megabytes.
-pub(crate) struct RenderedPage<'r> {
+pub(crate) struct RenderedPage {
     /// Site path.
     pub path: String,
     html: String,
     /// Where the mark is in `html`, and the list that replaces it.
-    list: Option<(usize, history::List<'r>)>,
+    list: Option<(usize, history::List)>,
     /// Plans files the body links to.
     pub assets: BTreeSet<String>,
 }
 
-impl<'r> RenderedPage<'r> {
+impl RenderedPage {
     /// The page at `path` as the template rendered it, with `list` to go
     /// where the template put the mark (dropped when it put none: an
     /// overridden template that does not show the list).
     fn new(
         path: String,
         html: String,
-        list: Option<history::List<'r>>,
+        list: Option<history::List>,
         assets: BTreeSet<String>,
     ) -> Self {
         let list = list.and_then(|l| Some((history::mark_at(&html)?, l)));
@@ -83,18 +82,17 @@ impl<'r> RenderedPage<'r> {
 /// One document's page: its data and history section through the
 /// `document` template (`frame` adds what every page has), the history
 /// list spliced in after (see [`history::HISTORY_MARK`]).
-fn document_page<'r>(
+fn document_page(
     ctx: &Ctx<'_>,
     tpl: &templates::Templates,
     hist: &crate::history::History,
     doc: &crate::plan::Document,
     legacy: bool,
-    reuse: Option<(&'r reuse::Reuse, u64)>,
     frame: &dyn Fn(Value) -> Value,
-) -> Result<RenderedPage<'r>, String> {
+) -> Result<RenderedPage, String> {
     let mut assets = BTreeSet::new();
     let mut page = pages::document(ctx, doc, &mut assets);
-    let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy, reuse);
+    let (section, list) = history::document(ctx, hist, &doc.id, &doc.kind, "../", legacy);
     if let (Value::Object(p), Value::Object(h)) = (&mut page, section) {
         p.extend(h);
         if legacy && p.contains_key("readings_html") {
@@ -112,9 +110,6 @@ pub struct Options {
     pub public: bool,
     /// Template overrides by file name, from the plans' `templates/`.
     pub templates: BTreeMap<String, String>,
-    /// The history cache's folder, to keep rendered history in for the
-    /// next build and take it from ([`reuse`]); `build` sets it.
-    pub reuse_in: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -355,7 +350,6 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
         frame: &frame,
         sink,
     };
-    let reuse = open_reuse(b, &ctx);
     // Document pages are independent: render them on every core.
     let docs: Vec<_> = index
         .docs()
@@ -366,57 +360,17 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
     // take the others; the plan-wide pages, one after another, run beside
     // them. Each page is handed to the sink by the thread that rendered it.
     let ((assets, plan_json), wide) = rayon::join(
-        || {
-            rayon::join(
-                || document_pages(&r, &docs, reuse.as_ref()),
-                || plan_json(&r, reuse.as_ref()),
-            )
-        },
+        || rayon::join(|| document_pages(&r, &docs), || plan_json(&r)),
         || wide_pages(&r, &kinds, &list_taken),
     );
     wide?;
     plan_json?;
-    if let Some(r) = reuse {
-        r.save(b.hist.damaged());
-    }
     let mut linked = BTreeSet::new();
     for a in assets {
         linked.extend(a?);
     }
     linked.retain(|a| b.all_paths.contains(a));
     Ok(linked)
-}
-
-/// Rendered history an earlier build kept, found by the digest of each
-/// document's changes; None when there is no cache to keep it in, no
-/// history, or only some pages are rendered.
-fn open_reuse(b: &Build<'_>, ctx: &Ctx<'_>) -> Option<reuse::Reuse> {
-    let public = b.opts.public;
-    let dir = b
-        .opts
-        .reuse_in
-        .as_deref()
-        .filter(|_| b.hist.available && b.only.is_none())?;
-    let context = reuse::context(public, ctx.people.iter())?;
-    let context = if public {
-        audience::context(ctx.index, context)
-    } else {
-        context
-    };
-    Some(reuse::Reuse::open(
-        crate::history::store::kept_path(dir, public),
-        context,
-    ))
-}
-
-/// The kept rendering of a document's history, and the digest of its
-/// changes to find it by.
-fn reuse_for<'r>(
-    reuse: Option<&'r reuse::Reuse>,
-    hist: &crate::history::History,
-    id: &str,
-) -> Option<(&'r reuse::Reuse, u64)> {
-    Some((reuse?, hist.docs.get(id)?.digest))
 }
 
 /// The kinds whose list page a document takes. A document whose id is
@@ -444,21 +398,14 @@ fn lists_taken<'i>(index: &'i Index<'_>) -> HashSet<&'i str> {
 fn document_pages(
     r: &Render<'_>,
     docs: &[&crate::plan::Document],
-    reuse: Option<&reuse::Reuse>,
 ) -> Vec<Result<BTreeSet<String>, String>> {
     let _t = crate::timings::phase("render: document pages");
     let legacy = r.b.opts.overrides("document.hbs");
     docs.par_iter()
         .map(|doc| {
-            let page = document_page(
-                r.ctx,
-                r.tpl,
-                r.b.hist,
-                doc,
-                legacy,
-                reuse_for(reuse, r.b.hist, &doc.id),
-                &|page| r.frame.wrap("../", &doc.title, &doc.kind, page),
-            )?;
+            let page = document_page(r.ctx, r.tpl, r.b.hist, doc, legacy, &|page| {
+                r.frame.wrap("../", &doc.title, &doc.kind, page)
+            })?;
             r.sink.put_parts(&page.path, &page.parts())?;
             Ok(page.assets)
         })
@@ -466,18 +413,13 @@ fn document_pages(
 }
 
 /// `plan.json`: every published document with its history.
-fn plan_json(r: &Render<'_>, reuse: Option<&reuse::Reuse>) -> Result<(), String> {
+fn plan_json(r: &Render<'_>) -> Result<(), String> {
     let _t = crate::timings::phase("render: plan.json");
     let (index, public, hist) = (r.ctx.index, r.b.opts.public, r.b.hist);
     let plan = data::plan_json(index, &r.b.config.product, public, &|id| {
-        history::plan_events(
-            public.then_some(index),
-            hist,
-            id,
-            reuse_for(reuse, hist, id),
-        )
+        history::plan_events(public.then_some(index), hist, id)
     });
-    r.sink.put_parts("plan.json", &plan.parts())
+    r.sink.put_parts("plan.json", &[&plan])
 }
 
 /// Every page that is not a document's, one after another: they run
@@ -598,7 +540,7 @@ mod tests {
         RenderedPage::new(
             String::new(),
             page,
-            list.map(history::List::Fresh),
+            list.map(history::List),
             BTreeSet::new(),
         )
         .into_html()

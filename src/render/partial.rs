@@ -172,7 +172,7 @@ pub fn pages(
     let rendered: Vec<Result<super::RenderedPage, String>> = docs
         .par_iter()
         .map(|doc| {
-            super::document_page(&ctx, tpl, hist, doc, legacy_document, None, &|page| {
+            super::document_page(&ctx, tpl, hist, doc, legacy_document, &|page| {
                 frame(&doc.title, &doc.kind, page)
             })
         })

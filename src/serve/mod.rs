@@ -473,7 +473,6 @@ impl Builder {
             templates: self.overrides.clone(),
             // Each edit re-renders a page or two from memory: nothing to
             // gain from the kept history, which a build keeps for itself.
-            reuse_in: None,
         }
     }
 

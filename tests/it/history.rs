@@ -7,7 +7,6 @@
 use crate::common::{Repo, decode_html, html_text, run_in};
 use crate::git::{BOB, CAROL, Git, Who};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 // ---------------------------------------------------------------------------
@@ -1933,12 +1932,6 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     assert_eq!(first.read("changes.html"), second.read("changes.html"));
     // ...and is served from the cache: what the cache says, the site shows.
     // The state at HEAD comes first; without it, the per-commit cache.
-    // (Without the rendered history kept beside them, which is keyed by
-    // the digest of each document's changes the state holds: an edit to
-    // the state that keeps its digests is not something a build writes.)
-    let reuse = s.repo.join(".git/northstar/reuse-internal.bin");
-    assert!(reuse.exists(), "rendered history is kept");
-    std::fs::remove_file(&reuse).expect("remove kept history");
     let state = std::fs::read(state_path(&s.repo)).expect("state file");
     std::fs::write(
         state_path(&s.repo),
@@ -1950,7 +1943,6 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
         "Rob Stately"
     );
     std::fs::remove_file(state_path(&s.repo)).expect("remove state");
-    std::fs::remove_file(&reuse).expect("remove kept history");
     // A hand edit of the per-commit cache fails its checksum: the cache is
     // rebuilt from git, and says so.
     std::fs::write(&path, cache.replace("\"Bob Builder\"", "\"Robert Cached\"")).expect("write");
@@ -1985,9 +1977,7 @@ fn a_state_block_that_does_not_read_is_not_built_on() {
     let s = story();
     let whole = build(s.repo.path(), &[]).history("f1");
     assert_eq!(whole[1]["author"], "Bob Builder", "{whole:?}");
-    let reuse = s.repo.join(".git/northstar/reuse-internal.bin");
     let damage = |s: &Story| {
-        let _ = std::fs::remove_file(&reuse);
         let state = std::fs::read(state_path(&s.repo)).expect("state file");
         // Not UTF-8: F1's block of changes no longer reads.
         std::fs::write(
@@ -2032,143 +2022,36 @@ fn a_state_block_that_does_not_read_is_not_built_on() {
     assert!(state_path(&s.repo).exists(), "written again");
 }
 
-/// Every file of a built site, by `/`-separated path.
-fn all_files(site: &Site) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("read_dir") {
-            let e = e.expect("entry");
-            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
-            if e.file_type().expect("type").is_dir() {
-                walk(&e.path(), &format!("{name}/"), out);
-            } else {
-                out.insert(name, std::fs::read(e.path()).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(&site.dir, "", &mut out);
-    out
-}
-
-/// Asserts that a build of `root` with the rendered history it keeps gives
-/// the site a build without it does, file for file; returns that site.
-fn same_with_and_without_kept_history(root: &Path, extra: &[&str]) -> Site {
-    let kept = build(root, extra);
-    let dir = root.join(".git/northstar");
-    for name in ["reuse-internal.bin", "reuse-public.bin"] {
-        let _ = std::fs::rename(dir.join(name), dir.join(format!("{name}.aside")));
-    }
-    let fresh = build(root, extra);
-    for name in ["reuse-internal.bin", "reuse-public.bin"] {
-        let _ = std::fs::rename(dir.join(format!("{name}.aside")), dir.join(name));
-    }
-    let (a, b) = (all_files(&kept), all_files(&fresh));
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    for (path, bytes) in &a {
-        assert!(
-            *bytes == b[path],
-            "{path} differs with kept history:\n{}\n---- without:\n{}",
-            String::from_utf8_lossy(bytes),
-            String::from_utf8_lossy(&b[path])
-        );
-    }
-    kept
-}
-
-/// Rendered history is kept for the next build and taken only for the
-/// same changes in the same context: a new commit, a person an author
-/// now matches, the other audience, an uncommitted edit and a damaged
-/// file each give the site a build without it gives.
+/// Rendered history is not kept (bench/README.md, "What each cache
+/// pays"): the files an earlier version kept it in are removed when the
+/// cache is written, but only regular files of those names; a link by
+/// that name is left alone, and so is what it points to.
+#[cfg(unix)]
 #[test]
-fn rendered_history_is_kept_and_reused_only_where_nothing_it_shows_changed() {
+fn files_of_retired_caches_are_removed() {
     let s = story();
-    let kept_file = s.repo.join(".git/northstar/reuse-internal.bin");
-    let first = build(s.repo.path(), &[]);
-    assert!(kept_file.exists(), "rendered history is kept");
-    let size = std::fs::metadata(&kept_file).expect("kept").len();
-    // Nothing new: every list is taken as kept, nothing is added.
-    let second = same_with_and_without_kept_history(s.repo.path(), &[]);
-    assert_eq!(all_files(&first), all_files(&second));
-    assert_eq!(std::fs::metadata(&kept_file).expect("kept").len(), size);
-
-    // A new commit to one feature: its list has the change, and only its
-    // renderings are added to the file.
-    s.repo.file(
-        "features/f2.md",
-        &feature("Feature Two", "in-progress", "m1", 10, "More."),
-    );
-    s.git.commit_as("Start F2", "2026-06-10", BOB);
-    let site = same_with_and_without_kept_history(s.repo.path(), &[]);
-    let f2 = texts(&site.page_history("feature/f2.html")).join("\n");
-    assert!(f2.contains("status planned → in-progress"), "{f2}");
-    assert_eq!(site.page_history("feature/f1.html").len(), 6);
-    let grown = std::fs::metadata(&kept_file).expect("kept").len();
-    assert!(grown > size && grown < size * 2, "{size} → {grown}");
-
-    // Bob becomes a person: every list that shows him links him now.
-    s.repo.file(
-        "bob.yaml",
-        "kind: person\nid: bob\ntitle: Bob the Person\nemail: bob@example.com\n",
-    );
-    let site = same_with_and_without_kept_history(s.repo.path(), &[]);
-    let f1 = site.read("feature/f1.html");
-    assert!(f1.contains(">Bob the Person</a>"), "{f1}");
-
-    // The public audience keeps its own, beside the internal one.
-    s.repo.file(
-        "features/f1.md",
-        &feature("Feature One", "beta", "m1", 250, "Be fast and cheap.").replacen(
-            "---\n",
-            "---\nvisibility: public\n",
-            1,
-        ),
-    );
-    s.git.commit("Publish F1", "2026-06-20");
-    let public = same_with_and_without_kept_history(s.repo.path(), &["--audience", "public"]);
-    assert_eq!(public.history("f1")[0]["date"], "2026-Q2");
-    assert!(s.repo.join(".git/northstar/reuse-public.bin").exists());
-    same_with_and_without_kept_history(s.repo.path(), &[]);
-
-    // An uncommitted edit shows, marked, and is not kept.
-    s.repo.file(
-        "features/f2.md",
-        &feature("Feature Two", "beta", "m1", 10, "More."),
-    );
-    let before = std::fs::metadata(&kept_file).expect("kept").len();
-    let site = same_with_and_without_kept_history(s.repo.path(), &[]);
-    let f2 = site.page_history("feature/f2.html");
-    assert_eq!(f2[0].0, "event uncommitted", "{f2:?}");
-    // (the build without the file wrote it anew, with what it rendered
-    // apart from the uncommitted edit)
-    let after = std::fs::metadata(&kept_file).expect("kept").len();
-    assert!(after <= before, "{before} → {after}");
-
-    // A damaged file: every byte of its records flipped in turn would be
-    // slow; a few places, each a different record, will do.
-    let bytes = std::fs::read(&kept_file).expect("kept");
-    for at in [20, bytes.len() / 3, bytes.len() / 2, bytes.len() - 3] {
-        let mut damaged = bytes.clone();
-        damaged[at] ^= 0x20;
-        std::fs::write(&kept_file, &damaged).expect("write");
-        same_with_and_without_kept_history(s.repo.path(), &[]);
-    }
-    std::fs::write(&kept_file, b"not ours").expect("write");
-    same_with_and_without_kept_history(s.repo.path(), &[]);
-}
-
-/// A build of another revision neither takes nor keeps rendered history.
-#[test]
-fn a_build_as_of_a_revision_keeps_no_rendered_history() {
-    let s = story();
-    build(s.repo.path(), &["--as-of", &s.c[3]]);
-    assert!(!s.repo.join(".git/northstar/reuse-internal.bin").exists());
+    let dir = s.repo.join(".git/northstar");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("reuse-internal.bin"), "kept by 0.1").expect("write");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let target = outside.path().join("target.bin");
+    std::fs::write(&target, "not ours").expect("write");
+    std::os::unix::fs::symlink(&target, dir.join("reuse-public.bin")).expect("symlink");
     build(s.repo.path(), &[]);
-    let kept = std::fs::read(s.repo.join(".git/northstar/reuse-internal.bin")).expect("kept");
-    build(s.repo.path(), &["--as-of", &s.c[3]]);
-    assert_eq!(
-        std::fs::read(s.repo.join(".git/northstar/reuse-internal.bin")).expect("kept"),
-        kept
+    assert!(!dir.join("reuse-internal.bin").exists());
+    assert!(
+        std::fs::symlink_metadata(dir.join("reuse-public.bin"))
+            .is_ok_and(|m| m.file_type().is_symlink())
     );
+    assert_eq!(std::fs::read(&target).expect("target"), b"not ours");
+    // Nothing new is kept for the site.
+    build(s.repo.path(), &[]);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["history.jsonl", "reuse-public.bin", "state.bin"]);
 }
 
 /// A build killed while writing a cache leaves its temporary file; the
@@ -2207,7 +2090,6 @@ fn a_killed_writer_s_temporary_cache_files_are_removed() {
         [
             "history.jsonl",
             "notes.tmp-1",
-            "reuse-internal.bin",
             "state.bin",
             "state.tmp-4294967293"
         ]

@@ -211,13 +211,6 @@ impl Enc {
         table.into_iter().map(|(s, _)| s.clone()).collect()
     }
 
-    /// Forgets what was written, keeping the memory: a scratch encoder
-    /// reused for every change a replay digests.
-    pub fn clear(&mut self) {
-        self.buf.clear();
-        self.strings.clear();
-    }
-
     /// The bytes written so far.
     pub fn bytes(&self) -> &[u8] {
         &self.buf
@@ -345,33 +338,6 @@ struct Str<'a> {
     bytes: &'a [u8],
     text: Option<&'a str>,
     shared: Option<Arc<str>>,
-}
-
-/// An encoder kept for reuse, to digest values by their encoding: what
-/// is digested is exactly what the state file holds, so a field added to
-/// a change is in its digest with no other edit. Holds nothing between
-/// uses, so a copy starts empty.
-#[derive(Default)]
-pub struct Scratch(Enc);
-
-impl Clone for Scratch {
-    fn clone(&self) -> Self {
-        Scratch::default()
-    }
-}
-
-impl Scratch {
-    /// The stable digest ([`crate::fingerprint`]) of `seed` and `value`'s
-    /// encoding.
-    pub fn digest<T: Codec>(&mut self, seed: u64, value: &T) -> u64 {
-        use std::hash::Hasher;
-        self.0.clear();
-        self.0.u64(seed);
-        value.enc(&mut self.0);
-        let mut h = crate::fingerprint::hasher();
-        h.write(self.0.bytes());
-        h.finish()
-    }
 }
 
 /// Reads values back from bytes written by [`Enc`]; every method returns
@@ -622,8 +588,7 @@ impl<'a> Dec<'a> {
 
 /// Declares a struct and its [`Codec`]: its fields written in declaration
 /// order and read back in the same order. A field added to the struct is
-/// in the state file, and in a history digest ([`Scratch::digest`] hashes
-/// the encoding), with no other edit; the state's format number
+/// in the state file with no other edit; the state's format number
 /// still has to be raised, which a test of the encoding's digest asks
 /// for (`replay::tests::the_encoding_of_a_change_is_pinned_to_the_format`).
 macro_rules! encoded {

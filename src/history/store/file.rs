@@ -1,5 +1,5 @@
-//! Opening the files of the history cache (`history.jsonl`, `state.bin`,
-//! `reuse-*.bin`) without trusting what sits at their paths. They live in
+//! Opening the files of the history cache (`history.jsonl`, `state.bin`)
+//! without trusting what sits at their paths. They live in
 //! `.git/northstar` (or the config's `cache`), where a clone, a script or
 //! another tool can leave anything: a symbolic link to `/dev/zero` made a
 //! build read one endless line until an allocation of a gigabyte failed,

@@ -13,13 +13,16 @@
 //! - `state.bin` ([`state`], encoded by [`codec`]): the replayed history
 //!   at HEAD, read on every rebuild, each document's changes a block read
 //!   only when used.
-//! - `reuse-internal.bin`, `reuse-public.bin` (`render::reuse`): the
-//!   history lists and `plan.json` events rendered by the build before,
-//!   by digest of the changes they show.
+//!
+//! Nothing rendered is kept: the history lists of the pages are written
+//! on every build (bench/README.md, "What each cache pays": kept
+//! renderings saved under a tenth of a warm build, the other two caches
+//! most of it). Files an earlier version kept and this one does not are
+//! removed when the cache is next written ([`remove_retired`]).
 //!
 //! Every file carries its format number and the fingerprint of what it
 //! was made from (program, config, schemas); a checksum (xxh3) closes
-//! each line, the state file and each kept record. What cannot be read is
+//! each line and the state file. What cannot be read is
 //! a value its reader gets back (`commits::Loaded`, `None`, a damaged
 //! block), never a panic or a process-wide flag; a file that is not a
 //! regular file inside the cache folder is not opened at all ([`mod@file`]).
@@ -42,12 +45,18 @@ pub fn state_path(commits: &Path) -> PathBuf {
     commits.with_file_name("state.bin")
 }
 
-/// Where the renderings kept for one audience are, in the cache folder
-/// `dir`: each audience's pages differ, so each has its own.
-pub fn kept_path(dir: &Path, public: bool) -> PathBuf {
-    dir.join(if public {
-        "reuse-public.bin"
-    } else {
-        "reuse-internal.bin"
-    })
+/// Files of formats no longer kept, by name in the cache folder.
+const RETIRED: &[&str] = &["reuse-internal.bin", "reuse-public.bin"];
+
+/// Removes from the cache folder `dir` the files earlier versions kept
+/// there and this one no longer reads, so they do not sit there for ever.
+/// Only regular files are removed (a link by that name is left alone,
+/// as is anything else that is not ours).
+pub fn remove_retired(dir: &Path) {
+    for name in RETIRED {
+        let path = dir.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }

@@ -308,9 +308,9 @@ fn csv_cells_cannot_run_as_formulas() {
     }
 }
 
-/// A public build reuses the history lists an earlier build kept only
-/// when it publishes the same documents: a document made internal since
-/// is not named by a list kept from when it was public.
+/// A document made internal since an earlier public build is not named
+/// by the history of a public document that depends on it, though that
+/// history did not change.
 #[test]
 fn a_document_made_internal_is_not_named_by_kept_history() {
     let repo = Repo::base();
