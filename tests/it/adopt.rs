@@ -326,3 +326,22 @@ fn diff_shows_the_status_from_the_kind_s_status_field() {
         run.stdout
     );
 }
+
+/// A document whose own `id:` is the one its kind's template gives gets
+/// no `kind-location` warning: only one that differs does.
+#[test]
+fn an_id_written_as_the_template_gives_it_is_not_a_warning() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "text/0042-pattern-matching.md",
+        "---\nid: 0042-pattern-matching\nstage: accepted\n---\n# Pattern Matching\n",
+    )
+    .file(
+        "text/0043-other.md",
+        "---\nid: rfc-43\nstage: accepted\n---\n# Other\n",
+    );
+    assert_eq!(
+        repo.positions("kind-location"),
+        [("text/0043-other.md".to_string(), 2, 5)]
+    );
+}

@@ -1490,3 +1490,38 @@ fn orphan_a_link_to_itself_does_not_count() {
     );
     assert_eq!(repo.positions("orphan"), vec![at("seg2.md", 2, 1)]);
 }
+
+/// A `kind:` left empty is a missing kind, not an unknown kind named ``;
+/// a document of an unknown kind whose id is a number is one problem (its
+/// kind), not also a missing id.
+#[test]
+fn an_empty_kind_is_missing_and_a_numeric_id_is_an_id() {
+    let repo = Repo::base();
+    repo.file("a.yaml", "kind: \"\"\nid: a1\ntitle: A\n")
+        .file("b.yaml", "kind: nope\nid: 42\ntitle: B\n");
+    let mine: Vec<(String, String, u64, u64)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["file"] == "a.yaml" || d["file"] == "b.yaml")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            (
+                "a.yaml".into(),
+                "missing required field `kind`".into(),
+                1,
+                1
+            ),
+            ("b.yaml".into(), "unknown kind `nope`".into(), 1, 7),
+        ]
+    );
+}
