@@ -118,6 +118,32 @@ impl Plan {
         self.by_id.get(id).map(|&i| &self.docs[i])
     }
 
+    /// The document a path inside the plans names (relative to the root,
+    /// `/`-separated, no trailing `/`): the one whose file it is, else whose
+    /// body file it is (a kind by location's `README.md`), else the only
+    /// document in that folder (a KEP's folder). None when no document or
+    /// several are there.
+    pub fn doc_at_path(&self, path: &str) -> Option<usize> {
+        if let Some(i) = self.docs.iter().position(|d| d.file == path) {
+            return Some(i);
+        }
+        if let Some(i) = self
+            .docs
+            .iter()
+            .position(|d| d.body.as_ref().is_some_and(|b| b.file == path))
+        {
+            return Some(i);
+        }
+        let folder = |f: &str| f.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+        let mut inside = self
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| folder(&d.file) == path);
+        let (first, _) = inside.next()?;
+        inside.next().is_none().then_some(first)
+    }
+
     /// Documents of a kind, in path order.
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Document> + 'a {
         self.docs.iter().filter(move |d| d.kind == kind)

@@ -7,7 +7,7 @@ pub mod documents;
 mod ids;
 pub mod links;
 mod location;
-mod references;
+pub mod references;
 mod roadmap;
 mod stale;
 pub use stale::LastChanged;

@@ -22,55 +22,93 @@ pub(super) fn check(
         };
         for r in refs::find(&kind.typing, &doc.data) {
             let pos = doc.spans.value(&r.ptr);
-            match plan.by_id.get(&r.id) {
-                Some(&to) => {
-                    let target = &plan.docs[to];
-                    if target.kind != r.kind {
-                        let d = Diagnostic::new(
-                            Rule::WrongKindReference,
-                            &doc.file,
-                            pos,
-                            format!(
-                                "`{}` is {}, but `{}` expects {}",
-                                r.id,
-                                crate::numbers::with_article(&target.kind),
-                                r.field,
-                                crate::numbers::with_article(&r.kind)
-                            ),
-                        );
-                        sink.push(Some(doc), d);
-                    } else if to != from {
-                        edges.push(Edge {
-                            from,
-                            to,
-                            field: r.field,
-                        });
-                    }
-                }
-                None if unparsed.contains(&r.id) => {}
-                None => {
-                    let same_kind = plan
-                        .docs
-                        .iter()
-                        .filter(|d| d.kind == r.kind)
-                        .map(|d| d.id.as_str());
-                    let mut d = Diagnostic::new(
-                        Rule::BrokenReference,
-                        &doc.file,
-                        pos,
-                        format!("no {} with id `{}`", r.kind, r.id),
-                    );
-                    if let Some(near) =
-                        nearest(&r.id, same_kind).or_else(|| by_words(plan, &r.kind, &r.id))
-                    {
-                        d = d.suggest(format!("did you mean `{near}`?"));
-                    }
+            let to = match target(plan, doc, &r, unparsed) {
+                Ok(Some(to)) => to,
+                Ok(None) => continue,
+                Err(message) => {
+                    let d = Diagnostic::new(Rule::BrokenReference, &doc.file, pos, message);
+                    let d = if r.by_path {
+                        d.note(format!(
+                            "`{}` names {} by its file or folder, relative to this file or, starting with `/`, to the plans' root",
+                            r.field,
+                            crate::numbers::with_article(&r.kind)
+                        ))
+                    } else {
+                        match nearest_id(plan, &r) {
+                            Some(near) => d.suggest(format!("did you mean `{near}`?")),
+                            None => d,
+                        }
+                    };
                     sink.push(Some(doc), d);
+                    continue;
                 }
+            };
+            let target = &plan.docs[to];
+            if target.kind != r.kind {
+                let d = Diagnostic::new(
+                    Rule::WrongKindReference,
+                    &doc.file,
+                    pos,
+                    format!(
+                        "`{}` is {}, but `{}` expects {}",
+                        r.id,
+                        crate::numbers::with_article(&target.kind),
+                        r.field,
+                        crate::numbers::with_article(&r.kind)
+                    ),
+                );
+                sink.push(Some(doc), d);
+            } else if to != from {
+                edges.push(Edge {
+                    from,
+                    to,
+                    field: r.field,
+                });
             }
         }
     }
     plan.edges = edges;
+}
+
+/// The document a reference names: Ok(None) for an id whose document did
+/// not parse (its file's own error says enough), Err with the message of
+/// a `broken-reference` when it names none.
+fn target(
+    plan: &Plan,
+    doc: &crate::plan::Document,
+    r: &refs::Ref,
+    unparsed: &HashSet<String>,
+) -> Result<Option<usize>, String> {
+    if r.by_path {
+        return by_path(plan, &doc.file, &r.id).map(Some);
+    }
+    match plan.by_id.get(&r.id) {
+        Some(&to) => Ok(Some(to)),
+        None if unparsed.contains(&r.id) => Ok(None),
+        None => Err(format!("no {} with id `{}`", r.kind, r.id)),
+    }
+}
+
+/// The id a broken reference most likely meant: the nearest id of the
+/// expected kind, else one whose words it has.
+fn nearest_id<'p>(plan: &'p Plan, r: &refs::Ref) -> Option<&'p str> {
+    let same_kind = plan
+        .docs
+        .iter()
+        .filter(|d| d.kind == r.kind)
+        .map(|d| d.id.as_str());
+    nearest(&r.id, same_kind).or_else(|| by_words(plan, &r.kind, &r.id))
+}
+
+/// The document a reference by path names, written in `from_file`; the
+/// message of a `broken-reference` when it names none.
+pub fn by_path(plan: &Plan, from_file: &str, path: &str) -> Result<usize, String> {
+    match super::links::resolve(path, from_file) {
+        super::links::Target::Path(p, _) => plan
+            .doc_at_path(&p)
+            .ok_or_else(|| format!("no document at `{path}`")),
+        _ => Err(format!("`{path}` is not a path inside the plans")),
+    }
 }
 
 /// The one document of `kind` whose id or title has every word of `id`

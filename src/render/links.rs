@@ -30,6 +30,27 @@ impl<'p> Index<'p> {
             if (!public_only || d.public()) && plan.by_id.get(&d.id) == Some(&i) {
                 visible.insert(d.id.as_str(), i);
                 by_file.entry(d.file.as_str()).or_insert(d.id.as_str());
+                // A kind by location's body file (a KEP's README.md) is
+                // its document's page too.
+                if let Some(b) = d.body.as_ref().filter(|b| b.file != d.file) {
+                    by_file.entry(b.file.as_str()).or_insert(d.id.as_str());
+                }
+            }
+        }
+        // A folder holding one document (a KEP's) links to its page.
+        let mut folders: HashMap<&str, Option<&str>> = HashMap::new();
+        for d in &plan.docs {
+            let dir = d.file.rsplit_once('/').map_or("", |(dir, _)| dir);
+            folders
+                .entry(dir)
+                .and_modify(|one| *one = None)
+                .or_insert(Some(d.id.as_str()));
+        }
+        for (dir, one) in folders {
+            if let Some(id) = one.filter(|id| visible.contains_key(id))
+                && !dir.is_empty()
+            {
+                by_file.entry(dir).or_insert(id);
             }
         }
         Index {

@@ -216,7 +216,14 @@ fn fields(ctx: &Ctx<'_>, doc: &Document, data: &Value) -> Vec<Value> {
         .into_iter()
         .filter(|r| r.ptr.matches('/').count() <= 2)
         .fold(BTreeMap::new(), |mut m, r| {
-            m.entry(r.field).or_default().push(r.id);
+            // A reference by path links to the document at that path;
+            // one that names none stays as written.
+            let id = match r.by_path {
+                true => crate::check::references::by_path(ctx.index.plan, &doc.file, &r.id)
+                    .map_or(r.id, |i| ctx.index.plan.docs[i].id.clone()),
+                false => r.id,
+            };
+            m.entry(r.field).or_default().push(id);
             m
         });
     let Some(obj) = data.as_object() else {

@@ -13,8 +13,12 @@ pub struct Ref {
     pub field: String,
     /// The kind the schema expects.
     pub kind: String,
-    /// The id referred to.
+    /// The id referred to, or with `by_path` the path as written.
     pub id: String,
+    /// Whether the value names its document by path (`x-ref-path`: a
+    /// file or folder, relative to the referring file or, starting with
+    /// `/`, to the plans' root) rather than by id (`x-ref`).
+    pub by_path: bool,
 }
 
 /// Every `x-ref` value of `value` under `schema`.
@@ -25,13 +29,16 @@ pub fn find(schema: &Value, value: &Value) -> Vec<Ref> {
 }
 
 fn walk(schema: &Value, value: &Value, ptr: &mut String, out: &mut Vec<Ref>) {
-    if let (Some(kind), Value::String(id)) = (schema.get("x-ref").and_then(Value::as_str), value) {
+    let by_id = schema.get("x-ref").and_then(Value::as_str);
+    let by_path = schema.get("x-ref-path").and_then(Value::as_str);
+    if let (Some(kind), Value::String(id)) = (by_id.or(by_path), value) {
         let field = ptr.split('/').nth(1).unwrap_or("").to_string();
         out.push(Ref {
             ptr: ptr.clone(),
             field,
             kind: kind.to_string(),
             id: id.clone(),
+            by_path: by_id.is_none(),
         });
     }
     match value {

@@ -345,3 +345,64 @@ fn an_id_written_as_the_template_gives_it_is_not_a_warning() {
         [("text/0043-other.md".to_string(), 2, 5)]
     );
 }
+
+/// KEP-style references by path: `see-also` names other KEPs by folder
+/// (from the root with `/`, or relative), checked like ids, linked on the
+/// page; a body link to another KEP's folder or README goes to its page.
+#[test]
+fn references_by_path_are_checked_and_linked() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  kep:\n    schema: schema/kep.json\n    files: \"keps/*/*/kep.yaml\"\n    id: \"{dir}\"\n    title: name\n    body: README.md\n",
+    )
+    .file(
+        "schema/kep.json",
+        r#"{"type": "object", "properties": {"name": {"type": "string"}, "see-also": {"type": "array", "items": {"type": "string", "x-ref-path": "kep"}}}}"#,
+    )
+    .file(
+        "keps/sig-a/1-one/kep.yaml",
+        "name: One\nsee-also:\n  - /keps/sig-b/2-two\n  - ../../sig-b/2-two/README.md\n  - /keps/sig-b/3-gone\n",
+    )
+    .file(
+        "keps/sig-a/1-one/README.md",
+        "# One\n\nSee [two](../../sig-b/2-two/) and [its text](../../sig-b/2-two/README.md).\n",
+    )
+    .file("keps/sig-b/2-two/kep.yaml", "name: Two\n")
+    .file("keps/sig-b/2-two/README.md", "# Two\n");
+    let broken: Vec<serde_json::Value> = repo
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["rule"] == "broken-reference")
+        .collect();
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert_eq!(broken[0]["file"], "keps/sig-a/1-one/kep.yaml");
+    assert_eq!(
+        (&broken[0]["line"], &broken[0]["column"]),
+        (&5.into(), &5.into())
+    );
+    assert_eq!(broken[0]["message"], "no document at `/keps/sig-b/3-gone`");
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&[
+        "build",
+        "--allow-errors",
+        "-o",
+        site.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let one = std::fs::read_to_string(site.join("kep/1-one.html")).expect("page");
+    // The field links to KEP two; the body links too, to its page.
+    assert!(
+        one.contains("<dd class=\"field-see-also\"><a href=\"../kep/2-two.html\">Two</a>, <a href=\"../kep/2-two.html\">Two</a>, <span class=\"unlinked\">/keps/sig-b/3-gone</span></dd>"),
+        "{one}"
+    );
+    assert!(
+        one.contains("See <a href=\"../kep/2-two.html\" rel=\"noopener noreferrer\">two</a> and <a href=\"../kep/2-two.html\" rel=\"noopener noreferrer\">its text</a>"),
+        "{one}"
+    );
+    let two = std::fs::read_to_string(site.join("kep/2-two.html")).expect("page");
+    // And two knows it is referred to.
+    assert!(two.contains("1-one.html"), "{two}");
+}
