@@ -39,9 +39,6 @@ pub struct Document {
     pub pos: Pos,
     /// The body, for Markdown documents.
     pub body: Option<Body>,
-    /// False when the schema rejected the document: rules that read its
-    /// fields skip it, but it can still be referenced.
-    pub valid: bool,
 }
 
 impl Document {

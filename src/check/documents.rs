@@ -200,12 +200,11 @@ pub(super) fn build(
     let kind_pos = identity.spans.key("/kind").unwrap_or(raw.node.pos);
     located_and_range(file, &identity, &mut diags);
     let id = checked_id(raw, &identity, kind_pos, &mut diags);
-    let schema_valid = validate(file, registry, &identity, &id, kind_pos, &mut diags);
+    validate(file, registry, &identity, &id, kind_pos, &mut diags);
     let Identity {
         kind: kind_name,
         data,
         spans,
-        out_of_range,
         ..
     } = identity;
     let title = data
@@ -213,7 +212,6 @@ pub(super) fn build(
         .and_then(Value::as_str)
         .unwrap_or(&id)
         .to_string();
-    let valid = out_of_range.is_empty() && schema_valid;
     let body = raw.body.as_ref().map(|(text, first_line, body_file)| Body {
         info: markdown::scan(text, *first_line),
         text: text.clone(),
@@ -229,7 +227,6 @@ pub(super) fn build(
         spans,
         pos: raw.node.pos,
         body,
-        valid,
     };
     (Some(doc), diags)
 }
@@ -310,8 +307,7 @@ fn checked_id(
     id
 }
 
-/// Validates the typed fields by the kind's schemas; false when the kind
-/// is unknown or a field breaks a schema. A number out of range (null now,
+/// Validates the typed fields by the kind's schemas. A number out of range (null now,
 /// already reported) and a string id that breaks the id pattern (already
 /// `invalid-id`) are not said twice: one problem, one diagnostic.
 fn validate(
@@ -321,7 +317,7 @@ fn validate(
     id: &str,
     kind_pos: Pos,
     diags: &mut Vec<Diagnostic>,
-) -> bool {
+) {
     let Identity {
         kind: kind_name,
         data,
@@ -341,9 +337,8 @@ fn validate(
             None => d = d.note(format!("known kinds: {}", registry.names().join(", "))),
         }
         diags.push(d);
-        return false;
+        return;
     };
-    let mut valid = true;
     for (ptr, violation, because) in kind.validate(data) {
         if out_of_range.iter().any(|(p, _)| *p == ptr) {
             continue;
@@ -355,14 +350,12 @@ fn validate(
         {
             continue;
         }
-        valid = false;
         let d = violation_diag(file, spans, kind_pos, kind, &ptr, violation);
         diags.push(match because {
             Some(when) => d.note(format!("the schema asks for this {when}")),
             None => d,
         });
     }
-    valid
 }
 
 /// Most allowed values a diagnostic lists in full.

@@ -70,8 +70,8 @@ pub fn affected(
     // Other pages show a document's title, kind, status, summary and some
     // fields: a change to those reaches every neighbour; an edit of the
     // body alone reaches only the documents its links gained or lost.
-    fn face(d: &Document) -> (&String, &String, &String, &Value, bool) {
-        (&d.kind, &d.title, &d.file, &d.data, d.valid)
+    fn face(d: &Document) -> (&String, &String, &String, &Value) {
+        (&d.kind, &d.title, &d.file, &d.data)
     }
     let deep: HashSet<&str> = changed
         .iter()
@@ -239,7 +239,6 @@ mod tests {
             spans: Default::default(),
             pos: Default::default(),
             body: None,
-            valid: true,
         }
     }
 
