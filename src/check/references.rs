@@ -80,6 +80,9 @@ fn target(
     unparsed: &HashSet<String>,
 ) -> Result<Option<usize>, String> {
     if r.by_path {
+        if external(&r.id) {
+            return Ok(None);
+        }
         return by_path(plan, &doc.file, &r.id).map(Some);
     }
     match plan.by_id.get(&r.id) {
@@ -109,6 +112,16 @@ pub fn by_path(plan: &Plan, from_file: &str, path: &str) -> Result<usize, String
             .ok_or_else(|| format!("no document at `{path}`")),
         _ => Err(format!("`{path}` is not a path inside the plans")),
     }
+}
+
+/// Whether a value of a reference by path is an address elsewhere (a
+/// design document on the web, which KEPs' `see-also` often names):
+/// not a document of the plans, and not checked.
+pub fn external(path: &str) -> bool {
+    matches!(
+        super::links::resolve(path, ""),
+        super::links::Target::External
+    )
 }
 
 /// The one document of `kind` whose id or title has every word of `id`

@@ -63,6 +63,10 @@ pub struct Kind {
     /// The schema each validator was made from, to explain an error by
     /// the schema around it (an `if` whose `then` failed).
     schemas: Vec<Value>,
+    /// A user-defined kind whose schema says `"additionalProperties":
+    /// true`: fields it does not declare are accepted (specs adopted with
+    /// a schema of only the fields that matter), not `unknown field`.
+    open: bool,
 }
 
 /// A schema violation at a JSON pointer of the instance.
@@ -158,6 +162,7 @@ impl Registry {
         let mut kinds = BTreeMap::new();
         let mut add =
             |name: &str, builtin: bool, base: Value, extra: Option<Value>| -> Result<(), String> {
+                let open = !builtin && base.get("additionalProperties") == Some(&Value::Bool(true));
                 let base = with_common(base, &common);
                 let mut typing = base.clone();
                 let mut validators = vec![validator(name, &base)?];
@@ -187,6 +192,7 @@ impl Registry {
                         fields,
                         validators,
                         schemas,
+                        open,
                     },
                 );
                 Ok(())
@@ -230,7 +236,9 @@ impl Kind {
     /// all this kind's schemas.
     pub fn validate(&self, value: &Value) -> Vec<(String, Violation, Option<String>)> {
         let mut out = Vec::new();
-        if let Value::Object(obj) = value {
+        if let Value::Object(obj) = value
+            && !self.open
+        {
             for key in obj.keys() {
                 if !self.fields.contains(key) {
                     out.push((

@@ -362,7 +362,7 @@ fn references_by_path_are_checked_and_linked() {
     )
     .file(
         "keps/sig-a/1-one/kep.yaml",
-        "name: One\nsee-also:\n  - /keps/sig-b/2-two\n  - ../../sig-b/2-two/README.md\n  - /keps/sig-b/3-gone\n",
+        "name: One\nsee-also:\n  - /keps/sig-b/2-two\n  - ../../sig-b/2-two/README.md\n  - /keps/sig-b/3-gone\n  - https://docs.example.com/design\n",
     )
     .file(
         "keps/sig-a/1-one/README.md",
@@ -395,7 +395,7 @@ fn references_by_path_are_checked_and_linked() {
     let one = std::fs::read_to_string(site.join("kep/1-one.html")).expect("page");
     // The field links to KEP two; the body links too, to its page.
     assert!(
-        one.contains("<dd class=\"field-see-also\"><a href=\"../kep/2-two.html\">Two</a>, <a href=\"../kep/2-two.html\">Two</a>, <span class=\"unlinked\">/keps/sig-b/3-gone</span></dd>"),
+        one.contains("<dd class=\"field-see-also\"><a href=\"../kep/2-two.html\">Two</a>, <a href=\"../kep/2-two.html\">Two</a>, <span class=\"unlinked\">/keps/sig-b/3-gone</span>, <span class=\"unlinked\">https://docs.example.com/design</span></dd>"),
         "{one}"
     );
     assert!(
@@ -405,4 +405,32 @@ fn references_by_path_are_checked_and_linked() {
     let two = std::fs::read_to_string(site.join("kep/2-two.html")).expect("page");
     // And two knows it is referred to.
     assert!(two.contains("1-one.html"), "{two}");
+}
+
+/// A user-defined kind's schema that says `"additionalProperties": true`
+/// accepts the fields it does not declare: specs are adopted with a schema
+/// of only the fields that matter. Without it, each is `unknown field`.
+#[test]
+fn an_open_schema_accepts_fields_it_does_not_declare() {
+    let unknown = |schema: &str| {
+        let repo = rfcs("#", "{stem}");
+        repo.file("schema/rfc.schema.json", schema).file(
+            "text/0042-pattern-matching.md",
+            "---\nstage: accepted\nauthors: [ann]\nteam: core\n---\n# Pattern Matching\n",
+        );
+        repo.positions("schema")
+    };
+    assert_eq!(
+        unknown(r#"{"type": "object", "properties": {"stage": {"type": "string"}}}"#),
+        [
+            ("text/0042-pattern-matching.md".to_string(), 3, 1),
+            ("text/0042-pattern-matching.md".to_string(), 4, 1)
+        ]
+    );
+    assert_eq!(
+        unknown(
+            r#"{"type": "object", "additionalProperties": true, "properties": {"stage": {"type": "string"}}}"#
+        ),
+        []
+    );
 }
