@@ -115,28 +115,88 @@ fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
     } else {
         pos
     };
-    let mut suggestion = None;
     if info.contains("mapping values are not allowed") {
         let idx = (pos.line.saturating_sub(first_line)) as usize;
         if let Some(line) = text.lines().nth(idx)
             && let Some((key, value)) = line.split_once(": ")
         {
-            let value = value.trim().replace('\\', "\\\\").replace('"', "\\\"");
-            suggestion = Some(format!(
-                "quote the value: `{}: \"{}\"`",
-                key.trim_end(),
-                value
-            ));
+            // Curly quotes are text to YAML, not quotes: the fix is
+            // straight ones, not quotes around them.
+            let value = value.trim();
+            let value = value
+                .strip_prefix(['“', '”'])
+                .and_then(|v| v.strip_suffix(['”', '“']))
+                .unwrap_or(value);
+            let value = value.replace('\\', "\\\\").replace('"', "\\\"");
+            return YamlError {
+                pos,
+                message: "a `: ` inside an unquoted value starts a new key in YAML".into(),
+                suggestion: Some(format!(
+                    "quote the value: `{}: \"{}\"`",
+                    key.trim_end(),
+                    value
+                )),
+            };
         }
     }
     if let Some(plain) = plain_words(text, first_line, pos, info) {
         return plain;
     }
+    if let Some(plain) = tab_or_quote(text, first_line, pos, info) {
+        return plain;
+    }
     YamlError {
         pos,
         message: format!("invalid YAML: {info}"),
-        suggestion,
+        suggestion: None,
     }
+}
+
+/// A tab where YAML wants a space (after a key's colon, or indenting a
+/// line), and a quote never closed, in plain words with the fix.
+fn tab_or_quote(text: &str, first_line: u32, pos: Pos, info: &str) -> Option<YamlError> {
+    let line = text
+        .lines()
+        .nth(pos.line.checked_sub(first_line)? as usize)?;
+    let at = line.chars().nth(pos.col.checked_sub(1)? as usize);
+    if at == Some('\t') {
+        let fixed = line.replace('\t', "  ");
+        let (message, fix) = match line.split_once(":\t") {
+            Some((key, value)) => (
+                format!(
+                    "`{}:` is followed by a tab; YAML needs a space there",
+                    key.trim_start()
+                ),
+                format!("write `{}: {}`", key.trim_start(), value.trim_start()),
+            ),
+            None => (
+                "a tab indents this line; YAML indents with spaces only".to_string(),
+                format!("write `{}`", fixed.trim_end()),
+            ),
+        };
+        return Some(YamlError {
+            pos,
+            message,
+            suggestion: Some(fix),
+        });
+    }
+    let quote = at.filter(|c| matches!(c, '"' | '\''))?;
+    if !(info.contains("quoted scalar") || info.contains("end of stream")) {
+        return None;
+    }
+    let opened: String = line.chars().skip(pos.col as usize - 1).collect();
+    let closed = format!("{}{quote}", opened.trim_end());
+    Some(YamlError {
+        pos,
+        message: format!("the `{quote}` opened here is never closed"),
+        suggestion: Some(format!(
+            "close it on this line: `{}{closed}`",
+            line.chars()
+                .take(pos.col as usize - 1)
+                .collect::<String>()
+                .trim_start()
+        )),
+    })
 }
 
 /// The common YAML mistakes in words a PM reads, with the fix: a value

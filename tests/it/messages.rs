@@ -247,3 +247,73 @@ fn a_field_required_by_if_then_says_when() {
         repo.diagnostics()
     );
 }
+
+/// More YAML mistakes PMs make, each in words with its fix: a tab after a
+/// key or as indentation, a quote never closed, `: ` inside a value (with
+/// curly quotes, which YAML takes as text).
+#[test]
+fn tabs_open_quotes_and_colons_in_values_are_explained() {
+    let repo = Repo::base();
+    repo.file("a.yaml", "kind: person\nid: p1\ntitle:\tP1\n")
+        .file("b.yaml", "kind: person\nid: p2\ntitle: P2\ntags:\n\t- x\n")
+        .file("c.yaml", "kind: person\nid: p3\ntitle: \"P3\n")
+        .file("d.yaml", "kind: person\nid: p4\ntitle: “Note: P4”\n")
+        .file("e.yaml", "kind: person\nid: p5\ntitle: Note: P5\n");
+    let got: Vec<(String, u64, u64, String, String)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["rule"] == "yaml-syntax")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["suggestion"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let want = |f: &str, l: u64, c: u64, m: &str, s: &str| {
+        (f.to_string(), l, c, m.to_string(), s.to_string())
+    };
+    assert_eq!(
+        got,
+        [
+            want(
+                "a.yaml",
+                3,
+                7,
+                "`title:` is followed by a tab; YAML needs a space there",
+                "write `title: P1`"
+            ),
+            want(
+                "b.yaml",
+                5,
+                1,
+                "a tab indents this line; YAML indents with spaces only",
+                "write `  - x`"
+            ),
+            want(
+                "c.yaml",
+                3,
+                8,
+                "the `\"` opened here is never closed",
+                "close it on this line: `title: \"P3\"`"
+            ),
+            want(
+                "d.yaml",
+                3,
+                13,
+                "a `: ` inside an unquoted value starts a new key in YAML",
+                "quote the value: `title: \"Note: P4\"`"
+            ),
+            want(
+                "e.yaml",
+                3,
+                12,
+                "a `: ` inside an unquoted value starts a new key in YAML",
+                "quote the value: `title: \"Note: P5\"`"
+            ),
+        ]
+    );
+}
