@@ -58,6 +58,9 @@ pub struct KindConfig {
     /// The status values as northstar's lifecycle ([`LIFECYCLE`]): what
     /// the site colours them as and counts them under.
     pub lifecycle: BTreeMap<String, String>,
+    /// The kind's documents are public unless one says otherwise
+    /// (`visibility: internal`): RFCs published as a whole.
+    pub public: bool,
     /// Where the kind was declared, for diagnostics about it.
     pub pos: Pos,
 }
@@ -163,6 +166,7 @@ const KIND_KEYS: &[&str] = &[
     "plural",
     "status",
     "lifecycle",
+    "public",
 ];
 const RULE_KEYS: &[&str] = &["level", "days"];
 
@@ -242,6 +246,15 @@ fn title_source(node: &Node) -> Result<String, ConfigError> {
                 "`title: {text}` names no field: write a field's name, or `\"#\"` for the body's first heading"
             ),
         ))
+    }
+}
+
+/// A `true` or `false` (unquoted).
+fn boolean(node: &Node, key: &str) -> Result<bool, ConfigError> {
+    match &node.value {
+        NodeValue::Scalar { text, plain: true } if text == "true" => Ok(true),
+        NodeValue::Scalar { text, plain: true } if text == "false" => Ok(false),
+        _ => Err(err(node.pos, format!("`{key}` must be true or false"))),
     }
 }
 
@@ -497,6 +510,7 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "plural" => kind.plural = Some(string(v, field)?),
                 "status" => kind.status = Some(string(v, field)?),
                 "lifecycle" => kind.lifecycle = lifecycle(v)?,
+                "public" => kind.public = boolean(v, field)?,
                 _ => kind.body = Some(string(v, field)?),
             }
         }

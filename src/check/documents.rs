@@ -132,6 +132,14 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
     let mut out_of_range = Vec::new();
     bound_numbers(&mut data, &mut String::new(), &mut out_of_range);
     let mut template_id = None;
+    // A kind published as a whole: its documents are public unless one
+    // says otherwise.
+    if config.kinds.get(&kind_name).is_some_and(|k| k.public)
+        && let Value::Object(obj) = &mut data
+    {
+        obj.entry("visibility")
+            .or_insert_with(|| Value::String("public".into()));
+    }
     let located = raw.kind.as_ref().and_then(|k| config.kinds.get(k));
     if let (Some(loc), Value::Object(obj)) = (located, &mut data) {
         obj.entry("kind")

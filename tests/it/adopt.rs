@@ -434,3 +434,38 @@ fn an_open_schema_accepts_fields_it_does_not_declare() {
         []
     );
 }
+
+/// A kind marked `public: true` is published by a public build, but for
+/// a document that says `visibility: internal`; without it, none is.
+#[test]
+fn a_public_kind_is_published_by_a_public_build() {
+    for public in [true, false] {
+        let repo = rfcs("#", "{stem}");
+        if public {
+            let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+            repo.file("northstar.yaml", &format!("{config}    public: true\n"));
+        }
+        repo.file(
+            "text/0043-secret.md",
+            "---\nstage: draft\nvisibility: internal\n---\n# Secret Thing\n",
+        );
+        let out = tempfile::tempdir().expect("tempdir");
+        let site = out.path().join("site");
+        let run = repo.run(&[
+            "build",
+            "--audience",
+            "public",
+            "-o",
+            site.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(
+            site.join("rfc/0042-pattern-matching.html").is_file(),
+            public,
+            "public: {public}"
+        );
+        assert!(!site.join("rfc/0043-secret.html").exists());
+        let plan = std::fs::read_to_string(site.join("plan.json")).expect("plan.json");
+        assert!(!plan.contains("Secret Thing"), "{plan}");
+    }
+}
