@@ -230,6 +230,8 @@ struct Frame<'a> {
     config: &'a Config,
     nav_kinds: Vec<Value>,
     header_kinds: Vec<Value>,
+    /// Whether the plan has a published feature: a roadmap to link to.
+    has_roadmap: bool,
     today: String,
     public: bool,
 }
@@ -271,6 +273,7 @@ impl Frame<'_> {
         let mut b = json!({
             "root": root, "page_title": title, "site_title": self.config.site.title, "product": self.config.product,
             "active": active, "nav_kinds": self.nav_kinds, "header_kinds": self.header_kinds,
+            "has_roadmap": self.has_roadmap,
             "today": self.today, "public": self.public,
             "show_health": !self.public,
         });
@@ -336,6 +339,7 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
         config: b.config,
         nav_kinds,
         header_kinds,
+        has_roadmap: index.of_kind("feature").next().is_some(),
         today: if opts.public {
             crate::dates::quarter(plan.today)
         } else {

@@ -163,6 +163,7 @@ pub fn pages(
         json!({
             "root": "../", "page_title": title, "site_title": config.site.title, "product": config.product,
             "active": active, "nav_kinds": nav_kinds, "header_kinds": header_kinds,
+            "has_roadmap": index.of_kind("feature").next().is_some(),
             "today": today, "public": opts.public,
             "show_health": !opts.public, "page": page,
         })

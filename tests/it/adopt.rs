@@ -257,6 +257,7 @@ fn a_kind_s_display_name_and_status_field_show_on_the_site() {
         "{header}"
     );
     assert!(!header.contains("Features"), "{header}");
+    assert!(!header.contains("Roadmap"), "{header}");
     // On home: counted by status in lifecycle order, unmapped ones last.
     assert!(
         home.contains("<li><a href=\"rfc/index.html\">RFCs</a> <span class=\"count\">4</span> <span class=\"badge status-planned\">1 planned</span> <span class=\"badge status-shipped\">2 shipped</span> <span class=\"badge status-parked\">1 parked</span></li>"),
