@@ -470,3 +470,35 @@ fn a_public_kind_is_published_by_a_public_build() {
         assert!(!plan.contains("Secret Thing"), "{plan}");
     }
 }
+
+/// A repository of specs and nothing else (no product, objectives or
+/// features): home names the site and shows the specs, without empty
+/// Vision, Objectives or roadmap sections.
+#[test]
+fn home_of_a_specs_only_repository_has_no_empty_sections() {
+    let repo = Repo::empty();
+    repo.file(
+        "northstar.yaml",
+        "product: Ember\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    title: \"#\"\n    plural: RFCs\n",
+    )
+    .file("schema/rfc.schema.json", RFC_SCHEMA)
+    .file("text/0001-one.md", "---\nstage: accepted\n---\n# One\n");
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    assert!(home.contains("<h1>Ember plans</h1>"), "{home}");
+    for empty in [
+        ">Vision<",
+        "<h2>Objectives</h2>",
+        "Roadmap at a glance",
+        ">Roadmap</a>",
+    ] {
+        assert!(!home.contains(empty), "{empty}: {home}");
+    }
+    assert!(
+        home.contains("<a href=\"rfc/index.html\">RFCs</a> <span class=\"count\">1</span>"),
+        "{home}"
+    );
+}
