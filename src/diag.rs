@@ -44,6 +44,15 @@ pub struct Diagnostic {
     pub line: u32,
     /// 1-based column in characters.
     pub column: u32,
+    /// Where the offending token ends: its last line and the column after
+    /// its last character (exclusive, as LSP and SARIF count). Filled from
+    /// the source when the diagnostics are printed ([`crate::report`]),
+    /// where none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    /// See [`Diagnostic::end_line`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
     /// Extra context lines.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -66,6 +75,8 @@ impl Diagnostic {
             file: file.to_string(),
             line: pos.line,
             column: pos.col,
+            end_line: None,
+            end_column: None,
             notes: Vec::new(),
             suggestion: None,
             at_most_warning: false,

@@ -32,8 +32,9 @@ pub struct Context<'a> {
     pub color: bool,
 }
 
-/// Renders diagnostics in `format`.
+/// Renders diagnostics in `format`, each with the end of its token.
 pub fn render(diags: &[Diagnostic], format: Format, ctx: &Context<'_>) -> String {
+    let diags = &with_ends(diags, ctx);
     match format {
         Format::Human => human(diags, ctx),
         Format::Json => serde_json::to_string_pretty(diags).unwrap_or_else(|_| "[]".into()) + "\n",
@@ -42,6 +43,30 @@ pub fn render(diags: &[Diagnostic], format: Format, ctx: &Context<'_>) -> String
             serde_json::to_string_pretty(&sarif(diags, ctx)).unwrap_or_default() + "\n"
         }
     }
+}
+
+/// The diagnostics with their ends filled where none was given: the end
+/// of the token at the start ([`token_len`]) on the source line, or one
+/// character on when the line is not at hand.
+pub fn with_ends(diags: &[Diagnostic], ctx: &Context<'_>) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if d.end_line.is_none() || d.end_column.is_none() {
+                let len = ctx
+                    .sources
+                    .get(&d.file)
+                    .and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize))
+                    .map_or(1, |l| {
+                        token_len(l.trim_end_matches('\r'), d.column as usize)
+                    });
+                d.end_line = Some(d.line);
+                d.end_column = Some(d.column + len as u32);
+            }
+            d
+        })
+        .collect()
 }
 
 struct Paint(bool);
@@ -57,10 +82,24 @@ impl Paint {
 }
 
 /// How many characters the caret should underline: the token at `col`.
+/// A plain value after `key: ` or `- ` runs to the end of its line (less a
+/// comment): `status: in progres` is one value, not the word `in`.
 fn token_len(line: &str, col: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(col.saturating_sub(1)).collect();
+    let before: String = line.chars().take(col.saturating_sub(1)).collect();
+    let before = before.trim_end();
+    let block_value = (before.ends_with(':') || before.ends_with('-') || before.ends_with("- "))
+        && !before.contains(['[', '{']);
     match rest.first() {
         None => 1,
+        Some(&c) if block_value && !matches!(c, '"' | '\'' | '[' | '{') => {
+            let text: String = rest.iter().collect();
+            let text = match text.find(" #") {
+                Some(i) => &text[..i],
+                None => &text,
+            };
+            text.trim_end().chars().count().max(1)
+        }
         Some(&q) if q == '"' || q == '\'' => rest
             .iter()
             .skip(1)
@@ -114,13 +153,15 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// How many columns `chars` take once [`visible`].
+/// Columns a terminal gives these characters as shown (escaped ones
+/// wider; CJK and other wide characters two columns each).
 fn shown_width(chars: impl Iterator<Item = char>) -> usize {
     let mut buf = String::new();
     chars
         .map(|c| {
             buf.clear();
             shown(c, &mut buf);
-            buf.chars().count()
+            unicode_width::UnicodeWidthStr::width(buf.as_str()).max(usize::from(!buf.is_empty()))
         })
         .sum()
 }
@@ -175,10 +216,13 @@ fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
                     indent.push_str(&" ".repeat(shown_width(std::iter::once(c))));
                 }
             }
+            let end = d
+                .end_column
+                .map_or_else(|| col + token_len(line, col), |e| e as usize);
             let token = line
                 .chars()
                 .skip(col.saturating_sub(1))
-                .take(token_len(line, col));
+                .take(end.saturating_sub(col).max(1));
             let carets = "^".repeat(shown_width(token).max(1));
             let _ = writeln!(out, "{pad} {bar} {indent}{}", p.wrap(code, &carets));
         }
@@ -240,11 +284,15 @@ fn github(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
         }
         let _ = writeln!(
             out,
-            "::{} file={},line={},col={},title={}::{}",
+            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             d.level.as_str(),
             escape_property(&format!("{}{}", ctx.repo_prefix, d.file)),
             d.line,
             d.column,
+            d.end_line.unwrap_or(d.line),
+            // GitHub's end column is the last character's, not the one after.
+            d.end_column
+                .map_or(d.column, |e| e.saturating_sub(1).max(d.column)),
             escape_property(d.rule.name()),
             escape_data(&message)
         );
@@ -279,7 +327,11 @@ fn sarif(diags: &[Diagnostic], ctx: &Context<'_>) -> Value {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": format!("{}{}", ctx.repo_prefix, d.file)},
-                        "region": {"startLine": d.line, "startColumn": d.column}
+                        "region": {
+                            "startLine": d.line, "startColumn": d.column,
+                            "endLine": d.end_line.unwrap_or(d.line),
+                            "endColumn": d.end_column.unwrap_or(d.column + 1)
+                        }
                     }
                 }]
             })
@@ -309,6 +361,43 @@ mod tests {
         assert_eq!(token_len("depends_on: [abc, de]", 14), 3);
         assert_eq!(token_len("title: \"a b\"", 8), 5);
         assert_eq!(token_len("status:", 1), 6);
+        // A plain value is the rest of its line, less a comment.
+        assert_eq!(token_len("status: in progres", 9), 10);
+        assert_eq!(token_len("  - in progres  # soon", 5), 10);
+        assert_eq!(token_len("tags: [in progres, b]", 8), 2);
+    }
+
+    /// The caret sits under the token as a terminal shows it: wide (CJK)
+    /// characters take two columns, before the token and in it; the end
+    /// is in JSON, SARIF and GitHub's commands too.
+    #[test]
+    fn ends_and_wide_characters() {
+        let text = "title: 検索\nstatus: 進行 中\n";
+        let ctx = Context {
+            sources: [("a.yaml".to_string(), text)].into_iter().collect(),
+            repo_prefix: String::new(),
+            color: false,
+        };
+        let d = diag("bad", "a.yaml", 2, 9);
+        let ended = with_ends(std::slice::from_ref(&d), &ctx);
+        assert_eq!(
+            (ended[0].end_line, ended[0].end_column),
+            (Some(2), Some(13))
+        );
+        let out = render(std::slice::from_ref(&d), Format::Human, &ctx);
+        assert!(
+            out.contains("2 | status: 進行 中\n  |         ^^^^^^^\n"),
+            "{out}"
+        );
+        let json = render(std::slice::from_ref(&d), Format::Json, &ctx);
+        assert!(
+            json.contains("\"end_line\": 2,\n    \"end_column\": 13"),
+            "{json}"
+        );
+        let gh = render(std::slice::from_ref(&d), Format::Github, &ctx);
+        assert!(gh.contains("line=2,col=9,endLine=2,endColumn=12,"), "{gh}");
+        let sarif = render(&[d], Format::Sarif, &ctx);
+        assert!(sarif.contains("\"endColumn\": 13"), "{sarif}");
     }
 
     fn diag(message: &str, file: &str, line: u32, column: u32) -> Diagnostic {
@@ -358,7 +447,7 @@ mod tests {
         let d = diag("100% a\r\n::error::x\u{1b}[2J", "a,b:c%.yaml", 3, 4).note("n");
         assert_eq!(
             github(&[d], &ctx),
-            "::error file=docs/a%2Cb%3Ac%25.yaml,line=3,col=4,title=unknown-kind::\
+            "::error file=docs/a%2Cb%3Ac%25.yaml,line=3,col=4,endLine=3,endColumn=4,title=unknown-kind::\
              100%25 a%0D%0A::error::x\\u{1b}[2J%0Anote: n\n"
         );
     }

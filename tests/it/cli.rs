@@ -459,6 +459,8 @@ fn json_format_has_every_field() {
                 "file": "dup.yaml",
                 "line": 2,
                 "column": 1,
+                "end_line": 2,
+                "end_column": 3,
                 "notes": ["first defined at alice.yaml:2:1"]
             },
             {
@@ -468,6 +470,8 @@ fn json_format_has_every_field() {
                 "file": "features/web/broken.md",
                 "line": 7,
                 "column": 12,
+                "end_line": 7,
+                "end_column": 14,
                 "suggestion": "did you mean `m1`?"
             },
             {
@@ -476,7 +480,9 @@ fn json_format_has_every_field() {
                 "message": "segment `lonely` is not referenced by anything",
                 "file": "lonely.yaml",
                 "line": 1,
-                "column": 1
+                "column": 1,
+                "end_line": 1,
+                "end_column": 5
             }
         ])
     );
@@ -500,6 +506,8 @@ fn json_format_types_of_every_field() {
                     "file",
                     "line",
                     "column",
+                    "end_line",
+                    "end_column",
                     "notes",
                     "suggestion"
                 ]
@@ -513,6 +521,17 @@ fn json_format_types_of_every_field() {
         assert!(!file.contains('\\') && !file.starts_with('/') && !file.starts_with("./"));
         assert!(d["line"].as_u64().expect("line") >= 1);
         assert!(d["column"].as_u64().expect("column") >= 1);
+        // The end is after the start, on its line or a later one.
+        let end = (
+            d["end_line"].as_u64().expect("end_line"),
+            d["end_column"].as_u64().expect("end_column"),
+        );
+        assert!(
+            end > (
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0)
+            )
+        );
         if let Some(notes) = obj.get("notes") {
             assert!(
                 notes
@@ -537,9 +556,9 @@ fn github_format_outside_git_uses_paths_from_the_plans_root() {
     assert_eq!(
         lines,
         [
-            "::error file=dup.yaml,line=2,col=1,title=duplicate-id::duplicate id `alice`%0Anote: first defined at alice.yaml:2:1",
-            "::error file=features/web/broken.md,line=7,col=12,title=broken-reference::no milestone with id `m9`%0Ahelp: did you mean `m1`?",
-            "::warning file=lonely.yaml,line=1,col=1,title=orphan::segment `lonely` is not referenced by anything",
+            "::error file=dup.yaml,line=2,col=1,endLine=2,endColumn=2,title=duplicate-id::duplicate id `alice`%0Anote: first defined at alice.yaml:2:1",
+            "::error file=features/web/broken.md,line=7,col=12,endLine=7,endColumn=13,title=broken-reference::no milestone with id `m9`%0Ahelp: did you mean `m1`?",
+            "::warning file=lonely.yaml,line=1,col=1,endLine=1,endColumn=4,title=orphan::segment `lonely` is not referenced by anything",
         ]
     );
 }
@@ -569,7 +588,7 @@ fn github_format_paths_are_relative_to_the_git_work_tree() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.stdout,
-        "::error file=plans/features/web/broken.md,line=7,col=12,title=broken-reference::no milestone with id `m9`%0Ahelp: did you mean `m1`?\n"
+        "::error file=plans/features/web/broken.md,line=7,col=12,endLine=7,endColumn=13,title=broken-reference::no milestone with id `m9`%0Ahelp: did you mean `m1`?\n"
     );
     // Started from a subfolder of the plans, too.
     let run = run_in(

@@ -2411,13 +2411,13 @@ fn stale_warns_at_the_status_of_features_unchanged_for_too_long() {
             &json!({
                 "rule": "stale", "level": "warning",
                 "message": "in-progress feature `f1` has not changed for 300 days",
-                "file": "f1.md", "line": 4, "column": 9,
+                "file": "f1.md", "line": 4, "column": 9, "end_line": 4, "end_column": 20,
                 "notes": ["last changed 5 Jan 2026; the limit is 30 days (`rules.stale.days`)"],
             }),
             &json!({
                 "rule": "stale", "level": "warning",
                 "message": "beta feature `f6` has not changed for 31 days",
-                "file": "f6.md", "line": 4, "column": 9,
+                "file": "f6.md", "line": 4, "column": 9, "end_line": 4, "end_column": 13,
                 "notes": ["last changed 1 Oct 2026; the limit is 30 days (`rules.stale.days`)"],
             }),
         ]

@@ -245,7 +245,7 @@ fn control_characters_in_a_document_reach_the_terminal_escaped() {
             "error[unknown-kind]: unknown kind `\\u{1b}[2Jmetric\\u{1b}]0;pwned\\u{7}`\n \
              --> bad.yaml:3:7\n  |\n\
              3 | kind: \\u{1b}[2Jmetric\\u{1b}]0;pwned\\u{7}\n  \
-             |       ^^^^^^^^^^^^^^^^^^^^^\n"
+             |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
         ),
         "{}",
         run.stdout
@@ -264,7 +264,7 @@ fn control_characters_in_a_document_reach_the_terminal_escaped() {
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(
         line.starts_with(
-            "::error file=bad.yaml,line=3,col=7,title=unknown-kind::unknown kind \
+            "::error file=bad.yaml,line=3,col=7,endLine=3,endColumn=21,title=unknown-kind::unknown kind \
              `100%25%0D%0A::x\\u{1b}`%0Anote: known kinds: "
         ),
         "{line}"
