@@ -119,7 +119,7 @@ impl Project {
                 cache.as_deref().filter(|_| history).map(|c| {
                     crate::history::store::state::Prefetch::load(
                         crate::history::store::state_path(c),
-                        crate::history::fingerprint(&config_text, &schemas),
+                        crate::history::fingerprint(&config, &schemas),
                     )
                 })
             },
@@ -207,7 +207,6 @@ impl Project {
     fn history_inputs(&self) -> crate::history::Inputs<'_> {
         crate::history::Inputs {
             config: &self.config,
-            config_text: &self.config_text,
             registry: &self.registry,
             schemas: &self.tree.schemas,
             cache: self.cache.clone(),

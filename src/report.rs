@@ -46,7 +46,7 @@ pub fn render(diags: &[Diagnostic], format: Format, ctx: &Context<'_>) -> String
 }
 
 /// The diagnostics with their ends filled where none was given: the end
-/// of the token at the start ([`token_len`]) on the source line, or one
+/// of the token at the start (`token_len`) on the source line, or one
 /// character on when the line is not at hand.
 pub fn with_ends(diags: &[Diagnostic], ctx: &Context<'_>) -> Vec<Diagnostic> {
     diags

@@ -422,12 +422,26 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
 }
 
 /// A fingerprint of everything that decides how commits are read: the
-/// northstar version, the config and the schema files.
-pub fn fingerprint(config_text: &str, schemas: &BTreeMap<String, String>) -> String {
+/// northstar version, the schema files, and the config's settings that
+/// say which files are plans and how they are read (`paths`, `exclude`,
+/// `today`, `cache`, the kinds' `schema`, `files`, `id`, `title`, `body`,
+/// `public`, `required_sections`). What only the site or the checks use
+/// (`product`, `site`, `rules`, a kind's `name`, `plural`, `status` and
+/// `lifecycle`, comments, the order of keys) is left out: editing it keeps
+/// the history cache, so iterating on how a repository of specs is shown
+/// does not replay its whole history on every try.
+pub fn fingerprint(config: &Config, schemas: &BTreeMap<String, String>) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = crate::fingerprint::hasher();
     env!("CARGO_PKG_VERSION").hash(&mut h);
-    config_text.hash(&mut h);
+    (&config.paths, &config.exclude, &config.today, &config.cache).hash(&mut h);
+    for (name, k) in &config.kinds {
+        let read = (&k.schema, &k.files, &k.id, &k.title, &k.body, k.public);
+        // A kind named only to set how it is shown reads as if unnamed.
+        if read != (&None, &None, &None, &None, &None, false) || k.required_sections.is_some() {
+            (name, read, &k.required_sections).hash(&mut h);
+        }
+    }
     schemas.hash(&mut h);
     format!("{:016x}", h.finish())
 }
@@ -436,8 +450,6 @@ pub fn fingerprint(config_text: &str, schemas: &BTreeMap<String, String>) -> Str
 pub struct Inputs<'a> {
     /// The config (of the revision being built).
     pub config: &'a Config,
-    /// Its text, for the cache fingerprint.
-    pub config_text: &'a str,
     /// The kinds.
     pub registry: &'a Registry,
     /// Schema texts, for the cache fingerprint.
@@ -463,7 +475,7 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
     let (ids, mut skipped) = git.commits(tip)?;
     drop(t);
     let load = crate::timings::phase("history: load cache");
-    let fp = fingerprint(inp.config_text, inp.schemas);
+    let fp = fingerprint(inp.config, inp.schemas);
     let mut write = true;
     let (mut cached, note) = match inp.cache.as_deref().map(|p| store::commits::load(p, &fp)) {
         Some(store::commits::Loaded::Entries(e)) => (e, None),
@@ -870,7 +882,7 @@ fn replayed(
     is_head: bool,
     inp: &Inputs<'_>,
 ) -> Result<(replay::Replay, Vec<String>), String> {
-    let fp = fingerprint(inp.config_text, inp.schemas);
+    let fp = fingerprint(inp.config, inp.schemas);
     let state_path = inp
         .cache
         .as_ref()

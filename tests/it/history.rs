@@ -2184,7 +2184,7 @@ fn a_cache_for_another_config_is_rebuilt() {
     let before = std::fs::read_to_string(&path).expect("cache");
     s.repo.file(
         "northstar.yaml",
-        &format!("{CONFIG}site:\n  title: Other title\n"),
+        &format!("{CONFIG}exclude: [\"drafts/**\"]\n"),
     );
     let site = build(s.repo.path(), &[]);
     assert_eq!(
@@ -2757,4 +2757,44 @@ fn one_email_under_two_names_shows_each_name_from_the_cache_too() {
     assert!(first[0].contains("by Robert Renamed"), "{first:?}");
     assert!(first[1].contains("by Bob Builder"), "{first:?}");
     assert_eq!(who(&warm), first);
+}
+
+/// Editing what only the site or the checks use (the site's title, a
+/// rule's level, a kind's display name) keeps the history cache: the next
+/// build reads no commit again. Editing which files are plans rebuilds it.
+#[test]
+fn editing_display_settings_keeps_the_history_cache() {
+    let s = story();
+    build(s.repo.path(), &[]);
+    let cache = s.repo.join(".git/northstar/history.jsonl");
+    let state = state_path(&s.repo);
+    let before = (
+        std::fs::read(&cache).expect("cache"),
+        std::fs::read(&state).expect("state"),
+    );
+    let config = std::fs::read_to_string(s.repo.join("northstar.yaml")).expect("config");
+    s.repo.file(
+        "northstar.yaml",
+        &format!(
+            "# Our plans.\n{}  orphan: off\nsite:\n  title: Renamed\nkinds:\n  feature:\n    name: Initiative\n",
+            config.replace("days: 30", "days: 45")
+        ),
+    );
+    let site = build(s.repo.path(), &[]);
+    assert!(site.read("index.html").contains("Renamed"));
+    let after = (
+        std::fs::read(&cache).expect("cache"),
+        std::fs::read(&state).expect("state"),
+    );
+    assert!(before == after, "the history cache was rewritten");
+    // Which files are plans: read again.
+    s.repo.file(
+        "northstar.yaml",
+        &format!("{config}exclude: [\"drafts/**\"]\n"),
+    );
+    build(s.repo.path(), &[]);
+    assert!(
+        std::fs::read(&cache).expect("cache") != before.0,
+        "the cache was kept across a change of what is read"
+    );
 }
