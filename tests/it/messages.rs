@@ -317,3 +317,25 @@ fn tabs_open_quotes_and_colons_in_values_are_explained() {
         ]
     );
 }
+
+/// The description's "11 big" is not read as "1 big": a value's number
+/// counts only as a whole word (not the end of `11` or of `0.1`).
+#[test]
+fn a_described_word_matches_a_whole_number_only() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  feature:\n    schema: schema/feature.json\n",
+    )
+    .file(
+        "schema/feature.json",
+        r#"{"properties": {"size": {"enum": [1, 11], "description": "11 big, 0.1 big, 1 small"}}}"#,
+    )
+    .file(
+        "f1.md",
+        &feature("idea").replacen("---\n", "---\nsize: big\n", 1),
+    );
+    let d = schema_diag(&repo);
+    assert_eq!(d["message"], "`big` is not an allowed `size`", "{d:#}");
+    assert_eq!(d["suggestion"], "did you mean `11`?", "{d:#}");
+}

@@ -1525,3 +1525,37 @@ fn an_empty_kind_is_missing_and_a_numeric_id_is_an_id() {
         ]
     );
 }
+
+/// An invalid id is one `invalid-id`, not also the schema's pattern error;
+/// the document's other schema errors are still reported, and an id that
+/// is not a string at all is the schema's to report.
+#[test]
+fn an_invalid_id_does_not_hide_other_schema_errors() {
+    let repo = Repo::base();
+    repo.file("a.yaml", "kind: segment\nid: \"bad id!\"\ntitle: [1]\n")
+        .file("b.yaml", "kind: segment\nid: [x]\ntitle: B\n");
+    let mut got: Vec<(String, String, u64, u64)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["rule"] != "orphan" && (d["file"] == "a.yaml" || d["file"] == "b.yaml"))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = |f: &str, r: &str, l: u64, c: u64| (f.to_string(), r.to_string(), l, c);
+    assert_eq!(
+        got,
+        [
+            want("a.yaml", "invalid-id", 2, 5),
+            want("a.yaml", "schema", 3, 8),
+            want("b.yaml", "schema", 1, 1),
+            want("b.yaml", "schema", 2, 5),
+        ]
+    );
+}
