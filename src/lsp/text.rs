@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn columns_count_utf16_units() {
         let t = "title: é😀 x\n";
-        assert_eq!(token_range(t, 1, 8), r(0, 7, 11));
+        assert_eq!(token_range(t, 1, 8), r(0, 7, 12));
         assert_eq!(offset(t, Position::new(0, 10)), "title: é😀".len());
         assert_eq!(char_col(line(t, 0), 10), 9);
         let mut s = String::from("a😀b\nline two\n");

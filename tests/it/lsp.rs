@@ -1,0 +1,432 @@
+//! `northstar lsp`: the binary speaks JSON-RPC with Content-Length framing
+//! over its stdin and stdout. Every read has a timeout, so a server that
+//! hangs fails the test instead of blocking it.
+
+use crate::common::Repo;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+/// How long any one message may take.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A feature that checks clean; line 10 (0-based) holds an emoji, so its
+/// UTF-16 columns differ from its character columns.
+const FEAT: &str = "---\nkind: feature\ntitle: Feature One\nsummary: The first feature.\nstatus: idea\nowner: alice\nmilestone: m1\nobjectives: [obj]\n---\n\n😀 see [[m2]]\n";
+
+/// A second feature naming the first and `m1`.
+const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\n";
+
+/// A running server on a copy of the base plans with the two features.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next: i64,
+    root: String,
+    /// Notifications read while waiting for a response.
+    seen: Vec<Value>,
+    _repo: Repo,
+}
+
+fn frame(v: &Value) -> Vec<u8> {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// Reads framed messages from `out` and sends them on until it closes.
+fn reader(out: impl Read + Send + 'static) -> Receiver<Value> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(out);
+        loop {
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(n) = line.strip_prefix("Content-Length: ") {
+                    len = n.parse().expect("length");
+                }
+            }
+            let mut body = vec![0; len];
+            if r.read_exact(&mut body).is_err() {
+                return;
+            }
+            let v: Value = serde_json::from_slice(&body).expect("json message");
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+impl Server {
+    /// Starts `northstar lsp` on `repo` and initializes it.
+    fn start(repo: Repo) -> Server {
+        let root = repo.path().canonicalize().expect("canonical");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
+            .arg("-C")
+            .arg(&root)
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start northstar lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let rx = reader(child.stdout.take().expect("stdout"));
+        let mut s = Server {
+            child,
+            stdin,
+            rx,
+            next: 0,
+            root: root.to_string_lossy().into_owned(),
+            seen: Vec::new(),
+            _repo: repo,
+        };
+        let init = s.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": s.uri(""), "capabilities": {} }),
+        );
+        assert_eq!(
+            init["capabilities"]["textDocumentSync"]["change"], 2,
+            "incremental sync: {init}"
+        );
+        s.notify("initialized", json!({}));
+        s
+    }
+
+    fn uri(&self, rel: &str) -> String {
+        format!("file://{}/{rel}", self.root)
+    }
+
+    fn send(&mut self, v: Value) {
+        self.stdin.write_all(&frame(&v)).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn next_message(&mut self) -> Value {
+        self.rx
+            .recv_timeout(TIMEOUT)
+            .expect("no message from the server in time")
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its result (panics on an error);
+    /// notifications read meanwhile are kept in `seen`.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let m = self.next_message();
+            if m.get("id") == Some(&json!(id)) && m.get("method").is_none() {
+                assert!(m.get("error").is_none(), "{method} failed: {m}");
+                return m["result"].clone();
+            }
+            self.seen.push(m);
+        }
+    }
+
+    /// The diagnostics published since the last call, the latest per
+    /// file (a request answered first: the server handles messages in
+    /// order, so everything it published before has arrived).
+    fn published(&mut self) -> HashMap<String, Vec<Value>> {
+        self.request("workspace/symbol", json!({ "query": "no such title" }));
+        let mut out = HashMap::new();
+        for m in std::mem::take(&mut self.seen) {
+            if m["method"] == "textDocument/publishDiagnostics" {
+                let file = m["params"]["uri"].as_str().unwrap_or("");
+                let file = file.rsplit('/').next().unwrap_or("").to_string();
+                let diags = m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                out.insert(file, diags);
+            }
+        }
+        out
+    }
+
+    fn open(&mut self, rel: &str) {
+        let text = std::fs::read_to_string(format!("{}/{rel}", self.root)).expect("read");
+        let lang = if rel.ends_with(".md") { "markdown" } else { "yaml" };
+        let doc = json!({ "uri": self.uri(rel), "languageId": lang, "version": 1, "text": text });
+        self.notify("textDocument/didOpen", json!({ "textDocument": doc }));
+    }
+
+    /// Replaces `line`:`from`..`to` (UTF-16 columns) of `rel` with `text`.
+    fn edit(&mut self, rel: &str, version: i32, line: u32, from: u32, to: u32, text: &str) {
+        let range = json!({ "start": { "line": line, "character": from }, "end": { "line": line, "character": to } });
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": self.uri(rel), "version": version },
+                "contentChanges": [{ "range": range, "text": text }],
+            }),
+        );
+    }
+
+    fn at(&self, rel: &str, line: u32, character: u32) -> Value {
+        json!({ "textDocument": { "uri": self.uri(rel) }, "position": { "line": line, "character": character } })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.request("shutdown", Value::Null);
+            self.notify("exit", Value::Null);
+            for _ in 0..100 {
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    assert!(status.success(), "lsp exited with {status}");
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        assert!(std::thread::panicking(), "lsp did not exit after `exit`");
+    }
+}
+
+fn server() -> Server {
+    let repo = Repo::base();
+    repo.file("feat.md", FEAT);
+    repo.file("feat2.md", FEAT2);
+    let clean = repo.run(&["check"]);
+    assert_eq!(clean.code, 0, "the fixture checks clean: {clean:?}");
+    Server::start(repo)
+}
+
+fn range(d: &Value) -> (u64, u64, u64, u64) {
+    let r = &d["range"];
+    let n = |v: &Value| v.as_u64().expect("number");
+    (
+        n(&r["start"]["line"]),
+        n(&r["start"]["character"]),
+        n(&r["end"]["line"]),
+        n(&r["end"]["character"]),
+    )
+}
+
+/// Opening publishes the document's (empty) diagnostics; an incremental
+/// edit (UTF-16 columns, after an emoji) that breaks a link publishes the
+/// error with its exact range; undoing it publishes an empty list.
+#[test]
+fn diagnostics_follow_incremental_edits() {
+    let mut s = server();
+    s.open("feat.md");
+    let p = s.published();
+    assert_eq!(p.get("feat.md"), Some(&Vec::new()), "{p:?}");
+
+    // `😀 see [[m2]]`: 😀 is two UTF-16 units, so `m2` is at 9..11.
+    s.edit("feat.md", 2, 10, 9, 11, "m9");
+    let p = s.published();
+    let d = &p["feat.md"];
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "broken-link");
+    assert_eq!(range(&d[0]), (10, 7, 10, 13), "{d:?}");
+    assert!(d[0]["message"].as_str().unwrap_or("").contains("no document with id `m9`"));
+
+    // A reference field: `milestone: m1` → `m7`.
+    s.edit("feat.md", 3, 6, 11, 13, "m7");
+    let p = s.published();
+    let d = &p["feat.md"];
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0]["code"], "broken-reference");
+    assert_eq!(range(&d[0]), (6, 11, 6, 13));
+    assert_eq!(d[0]["severity"], 1);
+
+    s.edit("feat.md", 4, 6, 11, 13, "m1");
+    s.edit("feat.md", 5, 10, 9, 11, "m2");
+    let p = s.published();
+    assert_eq!(p.get("feat.md"), Some(&Vec::new()), "{p:?}");
+}
+
+/// Renaming a document's id breaks its referrers, which are published
+/// too (not open); fixing the id publishes empty lists for them.
+#[test]
+fn fixing_the_target_clears_the_referrers_diagnostics() {
+    let mut s = server();
+    s.open("m1.yaml");
+    s.published();
+    // `id: m1` → `id: m1x`
+    s.edit("m1.yaml", 2, 1, 6, 6, "x");
+    let p = s.published();
+    let feat = &p["feat.md"];
+    assert_eq!(feat.len(), 1, "{feat:?}");
+    assert_eq!(feat[0]["code"], "broken-reference");
+    assert_eq!(range(&feat[0]), (6, 11, 6, 13));
+    let feat2 = &p["feat2.md"];
+    assert_eq!(range(&feat2[0]), (9, 12, 9, 18), "{feat2:?}");
+    assert!(!p.contains_key("alice.yaml"), "{p:?}");
+
+    s.edit("m1.yaml", 3, 1, 6, 7, "");
+    let p = s.published();
+    assert_eq!(p.get("feat.md"), Some(&Vec::new()), "{p:?}");
+    assert_eq!(p.get("feat2.md"), Some(&Vec::new()), "{p:?}");
+}
+
+/// Completion in a reference field offers only documents of the kind
+/// its schema's `x-ref` names, with their titles; an enum field offers
+/// its values; a new key offers the schema's fields.
+#[test]
+fn completion_offers_ids_of_the_right_kind() {
+    let mut s = server();
+    s.open("feat.md");
+    // After `milestone: m`.
+    let items = s.request("textDocument/completion", s.at("feat.md", 6, 12));
+    let got: Vec<(String, String)> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| (i["label"].as_str().unwrap_or("").into(), i["detail"].as_str().unwrap_or("").into()))
+        .collect();
+    assert_eq!(got, [("m1".into(), "M1".into()), ("m2".into(), "M2".into())]);
+
+    let items = s.request("textDocument/completion", s.at("feat.md", 4, 8));
+    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"in-progress") && labels.contains(&"shipped"), "{labels:?}");
+    assert!(!labels.contains(&"m1"));
+
+    s.edit("feat.md", 2, 8, 0, 0, "own\n");
+    let items = s.request("textDocument/completion", s.at("feat.md", 8, 3));
+    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"owner") && labels.contains(&"depends_on"), "{labels:?}");
+
+    // `[[` in the body offers every document.
+    let items = s.request("textDocument/completion", s.at("feat.md", 11, 9));
+    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"alice") && labels.contains(&"m2"), "{labels:?}");
+}
+
+/// Hover on a reference names the target's title, kind and status; on a
+/// key, the schema's description.
+#[test]
+fn hover_describes_the_target_and_the_field() {
+    let mut s = server();
+    s.open("feat2.md");
+    let h = s.request("textDocument/hover", s.at("feat2.md", 6, 14));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("**Feature One**"), "{text}");
+    assert!(text.contains("feature") && text.contains("idea"), "{text}");
+    assert!(text.contains("The first feature."), "{text}");
+
+    let h = s.request("textDocument/hover", s.at("feat2.md", 6, 3));
+    let text = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("depends_on"), "{text}");
+    assert!(!text.contains("Feature One"), "{text}");
+}
+
+/// Definition of a reference, of a `[[link]]`, and references of an id.
+#[test]
+fn definition_and_references() {
+    let mut s = server();
+    s.open("feat.md");
+    let d = s.request("textDocument/definition", s.at("feat.md", 6, 12));
+    assert_eq!(d["uri"], s.uri("m1.yaml"));
+    assert_eq!(range(&d), (1, 4, 1, 6));
+    let d = s.request("textDocument/definition", s.at("feat.md", 10, 10));
+    assert_eq!(d["uri"], s.uri("m2.yaml"));
+
+    s.open("m1.yaml");
+    let ctx = json!({ "includeDeclaration": false });
+    let mut params = s.at("m1.yaml", 1, 5);
+    params["context"] = ctx;
+    let refs = s.request("textDocument/references", params);
+    let mut got: Vec<(String, (u64, u64, u64, u64))> = refs
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(|l| (l["uri"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").into(), range(l)))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [("feat.md".into(), (6, 11, 6, 13)), ("feat2.md".into(), (9, 14, 9, 16))]
+    );
+}
+
+/// Renaming `m1` edits its `id:` and every reference and link to it.
+#[test]
+fn rename_edits_every_referring_file() {
+    let mut s = server();
+    s.open("feat.md");
+    let mut params = s.at("feat.md", 6, 12);
+    params["newName"] = json!("m-one");
+    let edit = s.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    let mut got: Vec<(String, (u64, u64, u64, u64), String)> = changes
+        .iter()
+        .flat_map(|(uri, edits)| {
+            let file = uri.rsplit('/').next().unwrap_or("").to_string();
+            edits
+                .as_array()
+                .expect("edits")
+                .iter()
+                .map(move |e| (file.clone(), range(e), e["newText"].as_str().unwrap_or("").into()))
+        })
+        .collect();
+    got.sort();
+    let m = || "m-one".to_string();
+    assert_eq!(
+        got,
+        [
+            ("feat.md".into(), (6, 11, 6, 13), m()),
+            ("feat2.md".into(), (9, 14, 9, 16), m()),
+            ("m1.yaml".into(), (1, 4, 1, 6), m()),
+        ]
+    );
+}
+
+/// The quick fix for an enum typo replaces the value with the one the
+/// checker suggests.
+#[test]
+fn a_code_action_fixes_an_enum_typo() {
+    let mut s = server();
+    s.open("feat.md");
+    // `status: idea` → `status: in progres`
+    s.edit("feat.md", 2, 4, 8, 12, "in progres");
+    let p = s.published();
+    assert_eq!(range(&p["feat.md"][0]), (4, 8, 4, 18), "{p:?}");
+    let params = json!({
+        "textDocument": { "uri": s.uri("feat.md") },
+        "range": { "start": { "line": 4, "character": 10 }, "end": { "line": 4, "character": 10 } },
+        "context": { "diagnostics": [] },
+    });
+    let actions = s.request("textDocument/codeAction", params);
+    let a = &actions[0];
+    assert_eq!(a["kind"], "quickfix");
+    let edits = &a["edit"]["changes"][s.uri("feat.md")];
+    assert_eq!(edits[0]["newText"], "in-progress");
+    assert_eq!(range(&edits[0]), (4, 8, 4, 18));
+}
+
+/// Symbols: a file's fields and headings; the plans' documents by title.
+#[test]
+fn document_and_workspace_symbols() {
+    let mut s = server();
+    s.open("feat.md");
+    s.edit("feat.md", 2, 11, 0, 0, "## Goals\n\n");
+    let syms = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": s.uri("feat.md") } }));
+    let doc = &syms[0];
+    assert_eq!(doc["name"], "Feature One");
+    let names: Vec<&str> = doc["children"].as_array().expect("children").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["kind", "title", "summary", "status", "owner", "milestone", "objectives", "Goals"]);
+
+    let found = s.request("workspace/symbol", json!({ "query": "feature t" }));
+    let names: Vec<&str> = found.as_array().expect("symbols").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["Feature Two"]);
+}
