@@ -77,7 +77,10 @@ pub fn actions(ws: &Workspace, file: &str, range: Range) -> Vec<CodeAction> {
         out.push(CodeAction {
             title: format!("Replace with `{new}`"),
             kind: Some(CodeActionKind::QUICKFIX),
-            edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), vec![edit])]))),
+            edit: Some(WorkspaceEdit::new(HashMap::from([(
+                uri.clone(),
+                vec![edit],
+            )]))),
             is_preferred: Some(true),
             ..CodeAction::default()
         });

@@ -40,13 +40,14 @@ pub fn request(ws: &Workspace, r: Request) -> Response {
         req::PrepareRenameRequest::METHOD => parse(r.params).and_then(|p| prepare_rename(ws, p)),
         req::Rename::METHOD => parse(r.params).and_then(|p| rename(ws, p)),
         req::CodeActionRequest::METHOD => parse(r.params).and_then(|p| code_actions(ws, p)),
-        req::DocumentSymbolRequest::METHOD => {
-            parse(r.params).and_then(|p| document_symbols(ws, p))
-        }
+        req::DocumentSymbolRequest::METHOD => parse(r.params).and_then(|p| document_symbols(ws, p)),
         req::WorkspaceSymbolRequest::METHOD => {
             parse(r.params).and_then(|p| workspace_symbols(ws, p))
         }
-        _ => Err((ErrorCode::MethodNotFound, format!("unknown method {}", r.method))),
+        _ => Err((
+            ErrorCode::MethodNotFound,
+            format!("unknown method {}", r.method),
+        )),
     };
     match answer {
         Ok(v) => Response::new_ok(r.id, v),
@@ -163,5 +164,7 @@ fn document_symbols(ws: &Workspace, p: DocumentSymbolParams) -> Answer {
 }
 
 fn workspace_symbols(ws: &Workspace, p: WorkspaceSymbolParams) -> Answer {
-    json(WorkspaceSymbolResponse::Flat(symbols::workspace(ws, &p.query)))
+    json(WorkspaceSymbolResponse::Flat(symbols::workspace(
+        ws, &p.query,
+    )))
 }

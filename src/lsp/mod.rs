@@ -22,9 +22,9 @@ use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{self as note, Notification as _};
 use lsp_types::{
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeParams, OneOf,
-    RenameOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeParams, OneOf, RenameOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
 };
 use std::path::{Path, PathBuf};
 use workspace::Workspace;
@@ -66,7 +66,9 @@ fn client_root(params: &InitializeParams) -> Option<PathBuf> {
         _ => params.root_uri.as_ref()?,
     };
     let raw = uri.as_str().strip_prefix("file://")?;
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
     Some(PathBuf::from(decoded.as_ref()))
 }
 
@@ -82,7 +84,8 @@ pub fn run(dir: &Path) -> Result<u8, String> {
     let mut ws = match opened {
         Ok(ws) => ws,
         Err(e) => {
-            let resp = Response::new_err(id, lsp_server::ErrorCode::RequestFailed as i32, e.clone());
+            let resp =
+                Response::new_err(id, lsp_server::ErrorCode::RequestFailed as i32, e.clone());
             let _ = conn.sender.send(resp.into());
             drop(conn);
             let _ = io.join();
@@ -125,7 +128,11 @@ fn watch_files(conn: &Connection, params: &InitializeParams) {
         "method": note::DidChangeWatchedFiles::METHOD,
         "registerOptions": { "watchers": watchers },
     }]});
-    let req = Request::new("northstar-watch".to_string().into(), "client/registerCapability".into(), params);
+    let req = Request::new(
+        "northstar-watch".to_string().into(),
+        "client/registerCapability".into(),
+        params,
+    );
     let _ = conn.sender.send(req.into());
 }
 

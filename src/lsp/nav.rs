@@ -101,9 +101,11 @@ fn ws_has_own_id(doc: &Document) -> bool {
 
 /// The documents whose text (front matter or body) is in `file`.
 pub fn docs_in<'a>(ws: &'a Workspace, file: &'a str) -> impl Iterator<Item = &'a Document> + 'a {
-    ws.compiled.plan.docs.iter().filter(move |d| {
-        d.file == file || d.body.as_ref().is_some_and(|b| b.file == file)
-    })
+    ws.compiled
+        .plan
+        .docs
+        .iter()
+        .filter(move |d| d.file == file || d.body.as_ref().is_some_and(|b| b.file == file))
 }
 
 /// The id named at `pos` of `file`, if any.
@@ -184,6 +186,9 @@ pub fn references(ws: &Workspace, id: &str, own: bool) -> Vec<Occurrence> {
 
 /// The edit renaming document `id` to `new`: its `id:` (added to a
 /// Markdown front matter that had none) and every place naming it.
+// `Uri` caches its parse in a cell, but its hash and equality read only
+// the text: a safe key (the type `WorkspaceEdit::changes` asks for).
+#[allow(clippy::mutable_key_type)]
 pub fn rename(ws: &Workspace, id: &str, new: &str) -> Result<WorkspaceEdit, String> {
     if !crate::parse::valid_id(new) {
         return Err(format!("`{new}` is not a valid id"));
@@ -207,7 +212,10 @@ pub fn rename(ws: &Workspace, id: &str, new: &str) -> Result<WorkspaceEdit, Stri
             return Err(format!("`{id}` has no `id:` field to rename"));
         }
         let at = Position::new(doc.pos.line - 1, 0);
-        edit(&doc.file, TextEdit::new(Range::new(at, at), format!("id: {new}\n")));
+        edit(
+            &doc.file,
+            TextEdit::new(Range::new(at, at), format!("id: {new}\n")),
+        );
     }
     for o in references(ws, id, true) {
         edit(&o.file, TextEdit::new(o.range, new.to_string()));

@@ -37,7 +37,10 @@ struct Line<'a> {
 fn split(l: &str) -> Line<'_> {
     let indent = l.len() - l.trim_start_matches(' ').len();
     let rest = &l[indent..];
-    match rest.strip_prefix("- ").or(if rest == "-" { Some("") } else { None }) {
+    match rest
+        .strip_prefix("- ")
+        .or(if rest == "-" { Some("") } else { None })
+    {
         Some(after) => {
             let inner = after.len() - after.trim_start_matches(' ').len();
             Line {
@@ -58,8 +61,7 @@ fn split(l: &str) -> Line<'_> {
 fn key(content: &str) -> Option<&str> {
     let (k, rest) = content.split_once(':')?;
     let ok = !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     (ok && (rest.is_empty() || rest.starts_with(' '))).then_some(k)
 }
@@ -76,7 +78,10 @@ fn region(file: &str, lines: &[&str], n: usize) -> Option<(usize, usize)> {
         return (n >= 1 && n < end).then_some((1, end));
     }
     let start = lines[..n].iter().rposition(is_sep).map_or(0, |i| i + 1);
-    let end = lines[n..].iter().position(is_sep).map_or(lines.len(), |i| n + i);
+    let end = lines[n..]
+        .iter()
+        .position(is_sep)
+        .map_or(lines.len(), |i| n + i);
     Some((start, end))
 }
 
@@ -122,7 +127,13 @@ fn kind_of(ws: &Workspace, file: &str, lines: &[&str], first: usize, end: usize)
     let written = lines[first..end]
         .iter()
         .find_map(|l| l.strip_prefix("kind:"))
-        .map(|k| k.split('#').next().unwrap_or("").trim().trim_matches(['"', '\'']))
+        .map(|k| {
+            k.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+        })
         .filter(|k| !k.is_empty());
     match written {
         Some(k) => Some(k.to_string()),

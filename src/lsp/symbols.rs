@@ -37,7 +37,12 @@ fn symbol(
 fn headings(t: &str, from: u32, to: u32) -> Vec<DocumentSymbol> {
     let mut out = Vec::new();
     let mut fence: Option<&str> = None;
-    for (n, l) in t.split('\n').enumerate().take(to as usize).skip(from as usize) {
+    for (n, l) in t
+        .split('\n')
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
         let trimmed = l.trim_start();
         if let Some(f) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) {
             fence = match fence {
@@ -77,7 +82,13 @@ fn doc_symbol(ws: &Workspace, doc: &Document, t: &str, from: u32, to: u32) -> Do
                 _ => None,
             };
             let range = line_range(t, pos.line.saturating_sub(1));
-            children.push(symbol(name.clone(), detail, SymbolKind::FIELD, range, Vec::new()));
+            children.push(symbol(
+                name.clone(),
+                detail,
+                SymbolKind::FIELD,
+                range,
+                Vec::new(),
+            ));
         }
     }
     children.sort_by_key(|c| c.range.start);

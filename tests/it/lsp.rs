@@ -151,7 +151,10 @@ impl Server {
             if m["method"] == "textDocument/publishDiagnostics" {
                 let file = m["params"]["uri"].as_str().unwrap_or("");
                 let file = file.rsplit('/').next().unwrap_or("").to_string();
-                let diags = m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                let diags = m["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 out.insert(file, diags);
             }
         }
@@ -160,7 +163,11 @@ impl Server {
 
     fn open(&mut self, rel: &str) {
         let text = std::fs::read_to_string(format!("{}/{rel}", self.root)).expect("read");
-        let lang = if rel.ends_with(".md") { "markdown" } else { "yaml" };
+        let lang = if rel.ends_with(".md") {
+            "markdown"
+        } else {
+            "yaml"
+        };
         let doc = json!({ "uri": self.uri(rel), "languageId": lang, "version": 1, "text": text });
         self.notify("textDocument/didOpen", json!({ "textDocument": doc }));
     }
@@ -210,7 +217,10 @@ fn server() -> Server {
     Server::start(repo)
 }
 
-fn range(d: &Value) -> (u64, u64, u64, u64) {
+/// A range as (start line, start column, end line, end column).
+type Span = (u64, u64, u64, u64);
+
+fn range(d: &Value) -> Span {
     let r = &d["range"];
     let n = |v: &Value| v.as_u64().expect("number");
     (
@@ -238,7 +248,12 @@ fn diagnostics_follow_incremental_edits() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "broken-link");
     assert_eq!(range(&d[0]), (10, 7, 10, 13), "{d:?}");
-    assert!(d[0]["message"].as_str().unwrap_or("").contains("no document with id `m9`"));
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no document with id `m9`")
+    );
 
     // A reference field: `milestone: m1` → `m7`.
     s.edit("feat.md", 3, 6, 11, 13, "m7");
@@ -292,24 +307,56 @@ fn completion_offers_ids_of_the_right_kind() {
         .as_array()
         .expect("items")
         .iter()
-        .map(|i| (i["label"].as_str().unwrap_or("").into(), i["detail"].as_str().unwrap_or("").into()))
+        .map(|i| {
+            (
+                i["label"].as_str().unwrap_or("").into(),
+                i["detail"].as_str().unwrap_or("").into(),
+            )
+        })
         .collect();
-    assert_eq!(got, [("m1".into(), "M1".into()), ("m2".into(), "M2".into())]);
+    assert_eq!(
+        got,
+        [("m1".into(), "M1".into()), ("m2".into(), "M2".into())]
+    );
 
     let items = s.request("textDocument/completion", s.at("feat.md", 4, 8));
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert!(labels.contains(&"in-progress") && labels.contains(&"shipped"), "{labels:?}");
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"in-progress") && labels.contains(&"shipped"),
+        "{labels:?}"
+    );
     assert!(!labels.contains(&"m1"));
 
     s.edit("feat.md", 2, 8, 0, 0, "own\n");
     let items = s.request("textDocument/completion", s.at("feat.md", 8, 3));
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert!(labels.contains(&"owner") && labels.contains(&"depends_on"), "{labels:?}");
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"owner") && labels.contains(&"depends_on"),
+        "{labels:?}"
+    );
 
     // `[[` in the body offers every document.
     let items = s.request("textDocument/completion", s.at("feat.md", 11, 9));
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert!(labels.contains(&"alice") && labels.contains(&"m2"), "{labels:?}");
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"alice") && labels.contains(&"m2"),
+        "{labels:?}"
+    );
 }
 
 /// Hover on a reference names the target's title, kind and status; on a
@@ -346,16 +393,30 @@ fn definition_and_references() {
     let mut params = s.at("m1.yaml", 1, 5);
     params["context"] = ctx;
     let refs = s.request("textDocument/references", params);
-    let mut got: Vec<(String, (u64, u64, u64, u64))> = refs
+    let mut got: Vec<(String, Span)> = refs
         .as_array()
         .expect("locations")
         .iter()
-        .map(|l| (l["uri"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").into(), range(l)))
+        .map(|l| {
+            (
+                l["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .into(),
+                range(l),
+            )
+        })
         .collect();
     got.sort();
     assert_eq!(
         got,
-        [("feat.md".into(), (6, 11, 6, 13)), ("feat2.md".into(), (9, 14, 9, 16))]
+        [
+            ("feat.md".into(), (6, 11, 6, 13)),
+            ("feat2.md".into(), (9, 14, 9, 16))
+        ]
     );
 }
 
@@ -368,15 +429,17 @@ fn rename_edits_every_referring_file() {
     params["newName"] = json!("m-one");
     let edit = s.request("textDocument/rename", params);
     let changes = edit["changes"].as_object().expect("changes");
-    let mut got: Vec<(String, (u64, u64, u64, u64), String)> = changes
+    let mut got: Vec<(String, Span, String)> = changes
         .iter()
         .flat_map(|(uri, edits)| {
             let file = uri.rsplit('/').next().unwrap_or("").to_string();
-            edits
-                .as_array()
-                .expect("edits")
-                .iter()
-                .map(move |e| (file.clone(), range(e), e["newText"].as_str().unwrap_or("").into()))
+            edits.as_array().expect("edits").iter().map(move |e| {
+                (
+                    file.clone(),
+                    range(e),
+                    e["newText"].as_str().unwrap_or("").into(),
+                )
+            })
         })
         .collect();
     got.sort();
@@ -420,13 +483,38 @@ fn document_and_workspace_symbols() {
     let mut s = server();
     s.open("feat.md");
     s.edit("feat.md", 2, 11, 0, 0, "## Goals\n\n");
-    let syms = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": s.uri("feat.md") } }));
+    let syms = s.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": s.uri("feat.md") } }),
+    );
     let doc = &syms[0];
     assert_eq!(doc["name"], "Feature One");
-    let names: Vec<&str> = doc["children"].as_array().expect("children").iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, ["kind", "title", "summary", "status", "owner", "milestone", "objectives", "Goals"]);
+    let names: Vec<&str> = doc["children"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "kind",
+            "title",
+            "summary",
+            "status",
+            "owner",
+            "milestone",
+            "objectives",
+            "Goals"
+        ]
+    );
 
     let found = s.request("workspace/symbol", json!({ "query": "feature t" }));
-    let names: Vec<&str> = found.as_array().expect("symbols").iter().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> = found
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
     assert_eq!(names, ["Feature Two"]);
 }
