@@ -52,10 +52,16 @@ fn in_yaml(ws: &Workspace, s: &Spot, pos: Position) -> Vec<CompletionItem> {
         let Some(props) = parent.get("properties").and_then(Value::as_object) else {
             return Vec::new();
         };
+        // A key being typed gets its colon; an existing key keeps its own.
+        let colon = if s.ptr == s.parent { ": " } else { "" };
         return props
             .iter()
             .map(|(name, schema)| {
                 let mut it = item(name, CompletionItemKind::FIELD, None, replace);
+                it.text_edit = Some(CompletionTextEdit::Edit(TextEdit::new(
+                    replace,
+                    format!("{name}{colon}"),
+                )));
                 it.documentation = schema
                     .get("description")
                     .and_then(Value::as_str)

@@ -44,7 +44,7 @@ fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
-            trigger_characters: Some(vec!["[".into(), " ".into(), ":".into()]),
+            trigger_characters: Some(vec!["[".into(), " ".into()]),
             ..lsp_types::CompletionOptions::default()
         }),
         rename_provider: Some(OneOf::Right(RenameOptions {

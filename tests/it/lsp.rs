@@ -149,8 +149,8 @@ impl Server {
         let mut out = HashMap::new();
         for m in std::mem::take(&mut self.seen) {
             if m["method"] == "textDocument/publishDiagnostics" {
-                let file = m["params"]["uri"].as_str().unwrap_or("");
-                let file = file.rsplit('/').next().unwrap_or("").to_string();
+                let uri = m["params"]["uri"].as_str().unwrap_or("");
+                let file = uri.strip_prefix(&self.uri("")).unwrap_or(uri).to_string();
                 let diags = m["params"]["diagnostics"]
                     .as_array()
                     .cloned()
@@ -334,16 +334,15 @@ fn completion_offers_ids_of_the_right_kind() {
 
     s.edit("feat.md", 2, 8, 0, 0, "own\n");
     let items = s.request("textDocument/completion", s.at("feat.md", 8, 3));
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let items = items.as_array().expect("items");
+    let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(
         labels.contains(&"owner") && labels.contains(&"depends_on"),
         "{labels:?}"
     );
+    let owner = items.iter().find(|i| i["label"] == "owner").expect("owner");
+    assert_eq!(owner["textEdit"]["newText"], "owner: ");
+    assert_eq!(range(&owner["textEdit"]), (8, 0, 8, 3));
 
     // `[[` in the body offers every document.
     let items = s.request("textDocument/completion", s.at("feat.md", 11, 9));
@@ -517,4 +516,52 @@ fn document_and_workspace_symbols() {
         .filter_map(|c| c["name"].as_str())
         .collect();
     assert_eq!(names, ["Feature Two"]);
+}
+
+/// On the example plans with a few mistakes added, the server publishes
+/// what `check` reports: the same files, rules and lines, each range
+/// starting at `check`'s column counted in UTF-16 units.
+#[test]
+fn the_example_plans_publish_what_check_reports() {
+    let repo = Repo::example();
+    repo.file(
+        "plans/features/broken.md",
+        "---\nkind: feature\ntitle: Brökén 😀\nstatus: in progres\nownr: nobody\nobjectives: [find-anythin]\n---\n\n😀 é [[no-such]] and [[find-anything#nope]]\n",
+    );
+    let mut want: Vec<(String, String, u64, u64)> = repo
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap_or("").to_string();
+            let (line, col) = (
+                d["line"].as_u64().unwrap_or(1),
+                d["column"].as_u64().unwrap_or(1),
+            );
+            let text = std::fs::read_to_string(repo.join(&file)).unwrap_or_default();
+            let l = text.lines().nth(line as usize - 1).unwrap_or("");
+            let units: usize = l.chars().take(col as usize - 1).map(char::len_utf16).sum();
+            let rule = d["rule"].as_str().unwrap_or("").to_string();
+            (file, rule, line - 1, units as u64)
+        })
+        .collect();
+    want.sort();
+    assert_eq!(want.len(), 5, "{want:?}");
+    let mut s = Server::start(repo);
+    let mut got: Vec<(String, String, u64, u64)> = s
+        .published()
+        .into_iter()
+        .flat_map(|(file, diags)| {
+            diags.into_iter().map(move |d| {
+                let (line, col, _, _) = range(&d);
+                (
+                    file.clone(),
+                    d["code"].as_str().unwrap_or("").to_string(),
+                    line,
+                    col,
+                )
+            })
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
 }
