@@ -129,10 +129,19 @@ impl Workspace {
         }
     }
 
-    /// Puts `text` in the tree as `rel`'s (a new file is added when the
-    /// scan would take it as a document).
+    /// Puts `text` in the tree as `rel`'s: a document's text, or the body
+    /// file of a kind by location; a new file is added when the scan would
+    /// take it as a document.
     fn set_text(&mut self, rel: &str, text: Result<String, crate::source::ReadProblem>) {
         let tree = &mut self.project.tree;
+        let owner = tree
+            .files
+            .iter_mut()
+            .find(|f| f.body.as_ref().is_some_and(|(p, _)| p == rel));
+        if let Some(f) = owner {
+            f.body = text.ok().map(|t| (rel.to_string(), t));
+            return;
+        }
         match tree.files.binary_search_by(|f| f.path.as_str().cmp(rel)) {
             Ok(i) => tree.files[i].text = text,
             Err(i) => {

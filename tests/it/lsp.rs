@@ -565,3 +565,45 @@ fn the_example_plans_publish_what_check_reports() {
     got.sort();
     assert_eq!(got, want);
 }
+
+/// A kind by location: its Markdown body lives in a sibling file, which
+/// is checked as typed; its YAML has no `kind:`, and completion still
+/// knows the kind.
+#[test]
+fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  kep:\n    schema: schema/kep.schema.json\n    files: \"keps/*/kep.yaml\"\n    id: \"kep-{dir}\"\n    title: name\n    body: README.md\n",
+    )
+    .file(
+        "schema/kep.schema.json",
+        r#"{"type": "object", "properties": {"name": {"type": "string"}, "stage": {"enum": ["alpha", "beta"]}}}"#,
+    )
+    .file("keps/1-good/kep.yaml", "name: Good\nstage: alpha\n")
+    .file("keps/1-good/README.md", "# Good\n\n## Summary\n");
+    let mut s = Server::start(repo);
+    s.open("keps/1-good/README.md");
+    assert_eq!(
+        s.published().get("keps/1-good/README.md"),
+        Some(&Vec::new())
+    );
+    s.edit("keps/1-good/README.md", 2, 3, 0, 0, "See [[nope]].\n");
+    let p = s.published();
+    let d = &p["keps/1-good/README.md"];
+    assert_eq!(d[0]["code"], "broken-link", "{p:?}");
+    assert_eq!(range(&d[0]), (3, 4, 3, 12));
+
+    s.open("keps/1-good/kep.yaml");
+    let items = s.request(
+        "textDocument/completion",
+        s.at("keps/1-good/kep.yaml", 1, 7),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["alpha", "beta"]);
+}
