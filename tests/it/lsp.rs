@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const FEAT: &str = "---\nkind: feature\ntitle: Feature One\nsummary: The first feature.\nstatus: idea\nowner: alice\nmilestone: m1\nobjectives: [obj]\n---\n\n😀 see [[m2]]\n";
 
 /// A second feature naming the first and `m1`.
-const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\n";
+const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\nSee [the first](./feat.md).\n";
 
 /// A running server on a copy of the base plans with the two features.
 struct Server {
@@ -386,6 +386,9 @@ fn definition_and_references() {
     assert_eq!(range(&d), (1, 4, 1, 6));
     let d = s.request("textDocument/definition", s.at("feat.md", 10, 10));
     assert_eq!(d["uri"], s.uri("m2.yaml"));
+    s.open("feat2.md");
+    let d = s.request("textDocument/definition", s.at("feat2.md", 10, 8));
+    assert_eq!(d["uri"], s.uri("feat.md"));
 
     s.open("m1.yaml");
     let ctx = json!({ "includeDeclaration": false });
