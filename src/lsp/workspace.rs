@@ -113,19 +113,29 @@ impl Workspace {
         self.open.contains_key(rel)
     }
 
-    /// The editor closed `rel`: its text is the file's again.
+    /// The editor closed `rel`: its text is the file's again (read through
+    /// `source`, as the scan reads it), or it leaves the plans when there
+    /// is no file.
     pub fn close(&mut self, rel: &str) {
         self.open.remove(rel);
-        let full = self.project.root.join(rel);
-        if full.is_file() {
-            let t = crate::source::read(&self.project.root, rel);
-            self.set_text(rel, t);
-        } else {
-            let files = &mut self.project.tree.files;
-            if let Ok(i) = files.binary_search_by(|f| f.path.as_str().cmp(rel)) {
+        let text = crate::source::read(&self.project.root, rel);
+        let files = &mut self.project.tree.files;
+        let at = files.binary_search_by(|f| f.path.as_str().cmp(rel));
+        match (text, at) {
+            (Err(crate::source::ReadProblem::Io(_)), Ok(i)) => {
                 files.remove(i);
+                self.project.tree.all_paths.remove(rel);
             }
-            self.project.tree.all_paths.remove(rel);
+            (Err(crate::source::ReadProblem::Io(_)), Err(_)) => {
+                self.project.tree.all_paths.remove(rel);
+                let owner = files
+                    .iter_mut()
+                    .find(|f| f.body.as_ref().is_some_and(|(p, _)| p == rel));
+                if let Some(f) = owner {
+                    f.body = None;
+                }
+            }
+            (text, _) => self.set_text(rel, text),
         }
     }
 

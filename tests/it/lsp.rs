@@ -163,6 +163,11 @@ impl Server {
 
     fn open(&mut self, rel: &str) {
         let text = std::fs::read_to_string(format!("{}/{rel}", self.root)).expect("read");
+        self.open_text(rel, &text);
+    }
+
+    /// Opens `rel` with `text` (a buffer not saved yet, if no file).
+    fn open_text(&mut self, rel: &str, text: &str) {
         let lang = if rel.ends_with(".md") {
             "markdown"
         } else {
@@ -609,4 +614,37 @@ fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
         .filter_map(|i| i["label"].as_str())
         .collect();
     assert_eq!(labels, ["alpha", "beta"]);
+}
+
+/// Closing a buffer puts the file's text back: its edits' errors go, and
+/// a new document never saved leaves the plans (its errors too, and the
+/// ones its id fixed elsewhere come back).
+#[test]
+fn closing_a_buffer_goes_back_to_the_file() {
+    let mut s = server();
+    s.open("feat.md");
+    s.edit("feat.md", 2, 6, 11, 13, "m7");
+    assert_eq!(s.published()["feat.md"].len(), 1);
+    s.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": s.uri("feat.md") } }),
+    );
+    assert_eq!(s.published().get("feat.md"), Some(&Vec::new()));
+
+    s.open_text(
+        "m7.yaml",
+        "kind: milestone\nid: m7\ntitle: M7\ndate: 2027-13-01\n",
+    );
+    s.open("feat.md");
+    s.edit("feat.md", 2, 6, 11, 13, "m7");
+    let p = s.published();
+    assert_eq!(p["m7.yaml"].len(), 1, "{p:?}");
+    assert_eq!(p.get("feat.md"), Some(&Vec::new()), "{p:?}");
+    s.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": s.uri("m7.yaml") } }),
+    );
+    let p = s.published();
+    assert_eq!(p.get("m7.yaml"), Some(&Vec::new()), "{p:?}");
+    assert_eq!(p["feat.md"][0]["code"], "broken-reference", "{p:?}");
 }
