@@ -21,7 +21,7 @@ const FEAT: &str = "---\nkind: feature\ntitle: Feature One\nsummary: The first f
 const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\nSee [the first](./feat.md).\n";
 
 /// A running server on a copy of the base plans with the two features.
-struct Server {
+pub struct Server {
     child: Child,
     stdin: ChildStdin,
     rx: Receiver<Value>,
@@ -72,7 +72,7 @@ fn reader(out: impl Read + Send + 'static) -> Receiver<Value> {
 
 impl Server {
     /// Starts `northstar lsp` on `repo` and initializes it.
-    fn start(repo: Repo) -> Server {
+    pub fn start(repo: Repo) -> Server {
         let root = repo.path().canonicalize().expect("canonical");
         let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
             .arg("-C")
@@ -106,7 +106,7 @@ impl Server {
         s
     }
 
-    fn uri(&self, rel: &str) -> String {
+    pub fn uri(&self, rel: &str) -> String {
         format!("file://{}/{rel}", self.root)
     }
 
@@ -121,13 +121,13 @@ impl Server {
             .expect("no message from the server in time")
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
+    pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 
     /// Sends a request and returns its result (panics on an error);
     /// notifications read meanwhile are kept in `seen`.
-    fn request(&mut self, method: &str, params: Value) -> Value {
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
         self.next += 1;
         let id = self.next;
         self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
@@ -144,7 +144,7 @@ impl Server {
     /// The diagnostics published since the last call, the latest per
     /// file (a request answered first: the server handles messages in
     /// order, so everything it published before has arrived).
-    fn published(&mut self) -> HashMap<String, Vec<Value>> {
+    pub fn published(&mut self) -> HashMap<String, Vec<Value>> {
         self.request("workspace/symbol", json!({ "query": "no such title" }));
         let mut out = HashMap::new();
         for m in std::mem::take(&mut self.seen) {
@@ -161,13 +161,13 @@ impl Server {
         out
     }
 
-    fn open(&mut self, rel: &str) {
+    pub fn open(&mut self, rel: &str) {
         let text = std::fs::read_to_string(format!("{}/{rel}", self.root)).expect("read");
         self.open_text(rel, &text);
     }
 
     /// Opens `rel` with `text` (a buffer not saved yet, if no file).
-    fn open_text(&mut self, rel: &str, text: &str) {
+    pub fn open_text(&mut self, rel: &str, text: &str) {
         let lang = if rel.ends_with(".md") {
             "markdown"
         } else {
@@ -189,7 +189,7 @@ impl Server {
         );
     }
 
-    fn at(&self, rel: &str, line: u32, character: u32) -> Value {
+    pub fn at(&self, rel: &str, line: u32, character: u32) -> Value {
         json!({ "textDocument": { "uri": self.uri(rel) }, "position": { "line": line, "character": character } })
     }
 }
@@ -213,7 +213,8 @@ impl Drop for Server {
     }
 }
 
-fn server() -> Server {
+/// A server on the base plans with the two features.
+pub fn server() -> Server {
     let repo = Repo::base();
     repo.file("feat.md", FEAT);
     repo.file("feat2.md", FEAT2);
