@@ -75,11 +75,16 @@ fn references(ws: &Workspace, p: ReferenceParams) -> Answer {
     let Some((f, pos)) = at(ws, &p.text_document_position) else {
         return Ok(Value::Null);
     };
-    let Some(o) = nav::at(ws, &f, pos) else {
-        return Ok(Value::Null);
+    // On an id, that document's; elsewhere, the document the cursor is in.
+    let id = match nav::at(ws, &f, pos) {
+        Some(o) => o.id,
+        None => match nav::doc_at(ws, &f, pos.line) {
+            Some(d) => d.id.clone(),
+            None => return Ok(Value::Null),
+        },
     };
     let own = p.context.include_declaration;
-    let found: Vec<Location> = nav::references(ws, &o.id, own)
+    let found: Vec<Location> = nav::references(ws, &id, own)
         .into_iter()
         .filter_map(|o| Some(Location::new(ws.uri(&o.file)?, o.range)))
         .collect();

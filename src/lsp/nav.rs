@@ -115,6 +115,17 @@ pub fn at(ws: &Workspace, file: &str, pos: Position) -> Option<Occurrence> {
         .find(|o| o.file == file && text::contains(&o.token, pos))
 }
 
+/// The document whose text holds line `line` (0-based) of `file`: the
+/// last one starting at or before it.
+pub fn doc_at<'a>(ws: &'a Workspace, file: &'a str, line: u32) -> Option<&'a Document> {
+    let docs: Vec<&Document> = docs_in(ws, file).collect();
+    docs.iter()
+        .rev()
+        .find(|d| d.file != file || d.pos.line.saturating_sub(1) <= line)
+        .or(docs.first())
+        .copied()
+}
+
 /// The relative Markdown link at `pos` of `file`, if it names a file of
 /// the plans.
 pub fn file_link_at(ws: &Workspace, file: &str, pos: Position) -> Option<FileLink> {

@@ -125,20 +125,33 @@ impl Server {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 
-    /// Sends a request and returns its result (panics on an error);
+    /// Sends a request and returns the response (result or error);
     /// notifications read meanwhile are kept in `seen`.
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    fn call(&mut self, method: &str, params: Value) -> Value {
         self.next += 1;
         let id = self.next;
         self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
         loop {
             let m = self.next_message();
             if m.get("id") == Some(&json!(id)) && m.get("method").is_none() {
-                assert!(m.get("error").is_none(), "{method} failed: {m}");
-                return m["result"].clone();
+                return m;
             }
             self.seen.push(m);
         }
+    }
+
+    /// Sends a request and returns its result (panics on an error).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let m = self.call(method, params);
+        assert!(m.get("error").is_none(), "{method} failed: {m}");
+        m["result"].clone()
+    }
+
+    /// Sends a request that must fail, and returns its error.
+    pub fn request_error(&mut self, method: &str, params: Value) -> Value {
+        let m = self.call(method, params);
+        assert!(m.get("result").is_none(), "{method} answered: {m}");
+        m["error"].clone()
     }
 
     /// The diagnostics published since the last call, the latest per
@@ -426,6 +439,14 @@ fn definition_and_references() {
             ("feat2.md".into(), (9, 14, 9, 16))
         ]
     );
+
+    // Anywhere else in a document (here its title), the document's own.
+    let mut params = s.at("feat.md", 2, 3);
+    params["context"] = json!({ "includeDeclaration": true });
+    let refs = s.request("textDocument/references", params);
+    assert_eq!(refs.as_array().map(Vec::len), Some(1), "{refs}");
+    assert_eq!(refs[0]["uri"], s.uri("feat2.md"));
+    assert_eq!(range(&refs[0]), (6, 13, 6, 17));
 }
 
 /// Renaming `m1` edits its `id:` and every reference and link to it.
@@ -460,6 +481,45 @@ fn rename_edits_every_referring_file() {
             ("m1.yaml".into(), (1, 4, 1, 6), m()),
         ]
     );
+
+    let prepared = s.request("textDocument/prepareRename", s.at("feat.md", 6, 12));
+    assert_eq!(range(&json!({ "range": prepared })), (6, 11, 6, 13));
+    let mut params = s.at("feat.md", 6, 12);
+    params["newName"] = json!("m2");
+    let e = s.request_error("textDocument/rename", params);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("exists already"),
+        "{e}"
+    );
+    let mut params = s.at("feat.md", 6, 12);
+    params["newName"] = json!("not an id");
+    let e = s.request_error("textDocument/rename", params);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not a valid id"),
+        "{e}"
+    );
+}
+
+/// A Markdown document named by its file gets an `id:` line when renamed.
+#[test]
+fn renaming_a_document_named_by_its_file_writes_its_id() {
+    let mut s = server();
+    s.open("feat2.md");
+    let mut params = s.at("feat2.md", 6, 14);
+    params["newName"] = json!("first");
+    let edit = s.request("textDocument/rename", params);
+    let feat = &edit["changes"][s.uri("feat.md")];
+    assert_eq!(feat[0]["newText"], "id: first\n");
+    assert_eq!(range(&feat[0]), (1, 0, 1, 0));
+    let feat2 = &edit["changes"][s.uri("feat2.md")];
+    assert_eq!(feat2[0]["newText"], "first");
+    assert_eq!(range(&feat2[0]), (6, 13, 6, 17));
 }
 
 /// The quick fix for an enum typo replaces the value with the one the
