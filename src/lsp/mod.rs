@@ -26,6 +26,7 @@ use lsp_types::{
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use workspace::Workspace;
 
@@ -99,7 +100,8 @@ pub fn run(dir: &Path) -> Result<u8, String> {
     conn.initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
     watch_files(&conn, &params);
-    publish(&conn, &mut ws, None);
+    publish(&conn, &mut ws, &BTreeSet::new());
+    ws.prepare_next();
     main_loop(&conn, &mut ws)?;
     drop(conn);
     io.join().map_err(|e| e.to_string())?;
@@ -136,41 +138,76 @@ fn watch_files(conn: &Connection, params: &InitializeParams) {
     let _ = conn.sender.send(req.into());
 }
 
-/// Sends the diagnostics that changed (and `always`'s).
-fn publish(conn: &Connection, ws: &mut Workspace, always: Option<&str>) {
+/// Sends the diagnostics that changed (and those of the files `always`).
+fn publish(conn: &Connection, ws: &mut Workspace, always: &BTreeSet<String>) {
     for p in ws.publish(always) {
         let n = Notification::new(note::PublishDiagnostics::METHOD.into(), p);
         let _ = conn.sender.send(n.into());
     }
 }
 
+/// Checks again and publishes, when something changed since the last
+/// check (`pending` holds the files to publish in any case).
+fn flush(conn: &Connection, ws: &mut Workspace, pending: &mut Option<BTreeSet<String>>) {
+    if let Some(always) = pending.take() {
+        ws.recheck();
+        publish(conn, ws, &always);
+        ws.prepare_next();
+    }
+}
+
+/// Answers messages in order. Changes already queued are applied
+/// together before one check (typing outruns a check of a large plan);
+/// a request is answered after the check of every change before it.
 fn main_loop(conn: &Connection, ws: &mut Workspace) -> Result<(), String> {
-    for msg in &conn.receiver {
+    let mut pending: Option<BTreeSet<String>> = None;
+    loop {
+        let msg = if pending.is_some() {
+            match conn.receiver.try_recv() {
+                Ok(m) => m,
+                Err(e) if e.is_empty() => {
+                    flush(conn, ws, &mut pending);
+                    continue;
+                }
+                Err(_) => return Ok(()),
+            }
+        } else {
+            match conn.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            }
+        };
         match msg {
             Message::Request(req) => {
+                flush(conn, ws, &mut pending);
                 if conn.handle_shutdown(&req).map_err(|e| e.to_string())? {
                     return Ok(());
                 }
                 let resp = handlers::request(ws, req);
                 conn.sender.send(resp.into()).map_err(|e| e.to_string())?;
             }
-            Message::Notification(n) => notification(conn, ws, n),
+            Message::Notification(n) => {
+                if let Some(always) = notification(conn, ws, n) {
+                    pending.get_or_insert_default().extend(always);
+                }
+            }
             Message::Response(_) => {}
         }
     }
-    Ok(())
 }
 
 /// Applies a notification from the client: buffers opened, changed,
-/// closed, saved, files changed on disk.
-fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) {
+/// closed, saved, files changed on disk. Returns None when nothing
+/// changed, else the file whose diagnostics are due whether or not they
+/// change (the one opened or edited), if any.
+fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) -> Option<Option<String>> {
     let always = match n.method.as_str() {
         note::DidOpenTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
-                return;
+                return None;
             };
             let Some(rel) = ws.rel(&p.text_document.uri) else {
-                return;
+                return None;
             };
             let d = p.text_document;
             ws.set_open(&rel, d.uri, d.version, d.text);
@@ -178,10 +215,10 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) {
         }
         note::DidChangeTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
-                return;
+                return None;
             };
             let Some(rel) = ws.rel(&p.text_document.uri) else {
-                return;
+                return None;
             };
             let mut t = ws.text(&rel).unwrap_or("").to_string();
             for change in p.content_changes {
@@ -192,7 +229,7 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) {
         }
         note::DidCloseTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
-                return;
+                return None;
             };
             if let Some(rel) = ws.rel(&p.text_document.uri) {
                 ws.close(&rel);
@@ -201,18 +238,18 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) {
         }
         note::DidSaveTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params) else {
-                return;
+                return None;
             };
             let rel = ws.rel(&p.text_document.uri);
             if !rel.is_some_and(|r| ws.frames(&r)) {
-                return;
+                return None;
             }
             reload(conn, ws);
             None
         }
         note::DidChangeWatchedFiles::METHOD => {
             let Ok(p) = serde_json::from_value::<DidChangeWatchedFilesParams>(n.params) else {
-                return;
+                return None;
             };
             let rels: Vec<String> = p.changes.iter().filter_map(|c| ws.rel(&c.uri)).collect();
             if rels.iter().any(|r| ws.frames(r)) {
@@ -226,10 +263,9 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) {
             }
             None
         }
-        _ => return,
+        _ => return None,
     };
-    ws.recheck();
-    publish(conn, ws, always.as_deref());
+    Some(always)
 }
 
 /// Opens the plans again after the config or a schema changed; if they

@@ -185,11 +185,17 @@ pub fn definition(ws: &Workspace, id: &str) -> Option<Location> {
 }
 
 /// Every place naming `id`, across the plans (its own `id:` when `own`).
+/// For a document, only it and those with an edge to it are read (the
+/// plan's backlinks); for an id no document has, every document.
 pub fn references(ws: &Workspace, id: &str, own: bool) -> Vec<Occurrence> {
-    ws.compiled
-        .plan
-        .docs
-        .iter()
+    let plan = &ws.compiled.plan;
+    let docs: Vec<&Document> = match plan.get(id) {
+        Some(doc) => std::iter::once(doc)
+            .chain(plan.referrers(id, None))
+            .collect(),
+        None => plan.docs.iter().collect(),
+    };
+    docs.into_iter()
         .flat_map(|d| occurrences(ws, d))
         .filter(|o| o.id == id && (own || o.role != Role::Own))
         .collect()

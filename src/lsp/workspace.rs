@@ -14,6 +14,8 @@ use lsp_types::{
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a path needs escaped in a `file:` URI.
 const PATH: &AsciiSet = &CONTROLS
@@ -38,7 +40,9 @@ pub struct Workspace {
     pub project: Project,
     /// The last check.
     pub compiled: Compiled,
-    memo: Memo,
+    memo: Arc<Memo>,
+    /// Whether `memo` is preparing copies for the next check.
+    preparing: Arc<AtomicBool>,
     /// Open documents: the URI the editor named each by, and its version.
     open: BTreeMap<String, (Uri, i32)>,
     /// The diagnostics last published, by file (files without any left out).
@@ -49,12 +53,13 @@ impl Workspace {
     /// Opens the plans at or above `dir` and checks them.
     pub fn new(dir: &Path) -> Result<Workspace, String> {
         let project = Project::open(dir, &Open::default())?;
-        let memo = Memo::default();
+        let memo = Arc::new(Memo::default());
         let compiled = check(&project, &memo);
         Ok(Workspace {
             project,
             compiled,
             memo,
+            preparing: Arc::default(),
             open: BTreeMap::new(),
             published: BTreeMap::new(),
         })
@@ -203,6 +208,25 @@ impl Workspace {
         self.compiled = check(&self.project, &self.memo);
     }
 
+    /// Copies the checked files' results for the next check on another
+    /// thread (as `serve` does between edits): copying them is most of a
+    /// re-check of a large plan, and the editor waits for the next one.
+    pub fn prepare_next(&self) {
+        if self.preparing.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (memo, flag) = (self.memo.clone(), self.preparing.clone());
+        let started = std::thread::Builder::new()
+            .name("northstar-prepare".into())
+            .spawn(move || {
+                memo.prepare();
+                flag.store(false, Ordering::SeqCst);
+            });
+        if started.is_err() {
+            self.preparing.store(false, Ordering::SeqCst);
+        }
+    }
+
     /// The diagnostics of the last check, by file, as the editor shows them.
     fn diagnostics(&self) -> BTreeMap<String, Vec<Diagnostic>> {
         let mut out: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
@@ -234,17 +258,17 @@ impl Workspace {
     }
 
     /// The diagnostics to publish after a check: every file whose
-    /// diagnostics changed (an empty list where they went away), and
-    /// `always` whether or not its did.
-    pub fn publish(&mut self, always: Option<&str>) -> Vec<PublishDiagnosticsParams> {
+    /// diagnostics changed (an empty list where they went away), and the
+    /// files `always` whether or not theirs did.
+    pub fn publish(&mut self, always: &BTreeSet<String>) -> Vec<PublishDiagnosticsParams> {
         let fresh = self.diagnostics();
         let mut files: BTreeSet<String> =
             fresh.keys().chain(self.published.keys()).cloned().collect();
-        files.extend(always.map(String::from));
+        files.extend(always.iter().cloned());
         let mut out = Vec::new();
         for file in files {
             let new = fresh.get(&file);
-            if always != Some(file.as_str()) && new == self.published.get(&file) {
+            if !always.contains(&file) && new == self.published.get(&file) {
                 continue;
             }
             let Some(uri) = self.uri(&file) else { continue };
