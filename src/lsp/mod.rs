@@ -203,23 +203,15 @@ fn main_loop(conn: &Connection, ws: &mut Workspace) -> Result<(), String> {
 fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) -> Option<Option<String>> {
     let always = match n.method.as_str() {
         note::DidOpenTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
-                return None;
-            };
-            let Some(rel) = ws.rel(&p.text_document.uri) else {
-                return None;
-            };
+            let p: DidOpenTextDocumentParams = serde_json::from_value(n.params).ok()?;
+            let rel = ws.rel(&p.text_document.uri)?;
             let d = p.text_document;
             ws.set_open(&rel, d.uri, d.version, d.text);
             Some(rel)
         }
         note::DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
-                return None;
-            };
-            let Some(rel) = ws.rel(&p.text_document.uri) else {
-                return None;
-            };
+            let p: DidChangeTextDocumentParams = serde_json::from_value(n.params).ok()?;
+            let rel = ws.rel(&p.text_document.uri)?;
             let mut t = ws.text(&rel).unwrap_or("").to_string();
             for change in p.content_changes {
                 text::apply(&mut t, change);
@@ -228,18 +220,14 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) -> Optio
             Some(rel)
         }
         note::DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
-                return None;
-            };
+            let p: DidCloseTextDocumentParams = serde_json::from_value(n.params).ok()?;
             if let Some(rel) = ws.rel(&p.text_document.uri) {
                 ws.close(&rel);
             }
             None
         }
         note::DidSaveTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<DidSaveTextDocumentParams>(n.params) else {
-                return None;
-            };
+            let p: DidSaveTextDocumentParams = serde_json::from_value(n.params).ok()?;
             let rel = ws.rel(&p.text_document.uri);
             if !rel.is_some_and(|r| ws.frames(&r)) {
                 return None;
@@ -248,9 +236,7 @@ fn notification(conn: &Connection, ws: &mut Workspace, n: Notification) -> Optio
             None
         }
         note::DidChangeWatchedFiles::METHOD => {
-            let Ok(p) = serde_json::from_value::<DidChangeWatchedFilesParams>(n.params) else {
-                return None;
-            };
+            let p: DidChangeWatchedFilesParams = serde_json::from_value(n.params).ok()?;
             let rels: Vec<String> = p.changes.iter().filter_map(|c| ws.rel(&c.uri)).collect();
             if rels.iter().any(|r| ws.frames(r)) {
                 reload(conn, ws);

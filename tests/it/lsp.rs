@@ -709,3 +709,44 @@ fn closing_a_buffer_goes_back_to_the_file() {
     assert_eq!(p.get("m7.yaml"), Some(&Vec::new()), "{p:?}");
     assert_eq!(p["feat.md"][0]["code"], "broken-reference", "{p:?}");
 }
+
+/// Files changed on disk are read again when the editor reports them; a
+/// saved `northstar.yaml` opens the plans again with its rules, keeping
+/// the open buffers' edits.
+#[test]
+fn files_changed_outside_the_editor_are_read_again() {
+    let mut s = server();
+    let root = s.uri("").trim_start_matches("file://").to_string();
+    std::fs::write(
+        format!("{root}m1.yaml"),
+        "kind: milestone\nid: m1x\ntitle: M1\ndate: 2027-01-15\n",
+    )
+    .expect("write");
+    let change = json!({ "changes": [{ "uri": s.uri("m1.yaml"), "type": 2 }] });
+    s.notify("workspace/didChangeWatchedFiles", change);
+    let p = s.published();
+    assert_eq!(p["feat.md"][0]["code"], "broken-reference", "{p:?}");
+    assert_eq!(p["feat.md"][0]["severity"], 1);
+
+    s.open("feat.md");
+    s.edit("feat.md", 2, 4, 8, 12, "in progres");
+    s.published();
+    let config = "product: Test Product\ntoday: 2026-11-01\nrules:\n  broken-reference: warning\n";
+    std::fs::write(format!("{root}northstar.yaml"), config).expect("write");
+    s.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": s.uri("northstar.yaml") } }),
+    );
+    let p = s.published();
+    let feat = &p["feat.md"];
+    let codes: Vec<(&str, u64)> = feat
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["severity"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [("schema", 1), ("broken-reference", 2)], "{p:?}");
+}
