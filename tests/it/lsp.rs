@@ -750,3 +750,36 @@ fn files_changed_outside_the_editor_are_read_again() {
         .collect();
     assert_eq!(codes, [("schema", 1), ("broken-reference", 2)], "{p:?}");
 }
+
+/// Outside a plans repository the handshake fails with the reason, and
+/// the server exits with status 2 when the editor closes its input.
+#[test]
+fn outside_a_plans_repository_initialize_fails() {
+    let repo = Repo::empty();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
+        .arg("-C")
+        .arg(repo.path())
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start northstar lsp");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let rx = reader(child.stdout.take().expect("stdout"));
+    let init = json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "processId": null, "rootUri": null, "capabilities": {} } });
+    stdin.write_all(&frame(&init)).expect("write");
+    let m = rx.recv_timeout(TIMEOUT).expect("an answer in time");
+    let message = m["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("not a plans repository"), "{m}");
+    drop(stdin);
+    for _ in 0..200 {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert_eq!(status.code(), Some(2));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("lsp did not exit after its input closed");
+}
