@@ -543,6 +543,18 @@ fn a_code_action_fixes_an_enum_typo() {
     let edits = &a["edit"]["changes"][s.uri("feat.md")];
     assert_eq!(edits[0]["newText"], "in-progress");
     assert_eq!(range(&edits[0]), (4, 8, 4, 18));
+    // A reference typo in a flow list: `objectives: [ob]` → `obj`.
+    s.edit("feat.md", 3, 7, 13, 16, "ob");
+    let params = json!({
+        "textDocument": { "uri": s.uri("feat.md") },
+        "range": { "start": { "line": 7, "character": 0 }, "end": { "line": 7, "character": 17 } },
+        "context": { "diagnostics": [] },
+    });
+    let actions = s.request("textDocument/codeAction", params);
+    assert_eq!(actions.as_array().map(Vec::len), Some(1), "{actions}");
+    let edits = &actions[0]["edit"]["changes"][s.uri("feat.md")];
+    assert_eq!(edits[0]["newText"], "obj");
+    assert_eq!(range(&edits[0]), (7, 13, 7, 15));
 }
 
 /// Symbols: a file's fields and headings; the plans' documents by title.
