@@ -54,8 +54,11 @@ fn in_yaml(ws: &Workspace, s: &Spot, pos: Position) -> Vec<CompletionItem> {
         };
         // A key being typed gets its colon; an existing key keeps its own.
         let colon = if s.ptr == s.parent { ": " } else { "" };
+        // At the top level, fields already written are not offered again.
+        let written = |name: &String| s.parent.is_empty() && s.top_keys.contains(name);
         return props
             .iter()
+            .filter(|(name, _)| !written(name))
             .map(|(name, schema)| {
                 let mut it = item(name, CompletionItemKind::FIELD, None, replace);
                 it.text_edit = Some(CompletionTextEdit::Edit(TextEdit::new(

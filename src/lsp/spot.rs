@@ -24,6 +24,8 @@ pub struct Spot {
     pub prefix: String,
     /// Where that word starts, in UTF-16 units of the line.
     pub prefix_start: u32,
+    /// The keys written on the document's other lines at the top level.
+    pub top_keys: Vec<String>,
 }
 
 /// A line's parts: indentation, the column of its `- ` if it is a list
@@ -171,6 +173,11 @@ pub fn at(ws: &Workspace, file: &str, pos: Position) -> Option<Spot> {
         None => line.dash.is_none(),
     };
     let ptr: String = segs.iter().map(|s| format!("/{s}")).collect();
+    let top_keys = (first..end)
+        .filter(|&i| i != n)
+        .filter_map(|i| key(lines[i]))
+        .map(String::from)
+        .collect();
     Some(Spot {
         kind,
         ptr,
@@ -178,6 +185,7 @@ pub fn at(ws: &Workspace, file: &str, pos: Position) -> Option<Spot> {
         on_key,
         prefix,
         prefix_start,
+        top_keys,
     })
 }
 
@@ -206,5 +214,32 @@ mod tests {
         assert_eq!(parents(&lines, 0, 5), ["rice"]);
         assert_eq!(parents(&lines, 0, 7), ["depends_on", "0"]);
         assert!(parents(&lines, 0, 1).is_empty());
+    }
+
+    #[test]
+    fn front_matter_and_yaml_streams_bound_the_mapping() {
+        let md: Vec<&str> = "---\nkind: feature\ntitle: T\n---\n\nbody: not yaml\n"
+            .split('\n')
+            .collect();
+        assert_eq!(region("a.md", &md, 1), Some((1, 3)));
+        assert_eq!(region("a.md", &md, 0), None);
+        assert_eq!(region("a.md", &md, 5), None);
+        let prose: Vec<&str> = "# Title\n\ntext\n".split('\n').collect();
+        assert_eq!(region("README.md", &prose, 0), None);
+        let stream: Vec<&str> = "kind: person\nid: a\n---\nkind: team\nid: t\n"
+            .split('\n')
+            .collect();
+        assert_eq!(region("p.yaml", &stream, 1), Some((0, 2)));
+        assert_eq!(region("p.yaml", &stream, 4), Some((3, 6)));
+    }
+
+    #[test]
+    fn keys_are_names_before_a_colon_and_a_space() {
+        assert_eq!(key("status: idea"), Some("status"));
+        assert_eq!(key("depends_on:"), Some("depends_on"));
+        assert_eq!(key("url: https://x"), Some("url"));
+        assert_eq!(key("https://x"), None);
+        assert_eq!(key("a b: c"), None);
+        assert_eq!(key(": c"), None);
     }
 }
