@@ -106,5 +106,8 @@ mod tests {
         assert_eq!(part(&chars("[a](b.md#Goals)"), "#goals"), Some((8, 14)));
         assert_eq!(part(&chars("\"in progres\""), "in-progress"), Some((1, 11)));
         assert_eq!(part(&chars("in progres"), "in-progress"), Some((0, 10)));
+        assert_eq!(part(&chars("\""), "x"), Some((0, 1)));
+        assert_eq!(part(&chars("value"), "#goals"), None);
+        assert_eq!(part(&chars("[a](b.md)"), "#goals"), None);
     }
 }

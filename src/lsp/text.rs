@@ -156,6 +156,12 @@ mod tests {
         assert_eq!(token_range(t, 3, 4), r(2, 3, 15));
         assert_eq!(token_range(t, 3, 21), r(2, 20, 29));
         assert_eq!(token_range(t, 9, 1), r(8, 0, 0));
+        // Nothing to span at a `]`: one character.
+        assert_eq!(token_range("x: []\n", 1, 5), r(0, 4, 5));
+        // A link followed by more text; a `#` is a comment only after a blank.
+        assert_eq!(token_range("[t](u.md) and [[x]]\n", 1, 1), r(0, 0, 9));
+        assert_eq!(token_range("title: x #c\n", 1, 8), r(0, 7, 8));
+        assert_eq!(token_range("#anchor b\n", 1, 1), r(0, 0, 9));
     }
 
     #[test]

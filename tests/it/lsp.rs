@@ -412,6 +412,10 @@ fn definition_and_references() {
     s.open("feat2.md");
     let d = s.request("textDocument/definition", s.at("feat2.md", 10, 8));
     assert_eq!(d["uri"], s.uri("feat.md"));
+    // A document named by its file: its front matter's first line.
+    let d = s.request("textDocument/definition", s.at("feat2.md", 6, 14));
+    assert_eq!(d["uri"], s.uri("feat.md"));
+    assert_eq!(range(&d), (1, 0, 1, 0));
 
     s.open("m1.yaml");
     let ctx = json!({ "includeDeclaration": false });
@@ -544,9 +548,28 @@ fn a_code_action_fixes_an_enum_typo() {
     let actions = s.request("textDocument/codeAction", params);
     let a = &actions[0];
     assert_eq!(a["kind"], "quickfix");
+    assert_eq!(a["title"], "Replace with `in-progress`");
+    assert_eq!(a["isPreferred"], true);
     let edits = &a["edit"]["changes"][s.uri("feat.md")];
     assert_eq!(edits[0]["newText"], "in-progress");
     assert_eq!(range(&edits[0]), (4, 8, 4, 18));
+    // A cursor touching the value's either end gets the fix; one before
+    // it on the line, or on another line, does not.
+    let fixes = |s: &mut Server, line: u32, from: u32, to: u32| {
+        let params = json!({
+            "textDocument": { "uri": s.uri("feat.md") },
+            "range": { "start": { "line": line, "character": from }, "end": { "line": line, "character": to } },
+            "context": { "diagnostics": [] },
+        });
+        s.request("textDocument/codeAction", params)
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(fixes(&mut s, 4, 8, 8), 1);
+    assert_eq!(fixes(&mut s, 4, 18, 18), 1);
+    assert_eq!(fixes(&mut s, 4, 0, 7), 0);
+    assert_eq!(fixes(&mut s, 3, 0, 20), 0);
+
     // A reference typo in a flow list: `objectives: [ob]` → `obj`.
     s.edit("feat.md", 3, 7, 13, 16, "ob");
     let params = json!({
