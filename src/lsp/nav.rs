@@ -252,3 +252,18 @@ pub fn describe(ws: &Workspace, id: &str) -> Option<String> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_resolve_from_their_folder() {
+        assert_eq!(resolve("a/b.md", "c.md"), Some("a/c.md".into()));
+        assert_eq!(resolve("a/b.md", "../c.md"), Some("c.md".into()));
+        assert_eq!(resolve("a/b.md", "./d/./c.md"), Some("a/d/c.md".into()));
+        assert_eq!(resolve("b.md", "../c.md"), None);
+        assert_eq!(resolve("a/b.md", "/c.md"), None);
+        assert_eq!(resolve("a/b.md", ""), None);
+    }
+}

@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 const FEAT: &str = "---\nkind: feature\ntitle: Feature One\nsummary: The first feature.\nstatus: idea\nowner: alice\nmilestone: m1\nobjectives: [obj]\n---\n\n😀 see [[m2]]\n";
 
 /// A second feature naming the first and `m1`.
-const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\nSee [the first](./feat.md).\n";
+const FEAT2: &str = "---\nkind: feature\ntitle: Feature Two\nsummary: Second.\nstatus: idea\nobjectives: [obj]\ndepends_on: [feat]\n---\n\nShips after [[m1]].\nSee [the first](./feat.md).\nAlso [m2](m2.yaml) and [web](https://example.com/feat.md).\n";
 
 /// A running server on a copy of the base plans with the two features.
 pub struct Server {
@@ -412,6 +412,10 @@ fn definition_and_references() {
     s.open("feat2.md");
     let d = s.request("textDocument/definition", s.at("feat2.md", 10, 8));
     assert_eq!(d["uri"], s.uri("feat.md"));
+    let d = s.request("textDocument/definition", s.at("feat2.md", 11, 7));
+    assert_eq!(d["uri"], s.uri("m2.yaml"));
+    let d = s.request("textDocument/definition", s.at("feat2.md", 11, 25));
+    assert_eq!(d, Value::Null);
     // A document named by its file: its front matter's first line.
     let d = s.request("textDocument/definition", s.at("feat2.md", 6, 14));
     assert_eq!(d["uri"], s.uri("feat.md"));
@@ -688,7 +692,7 @@ fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
         "schema/kep.schema.json",
         r#"{"type": "object", "properties": {"name": {"type": "string"}, "stage": {"enum": ["alpha", "beta"]}}}"#,
     )
-    .file("keps/1-good/kep.yaml", "name: Good\nstage: alpha\n")
+    .file("keps/1-good/kep.yaml", "# KEP 1\nname: Good\nstage: alpha\n")
     .file("keps/1-good/README.md", "# Good\n\n## Summary\n");
     let mut s = Server::start(repo);
     s.open("keps/1-good/README.md");
@@ -702,10 +706,26 @@ fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
     assert_eq!(d[0]["code"], "broken-link", "{p:?}");
     assert_eq!(range(&d[0]), (3, 4, 3, 12));
 
+    s.edit("keps/1-good/README.md", 3, 3, 6, 10, "kep-1-good");
+    assert_eq!(
+        s.published().get("keps/1-good/README.md"),
+        Some(&Vec::new())
+    );
+    let mut params = s.at("keps/1-good/README.md", 3, 7);
+    params["newName"] = json!("kep-one");
+    let e = s.request_error("textDocument/rename", params);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no `id:` field"),
+        "{e}"
+    );
+
     s.open("keps/1-good/kep.yaml");
     let items = s.request(
         "textDocument/completion",
-        s.at("keps/1-good/kep.yaml", 1, 7),
+        s.at("keps/1-good/kep.yaml", 2, 7),
     );
     let labels: Vec<&str> = items
         .as_array()
@@ -821,4 +841,47 @@ fn outside_a_plans_repository_initialize_fails() {
     }
     let _ = child.kill();
     panic!("lsp did not exit after its input closed");
+}
+
+/// References from anywhere in a document of a YAML stream are that
+/// document's: the one the cursor's line belongs to.
+#[test]
+fn references_in_a_yaml_stream_are_those_of_the_document_at_the_cursor() {
+    let mut s = server();
+    s.open_text(
+        "people.yaml",
+        "kind: person\nid: bob\ntitle: Bob\n---\nkind: person\nid: carol\ntitle: Carol\n",
+    );
+    s.open("feat.md");
+    s.edit("feat.md", 2, 5, 7, 12, "carol");
+    let refs = |s: &mut Server, line: u32| {
+        let mut params = s.at("people.yaml", line, 2);
+        params["context"] = json!({ "includeDeclaration": false });
+        s.request("textDocument/references", params)
+    };
+    let carol = refs(&mut s, 6);
+    assert_eq!(carol.as_array().map(Vec::len), Some(1), "{carol}");
+    assert_eq!(carol[0]["uri"], s.uri("feat.md"));
+    assert_eq!(range(&carol[0]), (5, 7, 5, 12));
+    assert_eq!(refs(&mut s, 0), json!([]));
+}
+
+/// Renaming a document named by its file writes its `id:` where its front
+/// matter's first field is (after a comment here); a YAML document whose
+/// id comes from its location cannot be renamed.
+#[test]
+fn rename_writes_an_id_before_the_first_field_and_refuses_a_located_id() {
+    let mut s = server();
+    s.open_text(
+        "f3.md",
+        "---\n# a note\nkind: feature\ntitle: Three\nsummary: s\nstatus: idea\nobjectives: [obj]\n---\n",
+    );
+    s.open("feat2.md");
+    s.edit("feat2.md", 2, 6, 13, 17, "f3");
+    let mut params = s.at("feat2.md", 6, 14);
+    params["newName"] = json!("three");
+    let edit = s.request("textDocument/rename", params);
+    let f3 = &edit["changes"][s.uri("f3.md")];
+    assert_eq!(f3[0]["newText"], "id: three\n");
+    assert_eq!(range(&f3[0]), (2, 0, 2, 0));
 }
