@@ -734,6 +734,20 @@ fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
         .filter_map(|i| i["label"].as_str())
         .collect();
     assert_eq!(labels, ["alpha", "beta"]);
+
+    // The body file closed, then deleted: the document has no body.
+    s.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": s.uri("keps/1-good/README.md") } }),
+    );
+    s.published();
+    let root = s.uri("").trim_start_matches("file://").to_string();
+    std::fs::remove_file(format!("{root}keps/1-good/README.md")).expect("rm");
+    let change = json!({ "changes": [{ "uri": s.uri("keps/1-good/README.md"), "type": 3 }] });
+    s.notify("workspace/didChangeWatchedFiles", change);
+    let p = s.published();
+    let kep = &p["keps/1-good/kep.yaml"];
+    assert_eq!(kep[0]["code"], "kind-location", "{p:?}");
 }
 
 /// Closing a buffer puts the file's text back: its edits' errors go, and
@@ -776,6 +790,18 @@ fn closing_a_buffer_goes_back_to_the_file() {
 fn files_changed_outside_the_editor_are_read_again() {
     let mut s = server();
     let root = s.uri("").trim_start_matches("file://").to_string();
+    // A saved file that is neither the config nor a schema opens nothing
+    // again: a file changed on disk unreported stays as it was read.
+    let m2 = std::fs::read_to_string(format!("{root}m2.yaml")).expect("read");
+    std::fs::write(format!("{root}m2.yaml"), m2.replace("id: m2", "id: m2x")).expect("write");
+    s.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": s.uri("feat.md") } }),
+    );
+    let p = s.published();
+    assert!(!p.contains_key("feat.md"), "{p:?}");
+    std::fs::write(format!("{root}m2.yaml"), m2).expect("write");
+
     std::fs::write(
         format!("{root}m1.yaml"),
         "kind: milestone\nid: m1x\ntitle: M1\ndate: 2027-01-15\n",
@@ -808,6 +834,12 @@ fn files_changed_outside_the_editor_are_read_again() {
         })
         .collect();
     assert_eq!(codes, [("schema", 1), ("broken-reference", 2)], "{p:?}");
+
+    // An open buffer wins over its file changed on disk.
+    let change = json!({ "changes": [{ "uri": s.uri("feat.md"), "type": 2 }] });
+    s.notify("workspace/didChangeWatchedFiles", change);
+    let p = s.published();
+    assert!(!p.contains_key("feat.md"), "{p:?}");
 }
 
 /// Outside a plans repository the handshake fails with the reason, and
