@@ -735,13 +735,29 @@ fn a_body_file_of_a_kind_by_location_is_checked_as_typed() {
         .collect();
     assert_eq!(labels, ["alpha", "beta"]);
 
+    // A saved schema opens the plans again with it.
+    let root = s.uri("").trim_start_matches("file://").to_string();
+    std::fs::write(
+        format!("{root}schema/kep.schema.json"),
+        r#"{"type": "object", "properties": {"name": {"type": "string"}, "stage": {"enum": ["alpha", "beta", "gamma"]}}}"#,
+    )
+    .expect("write");
+    s.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": s.uri("schema/kep.schema.json") } }),
+    );
+    let items = s.request(
+        "textDocument/completion",
+        s.at("keps/1-good/kep.yaml", 2, 7),
+    );
+    assert_eq!(items.as_array().map(Vec::len), Some(3), "{items}");
+
     // The body file closed, then deleted: the document has no body.
     s.notify(
         "textDocument/didClose",
         json!({ "textDocument": { "uri": s.uri("keps/1-good/README.md") } }),
     );
     s.published();
-    let root = s.uri("").trim_start_matches("file://").to_string();
     std::fs::remove_file(format!("{root}keps/1-good/README.md")).expect("rm");
     let change = json!({ "changes": [{ "uri": s.uri("keps/1-good/README.md"), "type": 3 }] });
     s.notify("workspace/didChangeWatchedFiles", change);
