@@ -232,8 +232,8 @@ impl Workspace {
         let mut out: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
         for d in &self.compiled.diagnostics {
             let range = match self.text(&d.file) {
-                Some(t) if d.line > 0 => text::token_range(t, d.line, d.column.max(1)),
-                _ => Range::default(),
+                Some(t) => text::token_range(t, d.line.max(1), d.column.max(1)),
+                None => Range::default(),
             };
             let mut message = d.message.clone();
             for n in &d.notes {

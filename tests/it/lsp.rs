@@ -266,6 +266,7 @@ fn diagnostics_follow_incremental_edits() {
     let d = &p["feat.md"];
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "broken-link");
+    assert_eq!(d[0]["source"], "northstar");
     assert_eq!(range(&d[0]), (10, 7, 10, 13), "{d:?}");
     assert!(
         d[0]["message"]
