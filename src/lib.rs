@@ -14,6 +14,7 @@ pub mod diag;
 pub mod diff;
 pub mod fingerprint;
 pub mod history;
+pub mod lsp;
 pub mod numbers;
 pub mod output;
 pub mod parse;

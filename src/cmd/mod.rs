@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod init;
 mod list;
+mod lsp;
 mod new;
 mod schema;
 mod serve;
@@ -46,6 +47,8 @@ pub enum Command {
     Schema(schema::Args),
     /// Query the plan: the documents of a kind.
     List(list::Args),
+    /// Run the language server (LSP over stdin and stdout) for editors.
+    Lsp(lsp::Args),
 }
 
 /// Runs a command; returns the exit status.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Serve(args) => serve::run(&cli.dir, args),
         Command::Schema(args) => schema::run(&cli.dir, args),
         Command::List(args) => list::run(&cli.dir, args),
+        Command::Lsp(args) => lsp::run(&cli.dir, args),
     };
     match result {
         Ok(code) => code,

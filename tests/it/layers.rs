@@ -11,7 +11,7 @@ use std::path::Path;
 /// below its own, never those of its own layer or above.
 const LAYERS: &[&[&str]] = &[
     &["cmd"],
-    &["serve", "diff"],
+    &["serve", "diff", "lsp"],
     &["project"],
     &["render"],
     &["history"],

@@ -18,6 +18,7 @@ mod git;
 mod history;
 mod hostile;
 mod layers;
+mod lsp;
 mod markdown_compat;
 mod messages;
 mod numbers;

@@ -396,3 +396,34 @@ fn a_working_file_linked_out_of_the_repository_is_not_read_into_history() {
     assert!(out.join("changes.html").is_file());
     assert_eq!(leaks(site.path()), Vec::<String>::new());
 }
+
+/// `lsp` takes buffers only for files of the plans: a file outside the
+/// repository, one reached through a link leading out of it and one in
+/// `.git` do not join the plan, and get no diagnostics.
+#[test]
+fn lsp_takes_no_buffer_from_outside_the_plans() {
+    let away = outside();
+    let doc = format!(
+        "---\nkind: feature\ntitle: {SECRET}\nstatus: idea\nobjectives: [obj]\ndepends_on: [nope]\n---\n"
+    );
+    std::fs::write(away.path().join("secret.md"), &doc).expect("write");
+    let repo = Repo::base();
+    symlink(away.path().join("secret.md"), repo.join("link.md")).expect("link");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    let mut s = crate::lsp::Server::start(repo);
+    let away_uri = format!(
+        "file://{}/secret.md",
+        away.path().canonicalize().expect("canonical").display()
+    );
+    s.notify(
+        "textDocument/didOpen",
+        serde_json::json!({ "textDocument": { "uri": away_uri, "languageId": "markdown", "version": 1, "text": doc } }),
+    );
+    s.open_text("link.md", &doc);
+    s.open_text(".git/x.md", &doc);
+    let p = s.published();
+    assert!(p.values().all(|d| d.is_empty()), "{p:?}");
+    assert!(!p.contains_key(&away_uri), "{p:?}");
+    let found = s.request("workspace/symbol", serde_json::json!({ "query": SECRET }));
+    assert_eq!(found, serde_json::json!([]), "{found}");
+}
