@@ -29,6 +29,49 @@ impl Pos {
 
 pub use crate::rules::{Level, Rule};
 
+/// How many characters the token at 1-based column `col` of `line` takes:
+/// where a diagnostic pointing there ends, for every printer and the
+/// language server alike. A plain value after `key: ` or `- ` runs to the
+/// end of its line, less a comment (`status: in progres` is one value); a
+/// `[[wiki link]]`, a `[Markdown](link)` or a quoted scalar to its close; a
+/// key to its `:`; a flow item to its `,`, `]` or `}`. 0 when there is no
+/// token (a `]`, or past the line's end).
+pub fn token_len(line: &str, col: usize) -> usize {
+    let chars: Vec<char> = line.chars().collect();
+    let start = col.saturating_sub(1).min(chars.len());
+    let rest = &chars[start..];
+    let before: String = chars[..start].iter().collect();
+    let before = before.trim_end();
+    let block_value = (before.ends_with(':') || before.ends_with('-'))
+        && !before.contains(['[', '{'])
+        && !matches!(rest.first(), Some('"' | '\'' | '[' | '{'));
+    let find = |from: usize, pat: &[char]| {
+        (from..rest.len().saturating_sub(pat.len() - 1))
+            .find(|&i| rest[i..].starts_with(pat))
+            .map(|i| i + pat.len())
+    };
+    let mut end = match rest.first() {
+        None => return 0,
+        Some('[') if rest.get(1) == Some(&'[') => find(2, &[']', ']']).unwrap_or(rest.len()),
+        Some('[') => find(1, &[']', '('])
+            .and_then(|i| find(i, &[')']))
+            .unwrap_or(rest.len()),
+        Some(&q @ ('"' | '\'')) => find(1, &[q]).unwrap_or(rest.len()),
+        Some(_) => (0..rest.len())
+            .find(|&i| {
+                let c = rest[i];
+                let comment = c == '#' && i > 0 && rest[i - 1].is_whitespace();
+                let key_end = c == ':' && rest.get(i + 1).is_none_or(|n| n.is_whitespace());
+                comment || (!block_value && (matches!(c, ',' | ']' | '}') || key_end))
+            })
+            .unwrap_or(rest.len()),
+    };
+    while end > 0 && rest[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
 /// One problem found in the plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {

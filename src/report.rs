@@ -81,45 +81,10 @@ impl Paint {
     }
 }
 
-/// How many characters the caret should underline: the token at `col`.
-/// A plain value after `key: ` or `- ` runs to the end of its line (less a
-/// comment): `status: in progres` is one value, not the word `in`.
+/// How many characters the caret underlines: the token at `col`
+/// ([`crate::diag::token_len`]), at least one.
 fn token_len(line: &str, col: usize) -> usize {
-    let rest: Vec<char> = line.chars().skip(col.saturating_sub(1)).collect();
-    let before: String = line.chars().take(col.saturating_sub(1)).collect();
-    let before = before.trim_end();
-    let block_value = (before.ends_with(':') || before.ends_with('-') || before.ends_with("- "))
-        && !before.contains(['[', '{']);
-    match rest.first() {
-        None => 1,
-        Some(&c) if block_value && !matches!(c, '"' | '\'' | '[' | '{') => {
-            let text: String = rest.iter().collect();
-            let text = match text.find(" #") {
-                Some(i) => &text[..i],
-                None => &text,
-            };
-            text.trim_end().chars().count().max(1)
-        }
-        Some(&q) if q == '"' || q == '\'' => rest
-            .iter()
-            .skip(1)
-            .position(|&c| c == q)
-            .map(|i| i + 2)
-            .unwrap_or(rest.len()),
-        Some(_) => {
-            let n = rest
-                .iter()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
-                .count();
-            // A key's colon is not part of it; a lone `:` still gets one.
-            let n = if rest.get(n.saturating_sub(1)) == Some(&':') {
-                n - 1
-            } else {
-                n
-            };
-            n.max(1)
-        }
-    }
+    crate::diag::token_len(line, col).max(1)
 }
 
 /// Whether a character must not reach a terminal as is: control
@@ -364,7 +329,8 @@ mod tests {
         // A plain value is the rest of its line, less a comment.
         assert_eq!(token_len("status: in progres", 9), 10);
         assert_eq!(token_len("  - in progres  # soon", 5), 10);
-        assert_eq!(token_len("tags: [in progres, b]", 8), 2);
+        // In a flow list an item runs to its `,`.
+        assert_eq!(token_len("tags: [in progres, b]", 8), 10);
     }
 
     /// The caret sits under the token as a terminal shows it: wide (CJK)

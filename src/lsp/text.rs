@@ -74,21 +74,18 @@ pub fn position(text: &str, line1: u32, col1: u32) -> Position {
 
 /// The range of the token starting at 1-based `line1`:`col1` in `text`.
 ///
-/// Diagnostics carry a start only; this is the one place that guesses
-/// their end, so positions with real ends replace only this function. The
-/// token is a `[[wiki link]]`, a `[Markdown](link)`, a quoted scalar, a
-/// key (up to its `:`) or a plain value (up to `,`, `]`, `}`, a comment
-/// or the line's end, trailing blanks left out). An empty token (a
-/// missing field reported at a document's start) spans one character.
+/// The range of the token at `line1`:`col1` (1-based, in characters), as
+/// `check` ends its diagnostics ([`crate::diag::token_len`]), in UTF-16
+/// units. An empty token (a `]`, a missing field reported at a document's
+/// start) spans one character.
 pub fn token_range(text: &str, line1: u32, col1: u32) -> Range {
     let n = line1.saturating_sub(1);
     let l = line(text, n);
     let start = col1.saturating_sub(1) as usize;
-    let chars: Vec<char> = l.chars().collect();
-    let rest = chars.get(start..).unwrap_or(&[]);
-    let len = token_len(rest);
+    let chars = l.chars().count();
+    let len = crate::diag::token_len(l, col1 as usize);
     let end = if len == 0 {
-        (start + 1).min(chars.len())
+        (start + 1).min(chars)
     } else {
         start + len
     };
@@ -96,40 +93,6 @@ pub fn token_range(text: &str, line1: u32, col1: u32) -> Range {
         Position::new(n, utf16_col(l, start)),
         Position::new(n, utf16_col(l, end)),
     )
-}
-
-/// How many characters of `rest` the token at its start takes.
-fn token_len(rest: &[char]) -> usize {
-    let find = |from: usize, pat: &[char]| {
-        (from..rest.len().saturating_sub(pat.len() - 1))
-            .find(|&i| rest[i..].starts_with(pat))
-            .map(|i| i + pat.len())
-    };
-    match rest.first() {
-        None => 0,
-        Some('[') if rest.get(1) == Some(&'[') => find(2, &[']', ']']).unwrap_or(rest.len()),
-        Some('[') => find(1, &[']', '('])
-            .and_then(|i| find(i, &[')']))
-            .unwrap_or(rest.len()),
-        Some(&q @ ('"' | '\'')) => find(1, &[q]).unwrap_or(rest.len()),
-        Some(_) => {
-            let mut end = rest.len();
-            for (i, c) in rest.iter().enumerate() {
-                let next = rest.get(i + 1);
-                let stop = matches!(c, ',' | ']' | '}')
-                    || (*c == ':' && next.is_none_or(|n| n.is_whitespace()))
-                    || (*c == '#' && i > 0 && rest[i - 1].is_whitespace());
-                if stop {
-                    end = i;
-                    break;
-                }
-            }
-            while end > 0 && rest[end - 1].is_whitespace() {
-                end -= 1;
-            }
-            end
-        }
-    }
 }
 
 /// Whether `pos` lies in `range` (ends included: a cursor just after a
