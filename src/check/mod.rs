@@ -129,6 +129,29 @@ impl Memo {
         }
     }
 
+    /// [`Memo::prepare`] on a thread of its own, unless one `busy` says is
+    /// under way: `serve` between saves and `lsp` between keystrokes, so
+    /// the copying is done by the time the next check wants the copies.
+    pub fn prepare_in_background(
+        self: &std::sync::Arc<Self>,
+        busy: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        use std::sync::atomic::Ordering;
+        if busy.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (memo, flag) = (self.clone(), busy.clone());
+        let started = std::thread::Builder::new()
+            .name("northstar-prepare".into())
+            .spawn(move || {
+                memo.prepare();
+                flag.store(false, Ordering::SeqCst);
+            });
+        if started.is_err() {
+            busy.store(false, Ordering::SeqCst);
+        }
+    }
+
     /// Copies the results of the last check's files ahead of time, so the
     /// next check (after an edit to a few of them) takes those copies
     /// instead of making them: `serve` runs this on a spare core between

@@ -15,7 +15,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// What a path needs escaped in a `file:` URI.
 const PATH: &AsciiSet = &CONTROLS
@@ -212,19 +212,7 @@ impl Workspace {
     /// thread (as `serve` does between edits): copying them is most of a
     /// re-check of a large plan, and the editor waits for the next one.
     pub fn prepare_next(&self) {
-        if self.preparing.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let (memo, flag) = (self.memo.clone(), self.preparing.clone());
-        let started = std::thread::Builder::new()
-            .name("northstar-prepare".into())
-            .spawn(move || {
-                memo.prepare();
-                flag.store(false, Ordering::SeqCst);
-            });
-        if started.is_err() {
-            self.preparing.store(false, Ordering::SeqCst);
-        }
+        self.memo.prepare_in_background(&self.preparing);
     }
 
     /// The diagnostics of the last check, by file, as the editor shows them.

@@ -12,16 +12,8 @@ use crate::plan::Document;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
-const STATUSES: &[&str] = &[
-    "idea",
-    "discovery",
-    "planned",
-    "in-progress",
-    "beta",
-    "shipped",
-    "on-hold",
-    "declined",
-];
+/// A feature's statuses in lifecycle order, for the boards and filters.
+const STATUSES: &[&str] = crate::config::LIFECYCLE;
 
 /// What the roadmap's filters match a feature by: its team, objectives,
 /// segments and milestone, each only where this build publishes it

@@ -699,21 +699,7 @@ impl Builder {
     /// Copies the checked files' results for the next check on a spare
     /// core ([`Memo::prepare`]), unless that is already under way.
     fn prepare_next_check(&self) {
-        use std::sync::atomic::Ordering;
-        if self.preparing.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let memo = self.memo.clone();
-        let flag = self.preparing.clone();
-        let started = std::thread::Builder::new()
-            .name("northstar-prepare".into())
-            .spawn(move || {
-                memo.prepare();
-                flag.store(false, Ordering::SeqCst);
-            });
-        if started.is_err() {
-            self.preparing.store(false, Ordering::SeqCst);
-        }
+        self.memo.prepare_in_background(&self.preparing);
     }
 
     fn broken_problem(&self) -> Problem {
