@@ -2,8 +2,8 @@
 //! the Atom feed, and the facts history derives.
 
 use super::audience;
+use super::ctx::Ctx;
 use super::links::Index;
-use super::pages::Ctx;
 use super::svg::{esc, esc_into};
 use crate::config::Config;
 use crate::dates;
@@ -11,21 +11,13 @@ use crate::history::{DocHistory, Event, Events, History, LogEntry, What};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Most entries on the changes page; each document page keeps its own.
 pub const LOG_LIMIT: usize = 500;
 /// Most entries in the feed.
 pub const FEED_LIMIT: usize = 50;
-
-/// People by lowercase e-mail, so commit authors show as people.
-pub fn people_by_email<'p>(index: &Index<'p>) -> HashMap<String, &'p crate::plan::Document> {
-    index
-        .of_kind("person")
-        .filter_map(|p| p.str("email").map(|e| (e.to_lowercase(), p)))
-        .collect()
-}
 
 fn author(ctx: &Ctx<'_>, e: &Event, root: &str) -> Value {
     if e.uncommitted {
@@ -490,7 +482,7 @@ fn commit_html(
     // Empty in a public build (`audience::event`).
     if !head.message.is_empty() && !head.uncommitted {
         out.push_str("<h3 class=\"commit-message\">");
-        esc_into(&super::data::strip_controls(&head.message), out);
+        esc_into(&super::text::strip_controls(&head.message), out);
         out.push_str("</h3>");
     }
     out.push_str("<p class=\"commit-meta muted\">");
@@ -826,7 +818,7 @@ pub fn feed(ctx: &Ctx<'_>, config: &Config, history: &History) -> Value {
 /// Text for XML: control characters dropped, the five specials escaped.
 /// The escaping of the feed's template.
 pub fn xml(s: &str) -> String {
-    esc(&super::data::strip_controls(s))
+    esc(&super::text::strip_controls(s))
 }
 
 /// A document's events as `plan.json` lists them, newest first, written

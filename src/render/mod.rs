@@ -3,6 +3,7 @@
 //! ([`crate::output`]), `serve` keeps the files in memory ([`Site`]).
 
 pub mod audience;
+pub mod ctx;
 pub mod data;
 pub mod facts;
 pub mod history;
@@ -13,13 +14,14 @@ pub mod partial;
 pub mod risk;
 pub mod svg;
 pub mod templates;
+pub mod text;
 pub mod views;
 
 use crate::check::Compiled;
 use crate::config::Config;
 use crate::schema::Registry;
+use ctx::Ctx;
 use links::Index;
-use pages::Ctx;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashSet};

@@ -12,8 +12,8 @@
 //! shows (the kinds in the navigation, "today") or what reaches pages
 //! through history (people shown as commit authors) needs a full render.
 
+use super::ctx::Ctx;
 use super::links::Index;
-use super::pages::Ctx;
 use super::templates::Templates;
 use super::{Options, Site};
 use crate::check::Compiled;

@@ -4,7 +4,7 @@
 //! dependency on hold, read from the plan and the history facts already
 //! computed (no scan of a document's changes).
 
-use super::pages::Ctx;
+use super::ctx::Ctx;
 use crate::dates;
 use crate::plan::{Document, is_open};
 

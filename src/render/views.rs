@@ -1,9 +1,10 @@
 //! Contexts of the plan-wide pages: home, roadmap, health, not doing, kind
 //! lists, search.
 
+use super::ctx::Ctx;
 use super::facts;
 use super::links::Index;
-use super::pages::{Ctx, key_results};
+use super::pages::key_results;
 use super::risk;
 use super::svg::{self, Item, Link, Mark, esc};
 use crate::dates;
