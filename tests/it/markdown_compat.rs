@@ -103,3 +103,32 @@ fn pages_show_what_github_shows() {
     let d2 = std::fs::read_to_string(site.join("decision/d2.html")).expect("d2 page");
     assert!(d2.contains("<a id=\"setup\""), "{d2}");
 }
+
+/// A protocol-relative address (`//host/path`) is a link elsewhere, as
+/// GitHub reads it, not a file of the plans; neither is an empty one. A
+/// colon after a folder or a blank starts no scheme: that is a file.
+#[test]
+fn protocol_relative_and_empty_links_are_not_files() {
+    let repo = Repo::base();
+    repo.file(
+        "d3.md",
+        &decision(
+            "d3",
+            "# Three\n\nSee [the CDN](//cdn.example.com/lib/app.css), [nothing]() and [gone](gone.md).\n\nA colon is no scheme after a folder or a blank: [w](notes/a:b.md), [v](<a b:c.md>).\n",
+        ),
+    );
+    let broken: Vec<String> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["file"] == "d3.md" && d["rule"] == "broken-link")
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            "link to missing file `gone.md`",
+            "link to missing file `notes/a:b.md`",
+            "link to missing file `a b:c.md`"
+        ]
+    );
+}
