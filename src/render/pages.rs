@@ -235,12 +235,58 @@ fn backlinks(lines: &[Value]) -> Vec<Value> {
     groups
 }
 
+/// A body whose first level-1 heading is the document's title (a kind
+/// whose `title: "#"` takes it from there) without that heading: the page
+/// shows the title above the body already, as GitHub shows it once.
+fn without_title_heading(html: String, title: &str) -> String {
+    let Some(start) = html.find("<h1") else {
+        return html;
+    };
+    let Some(end) = html[start..]
+        .find("</h1>")
+        .map(|i| start + i + "</h1>".len())
+    else {
+        return html;
+    };
+    let inner = &html[start..end];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    if text.trim() != title.trim() {
+        return html;
+    }
+    let rest = html[end..].trim_start_matches('\n');
+    format!("{}{rest}", &html[..start])
+}
+
 /// The context of a document's page, and the files its body links to.
 pub fn document(ctx: &Ctx<'_>, doc: &Document, assets: &mut BTreeSet<String>) -> Value {
     let linker = ctx.index.linker(ROOT);
     let (body, toc) = match &doc.body {
         Some(b) => {
-            let r = markdown::render(&b.text, &b.file, &linker);
+            let mut r = markdown::render(&b.text, &b.file, &linker);
+            if ctx
+                .config
+                .kinds
+                .get(&doc.kind)
+                .and_then(|k| k.title.as_deref())
+                == Some("#")
+            {
+                r.html = without_title_heading(r.html, &doc.title);
+            }
             assets.extend(r.files);
             let toc: Vec<Value> = b
                 .info

@@ -224,6 +224,17 @@ fn every_page_type_passes_axe() {
     let driver = Driver::start(&driver_bin);
     let s = driver.session(&browser_bin, profile.path());
     s.size(1280, 900);
+    let failures = axe_failures(&s, &axe, &out, &pages);
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
+        failures.join("\n")
+    );
+}
+
+/// axe-core's serious and critical violations on each of `pages` of the
+/// site in `out`, light and then dark, each named with its page and mode.
+fn axe_failures(s: &Session, axe: &str, out: &Path, pages: &[&str]) -> Vec<String> {
     let mut failures = Vec::new();
     for dark in [false, true] {
         s.dark(dark);
@@ -242,11 +253,99 @@ fn every_page_type_passes_axe() {
             }
         }
     }
+    s.dark(false);
+    failures
+}
+
+/// A repository of specs and nothing else, as adopted with a kind by
+/// location (display name, a status field mapped onto the lifecycle): its
+/// home, list and spec pages pass axe light and dark, the lifecycle
+/// badges included, and a spec's page fits a phone's width. Screenshots
+/// (light, dark, phone) go to `target/screenshots/specs-*.png`.
+#[test]
+fn a_specs_only_site_passes_axe_and_fits_a_phone() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "specs site test",
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver)",
+        );
+        return;
+    };
+    let Some(axe) = axe_script() else {
+        skip_unless_ci(
+            "specs site test",
+            "axe-core is not installed (cd tests/axe && npm ci)",
+        );
+        return;
+    };
+    let repo = Repo::empty();
+    repo.file(
+        "northstar.yaml",
+        "product: Ember\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  rfc:\n    schema: schema/rfc.json\n    files: \"text/*.md\"\n    title: \"#\"\n    name: RFC\n    plural: RFCs\n    status: stage\n    lifecycle: { exploring: discovery, accepted: planned, released: shipped, discontinued: declined }\n",
+    )
+    .file(
+        "schema/rfc.json",
+        r#"{"type": "object", "additionalProperties": true, "properties": {"stage": {"type": "string"}}}"#,
+    );
+    for (i, stage) in [
+        "exploring",
+        "accepted",
+        "released",
+        "discontinued",
+        "parked",
+    ]
+    .iter()
+    .enumerate()
+    {
+        repo.file(
+            &format!("text/000{i}-rfc-{stage}.md"),
+            &format!(
+                "---\nstage: {stage}\nauthors: [\"@ann\", \"@bo\"]\nstart-date: 2026-0{}-01\n---\n# An RFC that is {stage}\n\n## Summary\n\nWhat it proposes, with `inline_code_that_is_rather_long_and_unbroken` and a [link](https://example.com/a/rather/long/address/that/goes/on).\n",
+                i + 1
+            ),
+        );
+    }
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.size(1280, 900);
+    let spec = "rfc/0001-rfc-accepted.html";
+    let failures = axe_failures(&s, &axe, &out, &["index.html", "rfc/index.html", spec]);
     assert!(
         failures.is_empty(),
         "axe-core found serious or critical violations (rule, impact, elements):\n{}",
         failures.join("\n")
     );
+
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).expect("mkdir target/screenshots");
+    s.open(&out.join("index.html"));
+    s.viewport_shot(&shots.join("specs-home-light.png"));
+    s.dark(true);
+    s.viewport_shot(&shots.join("specs-home-dark.png"));
+    s.dark(false);
+    s.phone(true);
+    s.open(&out.join(spec));
+    s.viewport_shot(&shots.join("specs-rfc-phone.png"));
+    // Nothing runs past the right edge: the page, and a long unbroken
+    // `code` span in the body (which wraps).
+    let widths = s.script(
+        "return [document.documentElement.scrollWidth, window.innerWidth,\
+         Math.ceil(document.querySelector('.markdown code').getBoundingClientRect().right)];",
+    );
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64() && widths[2].as_u64() <= widths[1].as_u64(),
+        "wider than the phone (page, window, code's right edge): {widths}"
+    );
+    // The title is shown once: the body's `# Title` is the page's heading.
+    let h1 = s.script("return document.querySelectorAll('h1').length;");
+    assert_eq!(h1, json!(1), "the title shows twice");
 }
 
 /// Runs axe and answers its serious and critical violations as strings:
