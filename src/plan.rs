@@ -100,6 +100,8 @@ pub struct Plan {
     pub docs: Vec<Document>,
     /// Index of the first document with each id.
     pub by_id: HashMap<String, usize>,
+    /// Documents by the paths that name them ([`Plan::doc_at_path`]).
+    pub by_path: HashMap<String, usize>,
     /// Every resolved reference.
     pub edges: Vec<Edge>,
     /// Indices into `edges` by target document: backlinks in O(1), since
@@ -119,26 +121,36 @@ impl Plan {
     /// `/`-separated, no trailing `/`): the one whose file it is, else whose
     /// body file it is (a kind by location's `README.md`), else the only
     /// document in that folder (a KEP's folder). None when no document or
-    /// several are there.
+    /// several are there. Looked up in [`Plan::index_paths`]'s map, filled
+    /// once per check: references by path are resolved on every keystroke
+    /// of the language server and on every page.
     pub fn doc_at_path(&self, path: &str) -> Option<usize> {
-        if let Some(i) = self.docs.iter().position(|d| d.file == path) {
-            return Some(i);
+        self.by_path.get(path).copied()
+    }
+
+    /// Fills the map behind [`Plan::doc_at_path`] from the documents.
+    pub fn index_paths(&mut self) {
+        let mut files: HashMap<String, usize> = HashMap::new();
+        let mut bodies: HashMap<String, usize> = HashMap::new();
+        let mut folders: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            files.entry(d.file.clone()).or_insert(i);
+            if let Some(b) = &d.body {
+                bodies.entry(b.file.clone()).or_insert(i);
+            }
+            let dir = d.file.rsplit_once('/').map_or("", |(dir, _)| dir);
+            folders
+                .entry(dir.to_string())
+                .and_modify(|one| *one = None)
+                .or_insert(Some(i));
         }
-        if let Some(i) = self
-            .docs
-            .iter()
-            .position(|d| d.body.as_ref().is_some_and(|b| b.file == path))
-        {
-            return Some(i);
-        }
-        let folder = |f: &str| f.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
-        let mut inside = self
-            .docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| folder(&d.file) == path);
-        let (first, _) = inside.next()?;
-        inside.next().is_none().then_some(first)
+        let mut by_path: HashMap<String, usize> = folders
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect();
+        by_path.extend(bodies);
+        by_path.extend(files);
+        self.by_path = by_path;
     }
 
     /// Documents of a kind, in path order.

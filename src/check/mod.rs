@@ -295,6 +295,7 @@ impl Files {
             ..Plan::default()
         };
         ids::check(&mut plan, &mut sink);
+        plan.index_paths();
         references::check(&mut plan, registry, &unparsed, &mut sink);
         let all_paths: &BTreeSet<String> = &tree.all_paths;
         links::check(&mut plan, all_paths, &unparsed, &mut sink);
