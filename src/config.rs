@@ -58,6 +58,9 @@ pub struct KindConfig {
     /// The status values as northstar's lifecycle ([`LIFECYCLE`]): what
     /// the site colours them as and counts them under.
     pub lifecycle: BTreeMap<String, String>,
+    /// The field that holds a document's target: a date or a milestone's
+    /// id, which puts it on the roadmap's timeline.
+    pub target: Option<String>,
     /// The kind's documents are public unless one says otherwise
     /// (`visibility: internal`): RFCs published as a whole.
     pub public: bool,
@@ -166,6 +169,7 @@ const KIND_KEYS: &[&str] = &[
     "plural",
     "status",
     "lifecycle",
+    "target",
     "public",
 ];
 const RULE_KEYS: &[&str] = &["level", "days"];
@@ -510,6 +514,7 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "plural" => kind.plural = Some(string(v, field)?),
                 "status" => kind.status = Some(string(v, field)?),
                 "lifecycle" => kind.lifecycle = lifecycle(v)?,
+                "target" => kind.target = Some(string(v, field)?),
                 "public" => kind.public = boolean(v, field)?,
                 _ => kind.body = Some(string(v, field)?),
             }
@@ -563,6 +568,32 @@ impl Config {
         match self.kinds.get(kind).and_then(|k| k.lifecycle.get(value)) {
             Some(mapped) => Some(mapped),
             None => LIFECYCLE.contains(&value).then_some(value),
+        }
+    }
+
+    /// The kinds on the roadmap (docs/format.md#kinds-by-location):
+    /// features, then every kind that maps its statuses onto the
+    /// lifecycle or declares a target field, by name.
+    pub fn roadmap_kinds(&self) -> Vec<&str> {
+        std::iter::once("feature")
+            .chain(
+                self.kinds
+                    .iter()
+                    .filter(|(name, k)| {
+                        name.as_str() != "feature"
+                            && (!k.lifecycle.is_empty() || k.target.is_some())
+                    })
+                    .map(|(name, _)| name.as_str()),
+            )
+            .collect()
+    }
+
+    /// The field that holds a `kind`'s target on the roadmap: a feature's
+    /// `milestone`, else the kind's `target:`.
+    pub fn target_field(&self, kind: &str) -> Option<&str> {
+        match self.kinds.get(kind).and_then(|k| k.target.as_deref()) {
+            Some(field) => Some(field),
+            None => (kind == "feature").then_some("milestone"),
         }
     }
 

@@ -480,7 +480,11 @@
     a.href = f.u;
     li.appendChild(a);
     var meta = el("div", "card-meta");
-    if (f.s) meta.appendChild(el("span", "badge status-" + f.s, f.s));
+    if (f.kd) {
+      meta.appendChild(el("span", "card-kind", f.kd));
+      meta.appendChild(document.createTextNode(" "));
+    }
+    if (f.s) meta.appendChild(el("span", "badge status-" + f.s, f.sv || f.s));
     var add = function (cls, text, title) {
       if (!text) return;
       meta.appendChild(document.createTextNode(" "));
@@ -536,7 +540,7 @@
       }
       box.appendChild(col);
     });
-    if (!keys.length) box.appendChild(el("p", "muted", "No feature matches this view."));
+    if (!keys.length) box.appendChild(el("p", "muted", "Nothing matches this view."));
   };
 
   var read = function () {
@@ -577,7 +581,7 @@
     if (data && board) {
       var fs = data.features.filter(matchFeature(w));
       drawBoard(fs, group.value, sort.value);
-      words = active ? fs.length.toLocaleString("en-US") + " of " + data.features.length.toLocaleString("en-US") + " features" : "";
+      words = active ? fs.length.toLocaleString("en-US") + " of " + data.features.length.toLocaleString("en-US") + " " + (data.noun || "features") : "";
     }
     if (active && tl) words += (words ? ", " : "") + onTimeline + " on the timeline";
     shownText.textContent = words;

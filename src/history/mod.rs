@@ -426,8 +426,8 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
 /// say which files are plans and how they are read (`paths`, `exclude`,
 /// `today`, `cache`, the kinds' `schema`, `files`, `id`, `title`, `body`,
 /// `public`, `required_sections`). What only the site or the checks use
-/// (`product`, `site`, `rules`, a kind's `name`, `plural`, `status` and
-/// `lifecycle`, comments, the order of keys) is left out: editing it keeps
+/// (`product`, `site`, `rules`, a kind's `name`, `plural`, `status`,
+/// `lifecycle` and `target`, comments, the order of keys) is left out: editing it keeps
 /// the history cache, so iterating on how a repository of specs is shown
 /// does not replay its whole history on every try.
 pub fn fingerprint(config: &Config, schemas: &BTreeMap<String, String>) -> String {

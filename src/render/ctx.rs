@@ -127,12 +127,49 @@ impl Ctx<'_> {
         ))
     }
 
+    /// The lifecycle status a document's status stands for (its kind's
+    /// mapping, else the value itself), "" without a status.
+    pub fn lifecycle<'d>(&'d self, d: &'d Document) -> &'d str {
+        self.status(d).map_or("", |s| s.1)
+    }
+
+    /// The day a document on the roadmap is due: its kind's target field
+    /// (a feature's `milestone`) as a date, or as a milestone's id, the
+    /// milestone's date unless it is cancelled.
+    pub fn target(&self, d: &Document) -> Option<i64> {
+        let value = d.str(self.config.target_field(&d.kind)?)?;
+        if let Some(day) = dates::parse(value) {
+            return Some(day);
+        }
+        self.index
+            .get(value)
+            .filter(|m| m.kind == "milestone" && m.str("status") != Some("cancelled"))
+            .and_then(|m| m.str("date"))
+            .and_then(dates::parse)
+    }
+
+    /// Where a document stands on the roadmap's now / next / later board
+    /// (docs/format.md#horizon): None when it is shipped or declined.
+    pub fn horizon(&self, d: &Document) -> Option<&'static str> {
+        if d.kind == "feature" {
+            return super::facts::horizon(self.index.plan, d);
+        }
+        super::facts::horizon_at(
+            self.index.plan.today,
+            self.lifecycle(d),
+            d.str("horizon"),
+            self.target(d),
+        )
+    }
+
     /// A short description of a document for lists.
     pub fn doc_card(&self, d: &Document) -> Value {
+        let status = self.status(d);
         json!({
             "id": d.id, "title": d.title, "kind": d.kind,
             "href": format!("{ROOT}{}", Index::page(d)),
-            "status": d.str("status"), "summary": d.str("summary"),
+            "status": status.map(|s| s.0), "status_class": status.map(|s| s.1),
+            "summary": d.str("summary"),
         })
     }
 }

@@ -430,11 +430,27 @@ pub fn objective_status(doc: &Document, today: i64) -> String {
 /// Now / next / later for an open feature (docs/format.md#horizon); None
 /// for shipped and declined features, which are not on that board.
 pub fn horizon(plan: &Plan, doc: &Document) -> Option<&'static str> {
-    let status = doc.str("status").unwrap_or("");
+    horizon_at(
+        plan.today,
+        doc.str("status").unwrap_or(""),
+        doc.str("horizon"),
+        doc.str("milestone").and_then(|m| plan.milestone_date(m)),
+    )
+}
+
+/// Now / next / later on `today` for a document whose lifecycle status
+/// is `status`, with its own `horizon:` if any and its target date if
+/// any: the one rule for features and for every kind on the roadmap.
+pub fn horizon_at(
+    today: i64,
+    status: &str,
+    explicit: Option<&str>,
+    target: Option<i64>,
+) -> Option<&'static str> {
     if matches!(status, "shipped" | "declined") {
         return None;
     }
-    match doc.str("horizon") {
+    match explicit {
         Some("now") => return Some("now"),
         Some("next") => return Some("next"),
         Some("later") => return Some("later"),
@@ -443,10 +459,10 @@ pub fn horizon(plan: &Plan, doc: &Document) -> Option<&'static str> {
     if matches!(status, "in-progress" | "beta") {
         return Some("now");
     }
-    let Some(date) = doc.str("milestone").and_then(|m| plan.milestone_date(m)) else {
+    let Some(date) = target else {
         return Some("later");
     };
-    let (y, m, d) = dates::civil_from_days(plan.today);
+    let (y, m, d) = dates::civil_from_days(today);
     let add = |months: u32| {
         let total = y * 12 + (m as i64 - 1) + months as i64;
         dates::days_from_civil(

@@ -232,10 +232,19 @@ struct Frame<'a> {
     config: &'a Config,
     nav_kinds: Vec<Value>,
     header_kinds: Vec<Value>,
-    /// Whether the plan has a published feature: a roadmap to link to.
+    /// Whether the plan has a published document on the roadmap.
     has_roadmap: bool,
     today: String,
     public: bool,
+}
+
+/// Whether the build publishes a document the roadmap shows (a feature,
+/// or one of a kind the config puts on it): a roadmap to link to.
+fn has_roadmap(config: &Config, index: &Index<'_>) -> bool {
+    config
+        .roadmap_kinds()
+        .into_iter()
+        .any(|k| index.of_kind(k).next().is_some())
 }
 
 /// The kinds the navigation links to, as (footer, header): the footer
@@ -341,7 +350,7 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
         config: b.config,
         nav_kinds,
         header_kinds,
-        has_roadmap: index.of_kind("feature").next().is_some(),
+        has_roadmap: has_roadmap(b.config, &index),
         today: if opts.public {
             crate::dates::quarter(plan.today)
         } else {

@@ -159,11 +159,12 @@ pub fn pages(
     } else {
         crate::dates::human(plan.today)
     };
+    let has_roadmap = super::has_roadmap(config, &index);
     let frame = |title: &str, active: &str, page: Value| -> Value {
         json!({
             "root": "../", "page_title": title, "site_title": config.site.title, "product": config.product,
             "active": active, "nav_kinds": nav_kinds, "header_kinds": header_kinds,
-            "has_roadmap": index.of_kind("feature").next().is_some(),
+            "has_roadmap": has_roadmap,
             "today": today, "public": opts.public,
             "show_health": !opts.public, "page": page,
         })

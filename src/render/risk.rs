@@ -41,7 +41,7 @@ pub fn slip(ctx: &Ctx<'_>, f: &Document, target: i64) -> Option<(i64, i64)> {
 /// dependency problem. A public build says no day counts.
 pub fn flags(ctx: &Ctx<'_>, f: &Document) -> Vec<String> {
     let plan = ctx.index.plan;
-    let status = f.str("status").unwrap_or("");
+    let status = ctx.lifecycle(f);
     let mut out = Vec::new();
     let open = is_open(status);
     let milestone = f

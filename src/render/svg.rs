@@ -59,8 +59,11 @@ pub struct Item {
     pub title: String,
     /// Link to its page (already relative), or None when unpublished.
     pub href: Option<String>,
-    /// Status, for the colour class and the text alternative.
+    /// Lifecycle status, for the colour class and the filters.
     pub status: String,
+    /// Status as written, for the text alternative (a kind's own value,
+    /// `implementable`, where `status` is what it maps to).
+    pub status_text: String,
     /// Lane index.
     pub lane: usize,
     /// Its target: its milestone's date (day number). Nothing of the
@@ -865,7 +868,7 @@ fn feature(out: &mut String, t: &Timeline<'_>, scale: Scale, p: &Placed<'_>) {
     } else {
         format!("{}: target {}", it.title, day(it.target))
     };
-    let _ = write!(words, ", {}", it.status.replace('-', " "));
+    let _ = write!(words, ", {}", it.status_text.replace('-', " "));
     for r in &it.risks {
         let _ = write!(words, ", {r}");
     }

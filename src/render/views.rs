@@ -47,9 +47,12 @@ fn filters<'d>(ctx: &Ctx<'_>, d: &'d Document) -> Filters<'d> {
 
 fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
     let f = filters(ctx, d);
+    let status = ctx.status(d);
     json!({
         "id": d.id, "title": d.title, "href": format!("{root}{}", Index::page(d)),
-        "status": d.str("status"), "summary": d.str("summary"),
+        "status": status.map(|s| s.0), "status_class": status.map(|s| s.1),
+        "kind_label": (d.kind != "feature").then(|| ctx.config.kind_name(&d.kind)),
+        "summary": d.str("summary"),
         "team": d.str("team").and_then(|t| ctx.index.get(t)).map(|t| t.title.clone()),
         "milestone": d.str("milestone").and_then(|m| ctx.index.get(m)).map(|m| m.title.clone()),
         "rice": facts::rice(d).map(|s| s.round() as i64),
@@ -60,6 +63,30 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
         "demand": ctx.index.demand(&d.id),
         "risks": risk::flags(ctx, d),
     })
+}
+
+/// Every published document the roadmap shows: features, then the
+/// documents of each kind the config puts on it
+/// (docs/format.md#kinds-by-location).
+fn roadmap_docs<'d>(ctx: &Ctx<'d>) -> Vec<&'d Document> {
+    ctx.config
+        .roadmap_kinds()
+        .into_iter()
+        .flat_map(|k| ctx.index.of_kind(k).collect::<Vec<_>>())
+        .collect()
+}
+
+/// What the roadmap's documents are called: the plurals of the kinds it
+/// shows that have a document ("features", "features and KEPs").
+fn roadmap_noun(ctx: &Ctx<'_>, docs: &[&Document]) -> String {
+    let mut kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
+    kinds.dedup();
+    let names: Vec<String> = kinds.iter().map(|k| ctx.config.kind_plural(k)).collect();
+    match names.as_slice() {
+        [] => ctx.config.kind_plural("feature"),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 fn objectives_summary(ctx: &Ctx<'_>, root: &str) -> Vec<Value> {
@@ -98,7 +125,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
-        "has_features": ctx.index.of_kind("feature").next().is_some(),
+        "has_features": !roadmap_docs(ctx).is_empty(),
         "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),
@@ -169,7 +196,16 @@ const LANE_MIN: usize = 8;
 /// how many it leaves out, in words.
 fn column(ctx: &Ctx<'_>, fs: &[&Document], cap: usize, root: &str) -> Value {
     let more = fs.len().saturating_sub(cap);
+    let mut kinds: Vec<&str> = fs.iter().map(|d| d.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    // Where the cards left out are: the list of each kind in the column.
+    let lists: Vec<Value> = kinds
+        .iter()
+        .map(|k| json!({"href": format!("{root}{k}/index.html"), "label": format!("all {}", ctx.config.kind_plural(k))}))
+        .collect();
     json!({
+        "lists": lists,
         "features": fs.iter().take(cap).map(|f| card(ctx, f, root)).collect::<Vec<_>>(),
         "count": fs.len(),
         "count_text": facts::group_int(fs.len() as i128),
@@ -180,8 +216,8 @@ fn column(ctx: &Ctx<'_>, fs: &[&Document], cap: usize, root: &str) -> Value {
 
 fn now_next_later(ctx: &Ctx<'_>, root: &str, cap: usize) -> Vec<Value> {
     let mut cols: BTreeMap<&str, Vec<&Document>> = BTreeMap::new();
-    for f in ctx.index.of_kind("feature") {
-        if let Some(h) = facts::horizon(ctx.index.plan, f) {
+    for f in roadmap_docs(ctx) {
+        if let Some(h) = ctx.horizon(f) {
             cols.entry(h).or_default().push(f);
         }
     }
@@ -284,21 +320,19 @@ fn cap_lanes(items: Vec<Item>, lanes: usize, today: i64) -> (Vec<Item>, Vec<usiz
 /// now/next/later, by status and by objective, and the filters' choices.
 pub fn roadmap(ctx: &Ctx<'_>, timeline: String) -> Value {
     let plan = ctx.index.plan;
-    let unscheduled: Vec<&Document> = ctx
-        .index
-        .of_kind("feature")
-        .filter(|f| {
-            f.str("milestone").and_then(|m| ctx.index.get(m)).is_none()
-                && f.str("status") != Some("declined")
-        })
+    let docs = roadmap_docs(ctx);
+    let unscheduled: Vec<&Document> = docs
+        .iter()
+        .copied()
+        .filter(|f| unscheduled(ctx, f))
         .collect();
     let by_status: Vec<Value> = STATUSES
         .iter()
         .map(|s| {
-            let fs: Vec<&Document> = ctx
-                .index
-                .of_kind("feature")
-                .filter(|f| f.str("status") == Some(s))
+            let fs: Vec<&Document> = docs
+                .iter()
+                .copied()
+                .filter(|f| ctx.lifecycle(f) == *s)
                 .collect();
             let mut c = column(ctx, &fs, STATUS_CARDS, "");
             c["name"] = json!(s);
@@ -351,14 +385,29 @@ pub fn roadmap(ctx: &Ctx<'_>, timeline: String) -> Value {
             .map(|d| json!({"id": d.id, "title": d.title}))
             .collect()
     };
+    let noun = roadmap_noun(ctx, &docs);
     json!({
         "timeline": timeline,
+        "items_label": crate::config::capitalised(&noun),
         "unscheduled": (!unscheduled.is_empty()).then(|| column(ctx, &unscheduled, COLUMN_CARDS, "")),
         "board": now_next_later(ctx, "", COLUMN_CARDS),
         "by_status": by_status,
         "by_objective": by_objective,
         "filters": {"teams": filter("team"), "objectives": filter("objective"), "segments": filter("segment"), "statuses": STATUSES, "milestones": milestones(ctx)},
     })
+}
+
+/// Whether a document on the roadmap is "not scheduled": a feature
+/// without a published milestone, or a document of a kind with a target
+/// field and no target, unless it is declined.
+fn unscheduled(ctx: &Ctx<'_>, d: &Document) -> bool {
+    if ctx.lifecycle(d) == "declined" {
+        return false;
+    }
+    if d.kind == "feature" {
+        return d.str("milestone").and_then(|m| ctx.index.get(m)).is_none();
+    }
+    ctx.config.target_field(&d.kind).is_some() && ctx.target(d).is_none()
 }
 
 /// The milestones this build publishes, by date (undated last), for the
@@ -381,28 +430,35 @@ fn milestones(ctx: &Ctx<'_>) -> Vec<Value> {
 /// script, not JSON, because browsers refuse `fetch` on `file://` pages;
 /// loaded by the roadmap page only.
 pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
-    let plan = ctx.index.plan;
-    let features: Vec<Value> = ctx
-        .index
-        .of_kind("feature")
+    let docs = roadmap_docs(ctx);
+    let features: Vec<Value> = docs
+        .iter()
         .map(|f| {
             let filter = filters(ctx, f);
-            let milestone = f
-                .str("milestone")
+            let milestone = ctx
+                .config
+                .target_field(&f.kind)
+                .and_then(|field| f.str(field))
                 .and_then(|m| ctx.index.get(m))
                 .filter(|m| m.kind == "milestone");
-            let target = milestone
-                .filter(|m| m.str("status") != Some("cancelled"))
-                .and_then(|m| m.str("date"))
-                .and_then(dates::parse)
-                .map(|d| dates::format(coarse(ctx, d)));
-            json!({
-                "i": f.id, "t": f.title, "u": Index::page(f), "s": f.str("status"),
+            let target = ctx.target(f).map(|d| dates::format(coarse(ctx, d)));
+            let mut v = json!({
+                "i": f.id, "t": f.title, "u": Index::page(f), "s": ctx.status(f).map(|s| s.1),
                 "tm": filter.team, "o": filter.objectives, "g": filter.segments,
                 "m": milestone.map(|m| &m.id), "d": target,
                 "r": facts::rice(f).map(|s| s.round() as i64),
-                "h": facts::horizon(plan, f), "k": risk::flags(ctx, f),
-            })
+                "h": ctx.horizon(f), "k": risk::flags(ctx, f),
+            });
+            // A kind's own status value and name, where they differ from a
+            // feature's: the card shows them.
+            if let Some((written, class)) = ctx.status(f).filter(|s| s.0 != s.1) {
+                v["sv"] = json!(written);
+                v["s"] = json!(class);
+            }
+            if f.kind != "feature" {
+                v["kd"] = json!(ctx.config.kind_name(&f.kind));
+            }
+            v
         })
         .collect();
     let names = |kind: &str| -> serde_json::Map<String, Value> {
@@ -418,6 +474,7 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
         "segments": names("segment"),
         "milestones": milestones(ctx),
         "statuses": STATUSES,
+        "noun": roadmap_noun(ctx, &docs),
     });
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
     format!(
@@ -445,18 +502,12 @@ fn coarse(ctx: &Ctx<'_>, d: i64) -> i64 {
 fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) {
     let mut items = Vec::new();
     let mut links = Vec::new();
-    for f in ctx.index.of_kind("feature") {
-        let status = f.str("status").unwrap_or("");
+    for f in roadmap_docs(ctx) {
+        let status = ctx.lifecycle(f);
         if status == "declined" {
             continue;
         }
-        let Some(m) = f.str("milestone").and_then(|m| ctx.index.get(m)) else {
-            continue;
-        };
-        if m.str("status") == Some("cancelled") {
-            continue;
-        }
-        let Some(due) = m.str("date").and_then(dates::parse) else {
+        let Some(due) = ctx.target(f) else {
             continue;
         };
         let target = coarse(ctx, due);
@@ -479,6 +530,7 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
             title: f.title.clone(),
             href: Some(Index::page(f)),
             status: status.to_string(),
+            status_text: ctx.status(f).map_or("", |s| s.0).to_string(),
             lane,
             target,
             start: risk::start(ctx, f).map(|d| coarse(ctx, d)),

@@ -437,3 +437,152 @@ fn a_view_sent_as_a_link_opens_filtered_grouped_and_sorted() {
         assert_eq!(cards[35..], ["Beta late", "Beta unscheduled"], "{v}");
     });
 }
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'h>(html: &'h str, start: &str, end: &str) -> &'h str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// A kind the config maps onto the lifecycle, with a target field, is on
+/// the roadmap beside features: on now/next/later by its target (a date,
+/// or a milestone's id), by status as the lifecycle status its value
+/// stands for, on the timeline when it has a target, and in "not
+/// scheduled" when it has none. Its cards show the kind's name and the
+/// value as written. A kind with neither setting stays off the roadmap.
+#[test]
+fn a_kind_mapped_onto_the_lifecycle_is_on_the_roadmap() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  rfc:\n    schema: schema/spec.json\n    files: \"text/*.md\"\n    title: \"#\"\n    name: RFC\n    plural: RFCs\n    status: stage\n    target: release\n    lifecycle: { exploring: discovery, accepted: planned, released: shipped }\n  adr:\n    schema: schema/spec.json\n    files: \"adr/*.md\"\n    title: \"#\"\n",
+    )
+    .file(
+        "schema/spec.json",
+        r#"{"type": "object", "properties": {"stage": {"type": "string"}, "release": {"type": "string"}, "status": {"type": "string"}}}"#,
+    )
+    .file("text/0001-dated.md", "---\nstage: accepted\nrelease: 2026-12-20\n---\n# Dated Thing\n")
+    .file("text/0002-at-m2.md", "---\nstage: exploring\nrelease: m2\n---\n# Milestone Thing\n")
+    .file("text/0003-undated.md", "---\nstage: accepted\n---\n# Undated Thing\n")
+    .file("text/0004-done.md", "---\nstage: released\nrelease: 2026-06-01\n---\n# Done Thing\n")
+    .file("adr/0001-use-x.md", "---\nstatus: accepted\n---\n# Use X\n");
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let page = read("roadmap.html");
+
+    // Now, next, later: by the target's date, a milestone's, or none.
+    let board = between(&page, "id=\"ns-now-next-later\"", "</section>");
+    let columns: Vec<&str> = board.split("<div class=\"column\">").skip(1).collect();
+    assert_eq!(columns.len(), 3, "{board}");
+    assert!(
+        columns[0].starts_with("<h3>Now <span class=\"count\">1</span>"),
+        "{}",
+        columns[0]
+    );
+    assert!(columns[0].contains("Dated Thing"), "{}", columns[0]);
+    assert!(
+        columns[1].starts_with("<h3>Next <span class=\"count\">1</span>"),
+        "{}",
+        columns[1]
+    );
+    assert!(columns[1].contains("Milestone Thing"), "{}", columns[1]);
+    assert!(
+        columns[2].starts_with("<h3>Later <span class=\"count\">1</span>"),
+        "{}",
+        columns[2]
+    );
+    assert!(columns[2].contains("Undated Thing"), "{}", columns[2]);
+    assert!(!board.contains("Done Thing"), "shipped: {board}");
+    // Cards name the kind and show the stage as written, coloured as the
+    // status it stands for.
+    assert!(
+        columns[0].contains("<span class=\"card-kind\">RFC</span> <span class=\"badge status-planned\">accepted</span>"),
+        "{}",
+        columns[0]
+    );
+
+    // By status: as the lifecycle status each stage stands for.
+    let by_status = between(&page, "id=\"ns-by-status\"", "</section>");
+    let column = |name: &str| between(by_status, &format!("<h3>{name} "), "</ul>");
+    assert!(
+        column("planned").contains("Dated Thing") && column("planned").contains("Undated Thing"),
+        "{by_status}"
+    );
+    assert!(
+        column("discovery").contains("Milestone Thing"),
+        "{by_status}"
+    );
+    assert!(column("shipped").contains("Done Thing"), "{by_status}");
+
+    // Not scheduled: the one without a target.
+    let unscheduled = between(&page, "id=\"ns-unscheduled\"", "</details>");
+    assert!(unscheduled.contains("Undated Thing"), "{unscheduled}");
+    assert!(!unscheduled.contains("Dated Thing<"), "{unscheduled}");
+
+    // The timeline draws those with a target, the stage in its words.
+    let svg = read("roadmap.svg");
+    for title in ["Dated Thing", "Milestone Thing", "Done Thing"] {
+        assert!(svg.contains(&format!("<title>{title}: ")), "{title}: {svg}");
+    }
+    assert!(!svg.contains("Undated Thing"), "{svg}");
+    assert!(
+        svg.contains("Dated Thing: target 20 Dec 2026, accepted"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("class=\"item status-planned marker-only\""),
+        "{svg}"
+    );
+
+    // Named by the kind, and no link to a features list that is not there.
+    assert!(
+        page.contains("<h2 id=\"ns-board-title\">RFCs</h2>"),
+        "{page}"
+    );
+    assert!(!page.contains("feature/index.html"), "{page}");
+    assert!(
+        !page.contains("Use X"),
+        "an ADR is not on the roadmap: {page}"
+    );
+
+    // What the page's script draws from.
+    let data = read("roadmap-data.js");
+    let json = data
+        .strip_prefix("window.NORTHSTAR_ROADMAP = ")
+        .and_then(|d| d.strip_suffix(";\n"))
+        .expect("roadmap data");
+    let data: Value = serde_json::from_str(json).expect("json");
+    assert_eq!(data["noun"], "RFCs");
+    let items = data["features"].as_array().expect("items");
+    assert_eq!(items.len(), 4, "{data:#}");
+    let dated = items.iter().find(|i| i["i"] == "0001-dated").expect("0001");
+    assert_eq!(
+        (
+            &dated["s"],
+            &dated["sv"],
+            &dated["kd"],
+            &dated["h"],
+            &dated["d"]
+        ),
+        (
+            &json!("planned"),
+            &json!("accepted"),
+            &json!("RFC"),
+            &json!("now"),
+            &json!("2026-12-20")
+        )
+    );
+    let at_m2 = items.iter().find(|i| i["i"] == "0002-at-m2").expect("0002");
+    assert_eq!((&at_m2["m"], &at_m2["h"]), (&json!("m2"), &json!("next")));
+
+    // Home links the roadmap and shows its board.
+    let home = read("index.html");
+    assert!(home.contains("Roadmap at a glance"), "{home}");
+    assert!(home.contains("href=\"roadmap.html\""), "{home}");
+}
