@@ -259,8 +259,8 @@ fn axe_failures(s: &Session, axe: &str, out: &Path, pages: &[&str]) -> Vec<Strin
 
 /// A repository of specs and nothing else, as adopted with a kind by
 /// location (display name, a status field mapped onto the lifecycle): its
-/// home, list and spec pages pass axe light and dark, the lifecycle
-/// badges included, and a spec's page fits a phone's width. Screenshots
+/// home, list, spec and roadmap pages pass axe light and dark, the
+/// lifecycle badges included, and a spec's page fits a phone's width. Screenshots
 /// (light, dark, phone) go to `target/screenshots/specs-*.png`.
 #[test]
 fn a_specs_only_site_passes_axe_and_fits_a_phone() {
@@ -282,7 +282,7 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
     let repo = Repo::empty();
     repo.file(
         "northstar.yaml",
-        "product: Ember\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  rfc:\n    schema: schema/rfc.json\n    files: \"text/*.md\"\n    title: \"#\"\n    name: RFC\n    plural: RFCs\n    status: stage\n    lifecycle: { exploring: discovery, accepted: planned, released: shipped, discontinued: declined }\n",
+        "product: Ember\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  rfc:\n    schema: schema/rfc.json\n    files: \"text/*.md\"\n    title: \"#\"\n    name: RFC\n    plural: RFCs\n    status: stage\n    lifecycle: { exploring: discovery, accepted: planned, released: shipped, discontinued: declined }\n    target: release\n",
     )
     .file(
         "schema/rfc.json",
@@ -301,8 +301,9 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
         repo.file(
             &format!("text/000{i}-rfc-{stage}.md"),
             &format!(
-                "---\nstage: {stage}\nauthors: [\"@ann\", \"@bo\"]\nstart-date: 2026-0{}-01\n---\n# An RFC that is {stage}\n\n## Summary\n\nWhat it proposes, with `inline_code_that_is_rather_long_and_unbroken` and a [link](https://example.com/a/rather/long/address/that/goes/on).\n",
-                i + 1
+                "---\nstage: {stage}\nauthors: [\"@ann\", \"@bo\"]\nstart-date: 2026-0{}-01\nrelease: {}\n---\n# An RFC that is {stage}\n\n## Summary\n\nWhat it proposes, with `inline_code_that_is_rather_long_and_unbroken` and a [link](https://example.com/a/rather/long/address/that/goes/on).\n",
+                i + 1,
+                ["2026-12-01", "2027-03-01", "2026-09-01", "2027-06-01", "2027-09-01"][i]
             ),
         );
     }
@@ -316,7 +317,12 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
     let s = driver.session(&browser_bin, profile.path());
     s.size(1280, 900);
     let spec = "rfc/0001-rfc-accepted.html";
-    let failures = axe_failures(&s, &axe, &out, &["index.html", "rfc/index.html", spec]);
+    let failures = axe_failures(
+        &s,
+        &axe,
+        &out,
+        &["index.html", "rfc/index.html", spec, "roadmap.html"],
+    );
     assert!(
         failures.is_empty(),
         "axe-core found serious or critical violations (rule, impact, elements):\n{}",
@@ -330,6 +336,8 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
     s.dark(true);
     s.viewport_shot(&shots.join("specs-home-dark.png"));
     s.dark(false);
+    s.open(&out.join("roadmap.html"));
+    s.viewport_shot(&shots.join("specs-roadmap-light.png"));
     s.phone(true);
     s.open(&out.join(spec));
     s.viewport_shot(&shots.join("specs-rfc-phone.png"));

@@ -550,6 +550,9 @@ fn a_kind_mapped_onto_the_lifecycle_is_on_the_roadmap() {
         !page.contains("Use X"),
         "an ADR is not on the roadmap: {page}"
     );
+    // No filter without a choice: the plan has no team.
+    assert!(!page.contains("data-filter=\"team\""), "{page}");
+    assert!(page.contains("data-filter=\"milestone\""), "{page}");
 
     // What the page's script draws from.
     let data = read("roadmap-data.js");
