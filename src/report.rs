@@ -69,18 +69,6 @@ pub fn with_ends(diags: &[Diagnostic], ctx: &Context<'_>) -> Vec<Diagnostic> {
         .collect()
 }
 
-struct Paint(bool);
-
-impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
 /// How many characters the caret underlines: the token at `col`
 /// ([`crate::diag::token_len`]), at least one.
 fn token_len(line: &str, col: usize) -> usize {
@@ -117,85 +105,112 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// How many columns `chars` take once [`visible`].
-/// Columns a terminal gives these characters as shown (escaped ones
-/// wider; CJK and other wide characters two columns each).
-fn shown_width(chars: impl Iterator<Item = char>) -> usize {
-    let mut buf = String::new();
-    chars
-        .map(|c| {
-            buf.clear();
-            shown(c, &mut buf);
-            unicode_width::UnicodeWidthStr::width(buf.as_str()).max(usize::from(!buf.is_empty()))
-        })
-        .sum()
+/// `line` as [`visible`] makes it, with the byte offset in the result of
+/// each of its characters and of its end: where a span counted in the
+/// line's characters lies in the text printed, so that the caret sits
+/// under a character's escaped form (`\u{1b}`), which is wider.
+fn visible_line(line: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(line.len());
+    let mut at = Vec::with_capacity(line.len() + 1);
+    for c in line.chars() {
+        at.push(out.len());
+        shown(c, &mut out);
+    }
+    at.push(out.len());
+    (out, at)
+}
+
+/// The bytes of the printed (escaped) line that the columns `start` to
+/// `end` (1-based, end exclusive) cover: at least one character when the
+/// line has one there, none past its end.
+fn shown_span(at: &[usize], start: u32, end: u32) -> std::ops::Range<usize> {
+    let last = at.len() - 1;
+    let from = (start.saturating_sub(1) as usize).min(last);
+    let to = (end.saturating_sub(1) as usize).clamp(from, last);
+    let to = if to == from { (from + 1).min(last) } else { to };
+    at[from]..at[to]
 }
 
 fn human(diags: &[Diagnostic], ctx: &Context<'_>) -> String {
-    let p = Paint(ctx.color);
+    use annotate_snippets::renderer::DEFAULT_LINE_NUM_STYLE;
+    use annotate_snippets::{AnnotationKind, Group, Level as L, Origin, Renderer, Snippet};
+    // The whole line is printed, however long: a terminal wraps the caret
+    // line with it.
+    let renderer = if ctx.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .term_width(usize::MAX / 4);
     let mut out = String::new();
     for d in diags {
-        let (code, word) = match d.level {
-            Level::Error => ("1;31", "error"),
-            Level::Warning => ("1;33", "warning"),
+        let level = match d.level {
+            Level::Error => L::ERROR,
+            Level::Warning => L::WARNING,
         };
-        let _ = writeln!(
-            out,
-            "{}{} {}",
-            p.wrap(code, &format!("{word}[{}]", d.rule)),
-            p.wrap("1", ":"),
-            p.wrap("1", &visible(&d.message))
-        );
-        let gutter = d.line.to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(
-            out,
-            "{pad}{} {}:{}:{}",
-            p.wrap("1;34", "-->"),
-            visible(&d.file),
-            d.line,
-            d.column
-        );
+        let title = level
+            .clone()
+            .primary_title(visible(&d.message))
+            .id(d.rule.name());
         let line = ctx
             .sources
             .get(&d.file)
-            .and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize));
+            .and_then(|t| t.lines().nth(d.line.saturating_sub(1) as usize))
+            .map(|l| l.trim_end_matches('\r'));
+        let mut group = Group::with_title(title);
         if let Some(line) = line {
-            let line = line.trim_end_matches('\r');
-            let bar = p.wrap("1;34", "|");
-            let _ = writeln!(out, "{pad} {bar}");
-            let _ = writeln!(
-                out,
-                "{} {bar} {}",
-                p.wrap("1;34", &d.line.to_string()),
-                visible(line)
+            let (shown, at) = visible_line(line);
+            let end = match (d.end_line, d.end_column) {
+                (Some(l), Some(e)) if l == d.line => e,
+                _ => d.column + token_len(line, d.column as usize) as u32,
+            };
+            group = group.element(
+                Snippet::source(shown)
+                    .line_start(d.line as usize)
+                    .annotation(AnnotationKind::Primary.span(shown_span(&at, d.column, end))),
             );
-            // The caret goes under the token as shown: an escaped
-            // character before it or in it is wider than one column.
-            let col = d.column as usize;
-            let mut indent = String::new();
-            for c in line.chars().take(col.saturating_sub(1)) {
-                if c == '\t' {
-                    indent.push('\t');
-                } else {
-                    indent.push_str(&" ".repeat(shown_width(std::iter::once(c))));
-                }
-            }
-            let end = d
-                .end_column
-                .map_or_else(|| col + token_len(line, col), |e| e as usize);
-            let token = line
-                .chars()
-                .skip(col.saturating_sub(1))
-                .take(end.saturating_sub(col).max(1));
-            let carets = "^".repeat(shown_width(token).max(1));
-            let _ = writeln!(out, "{pad} {bar} {indent}{}", p.wrap(code, &carets));
+        } else {
+            group = group.element(
+                Origin::path(visible(&d.file))
+                    .line(d.line as usize)
+                    .char_column(d.column as usize),
+            );
         }
         for note in &d.notes {
-            let _ = writeln!(out, "{pad} {} note: {}", p.wrap("1;34", "="), visible(note));
+            group = group.element(L::NOTE.message(visible(note)));
         }
         if let Some(s) = &d.suggestion {
-            let _ = writeln!(out, "{pad} {} help: {}", p.wrap("1;34", "="), visible(s));
+            group = group.element(L::HELP.message(visible(s)));
+        }
+        let rendered = renderer.render(&[group]);
+        match (line, rendered.split_once('\n')) {
+            // The snippet is given no path, so that the position printed
+            // is the diagnostic's own, counted in the document's
+            // characters: annotate-snippets would count them in the
+            // escaped line, where `\u{1b}` is six.
+            (Some(_), Some((title, rest))) => {
+                let pad = " ".repeat(d.line.to_string().len());
+                let arrow = if ctx.color {
+                    format!(
+                        "{}-->{}",
+                        DEFAULT_LINE_NUM_STYLE.render(),
+                        DEFAULT_LINE_NUM_STYLE.render_reset()
+                    )
+                } else {
+                    "-->".to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "{title}\n{pad}{arrow} {}:{}:{}\n{rest}",
+                    visible(&d.file),
+                    d.line,
+                    d.column
+                );
+            }
+            _ => {
+                out.push_str(&rendered);
+                out.push('\n');
+            }
         }
         out.push('\n');
     }
@@ -395,8 +410,52 @@ mod tests {
              --> a.yaml:2:7\n  |\n\
              2 | kind: \\u{1b}[2Jmetric # \\u{202e}x\n  \
              |       ^^^^^^^^^^^^^^^\n  \
+             |\n  \
              = note: a\\u{7}b\n  \
              = help: did you mean `metric`?\\u{1b}]0;title\\u{7}\n\n"
+        );
+    }
+
+    /// After an escaped character and a wide one on the same line, the
+    /// position printed is still the document's (column 24, as JSON and
+    /// an editor count), and the caret sits under the token as shown:
+    /// `\u{1b}` takes six columns, `検索` four.
+    #[test]
+    fn caret_after_escaped_and_wide_characters() {
+        let text = "id: x\ndepends_on: [\u{1b}[2J, 検索, bad]\n";
+        let ctx = Context {
+            sources: [("a.yaml".to_string(), text)].into_iter().collect(),
+            repo_prefix: String::new(),
+            color: false,
+        };
+        let out = render(&[diag("bad", "a.yaml", 2, 24)], Format::Human, &ctx);
+        assert_eq!(
+            out,
+            "error[unknown-kind]: bad\n \
+             --> a.yaml:2:24\n  |\n\
+             2 | depends_on: [\\u{1b}[2J, 検索, bad]\n  \
+             |                               ^^^\n\n"
+        );
+    }
+
+    /// A diagnostic whose line is not at hand (its file could not be
+    /// read as text) still says where it is, with its notes and help.
+    #[test]
+    fn human_output_without_the_source_line() {
+        let ctx = Context {
+            sources: HashMap::new(),
+            repo_prefix: String::new(),
+            color: false,
+        };
+        let d = diag("not \u{1b}UTF-8", "b\u{202e}.md", 3, 2)
+            .note("n")
+            .suggest("h");
+        assert_eq!(
+            render(&[d], Format::Human, &ctx),
+            "error[unknown-kind]: not \\u{1b}UTF-8\n\
+             --> b\\u{202e}.md:3:2\n \
+             = note: n\n \
+             = help: h\n\n"
         );
     }
 

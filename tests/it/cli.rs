@@ -394,6 +394,7 @@ error[broken-reference]: no milestone with id `m9`
   |
 7 | milestone: m9
   |            ^^
+  |
   = help: did you mean `m1`?
 ";
     assert!(run.stdout.contains(expected), "{}", run.stdout);
@@ -403,6 +404,7 @@ error[duplicate-id]: duplicate id `alice`
   |
 2 | id: alice
   | ^^
+  |
   = note: first defined at alice.yaml:2:1
 ";
     assert!(run.stdout.contains(expected), "{}", run.stdout);
