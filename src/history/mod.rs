@@ -9,6 +9,7 @@
 //! Then one replay, oldest first, that keeps the state of every document to
 //! derive facts and phrase changes in words.
 
+mod ancestry;
 pub mod diff;
 pub mod replay;
 pub mod snapshot;
@@ -19,6 +20,7 @@ use crate::config::Config;
 use crate::schema::Registry;
 use crate::source::Filter;
 use crate::source::git::{CommitInfo, Git};
+use ancestry::Ancestry;
 use diff::FieldChange;
 use git2::Oid;
 use rayon::prelude::*;
@@ -131,6 +133,7 @@ fn merge_commit_changes(
     registry: &Registry,
     config: &Config,
     blobs: &mut BlobCache,
+    ancestry: &Ancestry,
 ) -> Result<CommitChanges, String> {
     let mut out = CommitChanges::new(git.info(id)?);
     let keep = |p: &str| filter.classify(p).is_some();
@@ -152,48 +155,52 @@ fn merge_commit_changes(
         blobs.insert(key, v.clone());
         Some(v)
     };
-    merge_changes(git, id, git.plans_tree(id), &keep, &mut version, &mut out);
-    Ok(out)
-}
-
-/// What a merge adds to the commits it merges. Only a file that both
-/// sides changed since they parted can hold anything of the merge's own:
-/// there the sides met (a conflict, resolved). In such a file, a change
-/// against every parent (a value neither side had) is the merge's own and
-/// is attributed to it; and the merged documents are kept whole in
-/// `resolved`, for the replay to take the side the merge kept. A merge
-/// that brings in one side's files as they were adds nothing.
-fn merge_changes(
-    git: &Git,
-    id: Oid,
-    new_tree: Option<Oid>,
-    keep: &dyn Fn(&str) -> bool,
-    version: &mut VersionOf<'_>,
-    out: &mut CommitChanges,
-) {
     let parents = git.parents(id);
     let merge = Merge {
         git,
+        ancestry,
         trees: parents.iter().map(|p| git.plans_tree(*p)).collect(),
-        new_tree,
+        new_tree: git.plans_tree(id),
     };
-    let met = merge.met(&parents, keep);
-    if met.is_empty() {
-        return;
+    merge.changes(&parents, &keep, &mut version, &mut out);
+    Ok(out)
+}
+
+impl Merge<'_> {
+    /// What a merge adds to the commits it merges. Only a file that both
+    /// sides changed since they parted can hold anything of the merge's own:
+    /// there the sides met (a conflict, resolved). In such a file, a change
+    /// against every parent (a value neither side had) is the merge's own and
+    /// is attributed to it; and the merged documents are kept whole in
+    /// `resolved`, for the replay to take the side the merge kept. A merge
+    /// that brings in one side's files as they were adds nothing.
+    fn changes(
+        &self,
+        parents: &[Oid],
+        keep: &dyn Fn(&str) -> bool,
+        version: &mut VersionOf<'_>,
+        out: &mut CommitChanges,
+    ) {
+        let met = self.met(parents, keep);
+        if met.is_empty() {
+            return;
+        }
+        let against = self.against(&met, version, &out.commit);
+        let Some((vs_first, vs_others)) = against.split_first() else {
+            return;
+        };
+        out.unreadable = vs_first.unreadable.clone();
+        out.missing = vs_first.missing.clone();
+        own_changes(vs_first, vs_others, &mut out.docs);
+        resolved(&met, version, &mut out.resolved);
     }
-    let against = merge.against(&met, version, &out.commit);
-    let Some((vs_first, vs_others)) = against.split_first() else {
-        return;
-    };
-    out.unreadable = vs_first.unreadable.clone();
-    out.missing = vs_first.missing.clone();
-    own_changes(vs_first, vs_others, &mut out.docs);
-    resolved(&met, version, &mut out.resolved);
 }
 
 /// A merge being read: its parents' plans trees, and its own.
 struct Merge<'a> {
     git: &'a Git,
+    /// The commits listed so far, for merge bases.
+    ancestry: &'a Ancestry,
     trees: Vec<Option<Oid>>,
     new_tree: Option<Oid>,
 }
@@ -206,27 +213,38 @@ impl Merge<'_> {
     /// two parents changed since their merge base.
     fn met(&self, parents: &[Oid], keep: &dyn Fn(&str) -> bool) -> Met {
         let git = self.git;
+        let base_of = |a: Oid, b: Oid| match self.ancestry.merge_base(a, b) {
+            Some(known) => known,
+            None => git.merge_base(a, b).ok(),
+        };
         let base = parents
             .split_first()
-            .and_then(|(&a, rest)| {
-                rest.iter()
-                    .try_fold(a, |base, &p| git.merge_base(base, p).ok())
-            })
+            .and_then(|(&a, rest)| rest.iter().try_fold(a, |base, &p| base_of(base, p)))
             .and_then(|b| git.plans_tree(b));
-        let mut met = Met::new();
-        for tree in &self.trees {
-            for ch in git.changes(*tree, self.new_tree, keep) {
-                met.entry(ch.path).or_insert(ch.new);
+        // A file two sides changed since the base was changed by a parent
+        // after the first: those parents' changes are the candidates, and
+        // usually few (a pull request's), where the first parent's (the
+        // main line's since the branch) can be many.
+        let mut candidates = std::collections::BTreeSet::new();
+        for tree in self.trees.iter().skip(1) {
+            for ch in git.changes(base, *tree, keep) {
+                candidates.insert(ch.path);
             }
         }
-        met.retain(|path, _| {
-            let before = git.blob_at(base, path);
-            self.trees
-                .iter()
-                .filter(|t| git.blob_at(**t, path) != before)
-                .count()
-                >= 2
-        });
+        let mut met = Met::new();
+        for path in candidates {
+            let before = git.blob_at(base, &path);
+            let sides: Vec<Option<Oid>> =
+                self.trees.iter().map(|t| git.blob_at(*t, &path)).collect();
+            let new = git.blob_at(self.new_tree, &path);
+            // Changed on two sides, and the merge differs from one of
+            // them: where the merge differs from none, it added nothing.
+            if sides.iter().filter(|b| **b != before).count() >= 2
+                && sides.iter().any(|b| *b != new)
+            {
+                met.insert(path, new);
+            }
+        }
         met
     }
 
@@ -582,12 +600,23 @@ enum Listed {
         boundary: bool,
         changes: Vec<crate::source::git::Change>,
     },
-    /// A merge: read on its own ([`merge_commit_changes`]).
-    Merge(Oid),
+    /// A merge, with its parents: read on its own
+    /// ([`merge_commit_changes`]).
+    Merge(Oid, Vec<Oid>),
     /// A commit whose details do not read (libgit2 refuses it: no author,
     /// a date that overflows): left out of the history, with a note. Its
     /// children still compare with its tree.
     Bad(String),
+}
+
+/// A commit's parents as ids (a parent whose id does not parse is left
+/// out: a walk reaching for it asks git).
+fn parent_ids(commit: &CommitInfo) -> Vec<Oid> {
+    commit
+        .parents
+        .iter()
+        .filter_map(|p| Oid::from_str(p).ok())
+        .collect()
 }
 
 /// The note for a commit left out of the history.
@@ -627,10 +656,18 @@ fn read_new(
     let mut out = Vec::with_capacity(ids.len());
     let mut notes = Vec::new();
     let mut carried = BlobCache::new();
+    let mut ancestry = Ancestry::default();
     for window in ids.chunks(WINDOW) {
         let commits = reader.list(window, &mut notes)?;
+        for (id, listed) in window.iter().zip(&commits) {
+            match listed {
+                Listed::Linear { commit, .. } => ancestry.add(*id, parent_ids(commit)),
+                Listed::Merge(_, parents) => ancestry.add(*id, parents.clone()),
+                Listed::Bad(_) => {}
+            }
+        }
         let (mut versions, newest) = reader.versions(&commits, carried)?;
-        reader.compare_all(commits, &versions, &mut out)?;
+        reader.compare_all(commits, &versions, &ancestry, &mut out)?;
         carried = carry(newest, &mut versions);
         // Freeing a window's versions (thousands of small maps) took as
         // long as comparing them: it runs beside the next window instead.
@@ -691,7 +728,7 @@ impl Reader<'_> {
             Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
         };
         if commit.parents.len() > 1 {
-            return Listed::Merge(id);
+            return Listed::Merge(id, parent_ids(&commit));
         }
         let keep = |p: &str| self.filter.classify(p).is_some();
         let parent = g.first_parent(id);
@@ -775,6 +812,7 @@ impl Reader<'_> {
         &self,
         commits: Vec<Listed>,
         versions: &BlobCache,
+        ancestry: &Ancestry,
         out: &mut Vec<CommitChanges>,
     ) -> Result<(), String> {
         let _t = crate::timings::phase("history: read: compare");
@@ -788,13 +826,13 @@ impl Reader<'_> {
                         boundary,
                         changes,
                     } => Ok(linear_changes(commit, boundary, &changes, versions)),
-                    Listed::Merge(id) => {
+                    Listed::Merge(id, _) => {
                         if g.is_none() {
                             *g = Some(self.location.open()?);
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
                         let (registry, config) = (self.inp.registry, self.inp.config);
-                        merge_commit_changes(g, id, &self.filter, registry, config, blobs)
+                        merge_commit_changes(g, id, &self.filter, registry, config, blobs, ancestry)
                     }
                     Listed::Bad(note) => Err(note),
                 },
