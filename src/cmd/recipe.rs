@@ -121,7 +121,11 @@ fn specs(root: &Path, layout: Layout, folder: &str) -> Vec<String> {
 
 /// The folder a layout's specs are in: `--folder`, else the first
 /// candidate holding some.
-fn folder(root: &Path, layout: Layout, given: Option<&str>) -> Result<(String, Vec<String>), String> {
+fn folder(
+    root: &Path,
+    layout: Layout,
+    given: Option<&str>,
+) -> Result<(String, Vec<String>), String> {
     let what = match layout {
         Layout::Kep => "`kep.yaml` files",
         Layout::Rfc => "RFCs (`.md` files)",
@@ -137,7 +141,10 @@ fn folder(root: &Path, layout: Layout, given: Option<&str>) -> Result<(String, V
             ));
         }
         if !root.join(&f).is_dir() {
-            return Err(format!("--folder {given}: no such folder in {}", root.display()));
+            return Err(format!(
+                "--folder {given}: no such folder in {}",
+                root.display()
+            ));
         }
         let found = specs(root, layout, &f);
         if found.is_empty() {
@@ -181,7 +188,10 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
     let recipe = match layout {
         Layout::Kep => Recipe {
             files: vec![
-                ("northstar.yaml".into(), KEP_CONFIG.replace("{folder}", &folder)),
+                (
+                    "northstar.yaml".into(),
+                    KEP_CONFIG.replace("{folder}", &folder),
+                ),
                 ("schema/kep.schema.json".into(), KEP_SCHEMA.into()),
             ],
             found: format!("{n} `kep.yaml` under {folder}/"),
@@ -311,7 +321,8 @@ fn front_matter(root: &Path, folder: &str, found: &[String]) -> Recipe {
             },
         );
     if !lifecycle.is_empty() {
-        config.push_str("    lifecycle:                 # status values as northstar's lifecycle\n");
+        config
+            .push_str("    lifecycle:                 # status values as northstar's lifecycle\n");
         for (from, to) in &lifecycle {
             config.push_str(&format!("      {}: {to}\n", yaml_str(from)));
         }
@@ -417,7 +428,8 @@ kinds:
       closed: declined
 ";
 
-const RFC_TEAM_CONFIG: &str = "  rfc-team:                     # teams/*.md, which an RFC's `teams` name
+const RFC_TEAM_CONFIG: &str =
+    "  rfc-team:                     # teams/*.md, which an RFC's `teams` name
     schema: schema/rfc-team.schema.json
     files: \"teams/*.md\"
     id: \"{stem}\"
@@ -529,7 +541,10 @@ mod tests {
         ] {
             serde_json::from_str::<serde_json::Value>(s).expect("json");
         }
-        assert!(RFC_SCHEMA.contains(r#""teams": {"type": ["array", "null"], "items": {"type": "string"}}"#));
+        assert!(
+            RFC_SCHEMA
+                .contains(r#""teams": {"type": ["array", "null"], "items": {"type": "string"}}"#)
+        );
     }
 
     #[test]
