@@ -194,15 +194,17 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
                 ),
                 ("schema/kep.schema.json".into(), KEP_SCHEMA.into()),
             ],
-            found: format!("{n} `kep.yaml` under {folder}/"),
+            found: format!(
+                "{} under {folder}/",
+                count(n, "`kep.yaml`", "`kep.yaml` files")
+            ),
         },
-        Layout::Rfc => rfc(root, &folder, n),
+        Layout::Rfc => {
+            let glob = numbered_glob(&found);
+            rfc(root, &folder, glob, n)
+        }
         Layout::Adr => {
-            // Numbered records only: a README or template beside them is not one.
-            let numbered = found
-                .iter()
-                .all(|p| name(p).starts_with(|c: char| c.is_ascii_digit()));
-            let glob = if numbered { "[0-9]*.md" } else { "*.md" };
+            let glob = numbered_glob(&found);
             let config = ADR_CONFIG
                 .replace("{product}", &yaml_str(&product(root)))
                 .replace("{files}", &format!("{folder}/{glob}"));
@@ -211,7 +213,10 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
                     ("northstar.yaml".into(), config),
                     ("schema/adr.schema.json".into(), ADR_SCHEMA.into()),
                 ],
-                found: format!("{n} decision records in {folder}/"),
+                found: format!(
+                    "{} in {folder}/",
+                    count(n, "decision record", "decision records")
+                ),
             }
         }
         Layout::FrontMatter => front_matter(root, &folder, &found),
@@ -219,9 +224,24 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
     Ok(recipe)
 }
 
+/// `[0-9]*.md` when every spec's name starts with a number (a README or
+/// template beside them is then no spec, and `new` numbers the next one),
+/// else `*.md`.
+fn numbered_glob(found: &[String]) -> &'static str {
+    let numbered = found
+        .iter()
+        .all(|p| name(p).starts_with(|c: char| c.is_ascii_digit()));
+    if numbered { "[0-9]*.md" } else { "*.md" }
+}
+
+/// `n` and a noun, singular for one (`1 RFC`, `2 RFCs`).
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `--from rfc`: with a `teams/` folder of team documents (Ember's), the
 /// RFCs' `teams` name them.
-fn rfc(root: &Path, folder: &str, n: usize) -> Recipe {
+fn rfc(root: &Path, folder: &str, glob: &str, n: usize) -> Recipe {
     let teams = !walk(root, "teams", false, 1000)
         .iter()
         .filter(|p| name(p).ends_with(".md"))
@@ -229,6 +249,7 @@ fn rfc(root: &Path, folder: &str, n: usize) -> Recipe {
         .is_empty();
     let mut config = RFC_CONFIG
         .replace("{product}", &yaml_str(&product(root)))
+        .replace("{files}", &format!("{folder}/{glob}"))
         .replace("{folder}", folder);
     let mut schema = RFC_SCHEMA.to_string();
     let mut files = Vec::new();
@@ -245,7 +266,8 @@ fn rfc(root: &Path, folder: &str, n: usize) -> Recipe {
     Recipe {
         files,
         found: format!(
-            "{n} RFCs in {folder}/{}",
+            "{} in {folder}/{}",
+            count(n, "RFC", "RFCs"),
             if teams { ", teams in teams/" } else { "" }
         ),
     }
@@ -333,8 +355,8 @@ fn front_matter(root: &Path, folder: &str, found: &[String]) -> Recipe {
             ("schema/spec.schema.json".into(), FRONT_MATTER_SCHEMA.into()),
         ],
         found: format!(
-            "{} Markdown files with front matter under {folder}/",
-            found.len()
+            "{} with front matter under {folder}/",
+            count(found.len(), "Markdown file", "Markdown files")
         ),
     }
 }
@@ -401,7 +423,7 @@ const KEP_SCHEMA: &str = r#"{
 "#;
 
 const RFC_CONFIG: &str = "\
-# northstar for RFCs: each {folder}/*.md is an RFC, titled by its first
+# northstar for RFCs: each {files} is an RFC, titled by its first
 # heading. `northstar check`, then `northstar build`.
 product: {product}
 paths: [plans]                  # northstar's own documents, if any; RFCs are found by `files`
@@ -410,7 +432,7 @@ rules:
 kinds:
   rfc:
     schema: schema/rfc.schema.json
-    files: \"{folder}/*.md\"
+    files: \"{files}\"
     id: \"{stem}\"
     title: \"#\"
     name: RFC

@@ -376,7 +376,8 @@ fn the_kep_snapshot_checks_with_every_listed_defect_and_nothing_else() {
         "{run:?}"
     );
     assert!(
-        run.stderr.starts_with("found 656 `kep.yaml` under keps/")
+        run.stderr
+            .starts_with("found 656 `kep.yaml` files under keps/")
             && run.stderr.contains("next: `northstar -C ")
             && run.stderr.contains(" check`"),
         "{run:?}"
