@@ -443,7 +443,7 @@ kinds:
       proposed: idea
       exploring: discovery
       accepted: planned
-      ready-for-release: in-progress
+      ready-for-release: beta
       released: shipped
       recommended: shipped
       discontinued: declined
@@ -570,8 +570,24 @@ mod tests {
     }
 
     #[test]
-    fn the_kep_config_is_short() {
-        assert!(KEP_CONFIG.lines().count() <= 30);
-        crate::config::parse(&KEP_CONFIG.replace("{folder}", "keps")).expect("config");
+    fn the_kep_config_is_short_and_the_readme_shows_it() {
+        let config = KEP_CONFIG.replace("{folder}", "keps");
+        assert!(config.lines().count() <= 30);
+        crate::config::parse(&config).expect("config");
+        let readme = include_str!("../../README.md");
+        assert!(readme.contains(&format!("```yaml\n{config}```")));
+    }
+
+    #[test]
+    fn every_config_parses() {
+        for text in [RFC_CONFIG, ADR_CONFIG, FRONT_MATTER_CONFIG] {
+            let text = text
+                .replace("{product}", "P")
+                .replace("{files}", "x/*.md")
+                .replace("{folder}", "x")
+                .replace("{id}", "\"{stem}\"");
+            crate::config::parse(&text).expect("config");
+            crate::config::parse(&format!("{text}{RFC_TEAM_CONFIG}")).expect("config");
+        }
     }
 }
