@@ -29,7 +29,7 @@ pub(super) fn check(
                     let d = Diagnostic::new(Rule::BrokenReference, &doc.file, pos, message);
                     let d = if r.by_path {
                         d.note(format!(
-                            "`{}` names {} by its file or folder, relative to this file or, starting with `/`, to the plans' root",
+                            "`{}` names {} by its file or folder, relative to this file or to the plans' root (from the root when it starts with `/`)",
                             r.field,
                             crate::numbers::with_article(&r.kind)
                         ))

@@ -265,7 +265,12 @@ fn justified() -> Vec<(&'static str, String, u64, &'static str)> {
         ("sig-node/5419-pod-level-resources-in-place-resize", 21),
         ("sig-node/5573-remove-cgroup-v1", 23),
     ] {
-        v.push(("yaml-syntax", kep(path), line, "invalid YAML"));
+        v.push((
+            "yaml-syntax",
+            kep(path),
+            line,
+            "the closing `]` of a list written over several lines must be indented",
+        ));
     }
     v
 }
