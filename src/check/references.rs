@@ -29,7 +29,7 @@ pub(super) fn check(
                     let d = Diagnostic::new(Rule::BrokenReference, &doc.file, pos, message);
                     let d = if r.by_path {
                         d.note(format!(
-                            "`{}` names {} by its file or folder, relative to this file or, starting with `/`, to the plans' root",
+                            "`{}` names {} by its file or folder, relative to this file or to the plans' root (from the root when it starts with `/`)",
                             r.field,
                             crate::numbers::with_article(&r.kind)
                         ))
@@ -105,11 +105,20 @@ fn nearest_id<'p>(plan: &'p Plan, r: &refs::Ref) -> Option<&'p str> {
 
 /// The document a reference by path names, written in `from_file`; the
 /// message of a `broken-reference` when it names none.
+/// A path written without `/`, `./` or `../` that names no document from
+/// the referring file's folder is tried from the plans' root: KEPs write
+/// `keps/sig-x/NNNN-slug` meaning the repository's `keps/`.
 pub fn by_path(plan: &Plan, from_file: &str, path: &str) -> Result<usize, String> {
+    let at = |written: &str| match super::links::resolve(written, from_file) {
+        super::links::Target::Path(p, _) => plan.doc_at_path(&p),
+        _ => None,
+    };
+    let bare = !path.starts_with(['/', '.']);
+    if let Some(to) = at(path).or_else(|| bare.then(|| at(&format!("/{path}"))).flatten()) {
+        return Ok(to);
+    }
     match super::links::resolve(path, from_file) {
-        super::links::Target::Path(p, _) => plan
-            .doc_at_path(&p)
-            .ok_or_else(|| format!("no document at `{path}`")),
+        super::links::Target::Path(..) => Err(format!("no document at `{path}`")),
         _ => Err(format!("`{path}` is not a path inside the plans")),
     }
 }

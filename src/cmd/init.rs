@@ -3,6 +3,9 @@
 //!
 //! `northstar init --templates [DIR]`: write the default templates out so a
 //! plans repository can edit them (files of the same name override ours).
+//!
+//! `northstar init --from kep|rfc|adr|front-matter [DIR]`: a config and a
+//! schema for specs already kept in that layout ([`super::recipe`]).
 
 use super::new::kind_folder;
 use crate::project::{Open, Project};
@@ -14,8 +17,18 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Write the default templates, CSS and JS into the plans' `templates/`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from")]
     pub templates: bool,
+    /// Write a config and a schema for specs already kept in this layout:
+    /// `kep` (keps/**/kep.yaml), `rfc` (text/NNNN-slug.md), `adr`
+    /// (docs/adr/NNNN-title.md), `front-matter` (Markdown with front
+    /// matter under docs/ or --folder).
+    #[arg(long, value_name = "LAYOUT")]
+    pub from: Option<super::recipe::Layout>,
+    /// With `--from`: the folder the specs are in, relative to DIR
+    /// (default: detected).
+    #[arg(long, value_name = "FOLDER", requires = "from")]
+    pub folder: Option<String>,
     /// Folder (default: the current folder; with `--templates`, the plans
     /// root). Relative to `-C`.
     // Its own id: `dir` is the global `-C`'s, and clap would merge the two.
@@ -41,7 +54,37 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
         Some(d) => dir.join(d),
         None => dir.to_path_buf(),
     };
-    repository(&target)
+    match args.from {
+        Some(layout) => adopt(&target, layout, args.folder.as_deref()),
+        None => repository(&target),
+    }
+}
+
+/// `init --from LAYOUT`: into an existing folder of specs, a config and
+/// a schema; nothing else is touched, and nothing is overwritten.
+fn adopt(target: &Path, layout: super::recipe::Layout, folder: Option<&str>) -> Result<u8, String> {
+    if !target.is_dir() {
+        return Err(format!(
+            "{} is not a folder: `init --from` adopts an existing repository of specs",
+            target.display()
+        ));
+    }
+    let recipe = super::recipe::recipe(target, layout, folder)?;
+    write_all(target, &recipe.files)?;
+    let mut out = std::io::stdout().lock();
+    for (rel, _) in &recipe.files {
+        let _ = writeln!(out, "{}", shown(target, rel));
+    }
+    let c = if target == Path::new(".") {
+        String::new()
+    } else {
+        format!("-C {} ", target.display())
+    };
+    eprintln!(
+        "found {}; wrote a config and a schema for them (edit both to fit); next: `northstar {c}check`, then `northstar {c}build`",
+        recipe.found
+    );
+    Ok(0)
 }
 
 /// `init --templates`.
@@ -116,7 +159,26 @@ fn repository(target: &Path) -> Result<u8, String> {
         return Err(format!("{} exists and is not a folder", target.display()));
     }
     let files = files(crate::dates::local_today());
+    write_all(target, &files)?;
+    let mut out = std::io::stdout().lock();
     for (rel, _) in &files {
+        let _ = writeln!(out, "{}", shown(target, rel));
+    }
+    let c = if target == Path::new(".") {
+        String::new()
+    } else {
+        format!("-C {} ", target.display())
+    };
+    eprintln!(
+        "created a plans repository; next: `northstar {c}check`, then `northstar {c}new feature \"<title>\"`"
+    );
+    Ok(0)
+}
+
+/// Writes `files` under `target`: all of them or, when one exists already
+/// or cannot be written, none (what this run made is taken back).
+fn write_all(target: &Path, files: &[(String, String)]) -> Result<(), String> {
+    for (rel, _) in files {
         if target.join(rel).symlink_metadata().is_ok() {
             return Err(format!(
                 "{} already exists; nothing written (init never overwrites)",
@@ -127,7 +189,7 @@ fn repository(target: &Path) -> Result<u8, String> {
     let mut created_dirs: Vec<PathBuf> = Vec::new();
     let mut written: Vec<PathBuf> = Vec::new();
     let result = (|| -> Result<(), String> {
-        for (rel, text) in &files {
+        for (rel, text) in files {
             let path = target.join(rel);
             if let Some(parent) = path.parent() {
                 // Remember the folders made here, outermost first.
@@ -162,19 +224,7 @@ fn repository(target: &Path) -> Result<u8, String> {
         }
         return Err(e);
     }
-    let mut out = std::io::stdout().lock();
-    for (rel, _) in &files {
-        let _ = writeln!(out, "{}", shown(target, rel));
-    }
-    let c = if target == Path::new(".") {
-        String::new()
-    } else {
-        format!("-C {} ", target.display())
-    };
-    eprintln!(
-        "created a plans repository; next: `northstar {c}check`, then `northstar {c}new feature \"<title>\"`"
-    );
-    Ok(0)
+    Ok(())
 }
 
 const CONFIG: &str = "\

@@ -10,6 +10,7 @@ mod init;
 mod list;
 mod lsp;
 mod new;
+mod recipe;
 mod schema;
 mod serve;
 

@@ -404,12 +404,20 @@ const COMMON_FIELDS: &[&str] = &[
     "suppress",
 ];
 
-/// The whole text of a new document.
+/// The whole text of a new document. A kind by location needs no
+/// `kind:` (its place says it), and takes its title where its `title`
+/// setting reads it: a field, or the body's first heading.
 fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
-    let mut fm = format!("kind: {kind}\ntitle: {}\n", yaml_str(title));
+    let located = project.config.kinds.get(kind).filter(|k| k.files.is_some());
+    let title_from = located.and_then(|k| k.title.as_deref()).unwrap_or("title");
+    let mut fm = match located {
+        None => format!("kind: {kind}\ntitle: {}\n", yaml_str(title)),
+        Some(_) if title_from == "#" => String::new(),
+        Some(_) => format!("{}: {}\n", yaml_str(title_from), yaml_str(title)),
+    };
     // Required fields are generated even when common (a tightening may
     // require `owner`); only these three are always written above.
-    let mut skip: BTreeSet<&str> = ["kind", "id", "title"].into_iter().collect();
+    let mut skip: BTreeSet<&str> = ["kind", "id", "title", title_from].into_iter().collect();
     match builtin_fields(kind, ctx) {
         Some(text) => {
             // A tightening schema (`kinds: {feature: {schema: …}}`) may
@@ -462,8 +470,73 @@ fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
             }
         }
     }
+    // A kind whose statuses map onto the lifecycle starts at the earliest.
+    if let Some(k) = located {
+        let field = project.config.status_field(kind);
+        let earliest = k.lifecycle.iter().min_by_key(|(_, to)| {
+            crate::config::LIFECYCLE
+                .iter()
+                .position(|l| l == to)
+                .unwrap_or(usize::MAX)
+        });
+        if let Some((value, _)) = earliest
+            && !fm.lines().any(|l| l.starts_with(&format!("{field}:")))
+        {
+            fm.push_str(&format!("{}: {}\n", yaml_str(field), yaml_str(value)));
+        }
+    }
+    if fm.lines().all(|l| l.starts_with('#')) {
+        // Only a comment: nothing for a front matter to hold.
+        fm.clear();
+    }
     let sections = project.config.required_sections(kind);
-    format!("---\n{fm}---\n{}", body(kind, &sections))
+    let heading = if located.is_some() && title_from == "#" {
+        format!("\n# {title}\n")
+    } else {
+        String::new()
+    };
+    let body = format!("{heading}{}", body(kind, &sections));
+    if fm.is_empty() {
+        body.trim_start().to_string()
+    } else {
+        format!("---\n{fm}---\n{body}")
+    }
+}
+
+/// Where a kind by location's `files` pattern expects a new document: a
+/// folder and an extension for `DIR/*.EXT`, numbered (`NNNN-slug`, after
+/// the highest number there) for `DIR/[0-9]*.EXT`. None for any other
+/// pattern (`keps/**/kep.yaml`), whose place `new` cannot tell.
+fn located_place(pattern: &str) -> Option<(String, bool, String)> {
+    let (dir, file) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+    let glob = |s: &str| s.contains(['*', '?', '[', '{']);
+    if glob(dir) {
+        return None;
+    }
+    let (numbered, ext) = match file.strip_prefix("[0-9]*.") {
+        Some(ext) => (true, ext),
+        None => (false, file.strip_prefix("*.")?),
+    };
+    if glob(ext) || !matches!(ext, "md" | "markdown") {
+        return None;
+    }
+    Some((dir.to_string(), numbered, ext.to_string()))
+}
+
+/// The next number in a folder of numbered files (`0042-x.md` → 43),
+/// written with as many digits as the widest there (at least four).
+fn next_number(folder: &Path) -> String {
+    let mut highest = 0u64;
+    let mut width = 4;
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse::<u64>() {
+            highest = highest.max(n);
+            width = width.max(digits.len());
+        }
+    }
+    format!("{:0width$}", highest + 1)
 }
 
 /// Ids in use, lowercased (two ids may not differ only in case): every
@@ -520,8 +593,37 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
     }
     let compiled = project.compile();
     let taken = taken_ids(&project, &compiled);
-    let folder = base_folder(&project).join(kind_folder(&args.kind));
-    let path_of = |id: &str| folder.join(format!("{id}.md"));
+    // A kind by location: where its `files` pattern looks.
+    let (folder, prefix, ext) = match project
+        .config
+        .kinds
+        .get(&args.kind)
+        .and_then(|k| k.files.as_deref())
+    {
+        None => (
+            base_folder(&project).join(kind_folder(&args.kind)),
+            String::new(),
+            "md".to_string(),
+        ),
+        Some(pattern) => match located_place(pattern) {
+            Some((dir, numbered, ext)) => {
+                let folder = project.root.join(dir);
+                let prefix = if numbered {
+                    format!("{}-", next_number(&folder))
+                } else {
+                    String::new()
+                };
+                (folder, prefix, ext)
+            }
+            None => {
+                return Err(format!(
+                    "kind `{}` is found by `files: {pattern}`, which does not say where a new one goes: `new` writes only where a pattern like `dir/*.md` or `dir/[0-9]*.md` points; create the file by hand",
+                    args.kind
+                ));
+            }
+        },
+    };
+    let path_of = |id: &str| folder.join(format!("{prefix}{id}.{ext}"));
     let id = match args.id {
         Some(id) => {
             if !valid_id(&id) {

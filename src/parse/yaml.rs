@@ -145,6 +145,9 @@ fn scan_error(text: &str, first_line: u32, pos: Pos, info: &str) -> YamlError {
     if let Some(plain) = tab_or_quote(text, first_line, pos, info) {
         return plain;
     }
+    if let Some(plain) = unindented_close(text, first_line, pos, info) {
+        return plain;
+    }
     YamlError {
         pos,
         message: format!("invalid YAML: {info}"),
@@ -196,6 +199,27 @@ fn tab_or_quote(text: &str, first_line: u32, pos: Pos, info: &str) -> Option<Yam
                 .collect::<String>()
                 .trim_start()
         )),
+    })
+}
+
+/// A flow collection's closing `]` or `}` at the start of a line, where a
+/// key's value spans lines (`see-also: [` … `]`): YAML 1.2 wants it
+/// indented, though YAML 1.1 loaders (PyYAML, go-yaml) let it pass.
+fn unindented_close(text: &str, first_line: u32, pos: Pos, info: &str) -> Option<YamlError> {
+    if info != "invalid indentation" || pos.col != 1 {
+        return None;
+    }
+    let line = text
+        .lines()
+        .nth(pos.line.checked_sub(first_line)? as usize)?;
+    let close = line.chars().next().filter(|c| matches!(c, ']' | '}'))?;
+    let what = if close == ']' { "list" } else { "mapping" };
+    Some(YamlError {
+        pos,
+        message: format!(
+            "the closing `{close}` of a {what} written over several lines must be indented: in YAML 1.2 every line of a key's value sits right of the key (some YAML 1.1 loaders let it pass)"
+        ),
+        suggestion: Some(format!("indent it: `  {}`", line.trim_end())),
     })
 }
 
@@ -547,6 +571,21 @@ mod tests {
         let at = |s: &str| parse_stream(s, 1).1.expect("error").pos;
         assert_eq!(at("a: 1\nb:\n\t- x\n"), Pos::new(3, 1));
         assert_eq!(at("a:\n  - b: x\n \t  c: y\n"), Pos::new(3, 2));
+    }
+
+    #[test]
+    fn an_unindented_closing_bracket_says_so() {
+        let (_, err) = parse_stream("see-also: [\n  \"a\",\n]\nstage: beta\n", 1);
+        let err = err.expect("error");
+        assert_eq!(err.pos, Pos::new(3, 1));
+        assert!(
+            err.message.starts_with(
+                "the closing `]` of a list written over several lines must be indented"
+            ),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.suggestion.as_deref(), Some("indent it: `  ]`"));
     }
 
     #[test]

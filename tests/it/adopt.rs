@@ -508,3 +508,127 @@ fn home_of_a_specs_only_repository_has_no_empty_sections() {
         "{home}"
     );
 }
+
+/// An Ember RFC repository made by code, with history: RFCs in
+/// `text/NNNN-slug.md` whose front matter has `stage`, dates as
+/// timestamps, `teams` naming `teams/*.md`, `prs`; the title only as the
+/// body's first heading. `init --from rfc` adopts it as it is: it checks
+/// clean, titles come from the headings, `stage` is the status, coloured
+/// as the lifecycle status it maps to, and teams are documents the RFCs
+/// link to (a team that does not exist is a broken reference).
+#[test]
+fn an_ember_repository_adopted_with_init_from_rfc_checks_clean() {
+    let repo = Repo::empty();
+    let rfc = |stage: &str, teams: &str, title: &str| {
+        format!(
+            "---\nstage: {stage} # FIXME: check\nstart-date: 2021-11-30T00:00:00.000Z\nrelease-date: # FIXME\nrelease-versions:\nteams: # delete teams that aren't relevant\n{teams}prs:\n  accepted: https://github.com/emberjs/rfcs/pull/785\nproject-link:\n---\n\n<!---\nDirections for above: leave as is.\n-->\n\n# {title}\n\n## Summary\n\nWhat it does.\n"
+        )
+    };
+    repo.file("README.md", "# Ember RFCs\n\nNot an RFC.\n")
+        .file(
+            "0000-template.md",
+            &rfc("accepted", "  - framework\n", "RFC Template"),
+        )
+        .file("teams/framework.md", "---\nname: Framework\n---\n")
+        .file("teams/cli.md", "---\nname: CLI\n---\n")
+        .file("stages/accepted.md", "---\nname: Accepted\norder: 5\n---\n");
+    let git = crate::git::Git::init(repo.path());
+    repo.file(
+        "text/0785-cli-helpers.md",
+        &rfc("accepted", "  - framework\n  - cli\n", "CLI Helpers"),
+    );
+    git.commit("Propose CLI helpers", "2026-01-05");
+    repo.file(
+        "text/0785-cli-helpers.md",
+        &rfc("released", "  - framework\n  - cli\n", "CLI Helpers"),
+    )
+    .file(
+        "text/0790-tracked-arrays.md",
+        &rfc("recommended", "  - framework\n", "Tracked Arrays"),
+    );
+    git.commit("Release CLI helpers; tracked arrays", "2026-02-10");
+
+    let run = repo.run(&["init", "--from", "rfc"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("found 2 RFCs in text/, teams in teams/; wrote a config"),
+        "{run:?}"
+    );
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(config.contains("    status: stage\n"), "{config}");
+    let run = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("checked 4 documents"), "{}", run.stdout);
+
+    let run = repo.run(&["list", "rfc", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let rows: Vec<(&str, &str, &str)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap_or_default(),
+                d["title"].as_str().unwrap_or_default(),
+                d["stage"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("0785-cli-helpers", "CLI Helpers", "released"),
+            ("0790-tracked-arrays", "Tracked Arrays", "recommended")
+        ]
+    );
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let page = std::fs::read_to_string(site.join("rfc/0785-cli-helpers.html")).expect("page");
+    assert!(
+        page.contains(">RFC</a> · <span class=\"badge status-shipped\">released</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"../rfc-team/framework.html\">Framework</a>, <a href=\"../rfc-team/cli.html\">CLI</a>"),
+        "{page}"
+    );
+    let team = std::fs::read_to_string(site.join("rfc-team/cli.html")).expect("team");
+    assert!(team.contains("0785-cli-helpers.html"), "{team}");
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    assert!(
+        home.contains("<li><a href=\"rfc/index.html\">RFCs</a> <span class=\"count\">2</span> <span class=\"badge status-shipped\">2 shipped</span></li>"),
+        "{home}"
+    );
+
+    // A team that is not there, and a stage Ember does not have.
+    repo.file(
+        "text/0791-typo.md",
+        &rfc("acepted", "  - framwork\n", "Typo"),
+    );
+    let found: Vec<(String, u64, String)> = repo
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("schema", 2),
+        "{found:?}"
+    );
+    assert!(found[0].2.contains("`acepted`"), "{found:?}");
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1, found[1].2.as_str()),
+        ("broken-reference", 7, "no rfc-team with id `framwork`")
+    );
+}

@@ -13,6 +13,7 @@ mod changelog;
 mod ci;
 mod cli;
 mod common;
+mod corpus;
 mod diff;
 mod git;
 mod history;

@@ -510,3 +510,143 @@ fn new_quotes_titles_yaml_would_misread() {
     );
     assert_eq!(structural(&repo), Vec::<String>::new());
 }
+
+/// `init --from adr` in a repository of decision records (adr-tools'
+/// `doc/adr`, no front matter; one record with it): a config and a schema
+/// that check clean; `new adr` numbers the next record there.
+#[test]
+fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
+    let repo = Repo::empty();
+    repo.file("src/main.rs", "fn main() {}\n")
+        .file(".github/workflows/ci.yaml", "on: push\n")
+        .file("doc/adr/README.md", "# Decisions\n")
+        .file(
+            "doc/adr/0001-record-architecture-decisions.md",
+            "# 1. Record architecture decisions\n\nDate: 2026-01-05\n\n## Status\n\nAccepted\n",
+        )
+        .file(
+            "doc/adr/0002-use-rust.md",
+            "---\nstatus: accepted\ndate: 2026-02-01\n---\n# 2. Use Rust\n\n## Context\n",
+        );
+    let run = repo.run(&["init", "--from", "adr"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        tree(repo.path()),
+        [
+            ".github/workflows/ci.yaml",
+            "doc/adr/0001-record-architecture-decisions.md",
+            "doc/adr/0002-use-rust.md",
+            "doc/adr/README.md",
+            "northstar.yaml",
+            "schema/adr.schema.json",
+            "src/main.rs"
+        ]
+    );
+    assert!(
+        run.stderr
+            .starts_with("found 2 decision records in doc/adr/;")
+            && run.stderr.contains("next: `northstar -C "),
+        "{run:?}"
+    );
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert_eq!(
+        ids(repo.path(), "adr"),
+        ["0001-record-architecture-decisions", "0002-use-rust"]
+    );
+
+    let path = new(&repo, &["adr", "Drop the cache"]);
+    assert!(path.ends_with("doc/adr/0003-drop-the-cache.md"), "{path}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "---\n# optional: date, deciders, status\nstatus: proposed\n---\n\n# Drop the cache\n\nTODO: describe it here.\n"
+    );
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    let run = repo.run(&["list", "adr", "--format", "json"]);
+    assert!(
+        run.stdout.contains("\"title\": \"Drop the cache\""),
+        "{run:?}"
+    );
+}
+
+/// `init --from front-matter` finds a folder of Markdown specs with front
+/// matter, accepts any field, maps the status words it finds onto the
+/// lifecycle, and gives ids that stay unique when file names repeat.
+#[test]
+fn init_from_front_matter_adopts_a_docs_folder() {
+    let repo = Repo::empty();
+    repo.file(
+        "docs/search/index.md",
+        "---\ntitle: Search v2\nstatus: Draft\nowner_team: core\n---\n# Search\n",
+    )
+    .file(
+        "docs/billing/index.md",
+        "---\nstatus: approved\nreviewers: [ann]\n---\n# Billing\n",
+    );
+    let run = repo.run(&["init", "--from", "front-matter"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(
+        config.contains("    files: \"docs/**/*.md\"\n    id: \"{dir}-{stem}\"")
+            && config.contains("      Draft: idea\n      approved: planned\n"),
+        "{config}"
+    );
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert_eq!(ids(repo.path(), "spec"), ["billing-index", "search-index"]);
+    // Where a pattern does not say where a new spec goes, `new` says so.
+    let run = repo.run(&["new", "spec", "Another"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "kind `spec` is found by `files: docs/**/*.md`, which does not say where a new one goes"
+        ),
+        "{run:?}"
+    );
+}
+
+/// `init --from` writes nothing when one of its files exists, and says
+/// which; without specs where the layout keeps them it says where it
+/// looked. Both exit 2.
+#[test]
+fn init_from_never_overwrites_and_says_what_it_did_not_find() {
+    let repo = Repo::empty();
+    repo.file("keps/sig-x/1-one/kep.yaml", "title: One\n")
+        .file("schema/kep.schema.json", "{}\n");
+    let before = tree(repo.path());
+    let run = repo.run(&["init", "--from", "kep"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "schema/kep.schema.json already exists; nothing written (init never overwrites)"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(tree(repo.path()), before);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("schema/kep.schema.json")).expect("read"),
+        "{}\n"
+    );
+
+    let repo = Repo::empty();
+    repo.file("notes.md", "# Notes\n");
+    let run = repo.run(&["init", "--from", "rfc"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("found no RFCs (`.md` files) for `--from rfc` in ")
+            && run
+                .stderr
+                .contains("(looked in text/, rfcs/text/, rfcs/); name the folder with --folder"),
+        "{run:?}"
+    );
+    assert_eq!(tree(repo.path()), ["notes.md"]);
+    // --folder names it.
+    repo.file("proposals/0001-first.md", "# First\n");
+    let run = repo.run(&["init", "--from", "rfc", "--folder", "proposals"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    assert_eq!(ids(repo.path(), "rfc"), ["0001-first"]);
+}
