@@ -117,6 +117,9 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         .map(|s| json!({"title": s.title, "href": Index::page(s), "period": s.str("period"), "pillars": s.data.get("pillars")}))
         .collect();
     let board = now_next_later(ctx, "", HOME_CARDS);
+    // A glance shows what is now or next; a plan where everything is
+    // later (specs with no target, none in progress) has nothing to show.
+    let glance = board[..2].iter().any(|c| c["count"] != 0);
     json!({
         "vision": product.and_then(|p| p.str("vision")),
         "problem": product.and_then(|p| p.str("problem")),
@@ -125,7 +128,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
-        "has_features": !roadmap_docs(ctx).is_empty(),
+        "has_features": glance,
         "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),
@@ -386,9 +389,14 @@ pub fn roadmap(ctx: &Ctx<'_>, timeline: String) -> Value {
             .collect()
     };
     let noun = roadmap_noun(ctx, &docs);
+    // Nothing dated: no milestone, nothing with a target.
+    let undated = milestones(ctx).iter().all(|m| m["date"].is_null())
+        && !docs.iter().any(|d| ctx.target(d).is_some());
     json!({
         "timeline": timeline,
+        "timeline_empty": undated,
         "items_label": crate::config::capitalised(&noun),
+        "items_noun": noun,
         "unscheduled": (!unscheduled.is_empty()).then(|| column(ctx, &unscheduled, COLUMN_CARDS, "")),
         "board": now_next_later(ctx, "", COLUMN_CARDS),
         "by_status": by_status,

@@ -589,3 +589,41 @@ fn a_kind_mapped_onto_the_lifecycle_is_on_the_roadmap() {
     assert!(home.contains("Roadmap at a glance"), "{home}");
     assert!(home.contains("href=\"roadmap.html\""), "{home}");
 }
+
+/// Specs mapped onto the lifecycle with no target and no milestone: the
+/// roadmap says nothing has a date instead of drawing an empty timeline,
+/// and home shows no board where everything is later.
+#[test]
+fn a_roadmap_with_nothing_dated_says_so() {
+    let repo = Repo::empty();
+    repo.file(
+        "northstar.yaml",
+        "product: Specs\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  spec:\n    schema: schema/spec.json\n    files: \"specs/*.md\"\n    title: \"#\"\n    lifecycle: { draft: discovery, approved: planned }\n",
+    )
+    .file(
+        "schema/spec.json",
+        r#"{"type": "object", "properties": {"status": {"type": "string"}}}"#,
+    )
+    .file("specs/one.md", "---\nstatus: approved\n---\n# One Spec\n")
+    .file("specs/two.md", "---\nstatus: draft\n---\n# Two Spec\n");
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let page = read("roadmap.html");
+    assert!(
+        page.contains("Nothing has a date yet: the timeline draws milestones, and specs once they have a target."),
+        "{page}"
+    );
+    assert!(!page.contains("timeline-wrap"), "{page}");
+    // Both are later, on the page's board.
+    let board = between(&page, "id=\"ns-now-next-later\"", "</section>");
+    assert!(
+        board.contains("<h3>Later <span class=\"count\">2</span>"),
+        "{board}"
+    );
+    let home = read("index.html");
+    assert!(!home.contains("Roadmap at a glance"), "{home}");
+    assert!(home.contains("href=\"roadmap.html\""), "{home}");
+}
