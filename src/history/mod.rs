@@ -440,7 +440,8 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
 }
 
 /// A fingerprint of everything that decides how commits are read: the
-/// northstar version, the schema files, and the config's settings that
+/// northstar version, how the schema files type documents (their types,
+/// not their descriptions, enums or rules), and the config's settings that
 /// say which files are plans and how they are read (`paths`, `exclude`,
 /// `today`, `cache`, the kinds' `schema`, `files`, `id`, `title`, `body`,
 /// `public`, `required_sections`). What only the site or the checks use
@@ -460,7 +461,15 @@ pub fn fingerprint(config: &Config, schemas: &BTreeMap<String, String>) -> Strin
             (name, read, &k.required_sections).hash(&mut h);
         }
     }
-    schemas.hash(&mut h);
+    for (path, text) in schemas {
+        // How the schema types documents, not its text (see
+        // `schema::typing::skeleton`); a schema that is not JSON fails the
+        // config anyway, and is taken whole.
+        let typing = serde_json::from_str::<serde_json::Value>(text)
+            .map(|v| crate::schema::typing::skeleton(&v).to_string())
+            .unwrap_or_else(|_| text.clone());
+        (path, typing).hash(&mut h);
+    }
     format!("{:016x}", h.finish())
 }
 
@@ -1313,5 +1322,43 @@ impl Committed {
         }
         let _t = crate::timings::phase("history: finish");
         replay.finish(today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(schema: &str) -> String {
+        let config = crate::config::parse(
+            "product: p\nkinds:\n  kep:\n    schema: schema/kep.json\n    files: \"keps/*/kep.yaml\"\n",
+        )
+        .expect("config");
+        let schemas = BTreeMap::from([("schema/kep.json".to_string(), schema.to_string())]);
+        fingerprint(&config, &schemas)
+    }
+
+    /// Editing what does not change how a document is typed keeps the
+    /// history cache (a description, `required`, a format, an enum value
+    /// of the same type, the order of keys); a type that changes, or a
+    /// field that appears, does not.
+    #[test]
+    fn the_fingerprint_follows_how_schemas_type_documents() {
+        let base = fp(
+            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "string"}}}"#,
+        );
+        for same in [
+            r#"{"type": "object", "required": ["n"], "properties": {"status": {"enum": ["a", "b", "c"], "description": "d"}, "n": {"type": "string", "format": "date"}}}"#,
+            r#"{"properties": {"n": {"type": "string"}, "status": {"enum": ["b", "a"]}}, "type": "object"}"#,
+        ] {
+            assert_eq!(fp(same), base, "{same}");
+        }
+        for different in [
+            r#"{"type": "object", "properties": {"status": {"enum": ["a", 1]}, "n": {"type": "string"}}}"#,
+            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "integer"}}}"#,
+            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "string"}, "m": {"type": "string"}}}"#,
+        ] {
+            assert_ne!(fp(different), base, "{different}");
+        }
     }
 }

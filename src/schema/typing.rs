@@ -135,6 +135,50 @@ fn types(schema: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// What of a schema decides how [`to_json`] types a document: the JSON
+/// types it allows (`type`, the types of `enum` values, and the same
+/// through `anyOf`, `oneOf`, `allOf` and references) at each property and
+/// item, with keys sorted. The history cache keeps documents as typed, so
+/// it is fingerprinted with this rather than the schema's text: editing a
+/// description, a `required` list, a format or an enum value of the same
+/// type changes no document's reading and keeps the cache.
+pub fn skeleton(schema: &Value) -> Value {
+    let Value::Object(o) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in o {
+        let kept = match key.as_str() {
+            "type" | "$ref" => value.clone(),
+            "enum" => {
+                let mut ts = Vec::new();
+                types(&serde_json::json!({"enum": value}), &mut ts);
+                ts.sort();
+                ts.dedup();
+                serde_json::json!(ts)
+            }
+            "properties" | "$defs" | "definitions" => match value {
+                Value::Object(props) => Value::Object(
+                    props
+                        .iter()
+                        .map(|(name, sub)| (name.clone(), skeleton(sub)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
+            "items" | "additionalProperties" | "prefixItems" | "anyOf" | "oneOf" | "allOf" => {
+                match value {
+                    Value::Array(subs) => Value::Array(subs.iter().map(skeleton).collect()),
+                    other => skeleton(other),
+                }
+            }
+            _ => continue,
+        };
+        out.insert(key.clone(), kept);
+    }
+    Value::Object(out)
+}
+
 fn expects_only_string(schema: Option<&Value>) -> bool {
     let Some(schema) = schema else { return false };
     let mut ts = Vec::new();
