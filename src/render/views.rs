@@ -117,9 +117,6 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         .map(|s| json!({"title": s.title, "href": Index::page(s), "period": s.str("period"), "pillars": s.data.get("pillars")}))
         .collect();
     let board = now_next_later(ctx, "", HOME_CARDS);
-    // A glance shows what is now or next; a plan where everything is
-    // later (specs with no target, none in progress) has nothing to show.
-    let glance = board[..2].iter().any(|c| c["count"] != 0);
     json!({
         "vision": product.and_then(|p| p.str("vision")),
         "problem": product.and_then(|p| p.str("problem")),
@@ -128,7 +125,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
-        "has_features": glance,
+        "has_features": !roadmap_docs(ctx).is_empty(),
         "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),
