@@ -41,11 +41,17 @@ pub(super) fn print(
     format: Format,
     deny: Option<Deny>,
 ) -> u8 {
+    // Every file a diagnostic can point into: the documents, the body
+    // files of kinds by location (a KEP's README.md), the config.
     let mut sources: std::collections::HashMap<String, &str> = project
         .tree
         .files
         .iter()
-        .filter_map(|f| f.text.as_ref().ok().map(|t| (f.path.clone(), t.as_str())))
+        .flat_map(|f| {
+            let own = f.text.as_ref().ok().map(|t| (f.path.clone(), t.as_str()));
+            let body = f.body.as_ref().map(|(p, t)| (p.clone(), t.as_str()));
+            own.into_iter().chain(body)
+        })
         .collect();
     sources.insert(crate::config::FILE_NAME.to_string(), &project.config_text);
     let ctx = Context {

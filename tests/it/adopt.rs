@@ -639,3 +639,30 @@ fn an_ember_repository_adopted_with_init_from_rfc_checks_clean() {
         ("broken-reference", 7, "no rfc-team with id `framwork`")
     );
 }
+
+/// A problem in the body file of a kind by location (a KEP's README.md)
+/// is shown like any other: under its position, the source line and a
+/// caret.
+#[test]
+fn a_problem_in_a_body_file_shows_its_source_line() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  kep:\n    schema: schema/kep.schema.json\n    files: \"keps/*/kep.yaml\"\n    id: \"kep-{dir}\"\n    title: name\n    body: README.md\n",
+    )
+    .file("schema/kep.schema.json", KEP_SCHEMA)
+    .file("keps/1-good/kep.yaml", "name: Good\nstatus: implementable\n")
+    .file(
+        "keps/1-good/README.md",
+        "# Good\n\nSee [the design](design.md) first.\n",
+    );
+    let run = repo.run(&["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains(
+            " --> keps/1-good/README.md:3:5\n  |\n3 | See [the design](design.md) first.\n  |     ^"
+        ),
+        "{out}"
+    );
+}
