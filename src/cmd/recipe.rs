@@ -397,7 +397,7 @@ const KEP_SCHEMA: &str = r#"{
   "additionalProperties": false,
   "properties": {
     "title": {"type": "string"},
-    "kep-number": {"type": ["integer", "string"]},
+    "kep-number": {"type": "string", "description": "The KEP's number, as written (4355 or \"4355\")"},
     "authors": {"type": "array", "minItems": 1, "items": {"type": "string"}},
     "owning-sig": {"type": "string"},
     "participating-sigs": {"type": ["array", "null"], "items": {"type": "string"}},

@@ -570,6 +570,11 @@ fn the_kep_snapshot_checks_with_every_listed_defect_and_nothing_else() {
         page.contains(">KEP</a> · <span class=\"badge status-planned\">implementable</span>"),
         "status"
     );
+    // The number as written: a name, not a quantity ("4355", not "4,355").
+    assert!(
+        page.contains("<dd class=\"field-kep-number\">4355</dd>"),
+        "kep-number"
+    );
     // `see-also: keps/sig-api-machinery/1965-…`, written from the root.
     assert!(
         page.contains("<a href=\"../kep/1965-kube-apiserver-identity.html\">"),
