@@ -635,6 +635,26 @@ fn dependency_cycle_not_raised_for_a_chain() {
     clean(&repo);
 }
 
+#[test]
+fn dependency_rules_read_only_depends_on_between_features() {
+    // Prose links between features are no dependencies: a shipped feature
+    // linking a planned one, which links back, is neither a cycle nor
+    // shipped before a dependency.
+    let repo = Repo::base();
+    repo.file(
+        "x.md",
+        &feature_body(
+            "status: shipped\nowner: alice\nobjectives: [obj]\n",
+            &format!("{SECTIONS}\nSee [[y]].\n"),
+        ),
+    );
+    repo.file(
+        "y.md",
+        &feature_body(OK, &format!("{SECTIONS}\nAfter [x](x.md).\n")),
+    );
+    clean(&repo);
+}
+
 // ----------------------------------------------------------- dependency-order
 
 /// Feature `x` in milestone `xm` depending on feature `y` (status
