@@ -840,6 +840,48 @@ fn broken_link_relative_paths_and_anchors() {
     );
 }
 
+/// A link to a missing file suggests the nearest file of the same folder,
+/// written the way the link was; files in other folders, or in a folder
+/// below, are not suggested.
+#[test]
+fn broken_link_to_a_missing_file_suggests_a_file_beside_it() {
+    let repo = Repo::base();
+    repo.file("notes/target.md", TARGET);
+    repo.file("notes/deep/targets.md", TARGET);
+    repo.file("other/zzz.png", "png");
+    linker(
+        &repo,
+        "notes/l.md",
+        "[a](targt.md) [b](../notes/targt.md#top) [c](../other/zzz.pn)\n",
+    );
+    let got: Vec<(String, String)> = of(&repo, "broken-link")
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["suggestion"].as_str().unwrap_or("none").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "link to missing file `targt.md`".to_string(),
+                "did you mean `target.md`?".to_string()
+            ),
+            (
+                "link to missing file `../notes/targt.md#top`".to_string(),
+                "did you mean `../notes/target.md`?".to_string()
+            ),
+            (
+                "link to missing file `../other/zzz.pn`".to_string(),
+                "did you mean `../other/zzz.png`?".to_string()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn broken_link_same_page_anchors_with_repeated_headings() {
     let repo = Repo::base();
