@@ -882,6 +882,26 @@ fn broken_link_to_a_missing_file_suggests_a_file_beside_it() {
     );
 }
 
+/// A link to a folder of the repository, or to its root, is no broken
+/// link; a folder that is not there is.
+#[test]
+fn broken_link_not_raised_for_a_folder_or_the_root() {
+    let repo = Repo::base();
+    repo.file("notes/target.md", TARGET);
+    linker(
+        &repo,
+        "l.md",
+        "[folder](notes/) [also](notes) [root](./) [gone](drafts/)\n",
+    );
+    let ds = of(&repo, "broken-link");
+    assert_eq!(
+        ds.iter().map(where_).collect::<Vec<_>>(),
+        vec![at("l.md", 5, 43)],
+        "{ds:#?}"
+    );
+    assert_eq!(ds[0]["message"], "link to missing file `drafts/`");
+}
+
 #[test]
 fn broken_link_same_page_anchors_with_repeated_headings() {
     let repo = Repo::base();
