@@ -104,7 +104,9 @@ fn cycles(plan: &Plan, sink: &mut Sink<'_>) {
         }
         let mut work = vec![(start, 0usize)];
         while let Some(&mut (v, ref mut child)) = work.last_mut() {
-            if *child == 0 && index[v] == usize::MAX {
+            // A frame is pushed only for a node not yet numbered (with
+            // `child` 0) and taken up at once: numbered here, first time.
+            if index[v] == usize::MAX {
                 index[v] = next;
                 low[v] = next;
                 next += 1;

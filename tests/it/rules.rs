@@ -635,6 +635,26 @@ fn dependency_cycle_not_raised_for_a_chain() {
     clean(&repo);
 }
 
+#[test]
+fn dependency_rules_read_only_depends_on_between_features() {
+    // Prose links between features are no dependencies: a shipped feature
+    // linking a planned one, which links back, is neither a cycle nor
+    // shipped before a dependency.
+    let repo = Repo::base();
+    repo.file(
+        "x.md",
+        &feature_body(
+            "status: shipped\nowner: alice\nobjectives: [obj]\n",
+            &format!("{SECTIONS}\nSee [[y]].\n"),
+        ),
+    );
+    repo.file(
+        "y.md",
+        &feature_body(OK, &format!("{SECTIONS}\nAfter [x](x.md).\n")),
+    );
+    clean(&repo);
+}
+
 // ----------------------------------------------------------- dependency-order
 
 /// Feature `x` in milestone `xm` depending on feature `y` (status
@@ -818,6 +838,68 @@ fn broken_link_relative_paths_and_anchors() {
         ],
         "{ds:#?}"
     );
+}
+
+/// A link to a missing file suggests the nearest file of the same folder,
+/// written the way the link was; files in other folders, or in a folder
+/// below, are not suggested.
+#[test]
+fn broken_link_to_a_missing_file_suggests_a_file_beside_it() {
+    let repo = Repo::base();
+    repo.file("notes/target.md", TARGET);
+    repo.file("notes/deep/targets.md", TARGET);
+    repo.file("other/zzz.png", "png");
+    linker(
+        &repo,
+        "notes/l.md",
+        "[a](targt.md) [b](../notes/targt.md#top) [c](../other/zzz.pn)\n",
+    );
+    let got: Vec<(String, String)> = of(&repo, "broken-link")
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["suggestion"].as_str().unwrap_or("none").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "link to missing file `targt.md`".to_string(),
+                "did you mean `target.md`?".to_string()
+            ),
+            (
+                "link to missing file `../notes/targt.md#top`".to_string(),
+                "did you mean `../notes/target.md`?".to_string()
+            ),
+            (
+                "link to missing file `../other/zzz.pn`".to_string(),
+                "did you mean `../other/zzz.png`?".to_string()
+            ),
+        ]
+    );
+}
+
+/// A link to a folder of the repository, or to its root, is no broken
+/// link; a folder that is not there is.
+#[test]
+fn broken_link_not_raised_for_a_folder_or_the_root() {
+    let repo = Repo::base();
+    repo.file("notes/target.md", TARGET);
+    linker(
+        &repo,
+        "l.md",
+        "[folder](notes/) [also](notes) [root](./) [gone](drafts/)\n",
+    );
+    let ds = of(&repo, "broken-link");
+    assert_eq!(
+        ds.iter().map(where_).collect::<Vec<_>>(),
+        vec![at("l.md", 5, 43)],
+        "{ds:#?}"
+    );
+    assert_eq!(ds[0]["message"], "link to missing file `drafts/`");
 }
 
 #[test]
