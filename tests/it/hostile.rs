@@ -6,8 +6,12 @@ use crate::common::{Repo, Run, skip_unless_ci};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// Each run must finish in well under a second; debug builds get slack.
-const LIMIT: Duration = Duration::from_secs(2);
+/// Each run finishes in well under a second on an idle machine; this
+/// bound is wall time for a debug build beside a loaded suite on two
+/// cores (a deep file took 2.03 s at a load of 9), so it is generous. What
+/// it catches is a hang or a blow-up, which at these sizes takes minutes;
+/// speed is measured in `bench/`, not here.
+const LIMIT: Duration = Duration::from_secs(10);
 
 /// Two other broken files, sorted before and after any hostile one, whose
 /// diagnostics must still be reported.
