@@ -238,15 +238,6 @@ struct Frame<'a> {
     public: bool,
 }
 
-/// Whether the build publishes a document the roadmap shows (a feature,
-/// or one of a kind the config puts on it): a roadmap to link to.
-fn has_roadmap(config: &Config, index: &Index<'_>) -> bool {
-    config
-        .roadmap_kinds()
-        .into_iter()
-        .any(|k| index.of_kind(k).next().is_some())
-}
-
 /// The kinds the navigation links to, as (footer, header): the footer
 /// lists every kind with a published document by its plural; the header
 /// the built-in features, objectives and metrics, then every kind the
@@ -350,7 +341,7 @@ pub(crate) fn build_some(b: &Build<'_>, sink: &dyn Sink) -> Result<BTreeSet<Stri
         config: b.config,
         nav_kinds,
         header_kinds,
-        has_roadmap: has_roadmap(b.config, &index),
+        has_roadmap: views::has_roadmap(b.config, &index),
         today: if opts.public {
             crate::dates::quarter(plan.today)
         } else {

@@ -159,7 +159,7 @@ pub fn pages(
     } else {
         crate::dates::human(plan.today)
     };
-    let has_roadmap = super::has_roadmap(config, &index);
+    let has_roadmap = super::views::has_roadmap(config, &index);
     let frame = |title: &str, active: &str, page: Value| -> Value {
         json!({
             "root": "../", "page_title": title, "site_title": config.site.title, "product": config.product,

@@ -76,6 +76,16 @@ fn roadmap_docs<'d>(ctx: &Ctx<'d>) -> Vec<&'d Document> {
         .collect()
 }
 
+/// Whether the build publishes a document the roadmap shows (a feature,
+/// or one of a kind the config puts on it): a roadmap to link to, and a
+/// board on home.
+pub(super) fn has_roadmap(config: &crate::config::Config, index: &Index<'_>) -> bool {
+    config
+        .roadmap_kinds()
+        .into_iter()
+        .any(|k| index.of_kind(k).next().is_some())
+}
+
 /// What the roadmap's documents are called: the plurals of the kinds it
 /// shows that have a document ("features", "features and KEPs").
 fn roadmap_noun(ctx: &Ctx<'_>, docs: &[&Document]) -> String {
@@ -125,7 +135,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
-        "has_features": !roadmap_docs(ctx).is_empty(),
+        "has_features": has_roadmap(ctx.config, ctx.index),
         "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),
@@ -447,8 +457,9 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
                 .and_then(|m| ctx.index.get(m))
                 .filter(|m| m.kind == "milestone");
             let target = ctx.target(f).map(|d| dates::format(coarse(ctx, d)));
+            let status = ctx.status(f);
             let mut v = json!({
-                "i": f.id, "t": f.title, "u": Index::page(f), "s": ctx.status(f).map(|s| s.1),
+                "i": f.id, "t": f.title, "u": Index::page(f), "s": status.map(|s| s.1),
                 "tm": filter.team, "o": filter.objectives, "g": filter.segments,
                 "m": milestone.map(|m| &m.id), "d": target,
                 "r": facts::rice(f).map(|s| s.round() as i64),
@@ -456,9 +467,8 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
             });
             // A kind's own status value and name, where they differ from a
             // feature's: the card shows them.
-            if let Some((written, class)) = ctx.status(f).filter(|s| s.0 != s.1) {
+            if let Some((written, _)) = status.filter(|s| s.0 != s.1) {
                 v["sv"] = json!(written);
-                v["s"] = json!(class);
             }
             if f.kind != "feature" {
                 v["kd"] = json!(ctx.config.kind_name(&f.kind));

@@ -242,11 +242,8 @@ fn a_kind_s_display_name_and_status_field_show_on_the_site() {
         "text/0045-odd.md",
         "---\nstage: parked\n---\n# Parked Thing\n",
     );
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let site = crate::common::build(&repo, &[]);
+    let read = |p: &str| site.read(p);
 
     let home = read("index.html");
     // In the header, by its plural; no empty built-in lists there.

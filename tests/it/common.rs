@@ -170,22 +170,50 @@ pub fn example_source() -> PathBuf {
 
 /// Copies `example-repo/` into `to` (created), leaving out a built `site/`.
 pub fn copy_example(to: &Path) {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read_dir") {
-            let entry = entry.expect("entry");
-            let (src, dst) = (entry.path(), to.join(entry.file_name()));
-            let kind = entry.file_type().expect("type");
-            if kind.is_dir() {
-                if entry.file_name() != "site" {
-                    copy_dir(&src, &dst);
-                }
-            } else {
-                std::fs::copy(&src, &dst).expect("copy");
+    copy_tree(&example_source(), to, Some("site"));
+}
+
+/// Copies the folder tree `from` into `to` (created), leaving out folders
+/// named `skip`: tests work on copies, never in the project's folders.
+pub fn copy_tree(from: &Path, to: &Path, skip: Option<&str>) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().expect("type").is_dir() {
+            if skip.is_none_or(|name| entry.file_name() != name) {
+                copy_tree(&src, &dst, skip);
             }
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
         }
     }
-    copy_dir(&example_source(), to);
+}
+
+/// A site built into a temporary folder, read page by page.
+pub struct Site {
+    _dir: tempfile::TempDir,
+    /// The site's folder.
+    pub path: PathBuf,
+}
+
+impl Site {
+    /// The text of the page `name`, relative to the site.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+}
+
+/// Builds `repo`'s site (with `extra` arguments) into a temporary folder;
+/// asserts the build succeeds.
+pub fn build(repo: &Repo, extra: &[&str]) -> Site {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("site");
+    let mut args = vec!["build", "-o", path.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    let run = repo.run(&args);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    Site { _dir: dir, path }
 }
 
 /// True when the tests run in CI (`CI` set, and not to `0` or `false`).

@@ -12,7 +12,7 @@
 //! are unique, so they clash nowhere), and the milestone placeholders
 //! (`"0.0"`, `TBD`), which the schema leaves free-form.
 
-use crate::common::{run_in, skip_unless_ci};
+use crate::common::{copy_tree, run_in, skip_unless_ci};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,21 +20,6 @@ use std::path::{Path, PathBuf};
 /// The snapshot, next to the project (as CI clones them).
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/kubernetes-enhancements")
-}
-
-/// Copies a folder tree (files and folders only).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().expect("type");
-        if kind.is_dir() {
-            copy_tree(&src, &dst);
-        } else if kind.is_file() {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
 }
 
 /// A diagnostic's (rule, file, line).
@@ -365,7 +350,7 @@ fn the_kep_snapshot_checks_with_every_listed_defect_and_nothing_else() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("kubernetes-enhancements");
-    copy_tree(&source, &root);
+    copy_tree(&source, &root, None);
     let started = std::time::Instant::now();
 
     // Adopt.

@@ -5,9 +5,9 @@
 //! features per lane, and `roadmap.svg` for slides.
 
 use crate::browser::{Driver, browser_tools};
-use crate::common::{Repo, skip_unless_ci};
+use crate::common::{Repo, Site, build, skip_unless_ci};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 fn feature(id: &str, title: &str, status: &str, extra: &str) -> String {
@@ -54,27 +54,6 @@ fn repo(bulk: usize) -> Repo {
         );
     }
     repo
-}
-
-struct Site {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Site {
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-}
-
-fn build(repo: &Repo, extra: &[&str]) -> Site {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("site");
-    let mut args = vec!["build", "-o", path.to_str().expect("utf-8")];
-    args.extend_from_slice(extra);
-    let run = repo.run(&args);
-    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
-    Site { _dir: dir, path }
 }
 
 /// The features of `roadmap-data.js`, by id.
@@ -469,11 +448,8 @@ fn a_kind_mapped_onto_the_lifecycle_is_on_the_roadmap() {
     .file("text/0003-undated.md", "---\nstage: accepted\n---\n# Undated Thing\n")
     .file("text/0004-done.md", "---\nstage: released\nrelease: 2026-06-01\n---\n# Done Thing\n")
     .file("adr/0001-use-x.md", "---\nstatus: accepted\n---\n# Use X\n");
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let site = build(&repo, &[]);
+    let read = |p: &str| site.read(p);
     let page = read("roadmap.html");
 
     // Now, next, later: by the target's date, a milestone's, or none.
@@ -605,11 +581,8 @@ fn a_roadmap_with_nothing_dated_says_so() {
     )
     .file("specs/one.md", "---\nstatus: approved\n---\n# One Spec\n")
     .file("specs/two.md", "---\nstatus: draft\n---\n# Two Spec\n");
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let site = build(&repo, &[]);
+    let read = |p: &str| site.read(p);
     let page = read("roadmap.html");
     assert!(
         page.contains("Nothing has a date yet: the timeline draws milestones, and specs once they have a target."),
