@@ -188,6 +188,35 @@ fn a_bulk_creation_is_folded_into_one_line_with_its_count() {
     );
 }
 
+/// The change log lists at most 500 changes one by one; a commit past that
+/// budget says how many of its changes are left out (and where to find
+/// them) instead of dropping them silently.
+#[test]
+fn a_commit_past_the_log_s_budget_says_how_many_changes_are_left_out() {
+    let repo = Repo::base();
+    let ids: Vec<String> = (0..503).map(|i| format!("f{i:03}")).collect();
+    for id in &ids {
+        repo.file(&format!("{id}.md"), &feature(id, id, "planned", "m1"));
+    }
+    let git = Git::init(repo.path());
+    git.commit("Import the plan", "2026-01-05");
+    for id in &ids {
+        repo.file(&format!("{id}.md"), &feature(id, id, "in-progress", "m1"));
+    }
+    git.commit("Start everything", "2026-01-12");
+    let site = build(repo.path(), &[]);
+    let commits = site.commits();
+    // Only the newest commit is shown: the budget is spent inside it.
+    assert_eq!(commits.len(), 1, "{} commits", commits.len());
+    assert_eq!(commits[0].matches("<li class=\"event").count(), 500);
+    assert_eq!(
+        element_text(&commits[0], "class=\"more muted\"").as_deref(),
+        Some(
+            "and 3 more changes in this commit (every document's page, and plan.json, has its whole history)"
+        )
+    );
+}
+
 /// A key result's change names the key result by its text, not by its
 /// place in the list.
 #[test]
