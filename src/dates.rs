@@ -56,6 +56,18 @@ pub fn parse(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d))
 }
 
+/// The day a date or a date and time names, as written: `2026-02-10`, and
+/// also `2026-02-10T00:00:00.000Z` or `2026-02-10 14:00` (specs such as
+/// Ember's RFCs write timestamps). The day is the one written, whatever
+/// the time zone: a target is a day on the roadmap, not an instant.
+pub fn parse_day(s: &str) -> Option<i64> {
+    match s.as_bytes().get(10) {
+        None => parse(s),
+        Some(b'T' | b't' | b' ') => parse(s.get(..10)?),
+        Some(_) => None,
+    }
+}
+
 /// Formats a day number as `YYYY-MM-DD`.
 pub fn format(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
@@ -222,6 +234,27 @@ pub fn clamp_git_time(secs: i64) -> (i64, bool) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_day_is_read_from_a_date_or_a_timestamp() {
+        let day = super::parse("2026-02-10");
+        assert!(day.is_some());
+        for s in [
+            "2026-02-10T00:00:00.000Z",
+            "2026-02-10 14:00",
+            "2026-02-10t09:00",
+        ] {
+            assert_eq!(super::parse_day(s), day, "{s}");
+        }
+        for s in [
+            "2026-02-10x",
+            "2026-02-1",
+            "2026-02-30T00:00",
+            "T2026-02-10",
+        ] {
+            assert_eq!(super::parse_day(s), None, "{s}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -213,7 +213,7 @@ impl Rule {
                 "a Markdown link to an HTML, SVG or XML file, which the site does not publish"
             }
             Rule::KindLocation => {
-                "a kind by location that reads less than it says: files matching nothing, a body file missing, an id that disagrees with the template"
+                "a kind by location that reads less than it says: files matching nothing, a body file missing, an id that disagrees with the template, a status or target field its schema does not declare"
             }
         }
     }

@@ -7,11 +7,14 @@ use super::Sink;
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Diagnostic, Pos};
 use crate::rules::Rule;
+use crate::schema::Registry;
 use crate::source::{Filter, Tree};
 
-/// Reports located kinds whose `files` match nothing, and matched
-/// documents whose `body` file is missing.
-pub(super) fn check(config: &Config, tree: &Tree, sink: &mut Sink<'_>) {
+/// Reports located kinds whose `files` match nothing, matched documents
+/// whose `body` file is missing, and `status:` or `target:` settings
+/// naming a field the kind's schema does not declare.
+pub(super) fn check(config: &Config, registry: &Registry, tree: &Tree, sink: &mut Sink<'_>) {
+    fields(config, registry, sink);
     for (name, kind) in &config.kinds {
         let Some(files) = &kind.files else { continue };
         let mut matched = tree
@@ -53,6 +56,38 @@ pub(super) fn check(config: &Config, tree: &Tree, sink: &mut Sink<'_>) {
                         "`{other}` differs only in case: file names are compared exactly"
                     ))
                     .suggest(format!("rename it `{want}`"));
+            }
+            sink.push(None, d);
+        }
+    }
+}
+
+/// A kind's `status:` or `target:` naming a field its schema does not
+/// declare: a misspelt `release_date` would otherwise leave every document
+/// off the timeline, or every status uncoloured, and say nothing.
+fn fields(config: &Config, registry: &Registry, sink: &mut Sink<'_>) {
+    for (name, kind) in &config.kinds {
+        let Some(schema) = registry.get(name) else {
+            continue;
+        };
+        for (setting, field) in [("status", &kind.status), ("target", &kind.target)] {
+            let Some(field) = field else { continue };
+            if schema.fields.contains(field) {
+                continue;
+            }
+            let mut d = Diagnostic::new(
+                Rule::KindLocation,
+                FILE_NAME,
+                kind.pos,
+                format!(
+                    "kind `{name}`: `{setting}: {field}` names a field its schema does not declare"
+                ),
+            )
+            .note(format!(
+                "no {name} is read as having a {setting} until the schema declares `{field}`"
+            ));
+            if let Some(near) = schema.nearest_field(field, "") {
+                d = d.suggest(format!("did you mean `{setting}: {near}`?"));
             }
             sink.push(None, d);
         }

@@ -301,7 +301,7 @@ impl Files {
         links::check(&mut plan, all_paths, &unparsed, &mut sink);
         plan.index_edges();
         roadmap::check(&plan, config, &mut sink);
-        location::check(config, tree, &mut sink);
+        location::check(config, registry, tree, &mut sink);
         if let Some(h) = last_changed {
             stale::check(&plan, h, config.stale_days(), &mut sink);
         }

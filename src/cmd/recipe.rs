@@ -448,6 +448,7 @@ kinds:
       recommended: shipped
       discontinued: declined
       closed: declined
+    target: release-date        # puts a released RFC on the timeline
 ";
 
 const RFC_TEAM_CONFIG: &str =

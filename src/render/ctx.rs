@@ -138,7 +138,7 @@ impl Ctx<'_> {
     /// milestone's date unless it is cancelled.
     pub fn target(&self, d: &Document) -> Option<i64> {
         let value = d.str(self.config.target_field(&d.kind)?)?;
-        if let Some(day) = dates::parse(value) {
+        if let Some(day) = dates::parse_day(value) {
             return Some(day);
         }
         self.index

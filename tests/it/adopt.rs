@@ -147,6 +147,62 @@ fn what_a_kind_by_location_does_not_find_is_said() {
     assert!(diags.iter().all(|d| d["level"] != "error"), "{diags:#?}");
 }
 
+/// A kind's `status:` or `target:` naming a field its schema does not
+/// declare (a misspelt `release_date`) is a `kind-location` warning at the
+/// kind, with the declared field nearest to it; rightly spelt, none.
+#[test]
+fn a_status_or_target_naming_an_undeclared_field_is_said() {
+    let config = |status: &str, target: &str| {
+        format!(
+            "product: Test Product\ntoday: 2026-11-01\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    id: \"{{stem}}\"\n    title: \"#\"\n    status: {status}\n    target: {target}\n    lifecycle: {{ accepted: planned }}\n"
+        )
+    };
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "schema/rfc.schema.json",
+        r#"{"type": "object", "properties": {"stage": {"type": "string"}, "release-date": {"type": "string"}}}"#,
+    )
+    .file("northstar.yaml", &config("stag", "release_date"));
+    let found: Vec<(String, u64, u64, String, String)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["rule"] == "kind-location")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["suggestion"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let at = |message: &str, help: &str| {
+        (
+            "northstar.yaml".to_string(),
+            4,
+            3,
+            message.to_string(),
+            help.to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            at(
+                "kind `rfc`: `status: stag` names a field its schema does not declare",
+                "did you mean `status: stage`?"
+            ),
+            at(
+                "kind `rfc`: `target: release_date` names a field its schema does not declare",
+                "did you mean `target: release-date`?"
+            ),
+        ]
+    );
+    repo.file("northstar.yaml", &config("stage", "release-date"));
+    assert_eq!(repo.positions("kind-location"), []);
+}
+
 /// A document's own `id:` wins over the template, and the warning says so
 /// at that `id:`.
 #[test]
@@ -544,7 +600,10 @@ fn an_ember_repository_adopted_with_init_from_rfc_checks_clean() {
     git.commit("Propose CLI helpers", "2026-01-05");
     repo.file(
         "text/0785-cli-helpers.md",
-        &rfc("released", "  - framework\n  - cli\n", "CLI Helpers"),
+        &rfc("released", "  - framework\n  - cli\n", "CLI Helpers").replace(
+            "release-date: # FIXME",
+            "release-date: 2026-02-10T00:00:00.000Z",
+        ),
     )
     .file(
         "text/0790-tracked-arrays.md",
@@ -600,6 +659,14 @@ fn an_ember_repository_adopted_with_init_from_rfc_checks_clean() {
         page.contains("<a href=\"../rfc-team/framework.html\">Framework</a>, <a href=\"../rfc-team/cli.html\">CLI</a>"),
         "{page}"
     );
+    // `target: release-date`: the released RFC with a date is on the
+    // timeline; the one without is not scheduled.
+    let svg = std::fs::read_to_string(site.join("roadmap.svg")).expect("timeline");
+    assert!(
+        svg.contains("<title>CLI Helpers: target 10 Feb 2026, released"),
+        "{svg}"
+    );
+    assert!(!svg.contains("Tracked Arrays"), "{svg}");
     let team = std::fs::read_to_string(site.join("rfc-team/cli.html")).expect("team");
     assert!(team.contains("0785-cli-helpers.html"), "{team}");
     let home = std::fs::read_to_string(site.join("index.html")).expect("home");
