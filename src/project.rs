@@ -119,7 +119,7 @@ impl Project {
                 cache.as_deref().filter(|_| history).map(|c| {
                     crate::history::store::state::Prefetch::load(
                         crate::history::store::state_path(c),
-                        crate::history::fingerprint(&config, &schemas),
+                        crate::history::fingerprint(&config),
                     )
                 })
             },
@@ -208,7 +208,6 @@ impl Project {
         crate::history::Inputs {
             config: &self.config,
             registry: &self.registry,
-            schemas: &self.tree.schemas,
             cache: self.cache.clone(),
             prefetch: self.prefetch.as_ref(),
         }

@@ -159,6 +159,7 @@ fn snap(d: &Document) -> snapshot::Snap {
             .as_ref()
             .map(|b| snapshot::sections(&b.text))
             .unwrap_or_default(),
+        typed: Vec::new(),
     }
 }
 

@@ -97,6 +97,57 @@ pub struct CommitChanges {
     /// sides' commits in time order, ends up with the side the merge kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved: Vec<DocChange>,
+    /// How the schemas typed the file versions these changes were read
+    /// from, where it depended on them (sorted): the entry is kept while
+    /// the schemas type them the same ([`TypedNow`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typed: Vec<Typed>,
+}
+
+/// How a kind's schema typed a plain scalar the YAML core schema reads as
+/// a number or a boolean, at one place of a document
+/// ([`crate::schema::typing::witness`]): kind, place, and whether it was
+/// made text. The history caches keep documents typed; they stay true
+/// under schemas that answer the same at every such place, so editing a
+/// schema (a description, a new field, another type where no document
+/// has a number) keeps them, and a change that retypes what a commit read
+/// reads that commit again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Typed(pub String, pub String, pub bool);
+
+/// Whether kept history was typed as the current schemas type it
+/// (see [`Typed`]); each place asked once.
+pub struct TypedNow<'a> {
+    registry: &'a Registry,
+    /// Answers by kind, then place.
+    asked: HashMap<String, HashMap<String, bool>>,
+}
+
+impl<'a> TypedNow<'a> {
+    /// Asks the schemas of `registry`.
+    pub fn new(registry: &'a Registry) -> TypedNow<'a> {
+        TypedNow {
+            registry,
+            asked: HashMap::new(),
+        }
+    }
+
+    /// True when the schemas type every place in `typed` as recorded.
+    pub fn holds<'t>(&mut self, typed: impl IntoIterator<Item = &'t Typed>) -> bool {
+        typed.into_iter().all(|Typed(kind, at, text)| {
+            let known = self.asked.get(kind).and_then(|m| m.get(at)).copied();
+            let now = known.unwrap_or_else(|| {
+                let schema = self.registry.get(kind).map(|k| &k.typing);
+                let now = crate::schema::typing::expects_text(schema, at);
+                self.asked
+                    .entry(kind.clone())
+                    .or_default()
+                    .insert(at.clone(), now);
+                now
+            });
+            now == *text
+        })
+    }
 }
 
 impl CommitChanges {
@@ -109,6 +160,7 @@ impl CommitChanges {
             missing: Vec::new(),
             boundary: false,
             resolved: Vec::new(),
+            typed: Vec::new(),
         }
     }
 }
@@ -191,6 +243,9 @@ impl Merge<'_> {
         };
         out.unreadable = vs_first.unreadable.clone();
         out.missing = vs_first.missing.clone();
+        let typed: std::collections::BTreeSet<&Typed> =
+            against.iter().flat_map(|c| &c.typed).collect();
+        out.typed = typed.into_iter().cloned().collect();
         own_changes(vs_first, vs_others, &mut out.docs);
         resolved(&met, version, &mut out.resolved);
     }
@@ -378,6 +433,21 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
             }
         }
     }
+    let mut typed: std::collections::BTreeSet<Typed> = out.typed.drain(..).collect();
+    for (_, old, new) in &versions {
+        for v in [old, new] {
+            if let Some(FileVersion::Docs(d)) = v.as_deref() {
+                for s in d {
+                    typed.extend(
+                        s.typed
+                            .iter()
+                            .map(|(at, text)| Typed(s.kind.clone(), at.clone(), *text)),
+                    );
+                }
+            }
+        }
+    }
+    out.typed = typed.into_iter().collect();
     for (&id, &new) in &after {
         match before.get(id).copied() {
             Some(old) => {
@@ -439,17 +509,17 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
     }
 }
 
-/// A fingerprint of everything that decides how commits are read: the
-/// northstar version, how the schema files type documents (their types,
-/// not their descriptions, enums or rules), and the config's settings that
-/// say which files are plans and how they are read (`paths`, `exclude`,
+/// A fingerprint of everything that decides how commits are read, apart
+/// from how the schemas type documents (which each entry records, see
+/// [`Typed`]): the northstar version and the config's settings that say
+/// which files are plans and how they are read (`paths`, `exclude`,
 /// `today`, `cache`, the kinds' `schema`, `files`, `id`, `title`, `body`,
 /// `public`, `required_sections`). What only the site or the checks use
 /// (`product`, `site`, `rules`, a kind's `name`, `plural`, `status`,
-/// `lifecycle` and `target`, comments, the order of keys) is left out: editing it keeps
-/// the history cache, so iterating on how a repository of specs is shown
-/// does not replay its whole history on every try.
-pub fn fingerprint(config: &Config, schemas: &BTreeMap<String, String>) -> String {
+/// `lifecycle` and `target`, comments, the order of keys) is left out:
+/// editing it keeps the history cache, so iterating on how a repository
+/// of specs is shown does not replay its whole history on every try.
+pub fn fingerprint(config: &Config) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = crate::fingerprint::hasher();
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -461,15 +531,6 @@ pub fn fingerprint(config: &Config, schemas: &BTreeMap<String, String>) -> Strin
             (name, read, &k.required_sections).hash(&mut h);
         }
     }
-    for (path, text) in schemas {
-        // How the schema types documents, not its text (see
-        // `schema::typing::skeleton`); a schema that is not JSON fails the
-        // config anyway, and is taken whole.
-        let typing = serde_json::from_str::<serde_json::Value>(text)
-            .map(|v| crate::schema::typing::skeleton(&v).to_string())
-            .unwrap_or_else(|_| text.clone());
-        (path, typing).hash(&mut h);
-    }
     format!("{:016x}", h.finish())
 }
 
@@ -479,8 +540,6 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     /// The kinds.
     pub registry: &'a Registry,
-    /// Schema texts, for the cache fingerprint.
-    pub schemas: &'a BTreeMap<String, String>,
     /// Where the cache file lives (None: no cache).
     pub cache: Option<std::path::PathBuf>,
     /// The state at HEAD, if its reading was started early.
@@ -502,10 +561,16 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
     let (ids, mut skipped) = git.commits(tip)?;
     drop(t);
     let load = crate::timings::phase("history: load cache");
-    let fp = fingerprint(inp.config, inp.schemas);
+    let fp = fingerprint(inp.config);
     let mut write = true;
     let (mut cached, note) = match inp.cache.as_deref().map(|p| store::commits::load(p, &fp)) {
-        Some(store::commits::Loaded::Entries(e)) => (e, None),
+        Some(store::commits::Loaded::Entries(mut e)) => {
+            // Entries read from versions the schemas now type otherwise
+            // are read again.
+            let mut now = TypedNow::new(inp.registry);
+            e.retain(|_, c| now.holds(&c.typed));
+            (e, None)
+        }
         Some(store::commits::Loaded::Corrupt) => (
             HashMap::new(),
             Some("the history cache was unreadable and has been rebuilt".to_string()),
@@ -929,7 +994,7 @@ fn replayed(
     is_head: bool,
     inp: &Inputs<'_>,
 ) -> Result<(replay::Replay, Vec<String>), String> {
-    let fp = fingerprint(inp.config, inp.schemas);
+    let fp = fingerprint(inp.config);
     let state_path = inp
         .cache
         .as_ref()
@@ -1030,7 +1095,10 @@ impl StateFile<'_> {
             .unwrap_or_else(|| store::state::load(self.path, self.fp))
             .filter(|s| s.shallow == self.shallow);
         drop(t);
-        let Some(saved) = saved else {
+        // A state replayed from versions the schemas now type otherwise
+        // is replayed again, from the per-commit cache.
+        let Some(saved) = saved.filter(|s| TypedNow::new(inp.registry).holds(s.replay.typed()))
+        else {
             return Ok(None);
         };
         if saved.head == head.to_string() {
@@ -1083,6 +1151,8 @@ impl StateFile<'_> {
             .cache
             .map(|p| store::commits::tail(p, self.fp, cache_len))
             .unwrap_or_default();
+        let mut now = TypedNow::new(inp.registry);
+        known.retain(|_, c| now.holds(&c.typed));
         let missing: Vec<Oid> = new
             .iter()
             .filter(|id| !known.contains_key(&id.to_string()))
@@ -1329,36 +1399,33 @@ impl Committed {
 mod tests {
     use super::*;
 
-    fn fp(schema: &str) -> String {
+    /// What a commit read is kept while the schemas type it the same: a
+    /// place recorded as a number holds under a schema that says nothing
+    /// there, and not once the schema makes it text (nor the reverse).
+    #[test]
+    fn typed_now_answers_from_the_current_schemas() {
         let config = crate::config::parse(
             "product: p\nkinds:\n  kep:\n    schema: schema/kep.json\n    files: \"keps/*/kep.yaml\"\n",
         )
         .expect("config");
-        let schemas = BTreeMap::from([("schema/kep.json".to_string(), schema.to_string())]);
-        fingerprint(&config, &schemas)
-    }
-
-    /// Editing what does not change how a document is typed keeps the
-    /// history cache (a description, `required`, a format, an enum value
-    /// of the same type, the order of keys); a type that changes, or a
-    /// field that appears, does not.
-    #[test]
-    fn the_fingerprint_follows_how_schemas_type_documents() {
-        let base = fp(
-            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "string"}}}"#,
+        let registry = |schema: &str| {
+            let schemas = BTreeMap::from([("kep".to_string(), schema.to_string())]);
+            Registry::new(&config.kinds, &schemas).expect("registry")
+        };
+        let open = registry(r#"{"type": "object", "properties": {"n": {"type": "string"}}}"#);
+        let text = registry(
+            r#"{"type": "object", "properties": {"n": {"type": "string"}, "k": {"type": "string"}}}"#,
         );
-        for same in [
-            r#"{"type": "object", "required": ["n"], "properties": {"status": {"enum": ["a", "b", "c"], "description": "d"}, "n": {"type": "string", "format": "date"}}}"#,
-            r#"{"properties": {"n": {"type": "string"}, "status": {"enum": ["b", "a"]}}, "type": "object"}"#,
-        ] {
-            assert_eq!(fp(same), base, "{same}");
-        }
-        for different in [
-            r#"{"type": "object", "properties": {"status": {"enum": ["a", 1]}, "n": {"type": "string"}}}"#,
-            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "integer"}}}"#,
-            r#"{"type": "object", "properties": {"status": {"enum": ["a", "b"]}, "n": {"type": "string"}, "m": {"type": "string"}}}"#,
-        ] {
-            assert_ne!(fp(different), base, "{different}");
-        }
+        let number = [Typed("kep".into(), "/k".into(), false)];
+        let string = [Typed("kep".into(), "/n".into(), true)];
+        assert!(TypedNow::new(&open).holds(&number));
+        assert!(TypedNow::new(&open).holds(&string));
+        assert!(!TypedNow::new(&text).holds(&number));
+        assert!(TypedNow::new(&text).holds(&string));
+        assert!(TypedNow::new(&text).holds(&[]));
+        let mut asked = TypedNow::new(&text);
+        assert!(!asked.holds(number.iter().chain(&string)));
+        // Asked twice, answered the same.
+        assert!(!asked.holds(&number));
     }
 }

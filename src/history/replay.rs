@@ -7,7 +7,7 @@ use super::{CommitChanges, What, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 encoded! {
@@ -499,6 +499,10 @@ pub struct Replay {
     /// Day each document first appeared in the history read (a shallow
     /// clone's boundary included), for milestone scope.
     first_seen: HashMap<String, i64>,
+    /// How the schemas typed what the commits replayed were read from
+    /// (every commit's [`super::Typed`]): a state is used only while the
+    /// schemas type it the same.
+    typed: BTreeSet<super::Typed>,
 }
 
 impl Default for Replay {
@@ -531,7 +535,13 @@ impl Replay {
             status_since: HashMap::new(),
             effective: HashMap::new(),
             first_seen: HashMap::new(),
+            typed: BTreeSet::new(),
         }
+    }
+
+    /// How the schemas typed what the commits replayed were read from.
+    pub fn typed(&self) -> &BTreeSet<super::Typed> {
+        &self.typed
     }
 
     fn title_of(&self, id: &str) -> Option<String> {
@@ -548,6 +558,7 @@ impl Replay {
     /// Applies one commit.
     pub fn commit(&mut self, c: &CommitChanges) {
         self.history.available = true;
+        self.typed.extend(c.typed.iter().cloned());
         if c.boundary {
             self.history.notes.push(format!(
                 "this is a shallow clone: history starts at commit {} ({})",
@@ -1024,6 +1035,12 @@ impl Codec for Replay {
         self.status_since.enc(e);
         self.effective.enc(e);
         self.first_seen.enc(e);
+        e.count(self.typed.len());
+        for super::Typed(kind, at, text) in &self.typed {
+            e.str(kind);
+            e.str(at);
+            text.enc(e);
+        }
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         Some(Replay {
@@ -1032,6 +1049,14 @@ impl Codec for Replay {
             status_since: Codec::dec(d)?,
             effective: Codec::dec(d)?,
             first_seen: Codec::dec(d)?,
+            typed: {
+                let n = d.count()?;
+                let mut typed = BTreeSet::new();
+                for _ in 0..n {
+                    typed.insert(super::Typed(d.string()?, d.string()?, Codec::dec(d)?));
+                }
+                typed
+            },
         })
     }
 }
@@ -1109,7 +1134,7 @@ mod tests {
         };
         assert_eq!(
             (super::super::store::state::FORMAT, format!("{digest:016x}")),
-            (12, "5df025054cce1e69".to_string()),
+            (13, "5df025054cce1e69".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
     }

@@ -27,6 +27,11 @@ pub struct Snap {
     /// Body sections: heading text (empty for the part before the first
     /// heading) and a hash of the section's text.
     pub sections: Vec<(String, u64)>,
+    /// Where its typing depended on the kind's schema, and how the schema
+    /// typed it there ([`crate::schema::typing::witness`]), sorted: what
+    /// history keeps of this version stays true under a schema that
+    /// answers the same at each place.
+    pub typed: Vec<(String, bool)>,
 }
 
 /// What a version of a file held.
@@ -166,7 +171,13 @@ fn read_text(
             o.remove("id");
             o.remove("kind");
         }
+        let mut typed = Vec::new();
+        let schema = registry.get(&ident.kind).map(|k| &k.typing);
+        crate::schema::typing::witness(&raw.node, schema, &mut typed);
+        typed.sort_unstable();
+        typed.dedup();
         out.push(Snap {
+            typed,
             id,
             kind: ident.kind,
             title,

@@ -76,17 +76,7 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
         NodeValue::Map(entries) => {
             let mut out = Map::new();
             for (key, value) in entries {
-                let name = match &key.value {
-                    NodeValue::Scalar { text, .. } => text.clone(),
-                    _ => format!(
-                        "<{} key>",
-                        if matches!(key.value, NodeValue::Seq(_)) {
-                            "list"
-                        } else {
-                            "mapping"
-                        }
-                    ),
-                };
+                let name = key_name(key);
                 let sub = schema
                     .and_then(|s| s.get("properties"))
                     .and_then(|p| p.get(&name));
@@ -135,48 +125,88 @@ fn types(schema: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// What of a schema decides how [`to_json`] types a document: the JSON
-/// types it allows (`type`, the types of `enum` values, and the same
-/// through `anyOf`, `oneOf`, `allOf` and references) at each property and
-/// item, with keys sorted. The history cache keeps documents as typed, so
-/// it is fingerprinted with this rather than the schema's text: editing a
-/// description, a `required` list, a format or an enum value of the same
-/// type changes no document's reading and keeps the cache.
-pub fn skeleton(schema: &Value) -> Value {
-    let Value::Object(o) = schema else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    for (key, value) in o {
-        let kept = match key.as_str() {
-            "type" | "$ref" => value.clone(),
-            "enum" => {
-                let mut ts = Vec::new();
-                types(&serde_json::json!({"enum": value}), &mut ts);
-                ts.sort();
-                ts.dedup();
-                serde_json::json!(ts)
+/// Where typing `node` under `schema` depended on the schema, into `out`:
+/// the place (its keys, escaped as in a JSON pointer, `~i` for a list
+/// item) of each plain scalar that the core
+/// schema reads as a number or a boolean, and whether the schema made it
+/// text there. Everywhere else the schema changes nothing: a quoted
+/// scalar is text, and a plain one the core schema reads as text or null
+/// reads the same either way. So a document is typed the same under
+/// another schema exactly when [`expects_text`] answers the same at each
+/// place recorded here; the history cache keeps documents typed and checks
+/// this instead of asking for the schema to be unchanged.
+pub fn witness(node: &Node, schema: Option<&Value>, out: &mut Vec<(String, bool)>) {
+    let mut at = String::new();
+    witness_at(node, schema, &mut at, out);
+}
+
+fn witness_at(node: &Node, schema: Option<&Value>, at: &mut String, out: &mut Vec<(String, bool)>) {
+    match &node.value {
+        NodeValue::Scalar { text, plain } => {
+            if *plain && matches!(core_scalar(text), Value::Number(_) | Value::Bool(_)) {
+                out.push((at.clone(), expects_only_string(schema)));
             }
-            "properties" | "$defs" | "definitions" => match value {
-                Value::Object(props) => Value::Object(
-                    props
-                        .iter()
-                        .map(|(name, sub)| (name.clone(), skeleton(sub)))
-                        .collect(),
-                ),
-                other => other.clone(),
-            },
-            "items" | "additionalProperties" | "prefixItems" | "anyOf" | "oneOf" | "allOf" => {
-                match value {
-                    Value::Array(subs) => Value::Array(subs.iter().map(skeleton).collect()),
-                    other => skeleton(other),
-                }
+        }
+        NodeValue::Seq(items) => {
+            let item_schema = schema.and_then(|s| s.get("items"));
+            let len = at.len();
+            at.push_str(ITEM);
+            for item in items {
+                witness_at(item, item_schema, at, out);
             }
-            _ => continue,
-        };
-        out.insert(key.clone(), kept);
+            at.truncate(len);
+        }
+        NodeValue::Map(entries) => {
+            for (key, value) in entries {
+                let name = key_name(key);
+                let sub = schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(&name));
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escape(&name));
+                witness_at(value, sub, at, out);
+                at.truncate(len);
+            }
+        }
     }
-    Value::Object(out)
+}
+
+/// A list item's segment in a [`witness`] place: no escaped key reads
+/// `~i` (`escape` writes a key's `~` as `~0`).
+const ITEM: &str = "/~i";
+
+/// Whether [`to_json`] makes a plain scalar at `at` (a place [`witness`]
+/// recorded) text under `schema`, following the schema as `to_json` does:
+/// `properties` for a key, `items` for a list item.
+pub fn expects_text(schema: Option<&Value>, at: &str) -> bool {
+    let mut schema = schema;
+    for seg in at.split('/').skip(1) {
+        schema = if seg == &ITEM[1..] {
+            schema.and_then(|s| s.get("items"))
+        } else {
+            let name = seg.replace("~1", "/").replace("~0", "~");
+            schema
+                .and_then(|s| s.get("properties"))
+                .and_then(|p| p.get(&name))
+        };
+    }
+    expects_only_string(schema)
+}
+
+/// A mapping key's name as `to_json` looks it up in the schema.
+fn key_name(key: &Node) -> String {
+    match &key.value {
+        NodeValue::Scalar { text, .. } => text.clone(),
+        _ => format!(
+            "<{} key>",
+            if matches!(key.value, NodeValue::Seq(_)) {
+                "list"
+            } else {
+                "mapping"
+            }
+        ),
+    }
 }
 
 fn expects_only_string(schema: Option<&Value>) -> bool {
@@ -249,6 +279,63 @@ mod tests {
     use super::*;
     use crate::parse::yaml::parse_stream;
     use serde_json::json;
+
+    /// A document types the same under two schemas exactly when the
+    /// schemas answer the same at every place its witness recorded: over
+    /// schemas that type its fields in every way (absent, text, number, a
+    /// list of text, an object of text), each pair is compared both ways.
+    #[test]
+    fn the_witness_tells_when_another_schema_types_a_document_the_same() {
+        let yaml = "n: 4355\ntitle: no\nq: \"7\"\nwhen: 2026-01-05\ngone: ~\nlist: [1, b, true]\nnest:\n  deep: 1.5\n  word: x\n";
+        let (docs, _) = parse_stream(yaml, 1);
+        let node = &docs[0];
+        let schemas = [
+            json!({}),
+            json!({"properties": {"n": {"type": "string"}}}),
+            json!({"properties": {"n": {"type": "number"}}}),
+            json!({"properties": {"title": {"type": "string"}}}),
+            json!({"properties": {"q": {"type": "number"}, "when": {"type": "string"}, "gone": {"type": "string"}}}),
+            json!({"properties": {"list": {"items": {"type": "string"}}}}),
+            json!({"properties": {"list": {"type": "string"}}}),
+            json!({"properties": {"nest": {"properties": {"deep": {"enum": ["a", "b"]}}}}}),
+            json!({"properties": {"nest": {"properties": {"word": {"type": "string"}}}}}),
+            json!({"properties": {"n": {"anyOf": [{"type": "string"}]}, "other": {"type": "string"}}}),
+        ];
+        let typed = |s: &Value| to_json(node, Some(s), &mut Spans::default());
+        let mut same_pairs = 0;
+        for a in &schemas {
+            let mut seen = Vec::new();
+            witness(node, Some(a), &mut seen);
+            // The witness records what `expects_text` answers there.
+            for (at, text) in &seen {
+                assert_eq!(expects_text(Some(a), at), *text, "{at} under {a}");
+            }
+            let places: Vec<&str> = seen.iter().map(|(at, _)| at.as_str()).collect();
+            assert_eq!(places, ["/n", "/list/~i", "/list/~i", "/nest/deep"], "{a}");
+            for b in &schemas {
+                let agree = seen
+                    .iter()
+                    .all(|(at, text)| expects_text(Some(b), at) == *text);
+                assert_eq!(agree, typed(a) == typed(b), "{a} / {b}");
+                same_pairs += usize::from(agree);
+            }
+        }
+        // Both answers happen: pairs that agree beyond a schema and itself,
+        // and pairs that do not.
+        assert!(same_pairs > schemas.len() && same_pairs < schemas.len().pow(2));
+    }
+
+    #[test]
+    fn a_place_with_escaped_keys_and_list_items_is_followed() {
+        let schema =
+            json!({"properties": {"a/b": {"properties": {"~i": {"items": {"type": "string"}}}}}});
+        let (docs, _) = parse_stream("a/b:\n  ~i: [1]\n", 1);
+        let mut seen = Vec::new();
+        witness(&docs[0], Some(&schema), &mut seen);
+        assert_eq!(seen, [("/a~1b/~0i/~i".to_string(), true)]);
+        assert!(expects_text(Some(&schema), "/a~1b/~0i/~i"));
+        assert!(!expects_text(Some(&schema), "/a~1b/~i/~i"));
+    }
 
     #[test]
     fn plain_scalars_are_typed_by_schema() {

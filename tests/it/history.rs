@@ -2798,3 +2798,88 @@ fn editing_display_settings_keeps_the_history_cache() {
         "the cache was kept across a change of what is read"
     );
 }
+
+/// A schema edit keeps the history cache unless it changes how a value
+/// history read is typed; then the commits that read such values are read
+/// again. After each edit the site built from the cache is the site built
+/// without it (a cache serving stale typing would show `4,355` where the
+/// schema now says text, or the reverse).
+#[test]
+fn a_schema_edit_rereads_only_what_it_types_otherwise() {
+    let repo = Repo::empty();
+    let schema = |extra: &str| {
+        format!(
+            r#"{{"type": "object", "additionalProperties": true, "properties": {{"title": {{"type": "string"}}, "status": {{"type": "string"}}{extra}}}}}"#
+        )
+    };
+    let kep = |status: &str, number: u32| {
+        format!("title: Sidecars\nstatus: {status}\nkep-number: {number}\nsig: node\n")
+    };
+    repo.file(
+        "northstar.yaml",
+        "product: Specs\nrules:\n  single-product: off\nkinds:\n  kep:\n    schema: schema/kep.json\n    files: \"keps/*/kep.yaml\"\n    id: \"kep-{dir}\"\n    public: true\n",
+    )
+    .file("schema/kep.json", &schema(""))
+    .file("keps/753/kep.yaml", &kep("provisional", 4355));
+    let git = Git::init(repo.path());
+    git.commit("Propose sidecars", "2026-01-05");
+    repo.file("keps/753/kep.yaml", &kep("implementable", 4355));
+    git.commit("Sidecars are implementable", "2026-02-02");
+    repo.file("keps/753/kep.yaml", &kep("implementable", 4356));
+    git.commit("Renumber", "2026-03-02");
+
+    let cache = cache_path(&repo);
+    let state = state_path(&repo);
+    let files = || {
+        (
+            std::fs::read(&cache).expect("cache"),
+            std::fs::read(&state).expect("state"),
+        )
+    };
+    // The site from the cache, then from no cache: the same.
+    let both = || {
+        let cached = build(repo.path(), &[]);
+        std::fs::remove_dir_all(repo.join(".git/northstar")).expect("remove cache");
+        let cold = build(repo.path(), &[]);
+        for page in ["plan.json", "kep/kep-753.html", "changes.html"] {
+            assert_eq!(cached.read(page), cold.read(page), "{page}");
+        }
+        cached
+    };
+    let first = both();
+    let before = files();
+    let plan = first.read("plan.json");
+    assert!(
+        plan.contains("4356,") && !plan.contains("\"4356\""),
+        "typed as a number: {plan}"
+    );
+
+    // A description and a field no version has: typed the same; the
+    // caches are kept as they were.
+    repo.file(
+        "schema/kep.json",
+        &schema(r#", "owner": {"type": "string", "description": "who"}"#),
+    );
+    build(repo.path(), &[]);
+    assert!(
+        files() == before,
+        "a schema edit that types nothing otherwise rewrote the cache"
+    );
+
+    // `kep-number` made text: what was read as 4355 is read again.
+    repo.file(
+        "schema/kep.json",
+        &schema(r#", "kep-number": {"type": "string"}"#),
+    );
+    let text = both();
+    let plan = text.read("plan.json");
+    assert!(
+        plan.contains("\"4356\"") && !plan.contains("4356,"),
+        "typed as text: {plan}"
+    );
+
+    // And back.
+    repo.file("schema/kep.json", &schema(""));
+    let back = both();
+    assert_eq!(back.read("plan.json"), first.read("plan.json"));
+}

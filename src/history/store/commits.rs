@@ -20,7 +20,7 @@ use std::path::Path;
 /// Raised whenever what a line holds, or what it means, changes (a commit
 /// now carries its time-zone offsets): a file of another format is read
 /// as absent and rebuilt, never misread.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// The longest line read: one commit's changes (a commit that adds
 /// thousands of documents writes a few megabytes).
