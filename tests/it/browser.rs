@@ -716,13 +716,23 @@ impl Session {
     }
 
     /// Saves a PNG of the whole page (beyond the viewport).
+    /// The page's size is asked until it is laid out: right after a
+    /// navigation or a resize, on a loaded machine, Chromium can report a
+    /// width of 0, and refuses to take a picture of that.
     fn full_page_shot(&self, to: &Path) {
-        let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
-        let size = &metrics["cssContentSize"];
-        let (w, h) = (
-            size["width"].as_f64().unwrap_or(1280.0),
-            size["height"].as_f64().unwrap_or(900.0).min(12000.0),
-        );
+        let started = Instant::now();
+        let (w, h) = loop {
+            let metrics = self.cdp("Page.getLayoutMetrics", json!({}));
+            let size = &metrics["cssContentSize"];
+            let (w, h) = (
+                size["width"].as_f64().unwrap_or(1280.0),
+                size["height"].as_f64().unwrap_or(900.0).min(12000.0),
+            );
+            if (w >= 1.0 && h >= 1.0) || started.elapsed() > Duration::from_secs(20) {
+                break (w.max(1.0), h.max(1.0));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
         let shot = self.cdp(
             "Page.captureScreenshot",
             json!({
