@@ -16,6 +16,8 @@ use std::process::Command;
 const PRE_COMMIT: &str = ".pre-commit-hooks.yaml";
 const GITHUB: &str = "ci/github-actions/northstar.yml";
 const GITLAB: &str = "ci/gitlab/northstar.gitlab-ci.yml";
+const ACTION: &str = "action.yml";
+const RELEASE: &str = ".github/workflows/release.yml";
 
 // ---------------------------------------------------------------------------
 // Reading the setups
@@ -445,6 +447,9 @@ fn every_setup_parses_and_uses_only_real_commands_and_flags() {
             "{GITHUB} runs no `{sub}`: {gh:?}"
         );
     }
+    for rel in [ACTION, RELEASE] {
+        load(rel);
+    }
     let gl = check_invocations(GITLAB);
     for sub in ["diff", "check", "build"] {
         assert!(
@@ -613,25 +618,16 @@ fn github_workflow_has_what_the_readme_promises() {
     assert_eq!(text(get(&wf, "permissions"), "pull-requests"), "write");
     let env = map(get(&wf, "env"));
     let keys: Vec<&str> = env.iter().map(|(k, _)| *k).collect();
-    assert_eq!(
-        keys,
-        [
-            "PLANS_DIR",
-            "NORTHSTAR_GIT",
-            "NORTHSTAR_TAG",
-            "SITE_URL",
-            "PAGES_AUDIENCE"
-        ]
-    );
+    assert_eq!(keys, ["PLANS_DIR", "SITE_URL", "PAGES_AUDIENCE"]);
     assert_eq!(text(get(&wf, "env"), "PAGES_AUDIENCE"), "public");
     let steps = github_steps(&wf);
     let checkout = steps[0].1;
     assert_eq!(text(checkout, "uses"), "actions/checkout@v4");
     assert_eq!(text(get(checkout, "with"), "fetch-depth"), "0");
-    let install = text(step(&steps, "Install northstar"), "run");
-    assert!(
-        install.contains("cargo +stable install --locked --git \"$NORTHSTAR_GIT\" --tag \"$NORTHSTAR_TAG\" northstar"),
-        "{install}"
+    // northstar's own action installs it and keeps the history cache.
+    assert_eq!(
+        text(step(&steps, "Install northstar"), "uses"),
+        "OWNER/northstar@v0.1.0"
     );
     assert!(text(step(&steps, "Check the plans"), "run").contains("check --format github"));
     let diff = text(step(&steps, "Plan changes"), "run");
@@ -643,19 +639,8 @@ fn github_workflow_has_what_the_readme_promises() {
     let upload = step(&steps, "Upload the site");
     assert_eq!(text(upload, "uses"), "actions/upload-artifact@v4");
 
-    // The history cache is kept between runs: saved under the commit,
-    // restored from the newest one before it.
-    let cache = get(step(&steps, "Keep the history cache"), "with");
-    assert_eq!(
-        text(cache, "key"),
-        "northstar-history-${{ runner.os }}-${{ github.sha }}"
-    );
-    assert_eq!(
-        text(cache, "restore-keys"),
-        "northstar-history-${{ runner.os }}-"
-    );
     let at = |name: &str| steps.iter().position(|(n, _)| *n == name).unwrap();
-    assert!(at("Keep the history cache") < at("Plan changes"));
+    assert!(at("Install northstar") < at("Plan changes"));
 
     // Pushes to the default branch publish with GitHub Pages.
     let pages_build = step(&steps, "Build the site for Pages");
@@ -780,8 +765,10 @@ fn github_workflow_steps_run_on_a_pull_request() {
         "${{ runner.temp }}/plans-site"
     );
 
-    // The history the builds read is where the workflow keeps it.
-    let kept = text(get(step(&steps, "Keep the history cache"), "with"), "path");
+    // The history the builds read is where the action keeps it.
+    let action = load(ACTION);
+    let inputs = get(&action, "inputs");
+    let kept = text(get(inputs, "history-cache"), "default");
     assert!(
         repo.path().join(kept).join("history.jsonl").is_file(),
         "no history cache at {kept}"
@@ -870,6 +857,60 @@ fn gitlab_jobs_have_what_the_readme_promises() {
         .filter_map(Node::as_str)
         .collect();
     assert_eq!(paths, ["public"]);
+    // The binary, and the history cache per branch (from the default
+    // branch's at first).
+    let caches = seq(get(get(&ci, ".northstar"), "cache"));
+    assert_eq!(text(&caches[0], "key"), "northstar-$NORTHSTAR_TAG");
+    assert_eq!(
+        text(&caches[1], "key"),
+        "northstar-history-$CI_COMMIT_REF_SLUG"
+    );
+    let fallback: Vec<&str> = seq(get(&caches[1], "fallback_keys"))
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(fallback, ["northstar-history-$CI_DEFAULT_BRANCH"]);
+}
+
+/// GitLab caches only paths inside the project, and northstar's history
+/// cache is in `.git/northstar`: a job copies it out to the cached
+/// `.northstar/history` when it ends, and the next job copies it back in.
+#[test]
+fn gitlab_jobs_keep_the_history_cache() {
+    let ci = load(GITLAB);
+    let (repo, _) = pull_request();
+    let mut env = vars(get(&ci, "variables"), &[]);
+    env.insert("CI_PROJECT_DIR".into(), repo.path().display().to_string());
+    let after: Vec<String> = seq(get(get(&ci, ".northstar"), "after_script"))
+        .iter()
+        .filter_map(|l| l.as_str().map(String::from))
+        .collect();
+    let fakes = Fakes::new();
+    // The check fails on the pull request's error; the cache is kept anyway
+    // (GitLab runs `after_script` whatever the job's outcome).
+    let out = bash(
+        repo.path(),
+        &gitlab_script(&ci, "northstar:check"),
+        &env,
+        &fakes,
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    let after_out = bash(repo.path(), &after.join("\n"), &env, &fakes);
+    assert_eq!(after_out.code, 0, "{after_out:?}");
+    let kept = repo.join(".northstar/history/history.jsonl");
+    assert!(kept.is_file(), "nothing kept for the next job");
+    // The next job, on a fresh clone: the history is put back in place.
+    std::fs::remove_dir_all(repo.join(".git/northstar")).expect("rm");
+    let before: Vec<String> = seq(get(get(&ci, ".northstar"), "before_script"))
+        .iter()
+        .filter_map(|l| l.as_str().map(String::from))
+        .collect();
+    let out = bash(repo.path(), &before.join("\n"), &env, &fakes);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        std::fs::read(repo.join(".git/northstar/history.jsonl")).expect("restored"),
+        std::fs::read(&kept).expect("kept")
+    );
 }
 
 /// A GitLab job's `before_script` and `script`, as one bash script.
@@ -991,4 +1032,240 @@ fn gitlab_jobs_run_on_a_merge_request() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(repo.join("public/index.html").is_file());
     assert!(repo.join("public/roadmap.html").is_file());
+}
+
+// ---------------------------------------------------------------------------
+// northstar's own action (action.yml) and releases
+
+/// The release target `ci/install.sh` picks on this machine.
+fn release_target() -> Option<&'static str> {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => Some("x86_64-unknown-linux-gnu"),
+        ("linux", "aarch64") => Some("aarch64-unknown-linux-gnu"),
+        ("macos", "aarch64") => Some("aarch64-apple-darwin"),
+        ("macos", "x86_64") => Some("x86_64-apple-darwin"),
+        _ => None,
+    }
+}
+
+/// Stand-ins for `curl` (serving files from `$FAKE_RELEASES` by the
+/// address's last segment, 404 otherwise) and `cargo` (installing a
+/// script that says it was built from source), both logging their
+/// arguments.
+fn release_fakes() -> Fakes {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let curl = r#"#!/usr/bin/env bash
+echo "curl $*" >> "$FAKE_LOG"
+out= url=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --output | -o | --retry) [ "$1" = --retry ] || out=$2; shift 2 ;;
+    -*) shift ;;
+    *) url=$1; shift ;;
+  esac
+done
+f="$FAKE_RELEASES/${url##*/}"
+[ -f "$f" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
+cp "$f" "$out"
+"#;
+    let cargo = r#"#!/usr/bin/env bash
+echo "cargo $*" >> "$FAKE_LOG"
+root=
+while [ $# -gt 0 ]; do [ "$1" = --root ] && root=$2; shift; done
+mkdir -p "$root/bin"
+printf '#!/usr/bin/env bash\necho "northstar (built from source)"\n' > "$root/bin/northstar"
+chmod +x "$root/bin/northstar"
+"#;
+    for (name, body) in [("curl", curl), ("cargo", cargo)] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).expect("write fake");
+        make_executable(&p);
+    }
+    Fakes { dir }
+}
+
+/// The release assets of `tag` for `target`, packaged by the release
+/// workflow's own `Package` step from this build's binary, in a folder.
+fn release_assets(tag: &str, target: &str) -> tempfile::TempDir {
+    let wf = load(RELEASE);
+    let steps: Vec<(&str, &Node)> = seq(get(get(get(&wf, "jobs"), "binaries"), "steps"))
+        .iter()
+        .filter_map(|s| Some((s.get("name")?.1.as_str()?, s)))
+        .collect();
+    let package = step(&steps, "Package");
+    let work = tempfile::tempdir().expect("tempdir");
+    let built = work.path().join(format!("target/{target}/release"));
+    std::fs::create_dir_all(&built).expect("mkdir");
+    std::fs::copy(env!("CARGO_BIN_EXE_northstar"), built.join("northstar")).expect("copy binary");
+    let env = vars(
+        get(package, "env"),
+        &[("github.ref_name", tag), ("matrix.target", target)],
+    );
+    let out = bash(work.path(), text(package, "run"), &env, &Fakes::new());
+    assert_eq!(out.code, 0, "{out:?}");
+    let dist = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(work.path().join("dist")).expect("dist") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), dist.path().join(e.file_name())).expect("copy asset");
+    }
+    dist
+}
+
+/// What running the action's install step gave: the shell, the folder it
+/// installed into, and the lines it added to `$GITHUB_PATH`.
+struct Installed {
+    shell: Shell,
+    bin: PathBuf,
+    path_lines: String,
+    _tmp: tempfile::TempDir,
+}
+
+/// Runs action.yml's install step as GitHub runs it, from a copy of this
+/// repository's `ci/install.sh` where the runner puts an action used as
+/// `OWNER/northstar@v0.1.0`, with `version` as the input.
+fn install_step(version: &str, releases: &Path, fakes: &Fakes) -> Installed {
+    let action = load(ACTION);
+    let steps: Vec<(&str, &Node)> = seq(get(get(&action, "runs"), "steps"))
+        .iter()
+        .filter_map(|s| Some((s.get("name")?.1.as_str()?, s)))
+        .collect();
+    let install = step(&steps, "Install northstar");
+    assert_eq!(text(install, "shell"), "bash");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let action_path = tmp.path().join("_actions/OWNER/northstar/v0.1.0");
+    std::fs::create_dir_all(action_path.join("ci")).expect("mkdir");
+    std::fs::copy(
+        root().join("ci/install.sh"),
+        action_path.join("ci/install.sh"),
+    )
+    .expect("copy");
+    let runner_temp = tmp.path().join("runner-temp");
+    std::fs::create_dir_all(&runner_temp).expect("mkdir");
+    let github_path = tmp.path().join("github-path");
+    let mut env = vars(get(install, "env"), &[("inputs.version", version)]);
+    env.insert(
+        "GITHUB_ACTION_PATH".into(),
+        action_path.display().to_string(),
+    );
+    env.insert("RUNNER_TEMP".into(), runner_temp.display().to_string());
+    env.insert("GITHUB_PATH".into(), github_path.display().to_string());
+    env.insert("FAKE_RELEASES".into(), releases.display().to_string());
+    let shell = bash(tmp.path(), text(install, "run"), &env, fakes);
+    Installed {
+        shell,
+        bin: runner_temp.join("northstar-bin"),
+        path_lines: std::fs::read_to_string(&github_path).unwrap_or_default(),
+        _tmp: tmp,
+    }
+}
+
+/// The action keeps the history cache as the workflow used to: saved under
+/// the commit, restored from the newest; and releases are made on tags.
+#[test]
+fn the_action_keeps_the_history_cache_and_releases_are_made_on_tags() {
+    let action = load(ACTION);
+    assert_eq!(text(get(&action, "runs"), "using"), "composite");
+    let steps = seq(get(get(&action, "runs"), "steps"));
+    let cache = &steps[0];
+    assert_eq!(text(cache, "uses"), "actions/cache@v4");
+    let with = get(cache, "with");
+    assert_eq!(text(with, "path"), "${{ inputs.history-cache }}");
+    assert_eq!(
+        text(with, "key"),
+        "northstar-history-${{ runner.os }}-${{ github.sha }}"
+    );
+    assert_eq!(
+        text(with, "restore-keys"),
+        "northstar-history-${{ runner.os }}-"
+    );
+    assert_eq!(
+        text(get(get(&action, "inputs"), "history-cache"), "default"),
+        ".git/northstar"
+    );
+    let release = load(RELEASE);
+    let tags: Vec<&str> = seq(get(get(get(&release, "on"), "push"), "tags"))
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(tags, ["v*"]);
+    assert_eq!(text(get(&release, "permissions"), "contents"), "write");
+}
+
+/// The action installs the release's binary for this machine, packaged
+/// by the release workflow, after checking it against the release's
+/// SHA-256; it compiles nothing.
+#[test]
+fn the_action_installs_the_released_binary_checked_against_its_sha256() {
+    let Some(target) = release_target() else {
+        eprintln!("skipped: no northstar release is built for this platform");
+        return;
+    };
+    let assets = release_assets("v0.1.0", target);
+    let asset = format!("northstar-v0.1.0-{target}.tar.gz");
+    assert!(assets.path().join(&asset).is_file());
+    let fakes = release_fakes();
+    let got = install_step("", assets.path(), &fakes);
+    assert_eq!(got.shell.code, 0, "{:?}", got.shell);
+    assert_eq!(got.path_lines.trim(), got.bin.display().to_string());
+    let run = Command::new(got.bin.join("northstar"))
+        .arg("--version")
+        .output()
+        .expect("run the installed northstar");
+    assert!(
+        String::from_utf8_lossy(&run.stdout).starts_with("northstar "),
+        "{run:?}"
+    );
+    let log = fakes.log();
+    assert!(
+        log.contains(&format!(
+            "https://github.com/OWNER/northstar/releases/download/v0.1.0/{asset}"
+        )),
+        "{log}"
+    );
+    assert!(log.contains(&format!("{asset}.sha256")), "{log}");
+    assert!(!log.contains("cargo"), "{log}");
+
+    // A binary that does not match the SHA-256 its release lists is not
+    // installed, and the step fails saying why.
+    let sum = assets.path().join(format!("{asset}.sha256"));
+    std::fs::write(&sum, format!("{} {asset}\n", "0".repeat(64))).expect("write");
+    let got = install_step("", assets.path(), &release_fakes());
+    assert_ne!(got.shell.code, 0, "{:?}", got.shell);
+    assert!(
+        got.shell.stderr.contains(&format!(
+            "northstar: {asset} does not match the SHA-256 its release lists"
+        )),
+        "{:?}",
+        got.shell
+    );
+    assert!(!got.bin.join("northstar").exists());
+}
+
+/// A version with no binary for this machine (or no release at all) is
+/// built from source with cargo, at that tag, and the step says so; the
+/// `version` input wins over the tag the action is used at.
+#[test]
+fn the_action_builds_from_source_when_the_release_has_no_binary() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let fakes = release_fakes();
+    let got = install_step("v0.2.0", empty.path(), &fakes);
+    assert_eq!(got.shell.code, 0, "{:?}", got.shell);
+    assert!(
+        got.shell.stderr.contains("building v0.2.0 from source"),
+        "{:?}",
+        got.shell
+    );
+    let log = fakes.log();
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("cargo install --locked --root ")
+                && l.ends_with(" --git https://github.com/OWNER/northstar --tag v0.2.0 northstar")),
+        "{log}"
+    );
+    assert!(
+        got.shell.stdout.contains("northstar (built from source)"),
+        "{:?}",
+        got.shell
+    );
+    assert_eq!(got.path_lines.trim(), got.bin.display().to_string());
 }
