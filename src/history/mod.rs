@@ -566,9 +566,15 @@ fn read_commits(git: &Git, tip: Oid, head: bool, inp: &Inputs<'_>) -> Result<Rea
     let (mut cached, note) = match inp.cache.as_deref().map(|p| store::commits::load(p, &fp)) {
         Some(store::commits::Loaded::Entries(mut e)) => {
             // Entries read from versions the schemas now type otherwise
-            // are read again.
+            // are read again. A build of another revision, whose schemas
+            // may differ from HEAD's, then leaves the cache alone, as it
+            // leaves one written for another config.
             let mut now = TypedNow::new(inp.registry);
+            let all = e.len();
             e.retain(|_, c| now.holds(&c.typed));
+            if !head && e.len() < all {
+                write = false;
+            }
             (e, None)
         }
         Some(store::commits::Loaded::Corrupt) => (

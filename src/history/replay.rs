@@ -1066,6 +1066,39 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What the schemas typed reads back from the state with the rest of
+    /// the replay: a state must not forget it, or a schema edit would be
+    /// served from it.
+    #[test]
+    fn a_replay_keeps_how_its_commits_were_typed_through_the_state_encoding() {
+        let mut replay = Replay::new();
+        let mut c = CommitChanges::new(CommitInfo {
+            id: "a".repeat(40),
+            author: "Alice".into(),
+            email: "a@example.com".into(),
+            time: 1_000_000,
+            commit_time: 1_000_000,
+            offset: 0,
+            commit_offset: 0,
+            summary: "s".into(),
+            parents: Vec::new(),
+            clamped: false,
+        });
+        c.typed = vec![
+            super::super::Typed("kep".into(), "/kep-number".into(), false),
+            super::super::Typed("kep".into(), "/m/~i".into(), true),
+        ];
+        replay.commit(&c);
+        let mut e = Enc::with_capacity(1024);
+        replay.enc(&mut e);
+        let bytes = e.into_bytes();
+        let back = Replay::dec(&mut Dec::new(&bytes)).expect("decodes");
+        assert_eq!(
+            back.typed().iter().collect::<Vec<_>>(),
+            c.typed.iter().collect::<Vec<_>>()
+        );
+    }
+
     fn change(i: usize, uncommitted: bool) -> Event {
         Event {
             commit: Arc::from(format!("{i:040}").as_str()),

@@ -83,12 +83,13 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
     out
 }
 
-/// Markdown documents already read, by path and exact front matter:
+/// Markdown documents already read, by path and exact front matter (and,
+/// for a kind titled by the body's first heading, that heading):
 /// most commits edit a document's body or other documents, and parsing
 /// and typing the same front matter again would be a large share of
 /// reading every version of a long history. One per reading thread.
 #[derive(Default)]
-pub struct Seen(std::collections::HashMap<(String, String), Vec<Snap>>);
+pub struct Seen(std::collections::HashMap<(String, String, Option<String>), Vec<Snap>>);
 
 /// Reads one version of a file, taking its typed fields from `seen` when
 /// the same file had the same front matter in a version read before.
@@ -109,7 +110,14 @@ pub fn read_seen(
     let FrontMatter::Document { yaml, body, .. } = split(&text) else {
         return read_text(path, text, kind, inp.0, inp.1);
     };
-    let key = (path.to_string(), yaml.to_string());
+    // A kind titled by the body's first heading (`title: "#"`) takes part
+    // of its snapshot from the body: a new heading is a new title.
+    let heading = kind
+        .as_ref()
+        .and_then(|k| inp.1.kinds.get(k))
+        .filter(|k| k.title.as_deref() == Some("#"))
+        .and_then(|_| crate::parse::markdown::title_heading(body));
+    let key = (path.to_string(), yaml.to_string(), heading);
     if let Some(snaps) = seen.0.get(&key) {
         let mut snaps = snaps.clone();
         for s in &mut snaps {
@@ -221,6 +229,47 @@ mod tests {
             assert!(matches!(fresh, FileVersion::Docs(ref d) if d.len() == 1));
         }
         assert_eq!(seen.0.len(), 3, "f-1 twice (two front matters), f-2 once");
+    }
+
+    /// A kind titled by the body's first heading: a version with the same
+    /// front matter but another heading has another title, memo or not.
+    #[test]
+    fn seen_front_matter_keeps_a_title_taken_from_the_heading() {
+        let config = crate::config::parse(
+            "product: p\nkinds:\n  rfc:\n    schema: s.json\n    files: \"text/*.md\"\n    title: \"#\"\n",
+        )
+        .expect("config");
+        let schemas = std::collections::BTreeMap::from([(
+            "rfc".to_string(),
+            r#"{"type": "object"}"#.to_string(),
+        )]);
+        let registry = Registry::new(&config.kinds, &schemas).expect("registry");
+        let mut seen = Seen::default();
+        let mut titles = Vec::new();
+        for heading in ["Foo", "Foo v2", "Foo"] {
+            let text = format!("---\nstage: accepted\n---\n# {heading}\n\nBody.\n");
+            let kind = Some("rfc".to_string());
+            let fresh = read(
+                "text/0001-foo.md",
+                text.clone().into_bytes(),
+                kind.clone(),
+                &registry,
+                &config,
+            );
+            let memo = read_seen(
+                "text/0001-foo.md",
+                text.into_bytes(),
+                kind,
+                (&registry, &config),
+                &mut seen,
+            );
+            assert_eq!(memo, fresh, "{heading}");
+            let FileVersion::Docs(d) = memo else {
+                panic!("{heading}: not read")
+            };
+            titles.push(d[0].title.clone());
+        }
+        assert_eq!(titles, ["Foo", "Foo v2", "Foo"]);
     }
 
     #[test]

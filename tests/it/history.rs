@@ -2114,7 +2114,7 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     for garbage in [
         // An earlier version's JSON state.
         b"{\"format\":4,\"fingerprint\":\"x\"".to_vec(),
-        // Another fingerprint (the config or schemas changed since).
+        // Another fingerprint (the config changed since).
         edit_state(&bytes, fingerprint.as_bytes(), &other),
         // An edit that still decodes, but without a matching checksum.
         replace_bytes(&bytes, b"Bob Builder", b"Rob Stately"),
@@ -2200,6 +2200,18 @@ fn a_cache_for_another_config_is_rebuilt() {
     );
     assert_eq!(after.lines().count(), 8 + 1);
     assert!(build(s.repo.path(), &[]).notes().is_empty());
+    // A cache of an earlier format, its lines sealed with another
+    // checksum, is one for another version, not a damaged one.
+    std::fs::write(
+        &path,
+        "{\"format\":6,\"fingerprint\":\"0123\"}\t0123456789abcdef\n{}\t0123456789abcdef\n",
+    )
+    .expect("write");
+    std::fs::remove_file(state_path(&s.repo)).expect("remove state");
+    assert_eq!(
+        build(s.repo.path(), &[]).notes(),
+        ["the history cache was for another config or version and has been rebuilt"]
+    );
 }
 
 #[test]
@@ -2826,7 +2838,7 @@ fn a_schema_edit_rereads_only_what_it_types_otherwise() {
     repo.file("keps/753/kep.yaml", &kep("implementable", 4355));
     git.commit("Sidecars are implementable", "2026-02-02");
     repo.file("keps/753/kep.yaml", &kep("implementable", 4356));
-    git.commit("Renumber", "2026-03-02");
+    let renumber = git.commit("Renumber", "2026-03-02");
 
     let cache = cache_path(&repo);
     let state = state_path(&repo);
@@ -2882,4 +2894,20 @@ fn a_schema_edit_rereads_only_what_it_types_otherwise() {
     repo.file("schema/kep.json", &schema(""));
     let back = both();
     assert_eq!(back.read("plan.json"), first.read("plan.json"));
+
+    // A build of an older revision, whose schema types kep-number
+    // otherwise, leaves HEAD's cache as it was.
+    repo.file(
+        "schema/kep.json",
+        &schema(r#", "kep-number": {"type": "string"}"#),
+    );
+    git.commit("KEP numbers are text", "2026-04-06");
+    build(repo.path(), &[]);
+    let kept = files();
+    let old = build(repo.path(), &["--as-of", &renumber]);
+    assert!(
+        old.read("plan.json").contains("4356,"),
+        "typed as it was then"
+    );
+    assert!(files() == kept, "an --as-of build rewrote HEAD's cache");
 }

@@ -1,9 +1,11 @@
 //! The history cache: per-commit results keyed by commit id, so a build
 //! after one new commit reads only that commit. A commit id names its
 //! content forever, so an entry never goes stale by itself; what can change
-//! is how northstar reads commits (its version, the config, the schemas),
-//! and that is the fingerprint in the header. A file that does not parse,
-//! or whose header differs, is ignored and rewritten whole.
+//! is how northstar reads commits: its version and the config's reading
+//! settings, the fingerprint in the header, and how the schemas type what
+//! an entry was read from, which each entry records
+//! ([`crate::history::Typed`]). A file that does not parse, or whose header
+//! differs, is ignored and rewritten whole.
 //!
 //! Every line ends with a tab and the checksum of what precedes it (as
 //! `state.bin` ends with one, [`super::state::checksum`]): a line damaged
@@ -77,7 +79,9 @@ fn header_is_ours(line: &str, fingerprint: &str) -> Option<bool> {
         let h: Header = serde_json::from_str(json).ok()?;
         return Some(h.format == FORMAT && h.fingerprint == fingerprint);
     }
-    let h: Header = serde_json::from_str(line).ok()?;
+    // Another format's header, sealed with another checksum or none.
+    let json = line.rsplit_once('\t').map_or(line, |(json, _)| json);
+    let h: Header = serde_json::from_str(json).ok()?;
     (h.format != FORMAT).then_some(false)
 }
 
@@ -87,7 +91,7 @@ pub enum Loaded {
     Entries(HashMap<String, CommitChanges>),
     /// No cache yet.
     Missing,
-    /// A cache written for another config, schema or version.
+    /// A cache written for another config or version.
     Stale,
     /// A cache that does not parse.
     Corrupt,

@@ -21,8 +21,9 @@
 //! removed when the cache is next written ([`remove_retired`]).
 //!
 //! Every file carries its format number and the fingerprint of what it
-//! was made from (program, schemas, the config's reading settings:
-//! `history::fingerprint`); a checksum (xxh3) closes
+//! was made from (program, the config's reading settings:
+//! `history::fingerprint`; how schemas typed it is recorded inside,
+//! `history::Typed`); a checksum (xxh3) closes
 //! each line and the state file. What cannot be read is
 //! a value its reader gets back (`commits::Loaded`, `None`, a damaged
 //! block), never a panic or a process-wide flag; a file that is not a
