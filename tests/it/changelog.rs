@@ -324,6 +324,31 @@ fn health_lists_the_slipped_feature_with_its_days_and_the_overdue_milestone() {
     );
 }
 
+/// Only a milestone or date moved later is a slip in the change log's
+/// filter: a feature pulled into an earlier milestone is a change, not a
+/// slip, and so is a moved date of anything else.
+#[test]
+fn a_milestone_pulled_in_is_not_marked_as_a_slip() {
+    let repo = Repo::base();
+    repo.file("f1.md", &feature("f1", "Feature One", "planned", "m2"));
+    let git = Git::init(repo.path());
+    git.commit("Plan F1 for M2", "2026-01-05");
+    repo.file("f1.md", &feature("f1", "Feature One", "planned", "m1"));
+    git.commit("Pull F1 into M1", "2026-01-12");
+    repo.file("f1.md", &feature("f1", "Feature One", "planned", "m2"));
+    git.commit("Push F1 back to M2", "2026-01-19");
+    let site = build(repo.path(), &[]);
+    let commits = site.commits();
+    let (later, earlier) = (&commits[0], &commits[1]);
+    assert!(later.contains("(+90 days)"), "{later}");
+    assert!(later.contains("data-log-slip=\"1\""), "{later}");
+    assert!(
+        earlier.contains("(-90 days)") || earlier.contains("(−90 days)"),
+        "{earlier}"
+    );
+    assert!(!earlier.contains("data-log-slip"), "{earlier}");
+}
+
 /// The home page sums the risks up near the top, each count linking to
 /// its section of the health page; a plan without risks says so.
 #[test]
