@@ -76,6 +76,11 @@ pub fn is_wiki_link(w: &crate::parse::markdown::WikiLink, linker: &dyn Linker) -
 
 /// Replaces `[[id|label]]` with ordinary links the event pass resolves.
 fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
+    // Finding them takes a whole Markdown parse (a `[[` in code is no
+    // link); most bodies have none, and the page's own parse follows.
+    if !body.contains("[[") {
+        return body.to_string();
+    }
     let info = scan(body, 1);
     if info.wiki_links.is_empty() {
         return body.to_string();
