@@ -2051,6 +2051,49 @@ fn expected_horizon(plan: &Value, feature: &Value) -> Value {
     }
 }
 
+/// `roadmap.ics` folds a long line as RFC 5545 asks: at 75 octets, not
+/// fewer, and never inside a character; unfolded, the text is whole.
+#[test]
+fn ics_folds_long_lines_at_75_octets() {
+    let long = "A milestone whose title runs on well past the seventy-five octets a line may hold";
+    let wide = "é".repeat(50);
+    let repo = Repo::base();
+    repo.file(
+        "long.yaml",
+        &format!("kind: milestone\nid: long\ntitle: {long}\ndate: 2027-02-01\n"),
+    )
+    .file(
+        "wide.yaml",
+        &format!("kind: milestone\nid: wide\ntitle: {wide}\ndate: 2027-03-01\n"),
+    );
+    let ics = build(repo.path(), &[]).read("roadmap.ics");
+    let lines: Vec<&str> = ics.split("\r\n").collect();
+    for line in &lines {
+        assert!(line.len() <= 75, "longer than 75 octets: {line:?}");
+    }
+    let at = |start: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in {ics}"))
+    };
+    // The ASCII title fills its first line to the 75th octet.
+    let first = lines[at(&format!("SUMMARY:{}", &long[..20]))];
+    assert_eq!(first.len(), 75, "{first:?}");
+    // Two-octet characters: 74 octets, as a 76th would not fit.
+    let first = lines[at("SUMMARY:é")];
+    assert_eq!(first.len(), 74, "{first:?}");
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains(&format!("SUMMARY:{long}\r\n")),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains(&format!("SUMMARY:{wide}\r\n")),
+        "{unfolded}"
+    );
+}
+
 #[test]
 fn plan_json_ics_and_csv_describe_the_plan() {
     let site = example();
