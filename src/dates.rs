@@ -234,16 +234,18 @@ pub fn clamp_git_time(secs: i64) -> (i64, bool) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_day_is_read_from_a_date_or_a_timestamp() {
-        let day = super::parse("2026-02-10");
+        let day = parse("2026-02-10");
         assert!(day.is_some());
         for s in [
             "2026-02-10T00:00:00.000Z",
             "2026-02-10 14:00",
             "2026-02-10t09:00",
         ] {
-            assert_eq!(super::parse_day(s), day, "{s}");
+            assert_eq!(parse_day(s), day, "{s}");
         }
         for s in [
             "2026-02-10x",
@@ -251,11 +253,9 @@ mod tests {
             "2026-02-30T00:00",
             "T2026-02-10",
         ] {
-            assert_eq!(super::parse_day(s), None, "{s}");
+            assert_eq!(parse_day(s), None, "{s}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn git_times_are_clamped_to_the_years_1970_to_9999() {

@@ -1028,6 +1028,17 @@ impl Codec for What {
     }
 }
 
+impl Codec for super::Typed {
+    fn enc(&self, e: &mut Enc) {
+        self.0.enc(e);
+        self.1.enc(e);
+        self.2.enc(e);
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        Some(super::Typed(Codec::dec(d)?, Codec::dec(d)?, Codec::dec(d)?))
+    }
+}
+
 impl Codec for Replay {
     fn enc(&self, e: &mut Enc) {
         self.state.enc(e);
@@ -1035,12 +1046,7 @@ impl Codec for Replay {
         self.status_since.enc(e);
         self.effective.enc(e);
         self.first_seen.enc(e);
-        e.count(self.typed.len());
-        for super::Typed(kind, at, text) in &self.typed {
-            e.str(kind);
-            e.str(at);
-            text.enc(e);
-        }
+        self.typed.enc(e);
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
         Some(Replay {
@@ -1049,14 +1055,7 @@ impl Codec for Replay {
             status_since: Codec::dec(d)?,
             effective: Codec::dec(d)?,
             first_seen: Codec::dec(d)?,
-            typed: {
-                let n = d.count()?;
-                let mut typed = BTreeSet::new();
-                for _ in 0..n {
-                    typed.insert(super::Typed(d.string()?, d.string()?, Codec::dec(d)?));
-                }
-                typed
-            },
+            typed: Codec::dec(d)?,
         })
     }
 }

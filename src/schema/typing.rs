@@ -46,6 +46,11 @@ pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The segment [`escape`] was given.
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 /// Converts `node` under `schema` (None where the schema says nothing).
 pub fn to_json(node: &Node, schema: Option<&Value>, spans: &mut Spans) -> Value {
     let mut ptr = String::new();
@@ -63,7 +68,7 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
             }
         }
         NodeValue::Seq(items) => {
-            let item_schema = schema.and_then(|s| s.get("items"));
+            let item_schema = items_of(schema);
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = ptr.len();
@@ -77,9 +82,7 @@ fn convert(node: &Node, schema: Option<&Value>, ptr: &mut String, spans: &mut Sp
             let mut out = Map::new();
             for (key, value) in entries {
                 let name = key_name(key);
-                let sub = schema
-                    .and_then(|s| s.get("properties"))
-                    .and_then(|p| p.get(&name));
+                let sub = member(schema, &name);
                 let len = ptr.len();
                 ptr.push('/');
                 ptr.push_str(&escape(&name));
@@ -148,7 +151,7 @@ fn witness_at(node: &Node, schema: Option<&Value>, at: &mut String, out: &mut Ve
             }
         }
         NodeValue::Seq(items) => {
-            let item_schema = schema.and_then(|s| s.get("items"));
+            let item_schema = items_of(schema);
             let len = at.len();
             at.push_str(ITEM);
             for item in items {
@@ -159,9 +162,7 @@ fn witness_at(node: &Node, schema: Option<&Value>, at: &mut String, out: &mut Ve
         NodeValue::Map(entries) => {
             for (key, value) in entries {
                 let name = key_name(key);
-                let sub = schema
-                    .and_then(|s| s.get("properties"))
-                    .and_then(|p| p.get(&name));
+                let sub = member(schema, &name);
                 let len = at.len();
                 at.push('/');
                 at.push_str(&escape(&name));
@@ -183,15 +184,23 @@ pub fn expects_text(schema: Option<&Value>, at: &str) -> bool {
     let mut schema = schema;
     for seg in at.split('/').skip(1) {
         schema = if seg == &ITEM[1..] {
-            schema.and_then(|s| s.get("items"))
+            items_of(schema)
         } else {
-            let name = seg.replace("~1", "/").replace("~0", "~");
-            schema
-                .and_then(|s| s.get("properties"))
-                .and_then(|p| p.get(&name))
+            member(schema, &unescape(seg))
         };
     }
     expects_only_string(schema)
+}
+
+/// The schema of a mapping's member `name`, and of a list's items: the one
+/// way [`to_json`], [`witness`] and [`expects_text`] walk a schema, which
+/// the history cache relies on being the same.
+fn member<'s>(schema: Option<&'s Value>, name: &str) -> Option<&'s Value> {
+    schema?.get("properties")?.get(name)
+}
+
+fn items_of(schema: Option<&Value>) -> Option<&Value> {
+    schema?.get("items")
 }
 
 /// A mapping key's name as `to_json` looks it up in the schema.

@@ -163,20 +163,7 @@ fn a_status_or_target_naming_an_undeclared_field_is_said() {
         r#"{"type": "object", "properties": {"stage": {"type": "string"}, "release-date": {"type": "string"}}}"#,
     )
     .file("northstar.yaml", &config("stag", "release_date"));
-    let found: Vec<(String, u64, u64, String, String)> = repo
-        .diagnostics()
-        .iter()
-        .filter(|d| d["rule"] == "kind-location")
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap_or_default().to_string(),
-                d["line"].as_u64().unwrap_or_default(),
-                d["column"].as_u64().unwrap_or_default(),
-                d["message"].as_str().unwrap_or_default().to_string(),
-                d["suggestion"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let found = repo.told("kind-location");
     let at = |message: &str, help: &str| {
         (
             "northstar.yaml".to_string(),

@@ -326,7 +326,6 @@ struct Fakes {
 
 impl Fakes {
     fn new() -> Fakes {
-        let dir = tempfile::tempdir().expect("tempdir");
         let gh = r#"#!/usr/bin/env bash
 echo "gh $*" >> "$FAKE_LOG"
 if [ "$1" = api ] && [[ " $* " == *" --jq "* ]]; then
@@ -347,7 +346,13 @@ for a in "$@"; do
 done
 exit 0
 "#;
-        for (name, body) in [("gh", gh), ("curl", curl)] {
+        Fakes::of(&[("gh", gh), ("curl", curl)])
+    }
+
+    /// A folder of stand-ins: each (name, bash script) made executable.
+    fn of(scripts: &[(&str, &str)]) -> Fakes {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, body) in scripts {
             let p = dir.path().join(name);
             std::fs::write(&p, body).expect("write fake");
             make_executable(&p);
@@ -593,7 +598,12 @@ fn pre_commit_hook_with_args_for_plans_in_a_subfolder() {
 
 /// The steps of the workflow's `plans` job, by name.
 fn github_steps(wf: &Node) -> Vec<(&str, &Node)> {
-    seq(get(get(get(wf, "jobs"), "plans"), "steps"))
+    named_steps(get(get(get(wf, "jobs"), "plans"), "steps"))
+}
+
+/// A list of GitHub steps, each with its `name` ("" for none).
+fn named_steps(steps: &Node) -> Vec<(&str, &Node)> {
+    seq(steps)
         .iter()
         .map(|s| (s.get("name").and_then(|n| n.1.as_str()).unwrap_or(""), s))
         .collect()
@@ -881,10 +891,7 @@ fn gitlab_jobs_keep_the_history_cache() {
     let (repo, _) = pull_request();
     let mut env = vars(get(&ci, "variables"), &[]);
     env.insert("CI_PROJECT_DIR".into(), repo.path().display().to_string());
-    let after: Vec<String> = seq(get(get(&ci, ".northstar"), "after_script"))
-        .iter()
-        .filter_map(|l| l.as_str().map(String::from))
-        .collect();
+    let after = script_lines(get(get(&ci, ".northstar"), "after_script"));
     let fakes = Fakes::new();
     // The check fails on the pull request's error; the cache is kept anyway
     // (GitLab runs `after_script` whatever the job's outcome).
@@ -901,10 +908,7 @@ fn gitlab_jobs_keep_the_history_cache() {
     assert!(kept.is_file(), "nothing kept for the next job");
     // The next job, on a fresh clone: the history is put back in place.
     std::fs::remove_dir_all(repo.join(".git/northstar")).expect("rm");
-    let before: Vec<String> = seq(get(get(&ci, ".northstar"), "before_script"))
-        .iter()
-        .filter_map(|l| l.as_str().map(String::from))
-        .collect();
+    let before = script_lines(get(get(&ci, ".northstar"), "before_script"));
     let out = bash(repo.path(), &before.join("\n"), &env, &fakes);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
@@ -919,15 +923,19 @@ fn gitlab_script(ci: &Node, job: &str) -> String {
     for part in [get(ci, ".northstar"), get(ci, job)] {
         for key in ["before_script", "script"] {
             if let Some((_, list)) = part.get(key) {
-                lines.extend(
-                    seq(list)
-                        .iter()
-                        .filter_map(|l| l.as_str().map(String::from)),
-                );
+                lines.extend(script_lines(list));
             }
         }
     }
     lines.join("\n")
+}
+
+/// The lines of a GitLab script list (`before_script`, `script`, …).
+fn script_lines(list: &Node) -> Vec<String> {
+    seq(list)
+        .iter()
+        .filter_map(|l| l.as_str().map(String::from))
+        .collect()
 }
 
 #[test]
@@ -1053,7 +1061,6 @@ fn release_target() -> Option<&'static str> {
 /// script that says it was built from source), both logging their
 /// arguments.
 fn release_fakes() -> Fakes {
-    let dir = tempfile::tempdir().expect("tempdir");
     let curl = r#"#!/usr/bin/env bash
 echo "curl $*" >> "$FAKE_LOG"
 out= url=
@@ -1076,22 +1083,14 @@ mkdir -p "$root/bin"
 printf '#!/usr/bin/env bash\necho "northstar (built from source)"\n' > "$root/bin/northstar"
 chmod +x "$root/bin/northstar"
 "#;
-    for (name, body) in [("curl", curl), ("cargo", cargo)] {
-        let p = dir.path().join(name);
-        std::fs::write(&p, body).expect("write fake");
-        make_executable(&p);
-    }
-    Fakes { dir }
+    Fakes::of(&[("curl", curl), ("cargo", cargo)])
 }
 
 /// The release assets of `tag` for `target`, packaged by the release
 /// workflow's own `Package` step from this build's binary, in a folder.
 fn release_assets(tag: &str, target: &str) -> tempfile::TempDir {
     let wf = load(RELEASE);
-    let steps: Vec<(&str, &Node)> = seq(get(get(get(&wf, "jobs"), "binaries"), "steps"))
-        .iter()
-        .filter_map(|s| Some((s.get("name")?.1.as_str()?, s)))
-        .collect();
+    let steps = named_steps(get(get(get(&wf, "jobs"), "binaries"), "steps"));
     let package = step(&steps, "Package");
     let work = tempfile::tempdir().expect("tempdir");
     let built = work.path().join(format!("target/{target}/release"));
@@ -1125,10 +1124,7 @@ struct Installed {
 /// `OWNER/northstar@v0.1.0`, with `version` as the input.
 fn install_step(version: &str, releases: &Path, fakes: &Fakes) -> Installed {
     let action = load(ACTION);
-    let steps: Vec<(&str, &Node)> = seq(get(get(&action, "runs"), "steps"))
-        .iter()
-        .filter_map(|s| Some((s.get("name")?.1.as_str()?, s)))
-        .collect();
+    let steps = named_steps(get(get(&action, "runs"), "steps"));
     let install = step(&steps, "Install northstar");
     assert_eq!(text(install, "shell"), "bash");
     let tmp = tempfile::tempdir().expect("tempdir");

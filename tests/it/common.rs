@@ -118,6 +118,11 @@ impl Repo {
         v.as_array().cloned().unwrap_or_default()
     }
 
+    /// Diagnostics of one rule as [`told`] gives them.
+    pub fn told(&self, rule: &str) -> Vec<Told> {
+        told(&self.diagnostics(), rule)
+    }
+
     /// Diagnostics of one rule as (file, line, column) triples.
     pub fn positions(&self, rule: &str) -> Vec<(String, u64, u64)> {
         self.diagnostics()
@@ -279,4 +284,27 @@ pub fn html_text(html: &str) -> String {
 /// cells and block elements stay apart (`<td>1</td><td>2</td>` reads `1 2`).
 pub fn html_words(html: &str) -> String {
     html_text_with(html, " ")
+}
+
+/// What a diagnostic tells a reader, and where: file, line, column,
+/// message and suggestion ("" when there is none).
+pub type Told = (String, u64, u64, String, String);
+
+/// The diagnostics of one rule in `diags` (`check --format json`), in
+/// their order, as [`Told`].
+pub fn told(diags: &[Value], rule: &str) -> Vec<Told> {
+    let text = |d: &Value, key: &str| d[key].as_str().unwrap_or_default().to_string();
+    diags
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .map(|d| {
+            (
+                text(d, "file"),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                text(d, "message"),
+                text(d, "suggestion"),
+            )
+        })
+        .collect()
 }

@@ -101,19 +101,7 @@ fn yaml_mistakes_are_explained_with_their_fix() {
         "---\nkind: person\nid: p4\ntitle: `code`\n---\nBody.\n",
     );
     let diags = repo.diagnostics();
-    let got: Vec<(String, u64, u64, String, String)> = diags
-        .iter()
-        .filter(|d| d["rule"] == "yaml-syntax")
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap_or_default().to_string(),
-                d["line"].as_u64().unwrap_or_default(),
-                d["column"].as_u64().unwrap_or_default(),
-                d["message"].as_str().unwrap_or_default().to_string(),
-                d["suggestion"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let got = crate::common::told(&diags, "yaml-syntax");
     let want = |f: &str, l: u64, c: u64, m: &str, s: &str| {
         (f.to_string(), l, c, m.to_string(), s.to_string())
     };
@@ -259,20 +247,7 @@ fn tabs_open_quotes_and_colons_in_values_are_explained() {
         .file("c.yaml", "kind: person\nid: p3\ntitle: \"P3\n")
         .file("d.yaml", "kind: person\nid: p4\ntitle: “Note: P4”\n")
         .file("e.yaml", "kind: person\nid: p5\ntitle: Note: P5\n");
-    let got: Vec<(String, u64, u64, String, String)> = repo
-        .diagnostics()
-        .iter()
-        .filter(|d| d["rule"] == "yaml-syntax")
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap_or_default().to_string(),
-                d["line"].as_u64().unwrap_or_default(),
-                d["column"].as_u64().unwrap_or_default(),
-                d["message"].as_str().unwrap_or_default().to_string(),
-                d["suggestion"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let got = repo.told("yaml-syntax");
     let want = |f: &str, l: u64, c: u64, m: &str, s: &str| {
         (f.to_string(), l, c, m.to_string(), s.to_string())
     };

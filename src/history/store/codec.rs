@@ -18,7 +18,7 @@
 //! the file and replays from the per-commit cache.
 
 use serde_json::{Map, Number, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Bytes a decoded value can keep a share of: the state file, mapped or
@@ -787,6 +787,24 @@ impl<T: Codec> Codec for BTreeMap<String, T> {
         for _ in 0..n {
             let k = d.string()?;
             out.insert(k, T::dec(d)?);
+        }
+        Some(out)
+    }
+}
+
+/// A set is written in its order, as a list.
+impl<T: Codec + Ord> Codec for BTreeSet<T> {
+    fn enc(&self, e: &mut Enc) {
+        e.count(self.len());
+        for v in self {
+            v.enc(e);
+        }
+    }
+    fn dec(d: &mut Dec<'_>) -> Option<Self> {
+        let n = d.count()?;
+        let mut out = BTreeSet::new();
+        for _ in 0..n {
+            out.insert(T::dec(d)?);
         }
         Some(out)
     }
