@@ -9,6 +9,7 @@ use crate::dates;
 use crate::plan::Document;
 use crate::schema::Registry;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The way from a document's page to the site root.
@@ -117,20 +118,25 @@ impl Ctx<'_> {
     }
 
     /// A document's status as written (in its kind's status field) and
-    /// the lifecycle status it stands for, which its badge is coloured as
-    /// (the value itself when the kind maps it to none).
-    pub fn status<'d>(&'d self, d: &'d Document) -> Option<(&'d str, &'d str)> {
+    /// the class its badge is coloured by: the lifecycle status it stands
+    /// for, or, when the kind maps it to none, the value made one class
+    /// name ([`class_name`]).
+    pub fn status<'d>(&'d self, d: &'d Document) -> Option<(&'d str, Cow<'d, str>)> {
         let value = d.str(self.config.status_field(&d.kind))?;
         Some((
             value,
-            self.config.lifecycle_of(&d.kind, value).unwrap_or(value),
+            match self.config.lifecycle_of(&d.kind, value) {
+                Some(l) => Cow::Borrowed(l),
+                None => class_name(value),
+            },
         ))
     }
 
     /// The lifecycle status a document's status stands for (its kind's
     /// mapping, else the value itself), "" without a status.
     pub fn lifecycle<'d>(&'d self, d: &'d Document) -> &'d str {
-        self.status(d).map_or("", |s| s.1)
+        d.str(self.config.status_field(&d.kind))
+            .map_or("", |v| self.config.lifecycle_of(&d.kind, v).unwrap_or(v))
     }
 
     /// The day a document on the roadmap is due: its kind's target field
@@ -168,8 +174,29 @@ impl Ctx<'_> {
         json!({
             "id": d.id, "title": d.title, "kind": d.kind,
             "href": format!("{ROOT}{}", Index::page(d)),
-            "status": status.map(|s| s.0), "status_class": status.map(|s| s.1),
+            "status": status.as_ref().map(|s| s.0), "status_class": status.as_ref().map(|s| &s.1),
             "summary": d.str("summary"),
         })
     }
+}
+
+/// `value` as one CSS class name: a status no lifecycle status stands
+/// for is written into `class="badge status-…"` and `data-status`, where a
+/// space would make two classes (`in review` styled as `review`) and
+/// other punctuation a selector that cannot be written. Letters, digits,
+/// `-` and `_` stay; every other run of characters becomes one `-`.
+pub fn class_name(value: &str) -> Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if value.chars().all(plain) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if plain(c) {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    Cow::Owned(out)
 }

@@ -50,7 +50,7 @@ fn card(ctx: &Ctx<'_>, d: &Document, root: &str) -> Value {
     let status = ctx.status(d);
     json!({
         "id": d.id, "title": d.title, "href": format!("{root}{}", Index::page(d)),
-        "status": status.map(|s| s.0), "status_class": status.map(|s| s.1),
+        "status": status.as_ref().map(|s| s.0), "status_class": status.as_ref().map(|s| &s.1),
         "kind_label": (d.kind != "feature").then(|| ctx.config.kind_name(&d.kind)),
         "summary": d.str("summary"),
         "team": d.str("team").and_then(|t| ctx.index.get(t)).map(|t| t.title.clone()),
@@ -154,7 +154,7 @@ fn own_kinds(ctx: &Ctx<'_>) -> Vec<Value> {
             continue;
         }
         let mut count = 0usize;
-        let mut by: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+        let mut by: BTreeMap<(usize, String), usize> = BTreeMap::new();
         for d in ctx.index.of_kind(kind) {
             count += 1;
             if let Some((_, class)) = ctx.status(d) {
@@ -162,7 +162,7 @@ fn own_kinds(ctx: &Ctx<'_>) -> Vec<Value> {
                     .iter()
                     .position(|l| *l == class)
                     .unwrap_or(usize::MAX);
-                *by.entry((rank, class)).or_default() += 1;
+                *by.entry((rank, class.into_owned())).or_default() += 1;
             }
         }
         if count == 0 {
@@ -459,7 +459,7 @@ pub fn roadmap_data(ctx: &Ctx<'_>) -> String {
             let target = ctx.target(f).map(|d| dates::format(coarse(ctx, d)));
             let status = ctx.status(f);
             let mut v = json!({
-                "i": f.id, "t": f.title, "u": Index::page(f), "s": status.map(|s| s.1),
+                "i": f.id, "t": f.title, "u": Index::page(f), "s": status.as_ref().map(|s| &s.1),
                 "tm": filter.team, "o": filter.objectives, "g": filter.segments,
                 "m": milestone.map(|m| &m.id), "d": target,
                 "r": facts::rice(f).map(|s| s.round() as i64),
@@ -544,7 +544,7 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
             id: f.id.clone(),
             title: f.title.clone(),
             href: Some(Index::page(f)),
-            status: status.to_string(),
+            status: super::ctx::class_name(status).into_owned(),
             status_text: ctx.status(f).map_or("", |s| s.0).to_string(),
             lane,
             target,

@@ -334,6 +334,57 @@ fn a_kind_s_display_name_and_status_field_show_on_the_site() {
     assert!(list.contains("status-shipped\">released<"), "{list}");
 }
 
+/// A status the kind's mapping leaves out is written on the site as it
+/// is, and coloured by one class made of it: `in review` was the two
+/// classes `status-in` and `review`, and a value with `|` or `/` a class
+/// no style sheet can select.
+#[test]
+fn a_status_outside_the_mapping_is_one_class_name() {
+    let repo = rfcs("#", "{stem}");
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  rfc:\n    schema: schema/rfc.schema.json\n    files: \"text/*.md\"\n    id: \"{stem}\"\n    title: \"#\"\n    name: RFC\n    status: stage\n    lifecycle:\n      accepted: planned\n",
+    )
+    .file(
+        "text/0043-in-review.md",
+        "---\nstage: in review\n---\n# Reviewed Thing\n",
+    )
+    .file(
+        "text/0044-odd.md",
+        "---\nstage: \"open | parked / maybe\"\n---\n# Odd Thing\n",
+    );
+    let site = crate::common::build(&repo, &[]);
+    let page = site.read("rfc/0043-in-review.html");
+    assert!(
+        page.contains(">RFC</a> · <span class=\"badge status-in-review\">in review</span>"),
+        "{page}"
+    );
+    let page = site.read("rfc/0044-odd.html");
+    assert!(
+        page.contains(
+            "<span class=\"badge status-open-parked-maybe\">open | parked / maybe</span>"
+        ),
+        "{page}"
+    );
+    let home = site.read("index.html");
+    assert!(
+        home.contains("<span class=\"badge status-in-review\">1 in review</span>"),
+        "{home}"
+    );
+    let list = site.read("rfc/index.html");
+    assert!(list.contains("status-in-review\">in review<"), "{list}");
+    let roadmap = site.read("roadmap.html");
+    assert!(
+        roadmap.contains("<li class=\"card status-in-review\""),
+        "{roadmap}"
+    );
+    assert!(roadmap.contains("data-status=\"in-review\""), "{roadmap}");
+    for text in [&page, &home, &list, &roadmap] {
+        assert!(!text.contains("status-in review"), "{text}");
+        assert!(!text.contains("status-open |"), "{text}");
+    }
+}
+
 /// A lifecycle value northstar does not know is a config error at it.
 #[test]
 fn a_lifecycle_value_outside_northstar_s_is_a_config_error() {
