@@ -137,30 +137,75 @@ pub fn github_fences(body: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The text of a body's first level-1 heading, else of its first
-/// heading: the title of a kind whose `title` is `#`. Stops at the first
-/// level-1 heading, since history asks it of every version of a file.
+/// heading: the title of a kind whose `title` is `#`.
+///
+/// History asks this of every version of every such file, and
+/// pulldown-cmark reads a whole text into blocks before it gives the
+/// first event: most of the cost of reading a history of long specs was
+/// this function parsing bodies past a title on their third line. So it
+/// parses a growing head of the body and stops at a level-1 heading that
+/// the rest cannot change ([`settled_title`]); only a body without one
+/// is read whole.
 pub fn title_heading(body: &str) -> Option<String> {
+    let mut len = TITLE_HEAD;
+    while len < body.len() {
+        // By bytes: `len` may fall inside a character, a newline never.
+        let cut = body.as_bytes()[len..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(body.len(), |i| len + i + 1);
+        if cut >= body.len() {
+            break;
+        }
+        if let Some(title) = settled_title(&body[..cut]) {
+            return Some(title);
+        }
+        len = len.saturating_mul(4);
+    }
+    let (one, first) = headings(body);
+    one.map(|(text, _)| text).or(first)
+}
+
+/// How much of a body [`title_heading`] reads first: a title is nearly
+/// always in it, and parsing it costs little beside a long body's whole.
+const TITLE_HEAD: usize = 4096;
+
+/// The first level-1 heading of `head`, a body cut after a line, when
+/// what follows the cut cannot make it another. Markdown decides a
+/// line's block from the lines before it, and from the line after it
+/// only where that line ends a block (a setext underline, a table's
+/// delimiter row): a heading's own lines are never changed by what comes
+/// after them. Its words are the same unless they hold a `[`, a
+/// reference link or footnote whose definition may come after the cut.
+fn settled_title(head: &str) -> Option<String> {
+    let (text, range) = headings(head).0?;
+    (!head[range].contains('[')).then_some(text)
+}
+
+/// The first level-1 heading of `body` with the bytes it spans, and the
+/// text of its first heading of any level (None past a level-1 one).
+fn headings(body: &str) -> (Option<(String, Range<usize>)>, Option<String>) {
     let fenced = github_fences(body);
     let mut first: Option<String> = None;
-    let mut open: Option<(u8, String)> = None;
-    for event in Parser::new_ext(&fenced, options()) {
+    let mut open: Option<(u8, String, Range<usize>)> = None;
+    for (event, range) in Parser::new_ext(&fenced, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                open = Some((level_num(level), String::new()))
+                open = Some((level_num(level), String::new(), range))
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, h)) = open.as_mut() {
+                if let Some((_, h, _)) = open.as_mut() {
                     h.push_str(&t);
                 }
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, text)) = open.take() {
+                if let Some((level, text, range)) = open.take() {
                     let text = text.trim().to_string();
                     if text.is_empty() {
                         continue;
                     }
                     if level == 1 {
-                        return Some(text);
+                        return (Some((text, range)), first);
                     }
                     first.get_or_insert(text);
                 }
@@ -168,7 +213,7 @@ pub fn title_heading(body: &str) -> Option<String> {
             _ => {}
         }
     }
-    first
+    (None, first)
 }
 
 /// Reads headings, links and `[[id]]` links from a body that starts on file
@@ -313,6 +358,75 @@ fn html_anchors(html: &str, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// What `title_heading` answers from the head of a body is what the
+    /// whole body gives: bodies of lines that change blocks (fences,
+    /// setext underlines, tables, HTML, lists) and headings whose words a
+    /// later reference definition changes, long enough to be cut.
+    #[test]
+    fn a_title_read_from_the_head_is_the_whole_body_s() {
+        let filler = format!("{}\n", "lorem ipsum dolor ".repeat(60));
+        let lines = prop::sample::select(vec![
+            "# Title\n".to_string(),
+            "# [Ref] title\n".to_string(),
+            "# [^1] noted\n".to_string(),
+            "## Second\n".to_string(),
+            "#\n".to_string(),
+            "Setext\n".to_string(),
+            "===\n".to_string(),
+            "---\n".to_string(),
+            "```\n".to_string(),
+            "```\t\n".to_string(),
+            "~~~\n".to_string(),
+            "| a | b |\n".to_string(),
+            "|---|---|\n".to_string(),
+            "<!--\n".to_string(),
+            "-->\n".to_string(),
+            "<div>\n".to_string(),
+            "> quoted\n".to_string(),
+            "- item\n".to_string(),
+            "    indented\n".to_string(),
+            "[ref]: https://example.com\n".to_string(),
+            "[^1]: a note\n".to_string(),
+            "\n".to_string(),
+            "—\n".to_string(),
+            "ü\n".to_string(),
+            filler.clone(),
+            filler.clone(),
+            filler,
+        ]);
+        let config = ProptestConfig::with_cases(400);
+        proptest!(config, |(body in prop::collection::vec(lines, 0..40))| {
+            let body = body.concat();
+            let (one, first) = headings(&body);
+            prop_assert_eq!(title_heading(&body), one.map(|(t, _)| t).or(first));
+        });
+    }
+
+    #[test]
+    fn a_title_after_a_cut_or_changed_by_a_later_definition_is_the_whole_body_s() {
+        let filler = format!("{}\n\n", "lorem ipsum ".repeat(100));
+        // The title past the first head read.
+        let late = format!("{}# Late\n", filler.repeat(5));
+        assert_eq!(title_heading(&late).as_deref(), Some("Late"));
+        // A reference defined after the cut makes the heading's words.
+        let defined = format!(
+            "# See [Ref]\n\n{}[ref]: https://example.com\n",
+            filler.repeat(5)
+        );
+        assert_eq!(title_heading(&defined).as_deref(), Some("See Ref"));
+        // A setext heading whose underline is the first line past the cut.
+        let setext = format!("{}\n\nTitle\n===\n", "x".repeat(TITLE_HEAD - 4));
+        assert_eq!(title_heading(&setext).as_deref(), Some("Title"));
+        // The head ends where a character is cut in two.
+        let wide = format!("# Wid {}\n\n{}\n", "—".repeat(1400), "—".repeat(1400));
+        assert!(!wide.is_char_boundary(TITLE_HEAD));
+        assert_eq!(title_heading(&wide).map(|t| t.len()), Some(4 + 3 * 1400));
+        // A fence left open before the cut keeps a heading in code.
+        let fenced = format!("```\n{}# Not a title\n", filler.repeat(5));
+        assert_eq!(title_heading(&fenced), None);
+    }
 
     #[test]
     fn slugs_follow_github() {
