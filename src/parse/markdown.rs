@@ -167,8 +167,10 @@ pub fn title_heading(body: &str) -> Option<String> {
 }
 
 /// How much of a body [`title_heading`] reads first: a title is nearly
-/// always in it, and parsing it costs little beside a long body's whole.
-const TITLE_HEAD: usize = 4096;
+/// always in it (in OpenShift's 600 specs, 99 in 100 end within 96 bytes
+/// of the front matter), and parsing it costs little beside a long
+/// body's whole.
+const TITLE_HEAD: usize = 512;
 
 /// The first level-1 heading of `head`, a body cut after a line, when
 /// what follows the cut cannot make it another. Markdown decides a
