@@ -106,7 +106,10 @@ fn code(s: &str, in_table: bool) -> String {
 
 /// The site's address (`--site-url`) as a link destination: what would
 /// end the destination or the line (space, controls, parentheses, angle
-/// brackets) is percent-encoded.
+/// brackets) is percent-encoded. By hand rather than with
+/// `percent-encoding`, whose encoders escape every non-ASCII character:
+/// an address such as `https://wiki.example/ürün` stays as written in the
+/// pull-request comment, which GitHub links as it is.
 fn link_base(base: &str) -> String {
     let mut out = String::with_capacity(base.len());
     for c in base.trim_end_matches('/').chars() {

@@ -226,18 +226,18 @@ fn rewrite(
     }
 }
 
+/// What [`encode_path`] leaves as it is: letters, digits, `-_.~` (RFC
+/// 3986's unreserved characters) and `/`, which separates the segments.
+const PATH_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes what a path segment cannot hold in an `href`.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, PATH_KEEPS).to_string()
 }
 
 /// The allowlist sanitizer, configured for what our Markdown emits:
@@ -386,6 +386,18 @@ mod tests {
             r.html
         );
         assert!(r.files.contains("plans/features/img/p.png"));
+    }
+
+    /// A linked file's address: what a path segment cannot hold is
+    /// encoded, byte by byte in UTF-8, in capitals; `/` still separates.
+    #[test]
+    fn file_paths_are_percent_encoded_for_hrefs() {
+        assert_eq!(
+            encode_path("docs/Q3 plan (draft)/über#1?.md"),
+            "docs/Q3%20plan%20%28draft%29/%C3%BCber%231%3F.md"
+        );
+        assert_eq!(encode_path("a-b_c.d~e/f"), "a-b_c.d~e/f");
+        assert_eq!(encode_path("100%"), "100%25");
     }
 
     #[test]
