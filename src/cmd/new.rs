@@ -580,51 +580,47 @@ fn shown(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-/// Runs `new`.
-pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
-    let project = Project::open(dir, &Open::default())?;
-    if project.registry.get(&args.kind).is_none() {
-        let known = project.registry.names().join(", ");
-        return Err(format!("unknown kind `{}` (known: {known})", args.kind));
-    }
-    let title = args.title.trim();
-    if title.is_empty() {
-        return Err("the title must not be empty".into());
-    }
-    let compiled = project.compile();
-    let taken = taken_ids(&project, &compiled);
-    // A kind by location: where its `files` pattern looks.
-    let (folder, prefix, ext) = match project
+/// Where a new document of `kind` goes: its folder, the prefix of its
+/// file name (the next number, where the kind's files are numbered) and
+/// its extension. A kind by location goes where its `files` pattern
+/// looks.
+fn place(project: &Project, kind: &str) -> Result<(PathBuf, String, String), String> {
+    let Some(pattern) = project
         .config
         .kinds
-        .get(&args.kind)
+        .get(kind)
         .and_then(|k| k.files.as_deref())
-    {
-        None => (
-            base_folder(&project).join(kind_folder(&args.kind)),
+    else {
+        return Ok((
+            base_folder(project).join(kind_folder(kind)),
             String::new(),
             "md".to_string(),
-        ),
-        Some(pattern) => match located_place(pattern) {
-            Some((dir, numbered, ext)) => {
-                let folder = project.root.join(dir);
-                let prefix = if numbered {
-                    format!("{}-", next_number(&folder))
-                } else {
-                    String::new()
-                };
-                (folder, prefix, ext)
-            }
-            None => {
-                return Err(format!(
-                    "kind `{}` is found by `files: {pattern}`, which does not say where a new one goes: `new` writes only where a pattern like `dir/*.md` or `dir/[0-9]*.md` points; create the file by hand",
-                    args.kind
-                ));
-            }
-        },
+        ));
     };
-    let path_of = |id: &str| folder.join(format!("{prefix}{id}.{ext}"));
-    let id = match args.id {
+    let Some((dir, numbered, ext)) = located_place(pattern) else {
+        return Err(format!(
+            "kind `{kind}` is found by `files: {pattern}`, which does not say where a new one goes: `new` writes only where a pattern like `dir/*.md` or `dir/[0-9]*.md` points; create the file by hand"
+        ));
+    };
+    let folder = project.root.join(dir);
+    let prefix = if numbered {
+        format!("{}-", next_number(&folder))
+    } else {
+        String::new()
+    };
+    Ok((folder, prefix, ext))
+}
+
+/// The id of the new document: the one asked for, if it is valid and
+/// free; else a slug of its title, numbered past ids and files taken.
+fn new_id(
+    args: &Args,
+    title: &str,
+    taken: &BTreeSet<String>,
+    compiled: &crate::check::Compiled,
+    path_of: &dyn Fn(&str) -> PathBuf,
+) -> Result<String, String> {
+    match args.id.clone() {
         Some(id) => {
             if !valid_id(&id) {
                 return Err(format!(
@@ -648,7 +644,7 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
                     None => format!("id `{id}` is taken"),
                 });
             }
-            id
+            Ok(id)
         }
         None => {
             let mut base = slug(title);
@@ -661,9 +657,27 @@ pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
                 id = format!("{base}-{n}");
                 n += 1;
             }
-            id
+            Ok(id)
         }
-    };
+    }
+}
+
+/// Runs `new`.
+pub(super) fn run(dir: &Path, args: Args) -> Result<u8, String> {
+    let project = Project::open(dir, &Open::default())?;
+    if project.registry.get(&args.kind).is_none() {
+        let known = project.registry.names().join(", ");
+        return Err(format!("unknown kind `{}` (known: {known})", args.kind));
+    }
+    let title = args.title.trim();
+    if title.is_empty() {
+        return Err("the title must not be empty".into());
+    }
+    let compiled = project.compile();
+    let taken = taken_ids(&project, &compiled);
+    let (folder, prefix, ext) = place(&project, &args.kind)?;
+    let path_of = |id: &str| folder.join(format!("{prefix}{id}.{ext}"));
+    let id = new_id(&args, title, &taken, &compiled, &path_of)?;
     let today = project.today();
     let mut first: BTreeMap<String, String> = BTreeMap::new();
     for d in &compiled.plan.docs {

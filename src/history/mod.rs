@@ -399,6 +399,27 @@ fn resolved(met: &Met, version: &mut VersionOf<'_>, out: &mut Vec<DocChange>) {
     }
 }
 
+/// Adds to a commit's typing records those of every version it read,
+/// before and after, each once: the cache of this commit holds only while
+/// the schemas type each of them the same way ([`TypedNow`]).
+fn add_typed(versions: &[Versions], out: &mut CommitChanges) {
+    let mut typed: std::collections::BTreeSet<Typed> = out.typed.drain(..).collect();
+    for (_, old, new) in versions {
+        for v in [old, new] {
+            if let Some(FileVersion::Docs(d)) = v.as_deref() {
+                for s in d {
+                    typed.extend(
+                        s.typed
+                            .iter()
+                            .map(|(at, text)| Typed(s.kind.clone(), at.clone(), *text)),
+                    );
+                }
+            }
+        }
+    }
+    out.typed = typed.into_iter().collect();
+}
+
 /// Document changes between two versions of a set of files: matched by
 /// id across files, so a document that moved keeps its history.
 fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
@@ -433,21 +454,7 @@ fn compare(versions: Vec<Versions>, out: &mut CommitChanges) {
             }
         }
     }
-    let mut typed: std::collections::BTreeSet<Typed> = out.typed.drain(..).collect();
-    for (_, old, new) in &versions {
-        for v in [old, new] {
-            if let Some(FileVersion::Docs(d)) = v.as_deref() {
-                for s in d {
-                    typed.extend(
-                        s.typed
-                            .iter()
-                            .map(|(at, text)| Typed(s.kind.clone(), at.clone(), *text)),
-                    );
-                }
-            }
-        }
-    }
-    out.typed = typed.into_iter().collect();
+    add_typed(&versions, out);
     for (&id, &new) in &after {
         match before.get(id).copied() {
             Some(old) => {

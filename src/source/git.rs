@@ -1145,6 +1145,9 @@ mod tests {
     /// Every object of a packed repository, with deltas, reads the same
     /// through the pack reader as through libgit2; loose objects are left
     /// to libgit2; damaged or truncated packs give no bytes, never a panic.
+    /// One long test: the damaged packs are copies of the one it builds
+    /// (a repository with deltas takes most of its time), and each damage
+    /// is a few lines beside the others.
     #[test]
     fn the_pack_reader_reads_what_libgit2_reads() {
         let tmp = tempfile::tempdir().expect("tempdir");
