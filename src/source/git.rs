@@ -813,7 +813,10 @@ impl Objects<'_> {
             pack::TREE => ObjectType::Tree,
             _ => ObjectType::Blob,
         };
-        (object.kind() == want).then(|| Arc::new(object.data().to_vec()))
+        // libgit2 does not check what it reads (`tune_libgit2`), and the
+        // objects the pack reader refused are damaged ones: checked here.
+        (object.kind() == want && pack::is_object(&oid, kind, object.data()))
+            .then(|| Arc::new(object.data().to_vec()))
     }
 
     /// A blob's bytes.
@@ -1140,6 +1143,102 @@ mod tests {
         assert_eq!(got.len(), n, "every packed object, and nothing else");
         let head = repo.head().expect("HEAD");
         assert!(!got.contains_key(&head), "a loose object has no position");
+    }
+
+    /// A delta whose base offset is damaged to point at another entry of
+    /// the base's size: zlib and the sizes cannot tell, and the reader
+    /// gave that entry's text with the delta applied, under the delta's
+    /// id; libgit2, asked next, gave the same without checking. Both are
+    /// checked against the id now, and the history notes a gap instead.
+    #[test]
+    fn a_delta_pointed_at_another_base_of_its_size_reads_as_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let git = |args: &[&str]| git_in(dir, args);
+        git(&["init", "-q"]);
+        std::fs::create_dir_all(dir.join("plans")).expect("mkdir");
+        for i in 0..8 {
+            for f in 0..4 {
+                let text = format!("id: f-{f}\nstatus: s{}\n", i % 4)
+                    + &format!("Line {f} of a body at {i}.\n").repeat(30);
+                std::fs::write(dir.join(format!("plans/f{f}.md")), text).expect("write");
+            }
+            git(&["add", "-A"]);
+            git(&["commit", "-qm", &format!("c{i}")]);
+        }
+        git(&["gc", "-q", "--aggressive"]);
+        let idx = pack_files(dir, "idx").into_iter().next().expect("an index");
+        let pack = idx.with_extension("pack");
+        // id, type, size, offset, and the base's id for a delta.
+        let listed = git(&["verify-pack", "-v", idx.to_str().expect("utf-8")]);
+        let entries: Vec<Vec<&str>> = listed
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .filter(|w| w.len() >= 5 && w[1] == "blob")
+            .collect();
+        let size_of = |id: &str| entries.iter().find(|e| e[0] == id).map(|e| e[2]);
+        let offset = |e: &Vec<&str>| e[4].parse::<u64>().expect("offset");
+        // git's offset encoding: 7 bits a byte, high bytes first, each
+        // continuation one more than its bits say.
+        let encode = |mut n: u64| {
+            let mut out = vec![(n & 0x7f) as u8];
+            n >>= 7;
+            while n > 0 {
+                n -= 1;
+                out.push(0x80 | (n & 0x7f) as u8);
+                n >>= 7;
+            }
+            out.reverse();
+            out
+        };
+        let mut bytes = std::fs::read(&pack).expect("pack");
+        let mut target = None;
+        'find: for delta in entries.iter().filter(|e| e.len() >= 7) {
+            let at = usize::try_from(offset(delta)).expect("offset");
+            if (bytes[at] >> 4) & 7 != 6 {
+                continue; // not an OFS_DELTA
+            }
+            let mut start = at;
+            while bytes[start] & 0x80 != 0 {
+                start += 1;
+            }
+            start += 1;
+            let mut end = start;
+            while bytes[end] & 0x80 != 0 {
+                end += 1;
+            }
+            let base_size = size_of(delta[6]);
+            for other in &entries {
+                if other[0] == delta[6]
+                    || offset(other) >= offset(delta)
+                    || size_of(other[0]) != base_size
+                {
+                    continue;
+                }
+                let new = encode(offset(delta) - offset(other));
+                if new.len() == end + 1 - start {
+                    bytes[start..=end].copy_from_slice(&new);
+                    target = Some(Oid::from_str(delta[0]).expect("id"));
+                    break 'find;
+                }
+            }
+        }
+        let target = target.expect("a delta and another entry of its base's size");
+        let repo = Git::discover(dir).expect("a repository");
+        {
+            let packs = repo.packs();
+            assert!(packs.reader().read(&target).is_some(), "{target}");
+        }
+        let mut writable = std::fs::metadata(&pack).expect("pack").permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        writable.set_readonly(false);
+        std::fs::set_permissions(&pack, writable).expect("chmod");
+        std::fs::write(&pack, &bytes).expect("write pack");
+        let repo = Git::discover(dir).expect("a repository");
+        let packs = repo.packs();
+        assert_eq!(packs.reader().read(&target), None, "{target}");
+        // Nor does libgit2, asked next, give those bytes.
+        assert_eq!(repo.objects(&packs).blob(target), None, "{target}");
     }
 
     /// Every object of a packed repository, with deltas, reads the same
