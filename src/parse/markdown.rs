@@ -144,7 +144,7 @@ pub fn github_fences(body: &str) -> std::borrow::Cow<'_, str> {
 /// first event: most of the cost of reading a history of long specs was
 /// this function parsing bodies past a title on their third line. So it
 /// parses a growing head of the body and stops at a level-1 heading that
-/// the rest cannot change ([`settled_title`]); only a body without one
+/// the rest cannot change (`settled_title`); only a body without one
 /// is read whole.
 pub fn title_heading(body: &str) -> Option<String> {
     let mut len = TITLE_HEAD;

@@ -282,7 +282,7 @@ fn header(data: &[u8], at: usize) -> Option<(u8, usize, usize)> {
 impl PackReader<'_> {
     /// An object's type and bytes, if it is in a pack and reads cleanly:
     /// every entry it is decoded from is as the index says it was written
-    /// ([`Pack::entry_is_sound`]).
+    /// (`Pack::entry_is_sound`).
     pub fn read(&mut self, oid: &Oid) -> Option<Object> {
         let pos = self.packs.position(oid)?;
         self.read_at(pos)
