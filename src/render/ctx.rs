@@ -123,13 +123,22 @@ impl Ctx<'_> {
     /// name ([`class_name`]).
     pub fn status<'d>(&'d self, d: &'d Document) -> Option<(&'d str, Cow<'d, str>)> {
         let value = d.str(self.config.status_field(&d.kind))?;
-        Some((
-            value,
-            match self.config.lifecycle_of(&d.kind, value) {
-                Some(l) => Cow::Borrowed(l),
-                None => class_name(value),
-            },
-        ))
+        Some((value, self.status_class(&d.kind, value)))
+    }
+
+    /// The class a status `value` of a `kind` is coloured by: the
+    /// lifecycle status it stands for; else the value as one class name,
+    /// set apart (`other-…`) where that name would be a lifecycle status's
+    /// (`in progress`, which no mapping names, is not in progress).
+    pub fn status_class<'v>(&'v self, kind: &str, value: &'v str) -> Cow<'v, str> {
+        if let Some(l) = self.config.lifecycle_of(kind, value) {
+            return Cow::Borrowed(l);
+        }
+        let class = class_name(value);
+        if crate::config::LIFECYCLE.contains(&class.as_ref()) {
+            return Cow::Owned(format!("other-{class}"));
+        }
+        class
     }
 
     /// The lifecycle status a document's status stands for (its kind's

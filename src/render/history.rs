@@ -217,7 +217,7 @@ fn facts_html(ctx: &Ctx<'_>, h: &DocHistory, kind: &str, root: &str) -> String {
                     out.push_str(" · ");
                 }
                 out.push_str("<span class=\"badge status-");
-                esc_into(status, &mut out);
+                esc_into(&ctx.status_class(kind, status), &mut out);
                 out.push_str("\">");
                 esc_into(status, &mut out);
                 out.push_str("</span> ");

@@ -544,7 +544,7 @@ fn timeline_items(ctx: &Ctx<'_>, teams: &[&Document]) -> (Vec<Item>, Vec<Link>) 
             id: f.id.clone(),
             title: f.title.clone(),
             href: Some(Index::page(f)),
-            status: super::ctx::class_name(status).into_owned(),
+            status: ctx.status_class(&f.kind, status).into_owned(),
             status_text: ctx.status(f).map_or("", |s| s.0).to_string(),
             lane,
             target,

@@ -80,12 +80,18 @@ impl<'a> PackIndex<'a> {
     }
 
     /// Every entry's start and CRC, by start: where each entry ends is
-    /// where the next one starts.
+    /// where the next one starts. Empty for an index that names one start
+    /// twice or cannot be read whole: a damaged offset that points one id
+    /// at another's entry would pass that entry's CRC, so nothing is read
+    /// through such an index (libgit2 is asked, and its objects hashed).
     fn entries(&self) -> Vec<(u64, u32)> {
         let mut v: Vec<(u64, u32)> = (0..self.n)
             .filter_map(|i| Some((self.offset_at(i)?, self.crc(i)?)))
             .collect();
         v.sort_unstable();
+        if v.len() != self.n || v.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Vec::new();
+        }
         v
     }
 
@@ -491,6 +497,15 @@ mod tests {
         // Truncated in the ids, or not an index at all.
         assert!(PackIndex::new(&idx[..8 + 1024 + 20]).is_none());
         assert!(PackIndex::new(b"PACK\0\0\0\x02").is_none());
+        // Its entries by start; none when two ids name the same start,
+        // whose CRC would pass for either.
+        assert_eq!(index.entries(), [(1234, 0), (5 << 32, 0)]);
+        let mut twice = idx.clone();
+        let small = 8 + 1024 + 2 * 24;
+        twice[small + 4..small + 8].copy_from_slice(&1234u32.to_be_bytes());
+        let index = PackIndex::new(&twice).expect("a valid index");
+        assert_eq!(index.offset(b.as_bytes()), Some(1234));
+        assert_eq!(index.entries(), []);
     }
 
     #[test]

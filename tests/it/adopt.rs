@@ -352,8 +352,19 @@ fn a_status_outside_the_mapping_is_one_class_name() {
     .file(
         "text/0044-odd.md",
         "---\nstage: \"open | parked / maybe\"\n---\n# Odd Thing\n",
+    )
+    .file(
+        "text/0045-in-progress.md",
+        "---\nstage: in progress\n---\n# Progressing Thing\n",
     );
     let site = crate::common::build(&repo, &[]);
+    // A value no mapping names is not the lifecycle status its class
+    // name would spell.
+    let progressing = site.read("rfc/0045-in-progress.html");
+    assert!(
+        progressing.contains("<span class=\"badge status-other-in-progress\">in progress</span>"),
+        "{progressing}"
+    );
     let page = site.read("rfc/0043-in-review.html");
     assert!(
         page.contains(">RFC</a> · <span class=\"badge status-in-review\">in review</span>"),
@@ -371,6 +382,7 @@ fn a_status_outside_the_mapping_is_one_class_name() {
         home.contains("<span class=\"badge status-in-review\">1 in review</span>"),
         "{home}"
     );
+    assert!(!home.contains("status-in-progress"), "{home}");
     let list = site.read("rfc/index.html");
     assert!(list.contains("status-in-review\">in review<"), "{list}");
     let roadmap = site.read("roadmap.html");

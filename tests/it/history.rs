@@ -600,6 +600,34 @@ fn commit_messages_and_author_names_are_shown_as_text_not_markup() {
 // ---------------------------------------------------------------------------
 // Derived facts
 
+/// A status an old version held that is no lifecycle status (`in
+/// review`, from before the schema had its list) is counted under its own
+/// class: one class name, not `status-in` and `review`.
+#[test]
+fn days_in_a_status_outside_the_lifecycle_are_counted_under_one_class() {
+    let (repo, git) = plans();
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "in review", "m1", 100, "Be fast."),
+    );
+    git.commit("Draft F1", "2026-01-05");
+    repo.file(
+        "features/f1.md",
+        &feature("Feature One", "planned", "m1", 100, "Be fast."),
+    );
+    git.commit("Plan F1", "2026-02-01");
+    let site = build(repo.path(), &["--allow-errors"]);
+    let html = site.read("feature/f1.html");
+    assert!(
+        html.contains("<span class=\"badge status-in-review\">in review</span> 27"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"badge status-planned\">planned</span> "),
+        "{html}"
+    );
+}
+
 #[test]
 fn facts_created_last_changed_slips_and_days_in_status() {
     let s = story();
