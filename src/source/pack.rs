@@ -248,23 +248,6 @@ pub struct PackReader<'p> {
     z: Decompress,
 }
 
-/// Whether `bytes`, an object of type `kind`, is the object `oid` names:
-/// git's id is the SHA-1 of `"<type> <size>\0"` and the bytes.
-pub fn is_object(oid: &Oid, kind: u8, bytes: &[u8]) -> bool {
-    use sha1::{Digest, Sha1};
-    let name = match kind {
-        COMMIT => "commit",
-        TREE => "tree",
-        BLOB => "blob",
-        TAG => "tag",
-        _ => return false,
-    };
-    let mut h = Sha1::new();
-    h.update(format!("{name} {}\0", bytes.len()).as_bytes());
-    h.update(bytes);
-    h.finalize().as_slice() == oid.as_bytes()
-}
-
 /// An entry's header: its type, its size, and where its data starts.
 fn header(data: &[u8], at: usize) -> Option<(u8, usize, usize)> {
     let mut i = at;

@@ -889,8 +889,7 @@ fn gitlab_jobs_have_what_the_readme_promises() {
 fn gitlab_jobs_keep_the_history_cache() {
     let ci = load(GITLAB);
     let (repo, _) = pull_request();
-    let mut env = vars(get(&ci, "variables"), &[]);
-    env.insert("CI_PROJECT_DIR".into(), repo.path().display().to_string());
+    let env = gitlab_env(&ci, repo.path());
     let after = script_lines(get(get(&ci, ".northstar"), "after_script"));
     let fakes = Fakes::new();
     // The check fails on the pull request's error; the cache is kept anyway
@@ -915,6 +914,14 @@ fn gitlab_jobs_keep_the_history_cache() {
         std::fs::read(repo.join(".git/northstar/history.jsonl")).expect("restored"),
         std::fs::read(&kept).expect("kept")
     );
+}
+
+/// What a GitLab job sees: the pipeline's variables, and the project
+/// checked out at `dir`.
+fn gitlab_env(ci: &Node, dir: &Path) -> BTreeMap<String, String> {
+    let mut env = vars(get(ci, "variables"), &[]);
+    env.insert("CI_PROJECT_DIR".into(), dir.display().to_string());
+    env
 }
 
 /// A GitLab job's `before_script` and `script`, as one bash script.
@@ -942,8 +949,7 @@ fn script_lines(list: &Node) -> Vec<String> {
 fn gitlab_jobs_run_on_a_merge_request() {
     let ci = load(GITLAB);
     let (repo, base) = pull_request();
-    let mut env = vars(get(&ci, "variables"), &[]);
-    env.insert("CI_PROJECT_DIR".into(), repo.path().display().to_string());
+    let mut env = gitlab_env(&ci, repo.path());
     env.insert("CI_MERGE_REQUEST_DIFF_BASE_SHA".into(), base.clone());
     env.insert(
         "NORTHSTAR_SITE_URL".into(),

@@ -801,12 +801,7 @@ impl<T: Codec + Ord> Codec for BTreeSet<T> {
         }
     }
     fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        let n = d.count()?;
-        let mut out = BTreeSet::new();
-        for _ in 0..n {
-            out.insert(T::dec(d)?);
-        }
-        Some(out)
+        Some(Vec::<T>::dec(d)?.into_iter().collect())
     }
 }
 
