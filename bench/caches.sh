@@ -12,7 +12,7 @@
 #   NSBIN=path           the northstar binary (default target/release/northstar)
 #   WORK=/tmp/northstar-bench   where the generated repository lives (reused)
 #
-# The caches (docs/format.md#config, `cache`): `history.jsonl` (what each
+# The caches (docs/format.md#config, `cache`): `history.bin` (what each
 # commit changed) and `state.bin` (the replayed history at HEAD):
 # `no-state` removes the state, `none` both. Removing a file also makes
 # the timed build write it again, which a build without that cache would

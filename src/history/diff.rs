@@ -1,11 +1,10 @@
 //! Field-level differences between two versions of a document, as data.
 
 use super::snapshot::Snap;
-use super::store::codec::encoded;
+use super::store::codec::json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-encoded! {
 /// One field that changed: `status: planned → in-progress`. Nested values
 /// are named with dots (`rice.reach`, `key_results.0.current`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,12 +12,11 @@ pub struct FieldChange {
     /// Dotted field path.
     pub field: String,
     /// The value before (absent when the field was added).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "json::opt")]
     pub from: Option<Value>,
     /// The value after (absent when the field was removed).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "json::opt")]
     pub to: Option<Value>,
-}
 }
 
 /// Differences of `old` → `new` fields, descending into objects and into

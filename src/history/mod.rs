@@ -59,18 +59,14 @@ pub struct DocChange {
     /// What happened.
     pub what: What,
     /// The file it was in before, when it moved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_file: Option<String>,
     /// Field changes (for a creation: every field, from nothing).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldChange>,
     /// Body sections added, removed or edited.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<String>,
     /// The body after the change, as (heading, hash) per section, so the
     /// replay can tell which sections changed across a gap (a version
     /// that did not parse) where no commit compared them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub body: Vec<(String, u64)>,
 }
 
@@ -82,25 +78,20 @@ pub struct CommitChanges {
     /// Document changes, by id.
     pub docs: Vec<DocChange>,
     /// Files that did not parse at this commit: history has a gap there.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<String>,
     /// Files whose version at this commit could not be read from the
     /// repository (a missing or damaged object): a gap too.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
     /// The first commit of a shallow clone: its "creations" are where the
     /// available history starts, not real creations.
-    #[serde(default)]
     pub boundary: bool,
     /// A merge: the documents of the files where its sides met, whole
     /// (every top-level field set), so the replay, which applies both
     /// sides' commits in time order, ends up with the side the merge kept.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resolved: Vec<DocChange>,
     /// How the schemas typed the file versions these changes were read
     /// from, where it depended on them (sorted): the entry is kept while
     /// the schemas type them the same ([`TypedNow`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub typed: Vec<Typed>,
 }
 

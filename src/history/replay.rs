@@ -2,18 +2,18 @@
 //! of every document, from which the derived facts and the words come.
 
 use super::diff::FieldChange;
-use super::store::codec::{BlockCodec, Codec, Dec, Enc, Lazy, encoded};
+use super::store::codec::{self, BlockCodec, Lazy, json};
 use super::{CommitChanges, What, words};
 use crate::dates;
 use crate::source::git::CommitInfo;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-encoded! {
 /// A change to one document, ready to show (and, in the state cache,
 /// one per change of every document: see [`super::store::codec`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Commit id (empty for uncommitted edits).
     pub commit: Arc<str>,
@@ -40,7 +40,6 @@ pub struct Event {
     /// True where the available history starts (shallow clone).
     pub boundary: bool,
 }
-}
 
 /// A document's changes, oldest first: as the state file holds them until
 /// something reads them.
@@ -53,7 +52,7 @@ pub struct Event {
 /// its own, read
 /// whole on first use of the list ([`Events::all`]), or one change at a
 /// time ([`Events::get`]) through the block's table of offsets.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Events {
     len: usize,
     /// Whether any change is an uncommitted edit.
@@ -145,104 +144,50 @@ impl std::fmt::Debug for Events {
     }
 }
 
-/// A document's changes as the state file holds them: its string table
-/// (each string once), how many changes, where each starts (4 bytes
-/// each, little-endian), then the changes, written with that table.
+/// A document's changes as the state file holds them: where each starts
+/// in the bytes that follow (so one can be read alone), then the changes.
 struct Block<'a> {
-    table: Vec<&'a [u8]>,
-    n: usize,
-    offsets: &'a [u8],
+    offsets: Vec<u32>,
     body: &'a [u8],
 }
 
 impl<'a> Block<'a> {
     fn write(events: &[Event]) -> Vec<u8> {
-        // Written once to learn the strings, then again with them as a
-        // table up front (only when the state is saved).
-        let mut probe = Enc::default();
+        let mut body = Vec::new();
+        let mut offsets = Vec::with_capacity(events.len());
         for ev in events {
-            ev.enc(&mut probe);
+            offsets.push(u32::try_from(body.len()).unwrap_or(u32::MAX));
+            codec::extend(&mut body, ev);
         }
-        let table = probe.table();
-        let mut body = Enc::with_table(&table);
-        let mut offsets = Vec::with_capacity(events.len() * 4);
-        for ev in events {
-            let at = u32::try_from(body.len()).unwrap_or(u32::MAX);
-            offsets.extend_from_slice(&at.to_le_bytes());
-            ev.enc(&mut body);
-        }
-        let body = body.into_bytes();
-        let mut block = Enc::with_capacity(body.len() + offsets.len() + table.len() * 16 + 16);
-        block.count(table.len());
-        for s in &table {
-            block.count(s.len());
-            block.raw(s.as_bytes());
-        }
-        block.count(events.len());
-        block.raw(&offsets);
-        block.raw(&body);
-        block.into_bytes()
+        let mut block = codec::to_bytes(&offsets);
+        block.extend_from_slice(&body);
+        block
     }
 
     fn parse(bytes: &'a [u8]) -> Option<Block<'a>> {
-        let mut d = Dec::new(bytes);
-        let strings = d.count()?;
-        let mut table = Vec::with_capacity(strings);
-        for _ in 0..strings {
-            let len = d.count()?;
-            table.push(d.raw(len)?);
-        }
-        let n = d.count()?;
-        let offsets = d.raw(n.checked_mul(4)?)?;
-        Some(Block {
-            table,
-            n,
-            offsets,
-            body: d.rest(),
-        })
+        let (offsets, body) = codec::take(bytes)?;
+        Some(Block { offsets, body })
     }
 
     fn all(self) -> Option<Vec<Event>> {
-        let mut d = Dec::with_table(self.body, &self.table);
-        let mut out = Vec::with_capacity(self.n);
-        for _ in 0..self.n {
-            out.push(Event::dec(&mut d)?);
+        let mut out = Vec::with_capacity(self.offsets.len());
+        let mut rest = self.body;
+        for _ in 0..self.offsets.len() {
+            let (ev, after) = codec::take(rest)?;
+            out.push(ev);
+            rest = after;
         }
-        d.at_end().then_some(out)
+        rest.is_empty().then_some(out)
     }
 
     fn one(self, n: usize) -> Option<Event> {
-        if n >= self.n {
-            return None;
-        }
-        let at = self.offsets.get(n * 4..n * 4 + 4)?;
-        let at = usize::try_from(u32::from_le_bytes(at.try_into().ok()?)).ok()?;
-        let mut d = Dec::with_table(self.body.get(at..)?, &self.table);
-        Event::dec(&mut d)
+        let at = usize::try_from(*self.offsets.get(n)?).ok()?;
+        codec::take(self.body.get(at..)?).map(|(ev, _)| ev)
     }
 }
 
-impl Codec for Events {
-    fn enc(&self, e: &mut Enc) {
-        e.count(self.len);
-        e.bool(self.uncommitted);
-        self.all.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        // At most one change a byte of what follows.
-        let len = d.count()?;
-        let uncommitted = d.bool()?;
-        Some(Events {
-            len,
-            uncommitted,
-            all: Codec::dec(d)?,
-        })
-    }
-}
-
-encoded! {
 /// The history of one document and what follows from it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocHistory {
     /// Changes, oldest first.
     pub events: Events,
@@ -263,11 +208,9 @@ pub struct DocHistory {
     /// Milestones: features removed since it first appeared.
     pub scope_removed: Vec<String>,
 }
-}
 
-encoded! {
 /// One line of the plan's change log.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Document id.
     pub id: Arc<str>,
@@ -279,11 +222,9 @@ pub struct LogEntry {
     /// [`History::event`]), kept once for both lists.
     pub n: usize,
 }
-}
 
-encoded! {
 /// The history of the whole plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct History {
     /// Per document id.
     pub docs: HashMap<String, DocHistory>,
@@ -299,7 +240,6 @@ pub struct History {
     pub available: bool,
     /// "Today" of this build (docs/format.md#today), as a day number.
     pub today: i64,
-}
 }
 
 impl History {
@@ -328,8 +268,7 @@ impl History {
     }
 }
 
-encoded! {
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 struct State {
     kind: String,
     title: String,
@@ -337,46 +276,47 @@ struct State {
     /// version seen.
     body: Lazy<Body>,
 }
-}
 
 impl State {
     fn new(kind: &str, title: &str) -> State {
         State {
             kind: kind.to_string(),
             title: title.to_string(),
-            body: Lazy::from((Value::Object(Default::default()), Vec::new())),
+            body: Lazy::from(Body {
+                fields: Value::Object(Default::default()),
+                sections: Vec::new(),
+            }),
         }
     }
 
     fn fields(&self) -> &Value {
-        &self.body.get().0
+        &self.body.get().fields
     }
 
     fn sections(&self) -> &[(String, u64)] {
-        &self.body.get().1
+        &self.body.get().sections
     }
 }
 
 /// A document's last known fields and sections (heading, hash).
-type Body = (Value, Vec<(String, u64)>);
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Body {
+    #[serde(with = "json")]
+    fields: Value,
+    sections: Vec<(String, u64)>,
+}
 
 /// Read as the state file holds them only when the replay needs them: a
 /// build after one new commit needs them for the documents the commit
 /// changed (and, when a milestone's date moved, for the features), while
 /// every document's fields would be a large share of reading the state
-/// file and of its fresh memory; each is a block of its own (its strings
-/// written in it).
+/// file and of its fresh memory; each is a block of its own.
 impl BlockCodec for Body {
     fn read(bytes: &[u8]) -> Option<Self> {
-        let mut d = Dec::new(bytes);
-        let body = (d.value()?, Codec::dec(&mut d)?);
-        d.at_end().then_some(body)
+        codec::from_bytes(bytes)
     }
     fn write(&self) -> Vec<u8> {
-        let mut block = Enc::default();
-        block.value(&self.0);
-        self.1.enc(&mut block);
-        block.into_bytes()
+        codec::to_bytes(self)
     }
 }
 
@@ -490,7 +430,7 @@ impl Stamp {
 /// The replay's running state and results. Encoded for the state cache
 /// ([`super::store::state`], [`super::store::codec`]): the state at HEAD is cached, so a build
 /// after new commits replays only those.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Replay {
     state: HashMap<String, State>,
     history: History,
@@ -609,7 +549,10 @@ impl Replay {
             let drift = super::diff::fields(state.fields(), &new);
             state.kind = d.kind.clone();
             state.title = d.title.clone();
-            state.body = Lazy::from((new, d.body.clone()));
+            state.body = Lazy::from(Body {
+                fields: new,
+                sections: d.body.clone(),
+            });
             if d.kind != "feature" {
                 continue;
             }
@@ -794,9 +737,9 @@ impl Replay {
         entry.kind = d.kind.clone();
         entry.title = d.title.clone();
         let body = entry.body.get_mut();
-        body.1 = d.body.clone();
+        body.sections = d.body.clone();
         for f in fields {
-            set(&mut body.0, &f.field, f.to.as_ref());
+            set(&mut body.fields, &f.field, f.to.as_ref());
         }
     }
 
@@ -1005,61 +948,6 @@ impl Replay {
     }
 }
 
-// The state file's encoding of the replay (see [`super::store::codec`]): fields
-// in declaration order; a new field means a new state format.
-
-impl Codec for What {
-    fn enc(&self, e: &mut Enc) {
-        e.u64(match self {
-            What::Created => 0,
-            What::Deleted => 1,
-            What::Modified => 2,
-            What::Renamed => 3,
-        });
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(match d.u64()? {
-            0 => What::Created,
-            1 => What::Deleted,
-            2 => What::Modified,
-            3 => What::Renamed,
-            _ => return None,
-        })
-    }
-}
-
-impl Codec for super::Typed {
-    fn enc(&self, e: &mut Enc) {
-        self.0.enc(e);
-        self.1.enc(e);
-        self.2.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(super::Typed(Codec::dec(d)?, Codec::dec(d)?, Codec::dec(d)?))
-    }
-}
-
-impl Codec for Replay {
-    fn enc(&self, e: &mut Enc) {
-        self.state.enc(e);
-        self.history.enc(e);
-        self.status_since.enc(e);
-        self.effective.enc(e);
-        self.first_seen.enc(e);
-        self.typed.enc(e);
-    }
-    fn dec(d: &mut Dec<'_>) -> Option<Self> {
-        Some(Replay {
-            state: Codec::dec(d)?,
-            history: Codec::dec(d)?,
-            status_since: Codec::dec(d)?,
-            effective: Codec::dec(d)?,
-            first_seen: Codec::dec(d)?,
-            typed: Codec::dec(d)?,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1088,10 +976,8 @@ mod tests {
             super::super::Typed("kep".into(), "/m/~i".into(), true),
         ];
         replay.commit(&c);
-        let mut e = Enc::with_capacity(1024);
-        replay.enc(&mut e);
-        let bytes = e.into_bytes();
-        let back = Replay::dec(&mut Dec::new(&bytes)).expect("decodes");
+        let bytes = codec::to_bytes(&replay);
+        let back: Replay = codec::from_bytes(&bytes).expect("decodes");
         assert_eq!(
             back.typed().iter().collect::<Vec<_>>(),
             c.typed.iter().collect::<Vec<_>>()
@@ -1123,20 +1009,20 @@ mod tests {
         }
     }
 
-    /// The state file holds every field of these types (`encoded!`), so a
+    /// The state file holds every field of these types (serde), so a
     /// field added to one changes the encoding: then the state's format
     /// must be raised, or a state written before would be misread.
     #[test]
     fn the_encoding_of_a_change_is_pinned_to_the_format() {
-        let mut e = Enc::default();
-        change(3, true).enc(&mut e);
-        LogEntry {
+        let mut e = Vec::new();
+        codec::extend(&mut e, &change(3, true));
+        let line = LogEntry {
             id: Arc::from("f-1"),
             kind: Arc::from("feature"),
             title: Arc::from("One"),
             n: 2,
-        }
-        .enc(&mut e);
+        };
+        codec::extend(&mut e, &line);
         let doc = DocHistory {
             created: Some(1),
             last_changed: Some(2),
@@ -1148,7 +1034,7 @@ mod tests {
             scope_removed: vec!["b".into()],
             ..Default::default()
         };
-        History {
+        let history = History {
             docs: HashMap::from([("f-1".to_string(), doc)]),
             log: Vec::new(),
             notes: vec!["n".into()],
@@ -1156,33 +1042,27 @@ mod tests {
             dirty: true,
             available: true,
             today: 10,
-        }
-        .enc(&mut e);
+        };
+        codec::extend(&mut e, &history);
         let digest = {
             use std::hash::Hasher;
             let mut h = crate::fingerprint::hasher();
-            h.write(e.bytes());
+            h.write(&e);
             h.finish()
         };
         assert_eq!(
             (super::super::store::state::FORMAT, format!("{digest:016x}")),
-            (13, "5df025054cce1e69".to_string()),
+            (14, "924d9a4221ea7e2d".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
     }
 
     fn encoded(events: &Events) -> Vec<u8> {
-        let mut e = Enc::default();
-        events.enc(&mut e);
-        e.into_bytes()
+        codec::to_bytes(events)
     }
 
     fn read_back(bytes: &[u8]) -> Events {
-        let bytes: super::super::store::codec::Bytes = Arc::new(bytes.to_vec());
-        let mut d = Dec::shared(&bytes, (*bytes).as_ref().len()).expect("decoder");
-        let events = Events::dec(&mut d).expect("decodes");
-        assert!(d.at_end());
-        events
+        codec::from_bytes(bytes).expect("decodes")
     }
 
     #[test]
@@ -1224,33 +1104,26 @@ mod tests {
         let fields = json!({"status": "beta", "rice": {"reach": 250}, "tags": ["a", "b"]});
         let sections = vec![("Goals".to_string(), 7u64)];
         let mut state = State::new("feature", "F1");
-        *state.body.get_mut() = (fields.clone(), sections.clone());
-        let mut e = Enc::default();
-        state.enc(&mut e);
-        let bytes = e.into_bytes();
-        let len = bytes.len();
-        let shared: super::super::store::codec::Bytes = Arc::new(bytes.clone());
-        let mut d = Dec::shared(&shared, len).expect("decoder");
-        let mut back = State::dec(&mut d).expect("decodes");
-        assert!(d.at_end());
+        *state.body.get_mut() = Body {
+            fields: fields.clone(),
+            sections: sections.clone(),
+        };
+        let bytes = codec::to_bytes(&state);
+        let mut back: State = codec::from_bytes(&bytes).expect("decodes");
         assert!(back.body.read_already().is_none(), "not read yet");
         assert_eq!((back.kind.as_str(), back.title.as_str()), ("feature", "F1"));
         // Read, unchanged: written back byte for byte.
         assert_eq!(back.fields(), &fields);
         assert_eq!(back.sections(), &sections[..]);
-        let mut again = Enc::default();
-        back.enc(&mut again);
-        assert_eq!(again.into_bytes(), bytes);
+        assert_eq!(codec::to_bytes(&back), bytes);
         // Changed: written anew, and read back as changed.
         set(
-            &mut back.body.get_mut().0,
+            &mut back.body.get_mut().fields,
             "status",
             Some(&json!("shipped")),
         );
-        let mut changed = Enc::default();
-        back.enc(&mut changed);
-        let changed = changed.into_bytes();
-        let again = State::dec(&mut Dec::new(&changed)).expect("decodes");
+        let changed = codec::to_bytes(&back);
+        let again: State = codec::from_bytes(&changed).expect("decodes");
         assert_eq!(again.fields()["status"], "shipped");
         assert_eq!(again.fields()["rice"]["reach"], 250);
     }
@@ -1279,16 +1152,12 @@ mod tests {
     fn a_damaged_block_reads_as_no_changes_not_a_panic() {
         let all: Vec<Event> = (0..4).map(|i| change(i, false)).collect();
         let bytes = encoded(&Events::from(all));
-        // The block starts after its count, flag and length (3 bytes here).
-        for at in [3, 6, bytes.len() / 2, bytes.len() - 1] {
+        // Every byte damaged in turn: what still reads as changes is
+        // read, never panicking.
+        for at in 0..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0xff;
-            let len = damaged.len();
-            let damaged: super::super::store::codec::Bytes = Arc::new(damaged);
-            let Some(mut d) = Dec::shared(&damaged, len) else {
-                continue;
-            };
-            let Some(events) = Events::dec(&mut d) else {
+            let Some(events) = codec::from_bytes::<Events>(&damaged) else {
                 continue;
             };
             for i in 0..5 {
@@ -1308,11 +1177,14 @@ mod tests {
     fn a_damaged_block_is_told_by_its_own_value_only() {
         let all: Vec<Event> = (0..4).map(|i| change(i, false)).collect();
         let bytes = encoded(&Events::from(all.clone()));
-        // Its count, flag and length take 4 bytes, the block's string
-        // count 1, the first string's length 1: that string (the first
-        // change's commit id) is no longer UTF-8.
+        // The first change's commit id is no longer UTF-8.
+        let first = format!("{:040}", 0);
+        let at = bytes
+            .windows(first.len())
+            .position(|w| w == first.as_bytes())
+            .expect("the commit id is in the block");
         let mut damaged = bytes.clone();
-        damaged[6] = 0xff;
+        damaged[at] = 0xff;
         let damaged = read_back(&damaged);
         let whole = read_back(&bytes);
         assert_eq!(damaged.get(0), None);

@@ -919,9 +919,33 @@ struct JsonEvent<'a> {
     date: &'a str,
     author: Option<&'a str>,
     what: &'static str,
+    #[serde(serialize_with = "json_changes")]
     changes: &'a [crate::history::diff::FieldChange],
     sections: &'a [std::sync::Arc<str>],
     uncommitted: bool,
+}
+
+/// A field change in `plan.json`: a value absent is left out (the field
+/// was added or removed), a value set to nothing is `null`. Its own shape,
+/// not the history cache's, which is a format of its own.
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    field: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a serde_json::Value>,
+}
+
+fn json_changes<S: serde::Serializer>(
+    changes: &&[crate::history::diff::FieldChange],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(changes.iter().map(|c| JsonChange {
+        field: &c.field,
+        from: c.from.as_ref(),
+        to: c.to.as_ref(),
+    }))
 }
 
 /// Any serializable value, compact, as serde_json writes it.

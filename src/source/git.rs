@@ -88,11 +88,9 @@ pub struct CommitInfo {
     /// Committer time, seconds since the epoch (UTC).
     pub commit_time: i64,
     /// The author's offset from UTC, in minutes.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub offset: i32,
     /// The committer's offset from UTC, in minutes: the day a change
     /// landed is the day on the committer's calendar.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub commit_offset: i32,
     /// First line of the message.
     pub summary: String,
@@ -101,12 +99,7 @@ pub struct CommitInfo {
     /// Whether a date was outside the years 1970 to 9999 and was moved to
     /// the nearest of them ([`crate::dates::clamp_git_time`]): the history
     /// notes it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub clamped: bool,
-}
-
-fn is_zero(n: &i32) -> bool {
-    *n == 0
 }
 
 impl CommitInfo {

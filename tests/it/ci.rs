@@ -780,7 +780,7 @@ fn github_workflow_steps_run_on_a_pull_request() {
     let inputs = get(&action, "inputs");
     let kept = text(get(inputs, "history-cache"), "default");
     assert!(
-        repo.path().join(kept).join("history.jsonl").is_file(),
+        repo.path().join(kept).join("history.bin").is_file(),
         "no history cache at {kept}"
     );
 
@@ -903,7 +903,7 @@ fn gitlab_jobs_keep_the_history_cache() {
     assert_eq!(out.code, 1, "{out:?}");
     let after_out = bash(repo.path(), &after.join("\n"), &env, &fakes);
     assert_eq!(after_out.code, 0, "{after_out:?}");
-    let kept = repo.join(".northstar/history/history.jsonl");
+    let kept = repo.join(".northstar/history/history.bin");
     assert!(kept.is_file(), "nothing kept for the next job");
     // The next job, on a fresh clone: the history is put back in place.
     std::fs::remove_dir_all(repo.join(".git/northstar")).expect("rm");
@@ -911,7 +911,7 @@ fn gitlab_jobs_keep_the_history_cache() {
     let out = bash(repo.path(), &before.join("\n"), &env, &fakes);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
-        std::fs::read(repo.join(".git/northstar/history.jsonl")).expect("restored"),
+        std::fs::read(repo.join(".git/northstar/history.bin")).expect("restored"),
         std::fs::read(&kept).expect("kept")
     );
 }

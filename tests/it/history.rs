@@ -1884,16 +1884,26 @@ fn plans_in_a_subfolder_of_a_larger_repository_read_only_their_paths() {
     // Today: the committer date of HEAD, though HEAD touched no plan.
     assert_eq!(site.plan()["today"], "2026-03-01");
     // The cache lives in the enclosing repository's git dir.
-    let cache =
-        std::fs::read_to_string(root.join(".git/northstar/history.jsonl")).expect("cache file");
-    assert_eq!(cache.lines().count(), 4 + 1);
+    assert_eq!(
+        cache_records(&root.join(".git/northstar/history.bin")).len(),
+        4 + 1
+    );
 }
 
 // ---------------------------------------------------------------------------
 // The cache
 
 fn cache_path(repo: &Repo) -> PathBuf {
-    repo.join(".git/northstar/history.jsonl")
+    repo.join(".git/northstar/history.bin")
+}
+
+/// The contents of the per-commit cache's records, header first.
+fn cache_records(path: &std::path::Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).expect("cache file");
+    northstar::history::store::commits::records(&bytes)
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// The replayed state at HEAD, beside the per-commit cache.
@@ -1909,16 +1919,23 @@ fn state_head(repo: &Repo) -> String {
         .1
 }
 
-/// `bytes` with the first `from` replaced by `to` (of the same length, so
+/// `bytes` with every `from` replaced by `to` (of the same length, so
 /// a binary file stays well-formed).
 fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     assert_eq!(from.len(), to.len());
-    let at = bytes
-        .windows(from.len())
-        .position(|w| w == from)
-        .expect("found");
     let mut out = bytes.to_vec();
-    out[at..at + to.len()].copy_from_slice(to);
+    let mut found = false;
+    let mut i = 0;
+    while i + from.len() <= out.len() {
+        if &out[i..i + from.len()] == from {
+            out[i..i + from.len()].copy_from_slice(to);
+            found = true;
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+    assert!(found, "not found");
     out
 }
 
@@ -1937,21 +1954,21 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     let s = story();
     let first = build(s.repo.path(), &[]);
     let path = cache_path(&s.repo);
-    let cache = std::fs::read_to_string(&path).expect("cache file");
-    let lines: Vec<&str> = cache.lines().collect();
-    assert_eq!(lines.len(), 8 + 1, "one header, one line per commit");
-    // Each line is JSON closed by a tab and its checksum.
-    let json = |l: &str| -> Value {
-        let (json, sum) = l.rsplit_once('\t').expect("a checksum");
-        assert_eq!(sum.len(), 16, "{l}");
-        serde_json::from_str(json).expect("JSON")
-    };
-    let header = json(lines[0]);
-    assert!(header["format"].is_u64(), "{header}");
-    assert!(header["fingerprint"].is_string());
-    let ids: Vec<String> = lines[1..]
+    use northstar::history::store::commits;
+    let bytes = std::fs::read(&path).expect("cache file");
+    let records = commits::records(&bytes);
+    assert_eq!(records.len(), 8 + 1, "one header, one record per commit");
+    // Each record is its length, its content and its checksum: the file
+    // is those and nothing else.
+    assert_eq!(
+        records.iter().map(|r| r.len() + 12).sum::<usize>(),
+        bytes.len()
+    );
+    let (format, fingerprint) = commits::header(records[0]).expect("header");
+    assert!(format > 0 && !fingerprint.is_empty());
+    let ids: Vec<String> = records[1..]
         .iter()
-        .map(|l| json(l)["commit"]["id"].as_str().expect("id").to_string())
+        .map(|r| commits::entry(r).expect("an entry").commit.id)
         .collect();
     assert_eq!(ids, s.c);
     // A rebuild gives the same site.
@@ -1973,7 +1990,8 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
     std::fs::remove_file(state_path(&s.repo)).expect("remove state");
     // A hand edit of the per-commit cache fails its checksum: the cache is
     // rebuilt from git, and says so.
-    std::fs::write(&path, cache.replace("\"Bob Builder\"", "\"Robert Cached\"")).expect("write");
+    let cache = std::fs::read(&path).expect("cache");
+    std::fs::write(&path, replace_bytes(&cache, b"Bob Builder", b"Rob Cached!")).expect("write");
     let third = build(s.repo.path(), &[]);
     assert_eq!(third.history("f1")[1]["author"], "Bob Builder");
     assert_eq!(
@@ -2079,7 +2097,7 @@ fn files_of_retired_caches_are_removed() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["history.jsonl", "reuse-public.bin", "state.bin"]);
+    assert_eq!(names, ["history.bin", "reuse-public.bin", "state.bin"]);
 }
 
 /// A build killed while writing a cache leaves its temporary file; the
@@ -2116,7 +2134,7 @@ fn a_killed_writer_s_temporary_cache_files_are_removed() {
     assert_eq!(
         names,
         [
-            "history.jsonl",
+            "history.bin",
             "notes.tmp-1",
             "state.bin",
             "state.tmp-4294967293"
@@ -2180,19 +2198,17 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
         );
         assert_eq!(site.read("plan.json"), good.read("plan.json"));
         assert_eq!(site.changes(), good.changes());
-        assert_eq!(
-            std::fs::read_to_string(&path)
-                .expect("cache")
-                .lines()
-                .count(),
-            8 + 1
-        );
+        assert_eq!(cache_records(&path).len(), 8 + 1);
     }
-    // A valid header with a broken entry is corrupt too.
-    let cache = std::fs::read_to_string(&path).expect("cache");
-    let mut lines: Vec<&str> = cache.lines().collect();
-    lines[3] = "{\"commit\": 42}";
-    std::fs::write(&path, lines.join("\n")).expect("write");
+    // A valid header with a broken entry, its checksum right, is corrupt
+    // too.
+    let mut records = cache_records(&path);
+    records[3] = vec![42];
+    let sealed: Vec<u8> = records
+        .iter()
+        .flat_map(|r| northstar::history::store::commits::seal(r))
+        .collect();
+    std::fs::write(&path, sealed).expect("write");
     std::fs::remove_file(&state).expect("remove state");
     let site = build(s.repo.path(), &[]);
     assert_eq!(
@@ -2209,7 +2225,7 @@ fn a_cache_for_another_config_is_rebuilt() {
     let s = story();
     build(s.repo.path(), &[]);
     let path = cache_path(&s.repo);
-    let before = std::fs::read_to_string(&path).expect("cache");
+    let before = cache_records(&path);
     s.repo.file(
         "northstar.yaml",
         &format!("{CONFIG}exclude: [\"drafts/**\"]\n"),
@@ -2220,21 +2236,18 @@ fn a_cache_for_another_config_is_rebuilt() {
         ["the history cache was for another config or version and has been rebuilt"]
     );
     assert_eq!(site.history("f1").len(), 6);
-    let after = std::fs::read_to_string(&path).expect("cache");
-    assert_ne!(
-        before.lines().next(),
-        after.lines().next(),
-        "new fingerprint"
-    );
-    assert_eq!(after.lines().count(), 8 + 1);
+    let after = cache_records(&path);
+    assert_ne!(before[0], after[0], "new fingerprint");
+    assert_eq!(after.len(), 8 + 1);
     assert!(build(s.repo.path(), &[]).notes().is_empty());
-    // A cache of an earlier format, its lines sealed with another
-    // checksum, is one for another version, not a damaged one.
-    std::fs::write(
-        &path,
-        "{\"format\":6,\"fingerprint\":\"0123\"}\t0123456789abcdef\n{}\t0123456789abcdef\n",
-    )
-    .expect("write");
+    // A cache of an earlier format is one for another version, not a
+    // damaged one, whatever its entries hold.
+    let (format, fingerprint) =
+        northstar::history::store::commits::header(&after[0]).expect("header");
+    let older = northstar::history::store::codec::to_bytes(&(format - 1, fingerprint));
+    let mut file = northstar::history::store::commits::seal(&older);
+    file.extend(northstar::history::store::commits::seal(b"{}"));
+    std::fs::write(&path, file).expect("write");
     std::fs::remove_file(state_path(&s.repo)).expect("remove state");
     assert_eq!(
         build(s.repo.path(), &[]).notes(),
@@ -2259,32 +2272,29 @@ fn an_as_of_build_leaves_the_cache_of_the_head_alone() {
     s.git.run(&["checkout", "-q", "main"]);
     build(s.repo.path(), &[]);
     let path = cache_path(&s.repo);
-    let head_cache = std::fs::read_to_string(&path).expect("cache");
-    assert_eq!(head_cache.lines().count(), 9 + 1);
+    let head_cache = std::fs::read(&path).expect("cache");
+    assert_eq!(cache_records(&path).len(), 9 + 1);
     // Another config: read without the cache, and the cache is left as is.
     let old = build(s.repo.path(), &["--as-of", "v1"]);
     assert!(old.notes().is_empty(), "{:?}", old.notes());
     assert_eq!(old.history("f1").len(), 1);
-    assert_eq!(std::fs::read_to_string(&path).expect("cache"), head_cache);
+    assert_eq!(std::fs::read(&path).expect("cache"), head_cache);
     // The same config, commits HEAD does not have: added to the cache,
     // nothing dropped.
     let branch = build(s.repo.path(), &["--as-of", "side"]);
     assert!(branch.notes().is_empty(), "{:?}", branch.notes());
     assert_eq!(branch.history("seg")[0]["commit"], side.as_str());
-    let cache = std::fs::read_to_string(&path).expect("cache");
-    assert_eq!(cache.lines().next(), head_cache.lines().next());
-    assert_eq!(cache.lines().count(), 9 + 1 + 1);
+    let cache = cache_records(&path);
+    assert_eq!(
+        cache[0],
+        northstar::history::store::commits::records(&head_cache)[0]
+    );
+    assert_eq!(cache.len(), 9 + 1 + 1);
     // HEAD again: served from the cache, no note.
     let head = build(s.repo.path(), &[]);
     assert!(head.notes().is_empty(), "{:?}", head.notes());
     assert_eq!(head.history("seg").len(), 1);
-    assert_eq!(
-        std::fs::read_to_string(&path)
-            .expect("cache")
-            .lines()
-            .count(),
-        9 + 1 + 1
-    );
+    assert_eq!(cache_records(&path).len(), 9 + 1 + 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -2575,10 +2585,7 @@ fn same_as_a_full_read(s: &Story) -> Read {
 }
 
 fn cache_lines(s: &Story) -> usize {
-    std::fs::read_to_string(cache_path(&s.repo))
-        .expect("cache")
-        .lines()
-        .count()
+    cache_records(&cache_path(&s.repo)).len()
 }
 
 #[test]
@@ -2806,7 +2813,7 @@ fn one_email_under_two_names_shows_each_name_from_the_cache_too() {
 fn editing_display_settings_keeps_the_history_cache() {
     let s = story();
     build(s.repo.path(), &[]);
-    let cache = s.repo.join(".git/northstar/history.jsonl");
+    let cache = s.repo.join(".git/northstar/history.bin");
     let state = state_path(&s.repo);
     let before = (
         std::fs::read(&cache).expect("cache"),

@@ -165,7 +165,7 @@ proptest! {
     }
 }
 
-/// A real history cache: the `history.jsonl` a build of three commits
+/// A real history cache: the `history.bin` a build of three commits
 /// writes, and the fingerprint it was written for (read from its header).
 static CACHE: LazyLock<(Vec<u8>, String)> = LazyLock::new(|| {
     let repo = Repo::base();
@@ -183,18 +183,11 @@ static CACHE: LazyLock<(Vec<u8>, String)> = LazyLock::new(|| {
     git.commit_as("Third", "2026-04-17", ALICE);
     let run = repo.run(&["build", "--allow-errors"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let bytes = std::fs::read(repo.join(".git/northstar/history.jsonl")).expect("cache written");
-    let header = String::from_utf8_lossy(&bytes)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let json = header.split('\t').next().unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(json).expect("header is json");
-    (
-        bytes,
-        v["fingerprint"].as_str().expect("fingerprint").to_string(),
-    )
+    let bytes = std::fs::read(repo.join(".git/northstar/history.bin")).expect("cache written");
+    let records = northstar::history::store::commits::records(&bytes);
+    let (_, fingerprint) =
+        northstar::history::store::commits::header(records[0]).expect("a header");
+    (bytes, fingerprint)
 });
 
 /// The entries a cache file reads as, comparable.
@@ -203,7 +196,7 @@ fn entries(
     fingerprint: &str,
 ) -> Option<std::collections::BTreeMap<String, serde_json::Value>> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("history.jsonl");
+    let path = dir.path().join("history.bin");
     std::fs::write(&path, bytes).expect("write");
     match load(&path, fingerprint) {
         Loaded::Entries(e) => Some(

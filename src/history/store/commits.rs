@@ -7,53 +7,70 @@
 //! ([`crate::history::Typed`]). A file that does not parse, or whose header
 //! differs, is ignored and rewritten whole.
 //!
-//! Every line ends with a tab and the checksum of what precedes it (as
-//! `state.bin` ends with one, [`super::state::checksum`]): a line damaged
-//! or edited by hand in a way that still parses must not be shown as
-//! history. The file is read only as a regular file of bounded size
-//! ([`super::file`]), one line of bounded length at a time.
+//! The file is a sequence of records, each its length (4 bytes,
+//! little-endian), its content in postcard's format ([`super::codec`]),
+//! and the checksum of that content (as `state.bin` ends with one,
+//! [`super::state::checksum`]): a record damaged in a way that still
+//! decodes must not be shown as history. The first record is the header
+//! (format and fingerprint), each of the others one commit's changes. The
+//! file is read only as a regular file of bounded size ([`super::file`]),
+//! one record of bounded length at a time.
 
+use super::codec;
 use super::file::{self, Opened};
 use crate::history::CommitChanges;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
-/// Raised whenever what a line holds, or what it means, changes (a commit
-/// now carries its time-zone offsets): a file of another format is read
-/// as absent and rebuilt, never misread.
-const FORMAT: u32 = 7;
+/// Raised whenever what a record holds, or what it means, changes: a file
+/// of another format is read as absent and rebuilt, never misread.
+const FORMAT: u32 = 8;
 
-/// The longest line read: one commit's changes (a commit that adds
+/// The longest record read: one commit's changes (a commit that adds
 /// thousands of documents writes a few megabytes).
-const MAX_LINE: u64 = 64 << 20;
+const MAX_RECORD: u32 = 64 << 20;
 
-/// `json` closed by its checksum, as a line of the file.
-fn seal(json: &str) -> String {
-    format!("{json}\t{:016x}", super::state::checksum(json.as_bytes()))
+/// `value` as a record of the file.
+fn record<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    seal(&codec::to_bytes(value))
 }
 
-/// The JSON of a line (its newline already cut) whose checksum matches.
-/// JSON as serde writes it holds no raw tab: the last one starts the sum.
-fn unseal(line: &str) -> Option<&str> {
-    let (json, sum) = line.rsplit_once('\t')?;
-    let sum = u64::from_str_radix(sum, 16).ok()?;
-    (sum == super::state::checksum(json.as_bytes()) && line.len() - json.len() == 17)
-        .then_some(json)
+/// What reading the next record found.
+enum Next {
+    /// A whole record whose checksum matches: its content.
+    Record(Vec<u8>),
+    /// The end of the file, between records.
+    End,
+    /// A record cut short, too long, or whose checksum does not match.
+    Bad,
 }
 
-/// Reads the next line into `buf` (its newline cut): Some(true) when one
-/// was read whole, Some(false) at the end, None for a line that is too
-/// long, cut short or not UTF-8.
-fn next_line(reader: &mut impl BufRead, buf: &mut String) -> Option<bool> {
-    buf.clear();
-    let n = reader.by_ref().take(MAX_LINE + 1).read_line(buf).ok()?;
-    if n == 0 {
-        return Some(false);
+/// Reads the next record, counting the bytes read into `pos`.
+fn next_record(reader: &mut impl Read, pos: &mut u64) -> Next {
+    let mut len = [0u8; 4];
+    match reader.read(&mut len[..1]) {
+        Ok(0) => return Next::End,
+        Ok(_) => {}
+        Err(_) => return Next::Bad,
     }
-    buf.strip_suffix('\n')?;
-    buf.pop();
-    Some(true)
+    if reader.read_exact(&mut len[1..]).is_err() {
+        return Next::Bad;
+    }
+    let len = u32::from_le_bytes(len);
+    if len > MAX_RECORD {
+        return Next::Bad;
+    }
+    let mut content = vec![0u8; len as usize];
+    let mut sum = [0u8; 8];
+    if reader.read_exact(&mut content).is_err() || reader.read_exact(&mut sum).is_err() {
+        return Next::Bad;
+    }
+    if u64::from_le_bytes(sum) != super::state::checksum(&content) {
+        return Next::Bad;
+    }
+    *pos += 12 + u64::from(len);
+    Next::Record(content)
 }
 
 /// The cache file opened for reading: None when absent or refused (see
@@ -71,18 +88,15 @@ struct Header {
     fingerprint: String,
 }
 
-/// Whether a cache's first line (its newline cut) is the header of this
-/// format and `fingerprint`: Some(true) ours, Some(false) another's
-/// (another format's line may have no checksum), None not a header.
-fn header_is_ours(line: &str, fingerprint: &str) -> Option<bool> {
-    if let Some(json) = unseal(line) {
-        let h: Header = serde_json::from_str(json).ok()?;
-        return Some(h.format == FORMAT && h.fingerprint == fingerprint);
-    }
-    // Another format's header, sealed with another checksum or none.
-    let json = line.rsplit_once('\t').map_or(line, |(json, _)| json);
-    let h: Header = serde_json::from_str(json).ok()?;
-    (h.format != FORMAT).then_some(false)
+/// Whether a cache's first record is the header of this format and
+/// `fingerprint`: Some(true) ours, Some(false) another's, None not a
+/// header (or not a record: the JSON cache of an earlier version).
+fn header_is_ours(reader: &mut impl Read, pos: &mut u64, fingerprint: &str) -> Option<bool> {
+    let Next::Record(content) = next_record(reader, pos) else {
+        return None;
+    };
+    let (h, _): (Header, _) = codec::take(&content)?;
+    Some(h.format == FORMAT && h.fingerprint == fingerprint)
 }
 
 /// What loading found.
@@ -103,27 +117,23 @@ pub fn load(path: &Path, fingerprint: &str) -> Loaded {
     let Some(mut reader) = open(path) else {
         return Loaded::Missing;
     };
-    let mut line = String::new();
-    if next_line(&mut reader, &mut line) != Some(true) {
-        return Loaded::Corrupt;
-    }
-    match header_is_ours(&line, fingerprint) {
+    let mut pos = 0;
+    match header_is_ours(&mut reader, &mut pos, fingerprint) {
         None => return Loaded::Corrupt,
         Some(false) => return Loaded::Stale,
         Some(true) => {}
     }
     let mut out = HashMap::new();
     loop {
-        match next_line(&mut reader, &mut line) {
-            Some(false) => break,
-            None => return Loaded::Corrupt,
-            Some(true) => {}
-        }
-        match unseal(&line).and_then(|json| serde_json::from_str::<CommitChanges>(json).ok()) {
-            Some(c) => {
-                out.insert(c.commit.id.clone(), c);
-            }
-            None => return Loaded::Corrupt,
+        match next_record(&mut reader, &mut pos) {
+            Next::End => break,
+            Next::Bad => return Loaded::Corrupt,
+            Next::Record(content) => match codec::from_bytes::<CommitChanges>(&content) {
+                Some(c) => {
+                    out.insert(c.commit.id.clone(), c);
+                }
+                None => return Loaded::Corrupt,
+            },
         }
     }
     Loaded::Entries(out)
@@ -140,17 +150,9 @@ pub fn save<'a>(
             format: FORMAT,
             fingerprint: fingerprint.to_string(),
         };
-        writeln!(
-            w,
-            "{}",
-            seal(&serde_json::to_string(&header).map_err(std::io::Error::other)?)
-        )?;
+        w.write_all(&record(&header))?;
         for e in entries {
-            writeln!(
-                w,
-                "{}",
-                seal(&serde_json::to_string(e).map_err(std::io::Error::other)?)
-            )?;
+            w.write_all(&record(e))?;
         }
         Ok(())
     })
@@ -171,39 +173,31 @@ pub fn append<'a>(
         Opened::Refused(_) => return Ok(()),
         Opened::File(file, len) => BufReader::new(file.take(len)),
     };
-    let mut first = String::new();
-    if next_line(&mut reader, &mut first) != Some(true)
-        || header_is_ours(&first, fingerprint) != Some(true)
-    {
+    if header_is_ours(&mut reader, &mut 0, fingerprint) != Some(true) {
         return Ok(());
     }
     let mut w = std::io::BufWriter::new(file::open_append(path)?);
     for e in entries {
-        writeln!(
-            w,
-            "{}",
-            seal(&serde_json::to_string(e).map_err(std::io::Error::other)?)
-        )?;
+        w.write_all(&record(e))?;
     }
     w.flush()
 }
 
 /// The entries after byte `from` of a cache written for `fingerprint`:
 /// the commits read since a state was saved. Nothing when the file is
-/// missing, for another fingerprint, or shorter than `from`; a line that
-/// does not parse ends the tail (its commits are read again).
+/// missing, for another fingerprint, or shorter than `from`; a record that
+/// does not read ends the tail (its commits are read again).
 pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, CommitChanges> {
     use std::io::{Seek, SeekFrom};
     let mut out = HashMap::new();
     let Opened::File(mut file, len) = file::open(path, file::MAX_BYTES) else {
         return out;
     };
-    let mut first = String::new();
     {
+        let mut pos = 0;
         let mut reader = BufReader::new((&mut file).take(len));
-        if next_line(&mut reader, &mut first) != Some(true)
-            || header_is_ours(&first, fingerprint) != Some(true)
-            || from <= first.len() as u64
+        if header_is_ours(&mut reader, &mut pos, fingerprint) != Some(true)
+            || from < pos
             || from > len
         {
             return out;
@@ -213,14 +207,62 @@ pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, Commit
         return out;
     }
     let mut reader = BufReader::new(file.take(len - from));
-    let mut line = String::new();
-    while next_line(&mut reader, &mut line) == Some(true) {
-        match unseal(&line).and_then(|json| serde_json::from_str::<CommitChanges>(json).ok()) {
+    let mut pos = from;
+    while let Next::Record(content) = next_record(&mut reader, &mut pos) {
+        match codec::from_bytes::<CommitChanges>(&content) {
             Some(c) => {
                 out.insert(c.commit.id.clone(), c);
             }
             None => break,
         }
     }
+    out
+}
+
+/// The contents of the records at the start of a cache file's `bytes`, in
+/// order, as far as they read whole with matching checksums (for tools
+/// and tests that look at the cache).
+pub fn records(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while let Some((len, after)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_le_bytes(*len) as usize;
+        let Some((content, after)) = after.split_at_checked(len) else {
+            break;
+        };
+        let Some((sum, after)) = after.split_first_chunk::<8>() else {
+            break;
+        };
+        if u64::from_le_bytes(*sum) != super::state::checksum(content) {
+            break;
+        }
+        out.push(content);
+        rest = after;
+    }
+    out
+}
+
+/// The format and fingerprint a header record's content holds.
+pub fn header(content: &[u8]) -> Option<(u32, String)> {
+    let (h, _): (Header, _) = codec::take(content)?;
+    Some((h.format, h.fingerprint))
+}
+
+/// The commit's changes an entry record's content holds.
+pub fn entry(content: &[u8]) -> Option<CommitChanges> {
+    codec::from_bytes(content)
+}
+
+/// `content` as a record, length and checksum around it (for tests that
+/// write a cache by hand).
+pub fn seal(content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 12);
+    out.extend_from_slice(
+        &u32::try_from(content.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
+    out.extend_from_slice(content);
+    out.extend_from_slice(&super::state::checksum(content).to_le_bytes());
     out
 }

@@ -1,4 +1,4 @@
-//! Opening the files of the history cache (`history.jsonl`, `state.bin`)
+//! Opening the files of the history cache (`history.bin`, `state.bin`)
 //! without trusting what sits at their paths. They live in
 //! `.git/northstar` (or the config's `cache`), where a clone, a script or
 //! another tool can leave anything: a symbolic link to `/dev/zero` made a
@@ -116,12 +116,12 @@ mod tests {
         assert!(matches!(open(dir.path(), 10), Opened::Refused(_)));
         #[cfg(unix)]
         {
-            let link = dir.path().join("history.jsonl");
+            let link = dir.path().join("history.bin");
             std::os::unix::fs::symlink(&file, &link).expect("symlink");
             assert!(matches!(open(&link, 10), Opened::Refused(_)));
             assert!(open_append(&link).is_err());
             let note = refusal(&link, 10).expect("a note");
-            assert!(note.contains("history.jsonl is a symbolic link"), "{note}");
+            assert!(note.contains("history.bin is a symbolic link"), "{note}");
             assert_eq!(std::fs::read(&file).expect("read"), b"12345");
         }
         assert!(open_append(&file).is_ok());

@@ -5,14 +5,15 @@
 //! ([`crate::atomic::replace_file`]) or appended to, never edited in
 //! place.
 //!
-//! - `history.jsonl` ([`commits`]): what each commit changed, one JSON line
+//! - `history.bin` ([`commits`]): what each commit changed, one record
 //!   per commit closed by its checksum; read whole when the replay runs
-//!   from the start. JSON, because a change holds field values of any
-//!   shape (`serde_json::Value`), which the compact serde formats
-//!   (postcard, bincode) cannot read back: they need the type up front.
-//! - `state.bin` ([`state`], encoded by [`codec`]): the replayed history
-//!   at HEAD, read on every rebuild, each document's changes a block read
-//!   only when used.
+//!   from the start, appended to as commits are read.
+//! - `state.bin` ([`state`]): the replayed history at HEAD, read on every
+//!   rebuild, each document's changes a block read only when used.
+//!
+//! Both are serde types written in postcard's format ([`codec`]): a field
+//! added to a history type is stored with no other edit, and a test pins
+//! the encoding to the format number.
 //!
 //! Nothing rendered is kept: the history lists of the pages are written
 //! on every build (bench/README.md, "What each cache pays": kept
@@ -24,7 +25,7 @@
 //! was made from (program, the config's reading settings:
 //! `history::fingerprint`; how schemas typed it is recorded inside,
 //! `history::Typed`); a checksum (xxh3) closes
-//! each line and the state file. What cannot be read is
+//! each record of the per-commit cache and the state file. What cannot be read is
 //! a value its reader gets back (`commits::Loaded`, `None`, a damaged
 //! block), never a panic or a process-wide flag; a file that is not a
 //! regular file inside the cache folder is not opened at all ([`mod@file`]).
@@ -39,7 +40,7 @@ use std::path::{Path, PathBuf};
 /// The per-commit cache in the cache folder `dir`: the path every other
 /// cache file is placed beside.
 pub fn commits_path(dir: &Path) -> PathBuf {
-    dir.join("history.jsonl")
+    dir.join("history.bin")
 }
 
 /// Where the state at HEAD is kept, beside the per-commit cache file.
@@ -48,7 +49,7 @@ pub fn state_path(commits: &Path) -> PathBuf {
 }
 
 /// Files of formats no longer kept, by name in the cache folder.
-const RETIRED: &[&str] = &["reuse-internal.bin", "reuse-public.bin"];
+const RETIRED: &[&str] = &["history.jsonl", "reuse-internal.bin", "reuse-public.bin"];
 
 /// Removes from the cache folder `dir` the files earlier versions kept
 /// there and this one no longer reads, so they do not sit there for ever.

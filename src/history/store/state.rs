@@ -13,7 +13,7 @@
 //! read, and one that does not parse, or was written for another
 //! fingerprint, format or shallow boundary, is ignored and rewritten.
 
-use super::codec::{Bytes, Codec, Dec, Enc};
+use super::codec::{self, Bytes};
 use crate::history::replay::Replay;
 use std::path::Path;
 
@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"NSSTATE\n";
 /// Raised whenever the encoding or the meaning of what it holds changes
 /// (a test pins the encoding to it): a state of another format is not
 /// read, and the replay runs from the per-commit cache.
-pub(crate) const FORMAT: u64 = 13;
+pub(crate) const FORMAT: u64 = 14;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
@@ -77,9 +77,7 @@ impl Prefetch {
 pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
     let _t = crate::timings::phase("history: read state file");
     let bytes = map(path)?;
-    let body = sealed((*bytes).as_ref())?.len();
-    let d = Dec::shared(&bytes, body)?;
-    read(d, fingerprint)
+    decode((*bytes).as_ref(), fingerprint)
 }
 
 /// The state file's bytes, mapped: they are in the page cache already
@@ -113,35 +111,37 @@ fn map(path: &Path) -> Option<Bytes> {
     Some(std::sync::Arc::new(bytes))
 }
 
+/// What a state is the state of, written before it: read first, so a
+/// state of another fingerprint is refused before the bulk is read.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Head {
+    fingerprint: String,
+    head: String,
+    max_time: i64,
+    cache_len: u64,
+    shallow: Vec<String>,
+}
+
 /// The state in `bytes`, if they hold one for `fingerprint` and every byte
-/// reads back.
+/// reads back. Documents' changes are kept as the blocks they are in the
+/// file and read when used (see [`crate::history::replay::Events`]): the
+/// file passed the checksum, so every block is as it was written.
 pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
-    read(Dec::new(sealed(bytes)?), fingerprint)
-}
-
-/// The state a decoder over a sealed file's body reads, past the magic
-/// and format. Documents' changes are kept as the blocks they are in the
-/// file and read when used (see [`crate::history::replay::Events`]): the file
-/// passed the checksum, so every block is as it was written.
-fn read(mut d: Dec<'_>, fingerprint: &str) -> Option<Saved> {
-    if !(d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT) {
+    let (head, rest) = opened(bytes)?;
+    if head.fingerprint != fingerprint {
         return None;
     }
-    // The fingerprint is checked before the bulk is read.
-    if d.string()? != fingerprint {
-        return None;
-    }
-    let saved = Saved {
-        head: d.string()?,
-        max_time: d.i64()?,
-        cache_len: d.u64()?,
-        shallow: Codec::dec(&mut d)?,
-        replay: Replay::dec(&mut d)?,
-    };
-    d.at_end().then_some(saved)
+    Some(Saved {
+        head: head.head,
+        max_time: head.max_time,
+        cache_len: head.cache_len,
+        shallow: head.shallow,
+        replay: codec::from_bytes(rest)?,
+    })
 }
 
-/// The bytes of a state file.
+/// The bytes of a state file: the magic, the format, then [`Head`] and
+/// the replay in postcard's format, closed by a checksum.
 pub fn encode(
     fingerprint: &str,
     head: &str,
@@ -150,19 +150,18 @@ pub fn encode(
     shallow: &[String],
     replay: &Replay,
 ) -> Vec<u8> {
-    let mut e = Enc::with_capacity(1 << 20);
-    e.raw(MAGIC);
-    e.u64(FORMAT);
-    e.str(fingerprint);
-    e.str(head);
-    e.i64(max_time);
-    e.u64(cache_len);
-    e.count(shallow.len());
-    for s in shallow {
-        e.str(s);
-    }
-    replay.enc(&mut e);
-    let mut bytes = e.into_bytes();
+    let mut bytes = Vec::with_capacity(1 << 20);
+    bytes.extend_from_slice(MAGIC);
+    codec::extend(&mut bytes, &FORMAT);
+    let head = Head {
+        fingerprint: fingerprint.to_string(),
+        head: head.to_string(),
+        max_time,
+        cache_len,
+        shallow: shallow.to_vec(),
+    };
+    codec::extend(&mut bytes, &head);
+    codec::extend(&mut bytes, replay);
     let sum = checksum(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
     bytes
@@ -189,14 +188,18 @@ fn sealed(bytes: &[u8]) -> Option<&[u8]> {
 /// fingerprint it was written for and the commit it was written at (for
 /// tools and tests that look at the cache).
 pub fn header(bytes: &[u8]) -> Option<(String, String)> {
-    let mut d = opened(bytes)?;
-    Some((d.string()?, d.string()?))
+    let (head, _) = opened(bytes)?;
+    Some((head.fingerprint, head.head))
 }
 
-/// A decoder past the magic and format of a sealed state file of ours.
-fn opened(bytes: &[u8]) -> Option<Dec<'_>> {
-    let mut d = Dec::new(sealed(bytes)?);
-    (d.raw(MAGIC.len())? == MAGIC && d.u64()? == FORMAT).then_some(d)
+/// The [`Head`] of a sealed state file of ours and the bytes after it.
+fn opened(bytes: &[u8]) -> Option<(Head, &[u8])> {
+    let rest = sealed(bytes)?.strip_prefix(MAGIC.as_slice())?;
+    let (format, rest): (u64, _) = codec::take(rest)?;
+    if format != FORMAT {
+        return None;
+    }
+    codec::take(rest)
 }
 
 /// Writes the state file atomically (`atomic::replace_file`).

@@ -267,9 +267,9 @@ fn a_damaged_pack_at_head_is_noted_not_shown_as_uncommitted() {
     assert!(site.commits("f1").is_empty());
 }
 
-/// The per-commit cache `history.jsonl` had no checksum: a hand edit
-/// (here, an author renamed) was shown as history. Each line now carries
-/// its checksum; an edited cache is discarded and rebuilt from git.
+/// The per-commit cache had no checksum: a hand edit (here, an author
+/// renamed) was shown as history. Each record now carries its checksum; an
+/// edited cache is discarded and rebuilt from git.
 #[test]
 fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
     let (repo, git, first) = plans_with_f1();
@@ -278,10 +278,13 @@ fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
     let good = build(repo.path());
     assert_eq!(good.commits("f1"), vec![second, first]);
     let dir = repo.join(".git/northstar");
-    let cache = dir.join("history.jsonl");
-    let text = std::fs::read_to_string(&cache).expect("cache");
-    assert!(text.contains("\"Alice Doe\""), "{text}");
-    std::fs::write(&cache, text.replace("\"Alice Doe\"", "\"Mallory Edit\"")).expect("write");
+    let cache = dir.join("history.bin");
+    let bytes = std::fs::read(&cache).expect("cache");
+    // An edit of the same length: every record still decodes.
+    let (from, to) = (b"Alice Doe".as_slice(), b"Mallory E".as_slice());
+    let edited = replace_all(&bytes, from, to);
+    assert_ne!(edited, bytes, "the author is in the cache");
+    std::fs::write(&cache, edited).expect("write");
     // Without the state, the cache is what is read.
     std::fs::remove_file(dir.join("state.bin")).expect("remove");
     let site = build(repo.path());
@@ -294,15 +297,27 @@ fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
         "{:?}",
         site.notes()
     );
-    assert!(
-        !std::fs::read_to_string(&cache)
-            .expect("cache")
-            .contains("Mallory")
-    );
+    let rebuilt = std::fs::read(&cache).expect("cache");
+    assert!(!rebuilt.windows(to.len()).any(|w| w == to));
+}
+
+/// `bytes` with every `from` replaced by `to` (of the same length).
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i + from.len() <= out.len() {
+        if &out[i..i + from.len()] == from {
+            out[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A symbolic link at a cache file's path was followed: `history.jsonl ->
-/// /dev/zero` made the build read one endless line until an allocation of
+/// /dev/zero` (now `history.bin`) made the build read one endless line until an allocation of
 /// a gigabyte aborted it, and a link to a file outside the repository was
 /// read (or appended to). No cache file is read through a link: each is
 /// treated as absent, said in a note, and replaced by a file.
@@ -318,7 +333,7 @@ fn a_symlinked_cache_file_is_not_followed() {
     std::fs::write(&secret, b"not northstar's").expect("write");
     let dir = repo.join(".git/northstar");
     let links = [
-        ("history.jsonl", PathBuf::from("/dev/zero")),
+        ("history.bin", PathBuf::from("/dev/zero")),
         ("state.bin", secret.clone()),
     ];
     for (name, target) in &links {
@@ -330,7 +345,7 @@ fn a_symlinked_cache_file_is_not_followed() {
     assert_eq!(site.commits("f1"), vec![second.clone(), first.clone()]);
     assert_eq!(site.read("plan.json"), good.read("plan.json"));
     let notes = site.notes();
-    for name in ["history.jsonl", "state.bin"] {
+    for name in ["history.bin", "state.bin"] {
         assert!(
             notes
                 .iter()
