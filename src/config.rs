@@ -45,7 +45,8 @@ pub struct KindConfig {
     pub files: Option<String>,
     /// Id template: `{stem}`, `{dir}` or `{field:NAME}`.
     pub id: Option<String>,
-    /// The field that holds the title, or `#`: the body's first heading.
+    /// The field that holds the title, or `#`: the body's first level-1
+    /// heading, else the file's name (`check::documents`).
     pub title: Option<String>,
     /// A sibling file holding the Markdown body.
     pub body: Option<String>,

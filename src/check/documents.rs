@@ -56,6 +56,31 @@ fn location_id(template: &str, file: &str, data: &Value) -> Option<String> {
     Some(template.replace("{stem}", stem(file)).replace("{dir}", dir))
 }
 
+/// The title of a document titled by its first level-1 heading that has
+/// none (Rust's RFCs open with `## Summary`): its file's name made
+/// readable, as GitHub and mdBook show such a file by its name. The
+/// leading number and separators go, the others become spaces:
+/// `text/0019-opt-in-builtin-traits.md` is "Opt in builtin traits". A
+/// body file named `README` or `index` stands for its folder. A name of
+/// nothing but a number stays as it is.
+fn title_from_file(file: &str) -> String {
+    let mut name = stem(file);
+    if name.eq_ignore_ascii_case("readme") || name.eq_ignore_ascii_case("index") {
+        name = file.rsplit('/').nth(1).unwrap_or(name);
+    }
+    let words = name
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => name.to_string(),
+    }
+}
+
 /// What every reader of a raw document needs: its kind, its fields typed by
 /// that kind's schema, their positions, and its id. Shared by the checker
 /// and the history reader, so both see the same document.
@@ -144,11 +169,15 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
     if let (Some(loc), Value::Object(obj)) = (located, &mut data) {
         obj.entry("kind")
             .or_insert_with(|| Value::String(kind_name.clone()));
-        if loc.title.as_deref() == Some("#")
-            && let Some((text, _, _)) = &raw.body
-            && let Some(heading) = markdown::title_heading(text)
-        {
-            obj.entry("title").or_insert(Value::String(heading));
+        if loc.title.as_deref() == Some("#") && !obj.contains_key("title") {
+            let heading = raw
+                .body
+                .as_ref()
+                .and_then(|(text, _, _)| markdown::title_heading(text));
+            obj.insert(
+                "title".into(),
+                Value::String(heading.unwrap_or_else(|| title_from_file(file))),
+            );
         }
         if let Some(title_field) = &loc.title
             && title_field != "title"
@@ -509,6 +538,30 @@ fn violation_diag(
                 format!("`{field}`: {message}")
             };
             Diagnostic::new(Rule::Schema, file, pos, message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_without_a_level_1_heading_is_titled_by_its_file_name() {
+        for (file, title) in [
+            (
+                "text/0019-opt-in-builtin-traits.md",
+                "Opt in builtin traits",
+            ),
+            (
+                "text/3519-arbitrary_self_types-v2.md",
+                "Arbitrary self types v2",
+            ),
+            ("docs/design/cache-layout/README.md", "Cache layout"),
+            ("docs/adr/0001.md", "0001"),
+            ("ünïcode-first.md", "Ünïcode first"),
+        ] {
+            assert_eq!(title_from_file(file), title, "{file}");
         }
     }
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 pub enum Layout {
     /// Kubernetes KEPs: `keps/**/kep.yaml`, the `README.md` beside it the body.
     Kep,
-    /// Ember/Rust RFCs: `text/NNNN-slug.md`, titled by their first heading.
+    /// Ember/Rust RFCs: `text/NNNN-slug.md`, titled by their first level-1 heading.
     Rfc,
     /// Architecture decision records: `docs/adr/NNNN-title.md`.
     Adr,
@@ -424,7 +424,8 @@ const KEP_SCHEMA: &str = r#"{
 
 const RFC_CONFIG: &str = "\
 # northstar for RFCs: each {files} is an RFC, titled by its first
-# heading. `northstar check`, then `northstar build`.
+# level-1 heading, else by its file's name. `northstar check`, then
+# `northstar build`.
 product: {product}
 paths: [plans]                  # northstar's own documents, if any; RFCs are found by `files`
 rules:
@@ -490,7 +491,8 @@ const RFC_TEAM_SCHEMA: &str = r#"{
 
 const ADR_CONFIG: &str = "\
 # northstar for architecture decision records: each file is a record,
-# titled by its first heading; front matter (`status`, `date`) is optional.
+# titled by its first level-1 heading (else by its file's name); front
+# matter (`status`, `date`) is optional.
 product: {product}
 paths: [plans]                  # northstar's own documents, if any; records are found by `files`
 rules:
@@ -526,7 +528,8 @@ const ADR_SCHEMA: &str = r#"{
 
 const FRONT_MATTER_CONFIG: &str = "\
 # northstar for Markdown specs with front matter: each .md file under
-# {folder}/ is a spec. `title:` or else its first heading is the title.
+# {folder}/ is a spec. `title:` or else its first level-1 heading (else its
+# file's name) is the title.
 product: {product}
 paths: [plans]                  # northstar's own documents, if any; specs are found by `files`
 rules:

@@ -136,8 +136,10 @@ pub fn github_fences(body: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// The text of a body's first level-1 heading, else of its first
-/// heading: the title of a kind whose `title` is `#`.
+/// The text of a body's first level-1 heading: the title of a kind whose
+/// `title` is `#`. None without one: a level-2 heading is a section
+/// (`## Summary`), not a title, and the document is then titled by its
+/// file's name (`check::documents`).
 ///
 /// History asks this of every version of every such file, and
 /// pulldown-cmark reads a whole text into blocks before it gives the
@@ -162,8 +164,7 @@ pub fn title_heading(body: &str) -> Option<String> {
         }
         len = len.saturating_mul(4);
     }
-    let (one, first) = headings(body);
-    one.map(|(text, _)| text).or(first)
+    headings(body).map(|(text, _)| text)
 }
 
 /// How much of a body [`title_heading`] reads first: a title is nearly
@@ -180,15 +181,13 @@ const TITLE_HEAD: usize = 512;
 /// after them. Its words are the same unless they hold a `[`, a
 /// reference link or footnote whose definition may come after the cut.
 fn settled_title(head: &str) -> Option<String> {
-    let (text, range) = headings(head).0?;
+    let (text, range) = headings(head)?;
     (!head[range].contains('[')).then_some(text)
 }
 
-/// The first level-1 heading of `body` with the bytes it spans, and the
-/// text of its first heading of any level (None past a level-1 one).
-fn headings(body: &str) -> (Option<(String, Range<usize>)>, Option<String>) {
+/// The first level-1 heading of `body` with the bytes it spans.
+fn headings(body: &str) -> Option<(String, Range<usize>)> {
     let fenced = github_fences(body);
-    let mut first: Option<String> = None;
     let mut open: Option<(u8, String, Range<usize>)> = None;
     for (event, range) in Parser::new_ext(&fenced, options()).into_offset_iter() {
         match event {
@@ -207,15 +206,14 @@ fn headings(body: &str) -> (Option<(String, Range<usize>)>, Option<String>) {
                         continue;
                     }
                     if level == 1 {
-                        return (Some((text, range)), first);
+                        return Some((text, range));
                     }
-                    first.get_or_insert(text);
                 }
             }
             _ => {}
         }
     }
-    (None, first)
+    None
 }
 
 /// Reads headings, links and `[[id]]` links from a body that starts on file
@@ -401,8 +399,7 @@ mod tests {
         let config = ProptestConfig::with_cases(400);
         proptest!(config, |(body in prop::collection::vec(lines, 0..40))| {
             let body = body.concat();
-            let (one, first) = headings(&body);
-            prop_assert_eq!(title_heading(&body), one.map(|(t, _)| t).or(first));
+            prop_assert_eq!(title_heading(&body), headings(&body).map(|(t, _)| t));
         });
     }
 
@@ -428,6 +425,8 @@ mod tests {
         // A fence left open before the cut keeps a heading in code.
         let fenced = format!("```\n{}# Not a title\n", filler.repeat(5));
         assert_eq!(title_heading(&fenced), None);
+        // A level-2 heading is no title.
+        assert_eq!(title_heading("## Summary\n\nx\n\n### More\n"), None);
     }
 
     #[test]

@@ -754,6 +754,57 @@ fn an_ember_repository_adopted_with_init_from_rfc_checks_clean() {
     );
 }
 
+/// Rust's RFCs: no front matter, no level-1 heading (each opens with a
+/// list of dates and `## Summary`). Titled by the first heading of any
+/// level, every one of them was called "Summary"; each is titled by its
+/// file's name instead, the same in its history, and the page does not
+/// drop a heading that is not its title.
+#[test]
+fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
+    let repo = Repo::empty();
+    let rfc = |summary: &str| {
+        format!(
+            "- Start Date: 2014-03-11\n- RFC PR: [rust-lang/rfcs#1](https://github.com/rust-lang/rfcs/pull/1)\n\n## Summary\n\n{summary}\n\n## Motivation\n\nWhy.\n"
+        )
+    };
+    repo.file("README.md", "# RFCs\n\nNot an RFC.\n");
+    let git = crate::git::Git::init(repo.path());
+    repo.file("text/0001-private-fields.md", &rfc("Private by default."))
+        .file("text/0019-opt-in-builtin-traits.md", &rfc("Opt in."));
+    git.commit("Two RFCs", "2026-01-05");
+    repo.file(
+        "text/0019-opt-in-builtin-traits.md",
+        &rfc("Opt in, with more words."),
+    );
+    git.commit("Reword 19", "2026-02-10");
+
+    let run = repo.run(&["init", "--from", "rfc"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = repo.run(&["list", "rfc", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let titles: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["title"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(titles, ["Private fields", "Opt in builtin traits"]);
+
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let page =
+        std::fs::read_to_string(site.join("rfc/0019-opt-in-builtin-traits.html")).expect("page");
+    assert!(page.contains("<h1>Opt in builtin traits</h1>"), "{page}");
+    assert!(page.contains(">Summary</h2>"), "{page}");
+    let changes = std::fs::read_to_string(site.join("changes.html")).expect("changes");
+    assert!(changes.contains("Opt in builtin traits"), "{changes}");
+    assert!(!changes.contains(">Summary<"), "{changes}");
+}
+
 /// A problem in the body file of a kind by location (a KEP's README.md)
 /// is shown like any other: under its position, the source line and a
 /// caret.
