@@ -48,11 +48,16 @@ pub struct Event {
 /// changed), and the change log wants its latest entries one by one.
 /// Reading every change of every document from the state file before
 /// anything asks would cost time and fresh memory for changes no one
-/// reads, so each document's changes are one block with a string table of
-/// its own, read
+/// reads, so each document's changes are one block of their own, read
 /// whole on first use of the list ([`Events::all`]), or one change at a
 /// time ([`Events::get`]) through the block's table of offsets.
+///
+/// How many there are is known before the block is read (pages size
+/// their buffers by it), so a state that reads back with a count other
+/// than its block's is refused whole: a count cannot be trusted apart
+/// from what it counts.
 #[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(try_from = "StoredEvents")]
 pub struct Events {
     len: usize,
     /// Whether any change is an uncommitted edit.
@@ -110,6 +115,32 @@ impl Events {
         let all = self.all.get_mut();
         all.push(e);
         self.len = all.len();
+    }
+}
+
+/// [`Events`] as read, before its count is checked against its block.
+#[derive(Deserialize)]
+struct StoredEvents {
+    len: usize,
+    uncommitted: bool,
+    all: Lazy<Vec<Event>>,
+}
+
+impl TryFrom<StoredEvents> for Events {
+    type Error = &'static str;
+    fn try_from(s: StoredEvents) -> Result<Events, &'static str> {
+        // The block opens with its table of offsets, one per change: the
+        // table's length, and no more changes than the block has bytes.
+        let block = s.all.block().unwrap_or_default();
+        let counted = codec::take::<usize>(block).map(|(n, _)| n);
+        if counted != Some(s.len) || s.len > block.len() {
+            return Err("a document's change count disagrees with its changes");
+        }
+        Ok(Events {
+            len: s.len,
+            uncommitted: s.uncommitted,
+            all: s.all,
+        })
     }
 }
 
@@ -1084,6 +1115,26 @@ mod tests {
         assert_eq!(*encoded(&lazy), *bytes);
         assert_eq!(lazy.all(), &all[..]);
         assert_eq!(lazy.get(2).as_deref(), Some(&all[2]));
+    }
+
+    /// Pages size their buffers by a document's count of changes before
+    /// reading them: a count other than its block's (here, as if written
+    /// by hand with a valid checksum) refuses the state, rather than
+    /// asking for memory for changes that are not there.
+    #[test]
+    fn a_count_of_changes_other_than_its_block_s_is_refused() {
+        let all: Vec<Event> = (0..5).map(|i| change(i, false)).collect();
+        let bytes = encoded(&Events::from(all));
+        assert_eq!(bytes[0], 5, "the count comes first");
+        assert!(codec::from_bytes::<Events>(&bytes).is_some());
+        for count in [0u8, 4, 6, 0x7f] {
+            let mut other = bytes.clone();
+            other[0] = count;
+            assert!(codec::from_bytes::<Events>(&other).is_none(), "{count}");
+        }
+        let mut huge = codec::to_bytes(&(u64::MAX / 2));
+        huge.extend_from_slice(&bytes[1..]);
+        assert!(codec::from_bytes::<Events>(&huge).is_none());
     }
 
     #[test]

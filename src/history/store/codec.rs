@@ -52,8 +52,8 @@ pub fn from_bytes<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
     }
 }
 
-/// Bytes a decoded value can keep a share of: the state file, mapped or
-/// read (see [`Dec::block`]).
+/// The bytes a [`Lazy`] value's block is kept in: copied out of the state
+/// file as it is decoded, or written ahead of a save.
 pub type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 
 /// A value the state file holds as a block of bytes of its own, read
@@ -152,7 +152,7 @@ impl<T: BlockCodec> Lazy<T> {
     }
 
     /// Writes its block now, unless it has one: the blocks of a state are
-    /// independent, so [`Codec::enc`] of the state can then copy blocks
+    /// independent, so serializing the state can then copy blocks
     /// written on every core (writing them one after another was most of
     /// saving a state after a full replay). The block is kept as if read
     /// from a file, until the value changes.

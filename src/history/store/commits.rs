@@ -61,9 +61,12 @@ fn next_record(reader: &mut impl Read, pos: &mut u64) -> Next {
     if len > MAX_RECORD {
         return Next::Bad;
     }
-    let mut content = vec![0u8; len as usize];
+    // Read as it comes, not allocated up front: a damaged length is not
+    // trusted with 64 MB before the bytes are there.
+    let mut content = Vec::new();
     let mut sum = [0u8; 8];
-    if reader.read_exact(&mut content).is_err() || reader.read_exact(&mut sum).is_err() {
+    let got = reader.take(u64::from(len)).read_to_end(&mut content);
+    if got.ok() != Some(len as usize) || reader.read_exact(&mut sum).is_err() {
         return Next::Bad;
     }
     if u64::from_le_bytes(sum) != super::state::checksum(&content) {

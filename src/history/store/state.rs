@@ -81,10 +81,9 @@ pub fn load(path: &Path, fingerprint: &str) -> Option<Saved> {
 }
 
 /// The state file's bytes, mapped: they are in the page cache already
-/// (every build reads them), and documents' changes keep a share of them
-/// until read (see [`crate::history::replay::Events`]), so reading them into fresh
-/// memory would cost a copy and as much fresh memory as the file, for
-/// nothing. Read into memory where mapping fails.
+/// (every build reads them), so reading them into fresh memory would cost
+/// a copy for nothing (the blocks decoded from them are copied out, see
+/// [`super::codec::Lazy`]). Read into memory where mapping fails.
 ///
 /// Only a regular file within [`super::file::MAX_BYTES`] is read,
 /// never through a symbolic link (see [`super::file`]).
@@ -140,7 +139,7 @@ pub fn decode(bytes: &[u8], fingerprint: &str) -> Option<Saved> {
     })
 }
 
-/// The bytes of a state file: the magic, the format, then [`Head`] and
+/// The bytes of a state file: the magic, the format, then `Head` and
 /// the replay in postcard's format, closed by a checksum.
 pub fn encode(
     fingerprint: &str,
