@@ -201,7 +201,10 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
         },
         Layout::Rfc => {
             let glob = numbered_glob(&found);
-            rfc(root, &folder, glob, n)
+            // Rust's RFCs have no front matter (the repository holds the
+            // accepted ones); Ember's carry their stage in it.
+            let staged = found.iter().any(|p| has_front_matter(root, p));
+            rfc(root, &folder, glob, n, staged)
         }
         Layout::Adr => {
             let glob = numbered_glob(&found);
@@ -241,7 +244,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// `--from rfc`: with a `teams/` folder of team documents (Ember's), the
 /// RFCs' `teams` name them.
-fn rfc(root: &Path, folder: &str, glob: &str, n: usize) -> Recipe {
+fn rfc(root: &Path, folder: &str, glob: &str, n: usize, staged: bool) -> Recipe {
     let teams = !walk(root, "teams", false, 1000)
         .iter()
         .filter(|p| name(p).ends_with(".md"))
@@ -251,6 +254,11 @@ fn rfc(root: &Path, folder: &str, glob: &str, n: usize) -> Recipe {
         .replace("{product}", &yaml_str(&product(root)))
         .replace("{files}", &format!("{folder}/{glob}"))
         .replace("{folder}", folder);
+    // Without a stage in any of them, a lifecycle would put every RFC on
+    // the roadmap as "later": they are specs, not planned work.
+    if staged {
+        config.push_str(RFC_STAGE_CONFIG);
+    }
     let mut schema = RFC_SCHEMA.to_string();
     let mut files = Vec::new();
     if teams {
@@ -266,8 +274,13 @@ fn rfc(root: &Path, folder: &str, glob: &str, n: usize) -> Recipe {
     Recipe {
         files,
         found: format!(
-            "{} in {folder}/{}",
+            "{} in {folder}/{}{}",
             count(n, "RFC", "RFCs"),
+            if staged {
+                ""
+            } else {
+                " (no front matter: no stage)"
+            },
             if teams { ", teams in teams/" } else { "" }
         ),
     }
@@ -438,8 +451,11 @@ kinds:
     title: \"#\"
     name: RFC
     plural: RFCs
-    status: stage
     public: true
+";
+
+/// The stages of RFCs that carry them (Ember's), as the lifecycle.
+const RFC_STAGE_CONFIG: &str = "    status: stage
     lifecycle:
       proposed: idea
       exploring: discovery
@@ -593,5 +609,11 @@ mod tests {
             crate::config::parse(&text).expect("config");
             crate::config::parse(&format!("{text}{RFC_TEAM_CONFIG}")).expect("config");
         }
+        let rfc = RFC_CONFIG
+            .replace("{product}", "P")
+            .replace("{files}", "x/*.md");
+        let staged = crate::config::parse(&format!("{rfc}{RFC_STAGE_CONFIG}{RFC_TEAM_CONFIG}"))
+            .expect("config");
+        assert_eq!(staged.kinds["rfc"].status.as_deref(), Some("stage"));
     }
 }

@@ -780,6 +780,14 @@ fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
 
     let run = repo.run(&["init", "--from", "rfc"]);
     assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("found 2 RFCs in text/ (no front matter: no stage); wrote a config"),
+        "{run:?}"
+    );
+    // No stage to map: the RFCs are specs, not planned work on the roadmap.
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(!config.contains("lifecycle:"), "{config}");
     let run = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let run = repo.run(&["list", "rfc", "--format", "json"]);
@@ -803,6 +811,8 @@ fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
     let changes = std::fs::read_to_string(site.join("changes.html")).expect("changes");
     assert!(changes.contains("Opt in builtin traits"), "{changes}");
     assert!(!changes.contains(">Summary<"), "{changes}");
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    assert!(!home.contains("Later"), "{home}");
 }
 
 /// A problem in the body file of a kind by location (a KEP's README.md)
