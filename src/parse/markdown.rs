@@ -6,7 +6,7 @@
 
 use crate::diag::Pos;
 use crate::parse::lines::LineIndex;
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -253,6 +253,16 @@ pub fn scan(body: &str, first_line: u32) -> BodyInfo {
                 html_anchors(&html, &mut info.html_anchors);
                 code.push(range)
             }
+            // An e-mail autolink (`<ada@example.com>`) carries the address
+            // alone: it is a mailto link, not a file of that name.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            }) => info.links.push(Link {
+                dest: format!("mailto:{dest_url}"),
+                pos: index.pos(range.start),
+            }),
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
                 info.links.push(Link {

@@ -8,7 +8,7 @@
 
 use crate::check::links::{Target, resolve};
 use crate::parse::markdown::{SlugCounter, options, scan};
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd, html};
 use std::collections::{BTreeSet, HashSet};
 
 /// Resolves ids and files to page addresses for the page being rendered.
@@ -134,6 +134,11 @@ pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
                     *id = Some(CowStr::from(slug));
                 }
             }
+            // An e-mail autolink: pulldown-cmark writes its `mailto:`.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => {}
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
                 let is_image = matches!(events[i], Event::Start(Tag::Image { .. }));

@@ -7,7 +7,7 @@ pub mod git;
 pub mod pack;
 
 use crate::config::{Config, FILE_NAME};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -62,10 +62,17 @@ pub fn read_schemas(root: &Path, config: &Config) -> Result<BTreeMap<String, Str
     Ok(out)
 }
 
+/// The globs of `exclude` and of a kind's `files`, as gitignore and CI
+/// path filters read them: `*` and `?` stay within a folder, `**` crosses
+/// any number of them (`text/[0-9]*.md` is not `text/0042/README.md`).
+pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
 fn globset(patterns: impl IntoIterator<Item = String>) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        if let Ok(g) = Glob::new(&p) {
+        if let Ok(g) = glob(&p) {
             b.add(g);
         }
     }
@@ -334,6 +341,24 @@ fn walk_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `*` stays within a folder, as in gitignore: a kind's `text/[0-9]*.md`
+    /// is not the README of a numbered folder, nor is `drafts/*` a draft's
+    /// image folder; `**` crosses folders.
+    #[test]
+    fn a_star_in_a_glob_stays_within_a_folder() {
+        let config = crate::config::parse(
+            "product: P\nexclude: [\"drafts/*\"]\nkinds:\n  rfc:\n    schema: r.json\n    files: \"text/[0-9]*.md\"\n  kep:\n    schema: k.json\n    files: \"keps/**/kep.yaml\"\n",
+        )
+        .expect("config");
+        let filter = Filter::new(&config);
+        let kind = |rel: &str| filter.classify(rel).flatten();
+        assert_eq!(kind("text/0042-x.md").as_deref(), Some("rfc"));
+        assert_eq!(kind("text/0042/README.md"), None);
+        assert_eq!(kind("keps/sig-x/1-a/kep.yaml").as_deref(), Some("kep"));
+        assert_eq!(filter.classify("drafts/a.md"), None);
+        assert_eq!(filter.classify("drafts/img/a.md"), Some(None));
+    }
 
     #[test]
     fn decode_reports_first_bad_byte_and_drops_bom() {

@@ -132,3 +132,41 @@ fn protocol_relative_and_empty_links_are_not_files() {
         ]
     );
 }
+
+/// An e-mail autolink (`Author: Ada <ada@example.com>`, as every Go
+/// design document opens) is a mailto link, as GitHub shows it: not a
+/// missing file named by the address, and not unlinked on the page.
+#[test]
+fn an_e_mail_autolink_is_a_mailto_link_not_a_file() {
+    let repo = Repo::base();
+    repo.file(
+        "d4.md",
+        &decision(
+            "d4",
+            "# Four\n\nAuthor: Ada Lovelace <ada@example.com>\n\nSee [gone](gone.md).\n",
+        ),
+    );
+    let broken: Vec<String> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["file"] == "d4.md" && d["rule"] == "broken-link")
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(broken, ["link to missing file `gone.md`"]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&[
+        "build",
+        "--allow-errors",
+        "-o",
+        site.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = std::fs::read_to_string(site.join("decision/d4.html")).expect("d4 page");
+    assert!(
+        page.contains(
+            "<a href=\"mailto:ada@example.com\" rel=\"noopener noreferrer\">ada@example.com</a>"
+        ),
+        "{page}"
+    );
+}
