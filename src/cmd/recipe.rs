@@ -208,17 +208,31 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
         }
         Layout::Adr => {
             let glob = numbered_glob(&found);
-            let config = ADR_CONFIG
+            let mut config = ADR_CONFIG
                 .replace("{product}", &yaml_str(&product(root)))
                 .replace("{files}", &format!("{folder}/{glob}"));
+            // Records in Nygard's format keep their status in a section,
+            // not in front matter: without a status in any, a lifecycle
+            // would put every record on the roadmap as "later".
+            let statused = found
+                .iter()
+                .any(|p| has_front_matter(root, p) && status_of(root, p).is_some());
+            if statused {
+                config.push_str(ADR_STATUS_CONFIG);
+            }
             Recipe {
                 files: vec![
                     ("northstar.yaml".into(), config),
                     ("schema/adr.schema.json".into(), ADR_SCHEMA.into()),
                 ],
                 found: format!(
-                    "{} in {folder}/",
-                    count(n, "decision record", "decision records")
+                    "{} in {folder}/{}",
+                    count(n, "decision record", "decision records"),
+                    if statused {
+                        ""
+                    } else {
+                        " (no `status:` in front matter)"
+                    }
                 ),
             }
         }
@@ -521,7 +535,11 @@ kinds:
     title: \"#\"
     name: ADR
     plural: ADRs
-    lifecycle:
+";
+
+/// The statuses of records that write them in front matter, as the
+/// lifecycle.
+const ADR_STATUS_CONFIG: &str = "    lifecycle:
       proposed: discovery
       accepted: shipped
       rejected: declined
@@ -615,5 +633,10 @@ mod tests {
         let staged = crate::config::parse(&format!("{rfc}{RFC_STAGE_CONFIG}{RFC_TEAM_CONFIG}"))
             .expect("config");
         assert_eq!(staged.kinds["rfc"].status.as_deref(), Some("stage"));
+        let adr = ADR_CONFIG
+            .replace("{product}", "P")
+            .replace("{files}", "x/*.md");
+        let statused = crate::config::parse(&format!("{adr}{ADR_STATUS_CONFIG}")).expect("config");
+        assert_eq!(statused.kinds["adr"].lifecycle.len(), 5);
     }
 }

@@ -548,6 +548,10 @@ fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
             && run.stderr.contains("next: `northstar -C "),
         "{run:?}"
     );
+    // One record writes its status in front matter: the statuses are the
+    // lifecycle.
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(config.contains("    lifecycle:\n"), "{config}");
     let check = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(check.code, 0, "{check:?}");
     assert_eq!(
@@ -568,6 +572,43 @@ fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
         run.stdout.contains("\"title\": \"Drop the cache\""),
         "{run:?}"
     );
+}
+
+/// Decision records in Nygard's format only (adr-tools' own repository):
+/// each keeps its status in a `## Status` section, none in front matter.
+/// A lifecycle would have put every record on the home page's roadmap as
+/// "later"; the recipe writes none, and says why.
+#[test]
+fn init_from_adr_without_front_matter_puts_no_record_on_the_roadmap() {
+    let repo = Repo::empty();
+    for (n, title) in [(1, "Record architecture decisions"), (2, "Use Rust")] {
+        repo.file(
+            &format!(
+                "doc/adr/000{n}-{}.md",
+                title.to_lowercase().replace(' ', "-")
+            ),
+            &format!("# {n}. {title}\n\nDate: 2026-01-05\n\n## Status\n\nAccepted\n"),
+        );
+    }
+    let run = repo.run(&["init", "--from", "adr"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "found 2 decision records in doc/adr/ (no `status:` in front matter); wrote a config"
+        ),
+        "{run:?}"
+    );
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(!config.contains("lifecycle:"), "{config}");
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    assert!(!home.contains("Later"), "{home}");
+    assert!(home.contains("ADRs"), "{home}");
 }
 
 /// `init --from front-matter` finds a folder of Markdown specs with front
