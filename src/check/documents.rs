@@ -174,10 +174,13 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
                 .body
                 .as_ref()
                 .and_then(|(text, _, _)| markdown::title_heading(text));
-            obj.insert(
-                "title".into(),
-                Value::String(heading.unwrap_or_else(|| title_from_file(file))),
-            );
+            // Named by its file only when the body is in it: a body in a
+            // file beside (`body: README.md`) is not the document's file,
+            // and history does not read it.
+            let title = heading.or_else(|| loc.body.is_none().then(|| title_from_file(file)));
+            if let Some(title) = title {
+                obj.insert("title".into(), Value::String(title));
+            }
         }
         if let Some(title_field) = &loc.title
             && title_field != "title"

@@ -203,7 +203,9 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
             let glob = numbered_glob(&found);
             // Rust's RFCs have no front matter (the repository holds the
             // accepted ones); Ember's carry their stage in it.
-            let staged = found.iter().any(|p| has_front_matter(root, p));
+            let staged = found
+                .iter()
+                .any(|p| has_front_matter(root, p) && value_of(root, p, "stage:").is_some());
             rfc(root, &folder, glob, n, staged)
         }
         Layout::Adr => {
@@ -293,7 +295,7 @@ fn rfc(root: &Path, folder: &str, glob: &str, n: usize, staged: bool) -> Recipe 
             if staged {
                 ""
             } else {
-                " (no front matter: no stage)"
+                " (no `stage:` in front matter)"
             },
             if teams { ", teams in teams/" } else { "" }
         ),
@@ -332,10 +334,16 @@ const STATUS_WORDS: &[(&str, &str)] = &[
 
 /// The `status:` of a front matter, as written (plain, first line).
 fn status_of(root: &Path, rel: &str) -> Option<String> {
+    value_of(root, rel, "status:")
+}
+
+/// The value of `key` (with its colon) in a front matter, as written
+/// (plain, first line).
+fn value_of(root: &Path, rel: &str, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(root.join(rel)).ok()?;
     let fm = text.split("\n---").next()?;
     fm.lines().find_map(|l| {
-        let v = l.strip_prefix("status:")?;
+        let v = l.strip_prefix(key)?;
         let v = v.split(" #").next().unwrap_or(v).trim();
         let v = v.trim_matches(|c| c == '"' || c == '\'');
         (!v.is_empty()).then(|| v.to_string())

@@ -1083,7 +1083,7 @@ mod tests {
         };
         assert_eq!(
             (super::super::store::state::FORMAT, format!("{digest:016x}")),
-            (16, "924d9a4221ea7e2d".to_string()),
+            (17, "924d9a4221ea7e2d".to_string()),
             "the state file's encoding changed: raise state::FORMAT and pin the new digest here"
         );
     }

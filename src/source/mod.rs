@@ -62,17 +62,23 @@ pub fn read_schemas(root: &Path, config: &Config) -> Result<BTreeMap<String, Str
     Ok(out)
 }
 
-/// The globs of `exclude` and of a kind's `files`, as gitignore and CI
-/// path filters read them: `*` and `?` stay within a folder, `**` crosses
-/// any number of them (`text/[0-9]*.md` is not `text/0042/README.md`).
-pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
+/// A kind's `files` glob, as CI path filters read one: `*` and `?` stay
+/// within a folder, `**` crosses any number of them (`text/[0-9]*.md` is
+/// not `text/0042/README.md`, which would otherwise be read as a
+/// document of the kind). `exclude` globs are read with `*` crossing
+/// folders: like gitignore's, `*.draft.md` leaves out drafts at any
+/// depth and `drafts/*` all that is below `drafts/`, and leaving out too
+/// little would publish what was meant to stay out.
+pub fn glob(pattern: &str, within_folder: bool) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .literal_separator(within_folder)
+        .build()
 }
 
-fn globset(patterns: impl IntoIterator<Item = String>) -> GlobSet {
+fn globset(patterns: impl IntoIterator<Item = String>, within_folder: bool) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        if let Ok(g) = glob(&p) {
+        if let Ok(g) = glob(&p, within_folder) {
             b.add(g);
         }
     }
@@ -102,12 +108,16 @@ impl Filter {
                 .collect()
         };
         Filter {
-            exclude: globset(config.exclude.iter().cloned()),
+            exclude: globset(config.exclude.iter().cloned(), false),
             paths,
             located: config
                 .kinds
                 .iter()
-                .filter_map(|(k, c)| c.files.as_ref().map(|f| (k.clone(), globset([f.clone()]))))
+                .filter_map(|(k, c)| {
+                    c.files
+                        .as_ref()
+                        .map(|f| (k.clone(), globset([f.clone()], true)))
+                })
                 .collect(),
             located_bodies: config
                 .kinds
@@ -342,13 +352,14 @@ fn walk_dir(
 mod tests {
     use super::*;
 
-    /// `*` stays within a folder, as in gitignore: a kind's `text/[0-9]*.md`
-    /// is not the README of a numbered folder, nor is `drafts/*` a draft's
-    /// image folder; `**` crosses folders.
+    /// In a kind's `files`, `*` stays within a folder: `text/[0-9]*.md` is
+    /// not the README of a numbered folder; `**` crosses folders. In
+    /// `exclude`, as in gitignore, `drafts/*` leaves out all below
+    /// `drafts/` and `*.draft.md` drafts at any depth.
     #[test]
     fn a_star_in_a_glob_stays_within_a_folder() {
         let config = crate::config::parse(
-            "product: P\nexclude: [\"drafts/*\"]\nkinds:\n  rfc:\n    schema: r.json\n    files: \"text/[0-9]*.md\"\n  kep:\n    schema: k.json\n    files: \"keps/**/kep.yaml\"\n",
+            "product: P\nexclude: [\"drafts/*\", \"*.draft.md\"]\nkinds:\n  rfc:\n    schema: r.json\n    files: \"text/[0-9]*.md\"\n  kep:\n    schema: k.json\n    files: \"keps/**/kep.yaml\"\n",
         )
         .expect("config");
         let filter = Filter::new(&config);
@@ -357,7 +368,9 @@ mod tests {
         assert_eq!(kind("text/0042/README.md"), None);
         assert_eq!(kind("keps/sig-x/1-a/kep.yaml").as_deref(), Some("kep"));
         assert_eq!(filter.classify("drafts/a.md"), None);
-        assert_eq!(filter.classify("drafts/img/a.md"), Some(None));
+        assert_eq!(filter.classify("drafts/img/a.md"), None);
+        assert_eq!(filter.classify("plans/x.draft.md"), None);
+        assert_eq!(filter.classify("plans/x.md"), Some(None));
     }
 
     #[test]

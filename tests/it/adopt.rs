@@ -782,7 +782,7 @@ fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stderr
-            .starts_with("found 2 RFCs in text/ (no front matter: no stage); wrote a config"),
+            .starts_with("found 2 RFCs in text/ (no `stage:` in front matter); wrote a config"),
         "{run:?}"
     );
     // No stage to map: the RFCs are specs, not planned work on the roadmap.
@@ -813,6 +813,59 @@ fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
     assert!(!changes.contains(">Summary<"), "{changes}");
     let home = std::fs::read_to_string(site.join("index.html")).expect("home");
     assert!(!home.contains("Later"), "{home}");
+}
+
+/// RFCs with front matter but no `stage:` in any: no stage to map, so
+/// no lifecycle, as for RFCs without front matter.
+#[test]
+fn rfcs_with_front_matter_but_no_stage_get_no_lifecycle() {
+    let repo = Repo::empty();
+    repo.file(
+        "text/0001-one.md",
+        "---\nstart-date: 2026-01-05\n---\n# One\n\n## Summary\n",
+    );
+    let run = repo.run(&["init", "--from", "rfc"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("found 1 RFC in text/ (no `stage:` in front matter); wrote a config"),
+        "{run:?}"
+    );
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(!config.contains("lifecycle:"), "{config}");
+}
+
+/// A kind titled by `"#"` whose body is a file beside (`body:
+/// README.md`): the level-1 heading of that file is the title; without
+/// one, the title is not made from the name of the kind's own file
+/// (`spec.yaml` is every document's): the document has none.
+#[test]
+fn a_title_from_a_body_beside_is_never_the_kind_s_file_name() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  spec:\n    schema: schema/spec.json\n    files: \"specs/*/spec.yaml\"\n    id: \"{dir}\"\n    title: \"#\"\n    body: README.md\n",
+    )
+    .file("schema/spec.json", r#"{"type": "object"}"#)
+    .file("specs/cache/spec.yaml", "owner: ann\n")
+    .file("specs/cache/README.md", "# Cache layout\n\n## Summary\n")
+    .file("specs/search/spec.yaml", "owner: bob\n")
+    .file("specs/search/README.md", "## Summary\n\nNo title.\n");
+    let run = repo.run(&["list", "spec", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let rows: Vec<(&str, &str)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap_or_default(),
+                d["title"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("cache", "Cache layout"), ("search", "")]);
 }
 
 /// A problem in the body file of a kind by location (a KEP's README.md)

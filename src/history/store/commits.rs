@@ -25,7 +25,7 @@ use std::path::Path;
 
 /// Raised whenever what a record holds, or what it means, changes: a file
 /// of another format is read as absent and rebuilt, never misread.
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 
 /// The longest record read: one commit's changes (a commit that adds
 /// thousands of documents writes a few megabytes).

@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"NSSTATE\n";
 /// Raised whenever the encoding or the meaning of what it holds changes
 /// (a test pins the encoding to it): a state of another format is not
 /// read, and the replay runs from the per-commit cache.
-pub(crate) const FORMAT: u64 = 16;
+pub(crate) const FORMAT: u64 = 17;
 
 /// The cached state and what it is the state of.
 pub struct Saved {
