@@ -56,6 +56,10 @@ pub struct KindConfig {
     pub plural: Option<String>,
     /// The field that holds a document's status (default `status`).
     pub status: Option<String>,
+    /// The body section whose first word is the status where front matter
+    /// gives none (`status: "## Status"`, decision records in Nygard's
+    /// format); the status is then the field `status`.
+    pub status_section: Option<String>,
     /// The status values as northstar's lifecycle ([`LIFECYCLE`]): what
     /// the site colours them as and counts them under.
     pub lifecycle: BTreeMap<String, String>,
@@ -513,7 +517,25 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "title" => kind.title = Some(title_source(v)?),
                 "name" => kind.name = Some(string(v, field)?),
                 "plural" => kind.plural = Some(string(v, field)?),
-                "status" => kind.status = Some(string(v, field)?),
+                "status" => {
+                    let text = string(v, field)?;
+                    match text.strip_prefix('#') {
+                        Some(heading) => {
+                            let heading = heading.trim_start_matches('#').trim();
+                            if heading.is_empty() {
+                                return Err(err(
+                                    v.pos,
+                                    format!(
+                                        "`status: {text}` names no section: write the heading's words, as `\"## Status\"`"
+                                    ),
+                                ));
+                            }
+                            kind.status_section = Some(heading.to_string());
+                            kind.status = Some("status".into());
+                        }
+                        None => kind.status = Some(text),
+                    }
+                }
                 "lifecycle" => kind.lifecycle = lifecycle(v)?,
                 "target" => kind.target = Some(string(v, field)?),
                 "public" => kind.public = boolean(v, field)?,
@@ -634,6 +656,25 @@ pub fn capitalised(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_read_from_a_section_names_its_heading() {
+        let kind = |status: &str| {
+            parse(&format!(
+                "product: P\nkinds:\n  adr:\n    schema: s.json\n    status: \"{status}\"\n"
+            ))
+        };
+        let adr = kind("## Status").expect("config");
+        let adr = &adr.kinds["adr"];
+        assert_eq!(adr.status.as_deref(), Some("status"));
+        assert_eq!(adr.status_section.as_deref(), Some("Status"));
+        let plain = kind("stage").expect("config");
+        assert_eq!(plain.kinds["adr"].status.as_deref(), Some("stage"));
+        assert_eq!(plain.kinds["adr"].status_section, None);
+        let err = kind("##").expect_err("no heading");
+        assert_eq!((err.pos.line, err.pos.col), (5, 13));
+        assert!(err.message.contains("names no section"), "{}", err.message);
+    }
 
     #[test]
     fn unknown_key_names_the_nearest() {

@@ -182,6 +182,17 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
                 obj.insert("title".into(), Value::String(title));
             }
         }
+        // A status kept in a section (`status: "## Status"`), where front
+        // matter gives none.
+        if let Some(section) = &loc.status_section
+            && !obj.contains_key("status")
+            && let Some(status) = raw
+                .body
+                .as_ref()
+                .and_then(|(text, _, _)| markdown::section_status(text, section))
+        {
+            obj.insert("status".into(), Value::String(status));
+        }
         if let Some(title_field) = &loc.title
             && title_field != "title"
             && let Some(t) = obj.get(title_field.as_str()).cloned()

@@ -213,13 +213,20 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
             let mut config = ADR_CONFIG
                 .replace("{product}", &yaml_str(&product(root)))
                 .replace("{files}", &format!("{folder}/{glob}"));
-            // Records in Nygard's format keep their status in a section,
-            // not in front matter: without a status in any, a lifecycle
-            // would put every record on the roadmap as "later".
+            // Records in Nygard's format keep their status in a `## Status`
+            // section, others in front matter; without a status in any, a
+            // lifecycle would put every record on the roadmap as "later".
             let statused = found
                 .iter()
                 .any(|p| has_front_matter(root, p) && status_of(root, p).is_some());
-            if statused {
+            let sectioned = found.iter().any(|p| {
+                std::fs::read_to_string(root.join(p))
+                    .is_ok_and(|t| crate::parse::markdown::section_status(&t, "Status").is_some())
+            });
+            if sectioned {
+                config.push_str(ADR_SECTION_STATUS);
+            }
+            if statused || sectioned {
                 config.push_str(ADR_STATUS_CONFIG);
             }
             Recipe {
@@ -230,10 +237,10 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
                 found: format!(
                     "{} in {folder}/{}",
                     count(n, "decision record", "decision records"),
-                    if statused {
-                        ""
-                    } else {
-                        " (no `status:` in front matter)"
+                    match (statused, sectioned) {
+                        (_, true) => " (statuses from their `## Status` sections)",
+                        (true, false) => "",
+                        (false, false) => " (no status found)",
                     }
                 ),
             }
@@ -547,6 +554,9 @@ kinds:
 
 /// The statuses of records that write them in front matter, as the
 /// lifecycle.
+/// Where records in Nygard's format keep their status.
+const ADR_SECTION_STATUS: &str = "    status: \"## Status\"          # `status:` in front matter, else the first word under `## Status`\n";
+
 const ADR_STATUS_CONFIG: &str = "    lifecycle:
       proposed: discovery
       accepted: shipped

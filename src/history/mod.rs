@@ -525,8 +525,11 @@ pub fn fingerprint(config: &Config) -> String {
     for (name, k) in &config.kinds {
         let read = (&k.schema, &k.files, &k.id, &k.title, &k.body, k.public);
         // A kind named only to set how it is shown reads as if unnamed.
-        if read != (&None, &None, &None, &None, &None, false) || k.required_sections.is_some() {
-            (name, read, &k.required_sections).hash(&mut h);
+        if read != (&None, &None, &None, &None, &None, false)
+            || k.required_sections.is_some()
+            || k.status_section.is_some()
+        {
+            (name, read, &k.required_sections, &k.status_section).hash(&mut h);
         }
     }
     format!("{:016x}", h.finish())

@@ -84,12 +84,17 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
 }
 
 /// Markdown documents already read, by path and exact front matter (and,
-/// for a kind titled by the body's first heading, that heading):
+/// for a kind titled by the body's first heading, that heading; for a
+/// kind whose status is a section's, that status):
 /// most commits edit a document's body or other documents, and parsing
 /// and typing the same front matter again would be a large share of
 /// reading every version of a long history. One per reading thread.
 #[derive(Default)]
-pub struct Seen(std::collections::HashMap<(String, String, Option<String>), Vec<Snap>>);
+pub struct Seen(std::collections::HashMap<SeenKey, Vec<Snap>>);
+
+/// Path, front matter, and what else of the body a kind's fields come
+/// from: the title heading, the status section.
+type SeenKey = (String, String, Option<String>, Option<String>);
 
 /// Reads one version of a file, taking its typed fields from `seen` when
 /// the same file had the same front matter in a version read before.
@@ -112,12 +117,15 @@ pub fn read_seen(
     };
     // A kind titled by the body's first heading (`title: "#"`) takes part
     // of its snapshot from the body: a new heading is a new title.
-    let heading = kind
-        .as_ref()
-        .and_then(|k| inp.1.kinds.get(k))
+    let located = kind.as_ref().and_then(|k| inp.1.kinds.get(k));
+    let heading = located
         .filter(|k| k.title.as_deref() == Some("#"))
         .and_then(|_| crate::parse::markdown::title_heading(body));
-    let key = (path.to_string(), yaml.to_string(), heading);
+    // So does a kind whose status is a section's.
+    let status = located
+        .and_then(|k| k.status_section.as_deref())
+        .and_then(|s| crate::parse::markdown::section_status(body, s));
+    let key = (path.to_string(), yaml.to_string(), heading, status);
     if let Some(snaps) = seen.0.get(&key) {
         let mut snaps = snaps.clone();
         for s in &mut snaps {
@@ -270,6 +278,40 @@ mod tests {
             titles.push(d[0].title.clone());
         }
         assert_eq!(titles, ["Foo", "Foo v2", "Foo"]);
+    }
+
+    /// A kind whose status is a section's (`status: "## Status"`): a
+    /// version with the same front matter but another status section has
+    /// another status, memo or not.
+    #[test]
+    fn seen_front_matter_keeps_a_status_taken_from_its_section() {
+        let config = crate::config::parse(
+            "product: p\nkinds:\n  adr:\n    schema: s.json\n    files: \"doc/*.md\"\n    status: \"## Status\"\n",
+        )
+        .expect("config");
+        let schemas = std::collections::BTreeMap::from([(
+            "adr".to_string(),
+            r#"{"type": "object"}"#.to_string(),
+        )]);
+        let registry = Registry::new(&config.kinds, &schemas).expect("registry");
+        let mut seen = Seen::default();
+        let mut statuses = Vec::new();
+        for status in ["Proposed", "Accepted", "Proposed"] {
+            let text = format!("---\ndate: 2026-01-05\n---\n# 1. Foo\n\n## Status\n\n{status}\n");
+            let kind = Some("adr".to_string());
+            let memo = read_seen(
+                "doc/0001-foo.md",
+                text.into_bytes(),
+                kind,
+                (&registry, &config),
+                &mut seen,
+            );
+            let FileVersion::Docs(d) = memo else {
+                panic!("{status}: not read")
+            };
+            statuses.push(d[0].fields["status"].clone());
+        }
+        assert_eq!(statuses, ["proposed", "accepted", "proposed"]);
     }
 
     #[test]

@@ -167,6 +167,55 @@ pub fn title_heading(body: &str) -> Option<String> {
     headings(body).map(|(text, _)| text)
 }
 
+/// The status a body's section headed `heading` (compared without case)
+/// gives: the first word of the first paragraph under it, lower-cased,
+/// without the punctuation around it. Decision records in Nygard's format
+/// keep their status so (`## Status` then `Accepted`, or `Superseded by
+/// [5. …](…)`). None when there is no such section, or another heading
+/// comes before any paragraph.
+pub fn section_status(body: &str, heading: &str) -> Option<String> {
+    let fenced = github_fences(body);
+    let mut open: Option<String> = None;
+    let mut found = false;
+    let mut words: Option<String> = None;
+    for event in Parser::new_ext(&fenced, options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                if found {
+                    return None;
+                }
+                open = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                found = open
+                    .take()
+                    .is_some_and(|h| h.trim().eq_ignore_ascii_case(heading.trim()));
+            }
+            Event::Start(Tag::Paragraph) if found => words = Some(String::new()),
+            Event::End(TagEnd::Paragraph) if words.is_some() => break,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = open.as_mut() {
+                    h.push_str(&t);
+                } else if let Some(w) = words.as_mut() {
+                    w.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(w) = words.as_mut() {
+                    w.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    let word = words?
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    (!word.is_empty()).then_some(word)
+}
+
 /// How much of a body [`title_heading`] reads first: a title is nearly
 /// always in it (in OpenShift's 600 specs, 99 in 100 end within 96 bytes
 /// of the front matter), and parsing it costs little beside a long
@@ -437,6 +486,40 @@ mod tests {
         assert_eq!(title_heading(&fenced), None);
         // A level-2 heading is no title.
         assert_eq!(title_heading("## Summary\n\nx\n\n### More\n"), None);
+    }
+
+    #[test]
+    fn a_status_is_the_first_word_under_its_section() {
+        let nygard =
+            "# 2. Use Rust\n\nDate: 2026-01-05\n\n## Status\n\nAccepted\n\n## Context\n\nx\n";
+        assert_eq!(
+            section_status(nygard, "Status").as_deref(),
+            Some("accepted")
+        );
+        assert_eq!(
+            section_status(nygard, "status").as_deref(),
+            Some("accepted")
+        );
+        let superseded = "## Status\n\nSuperseded by [5. Use Zig](0005-use-zig.md)\n";
+        assert_eq!(
+            section_status(superseded, "Status").as_deref(),
+            Some("superseded")
+        );
+        let styled = "## Status\n\n**Proposed**, see below.\n";
+        assert_eq!(
+            section_status(styled, "Status").as_deref(),
+            Some("proposed")
+        );
+        // No section, an empty one, one in code: no status.
+        assert_eq!(section_status("# T\n\nAccepted\n", "Status"), None);
+        assert_eq!(
+            section_status("## Status\n\n## Context\n\nx\n", "Status"),
+            None
+        );
+        assert_eq!(
+            section_status("```\n## Status\n\nAccepted\n```\n", "Status"),
+            None
+        );
     }
 
     #[test]

@@ -543,9 +543,9 @@ fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
         ]
     );
     assert!(
-        run.stderr
-            .starts_with("found 2 decision records in doc/adr/;")
-            && run.stderr.contains("next: `northstar -C "),
+        run.stderr.starts_with(
+            "found 2 decision records in doc/adr/ (statuses from their `## Status` sections);"
+        ) && run.stderr.contains("next: `northstar -C "),
         "{run:?}"
     );
     // One record writes its status in front matter: the statuses are the
@@ -574,12 +574,101 @@ fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
     );
 }
 
-/// Decision records in Nygard's format only (adr-tools' own repository):
-/// each keeps its status in a `## Status` section, none in front matter.
-/// A lifecycle would have put every record on the home page's roadmap as
-/// "later"; the recipe writes none, and says why.
+/// Decision records in Nygard's format (adr-tools' own repository): each
+/// keeps its status in a `## Status` section, none in front matter. The
+/// recipe reads the status from there, so the records are coloured and
+/// counted by it, the history tells when it changed, and a proposed
+/// record is on the roadmap. Records with no status anywhere get no
+/// lifecycle: it would put every one of them on the roadmap as "later".
 #[test]
-fn init_from_adr_without_front_matter_puts_no_record_on_the_roadmap() {
+fn init_from_adr_reads_nygard_statuses_from_their_section() {
+    let repo = Repo::empty();
+    let record = |n: u32, title: &str, status: &str| {
+        format!(
+            "# {n}. {title}\n\nDate: 2026-01-05\n\n## Status\n\n{status}\n\n## Context\n\nWhy.\n"
+        )
+    };
+    let git = crate::git::Git::init(repo.path());
+    repo.file(
+        "doc/adr/0001-record-architecture-decisions.md",
+        &record(1, "Record architecture decisions", "Accepted"),
+    )
+    .file(
+        "doc/adr/0002-use-rust.md",
+        &record(2, "Use Rust", "Proposed"),
+    );
+    git.commit("Two records", "2026-01-05");
+    repo.file(
+        "doc/adr/0002-use-rust.md",
+        &record(2, "Use Rust", "Accepted"),
+    )
+    .file(
+        "doc/adr/0003-use-zig.md",
+        &record(
+            3,
+            "Use Zig",
+            "Proposed\n\nSupersedes [2. Use Rust](0002-use-rust.md)",
+        ),
+    );
+    git.commit("Accept Rust; propose Zig", "2026-02-10");
+
+    let run = repo.run(&["init", "--from", "adr"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.starts_with(
+            "found 3 decision records in doc/adr/ (statuses from their `## Status` sections); wrote a config"
+        ),
+        "{run:?}"
+    );
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(
+        config.contains("    status: \"## Status\"") && config.contains("    lifecycle:\n"),
+        "{config}"
+    );
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
+    let run = repo.run(&["list", "adr", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let rows: Vec<(&str, &str)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap_or_default(),
+                d["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("0001-record-architecture-decisions", "accepted"),
+            ("0002-use-rust", "accepted"),
+            ("0003-use-zig", "proposed")
+        ]
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let site = out.path().join("site");
+    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let page = std::fs::read_to_string(site.join("adr/0002-use-rust.html")).expect("page");
+    assert!(page.contains("status proposed → accepted"), "{page}");
+    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    // The proposed record is the one on the roadmap; the accepted ones
+    // are done.
+    assert!(
+        home.contains("<h3>Later <span class=\"count\">1</span></h3><ul class=\"cards\">")
+            && home
+                .contains("<a class=\"card-title\" href=\"adr/0003-use-zig.html\">3. Use Zig</a>"),
+        "{home}"
+    );
+}
+
+/// Records with a status nowhere (no front matter, no `## Status`): no
+/// lifecycle, so none is on the roadmap.
+#[test]
+fn init_from_adr_without_any_status_puts_no_record_on_the_roadmap() {
     let repo = Repo::empty();
     for (n, title) in [(1, "Record architecture decisions"), (2, "Use Rust")] {
         repo.file(
@@ -587,21 +676,18 @@ fn init_from_adr_without_front_matter_puts_no_record_on_the_roadmap() {
                 "doc/adr/000{n}-{}.md",
                 title.to_lowercase().replace(' ', "-")
             ),
-            &format!("# {n}. {title}\n\nDate: 2026-01-05\n\n## Status\n\nAccepted\n"),
+            &format!("# {n}. {title}\n\n## Context\n\nWhy.\n"),
         );
     }
     let run = repo.run(&["init", "--from", "adr"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stderr.starts_with(
-            "found 2 decision records in doc/adr/ (no `status:` in front matter); wrote a config"
-        ),
+        run.stderr
+            .starts_with("found 2 decision records in doc/adr/ (no status found); wrote a config"),
         "{run:?}"
     );
     let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
     assert!(!config.contains("lifecycle:"), "{config}");
-    let check = repo.run(&["check", "--deny", "warnings"]);
-    assert_eq!(check.code, 0, "{check:?}");
     let out = tempfile::tempdir().expect("tempdir");
     let site = out.path().join("site");
     let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
