@@ -507,6 +507,7 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
             pos: key.pos,
             ..KindConfig::default()
         };
+        let mut section_pos = None;
         for (k, v) in entries(value, &format!("kind `{name}`"), KIND_KEYS)? {
             let field = k.as_str().unwrap_or("");
             match field {
@@ -521,7 +522,10 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                     let text = string(v, field)?;
                     match text.strip_prefix('#') {
                         Some(heading) => {
-                            let heading = heading.trim_start_matches('#').trim();
+                            let heading = heading
+                                .trim_matches(|c: char| c == '#' || c.is_whitespace())
+                                .trim_end_matches(':')
+                                .trim();
                             if heading.is_empty() {
                                 return Err(err(
                                     v.pos,
@@ -532,6 +536,7 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                             }
                             kind.status_section = Some(heading.to_string());
                             kind.status = Some("status".into());
+                            section_pos = Some(v.pos);
                         }
                         None => kind.status = Some(text),
                     }
@@ -540,6 +545,27 @@ fn parse_kinds(node: &Node, kinds: &mut BTreeMap<String, KindConfig>) -> Result<
                 "target" => kind.target = Some(string(v, field)?),
                 "public" => kind.public = boolean(v, field)?,
                 _ => kind.body = Some(string(v, field)?),
+            }
+        }
+        // A status from a section is read from the document's own body:
+        // one beside it (`body:`) is not read with its history, and a kind
+        // not found by `files` is not read as a kind by location.
+        if let Some(pos) = section_pos {
+            if let Some(body) = &kind.body {
+                return Err(err(
+                    pos,
+                    format!(
+                        "kind `{name}`: a status from a section is read from the document's own file, and its body is in `{body}` beside it: keep the status in a field"
+                    ),
+                ));
+            }
+            if kind.files.is_none() {
+                return Err(err(
+                    pos,
+                    format!(
+                        "kind `{name}`: a status from a section needs `files:`, the documents it is read from"
+                    ),
+                ));
             }
         }
         if !crate::schema::is_builtin(&name) && kind.schema.is_none() {
@@ -661,7 +687,7 @@ mod tests {
     fn a_status_read_from_a_section_names_its_heading() {
         let kind = |status: &str| {
             parse(&format!(
-                "product: P\nkinds:\n  adr:\n    schema: s.json\n    status: \"{status}\"\n"
+                "product: P\nkinds:\n  adr:\n    schema: s.json\n    files: \"doc/*.md\"\n    status: \"{status}\"\n"
             ))
         };
         let adr = kind("## Status").expect("config");
@@ -671,9 +697,32 @@ mod tests {
         let plain = kind("stage").expect("config");
         assert_eq!(plain.kinds["adr"].status.as_deref(), Some("stage"));
         assert_eq!(plain.kinds["adr"].status_section, None);
+        let closed = kind("## Status: ##").expect("config");
+        assert_eq!(
+            closed.kinds["adr"].status_section.as_deref(),
+            Some("Status")
+        );
         let err = kind("##").expect_err("no heading");
-        assert_eq!((err.pos.line, err.pos.col), (5, 13));
+        assert_eq!((err.pos.line, err.pos.col), (6, 13));
         assert!(err.message.contains("names no section"), "{}", err.message);
+        let beside = parse(
+            "product: P\nkinds:\n  adr:\n    schema: s.json\n    files: \"doc/*/adr.yaml\"\n    body: README.md\n    status: \"## Status\"\n",
+        )
+        .expect_err("a body beside");
+        assert_eq!((beside.pos.line, beside.pos.col), (7, 13));
+        assert!(
+            beside.message.contains("keep the status in a field"),
+            "{}",
+            beside.message
+        );
+        let unlocated =
+            parse("product: P\nkinds:\n  adr:\n    schema: s.json\n    status: \"## Status\"\n")
+                .expect_err("no files");
+        assert!(
+            unlocated.message.contains("needs `files:`"),
+            "{}",
+            unlocated.message
+        );
     }
 
     #[test]

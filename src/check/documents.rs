@@ -186,12 +186,13 @@ pub fn identify(raw: &RawDoc, registry: &Registry, config: &Config) -> Option<Id
         // matter gives none.
         if let Some(section) = &loc.status_section
             && !obj.contains_key("status")
-            && let Some(status) = raw
-                .body
-                .as_ref()
-                .and_then(|(text, _, _)| markdown::section_status(text, section))
+            && let Some((text, first_line, _)) = &raw.body
+            && let Some((status, line)) = markdown::section_status(text, section)
         {
             obj.insert("status".into(), Value::String(status));
+            // Diagnostics about it point at the line it was read from.
+            let line = first_line.saturating_add(u32::try_from(line).unwrap_or(u32::MAX));
+            spans.set_value("/status", Pos::new(line, 1));
         }
         if let Some(title_field) = &loc.title
             && title_field != "title"

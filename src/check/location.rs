@@ -75,13 +75,18 @@ fn fields(config: &Config, registry: &Registry, sink: &mut Sink<'_>) {
             if schema.fields.contains(field) {
                 continue;
             }
+            // A status read from a section is the field `status`.
+            let written = match (&kind.status_section, setting) {
+                (Some(section), "status") => {
+                    format!("\"## {section}\"` gives the field `{field}`, which")
+                }
+                _ => format!("{field}` names a field"),
+            };
             let mut d = Diagnostic::new(
                 Rule::KindLocation,
                 FILE_NAME,
                 kind.pos,
-                format!(
-                    "kind `{name}`: `{setting}: {field}` names a field its schema does not declare"
-                ),
+                format!("kind `{name}`: `{setting}: {written} its schema does not declare"),
             )
             .note(format!(
                 "no {name} is read as having a {setting} until the schema declares `{field}`"

@@ -470,7 +470,9 @@ fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
             }
         }
     }
-    // A kind whose statuses map onto the lifecycle starts at the earliest.
+    // A kind whose statuses map onto the lifecycle starts at the earliest:
+    // in its status section where it reads the status from one.
+    let mut status_section = String::new();
     if let Some(k) = located {
         let field = project.config.status_field(kind);
         let earliest = k.lifecycle.iter().min_by_key(|(_, to)| {
@@ -479,7 +481,14 @@ fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
                 .position(|l| l == to)
                 .unwrap_or(usize::MAX)
         });
-        if let Some((value, _)) = earliest
+        if let (Some((value, _)), Some(section)) = (earliest, &k.status_section) {
+            let mut word = value.chars();
+            let word: String = word
+                .next()
+                .map(|c| c.to_uppercase().chain(word).collect())
+                .unwrap_or_default();
+            status_section = format!("\n## {section}\n\n{word}\n");
+        } else if let Some((value, _)) = earliest
             && !fm.lines().any(|l| l.starts_with(&format!("{field}:")))
         {
             fm.push_str(&format!("{}: {}\n", yaml_str(field), yaml_str(value)));
@@ -495,7 +504,7 @@ fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
     } else {
         String::new()
     };
-    let body = format!("{heading}{}", body(kind, &sections));
+    let body = format!("{heading}{}{status_section}", body(kind, &sections));
     if fm.is_empty() {
         body.trim_start().to_string()
     } else {

@@ -124,7 +124,8 @@ pub fn read_seen(
     // So does a kind whose status is a section's.
     let status = located
         .and_then(|k| k.status_section.as_deref())
-        .and_then(|s| crate::parse::markdown::section_status(body, s));
+        .and_then(|s| crate::parse::markdown::section_status(body, s))
+        .map(|(status, _)| status);
     let key = (path.to_string(), yaml.to_string(), heading, status);
     if let Some(snaps) = seen.0.get(&key) {
         let mut snaps = snaps.clone();

@@ -167,18 +167,22 @@ pub fn title_heading(body: &str) -> Option<String> {
     headings(body).map(|(text, _)| text)
 }
 
-/// The status a body's section headed `heading` (compared without case)
-/// gives: the first word of the first paragraph under it, lower-cased,
-/// without the punctuation around it. Decision records in Nygard's format
-/// keep their status so (`## Status` then `Accepted`, or `Superseded by
-/// [5. …](…)`). None when there is no such section, or another heading
-/// comes before any paragraph.
-pub fn section_status(body: &str, heading: &str) -> Option<String> {
+/// The status a body's section headed `heading` (compared without case or
+/// a closing colon) gives, and the line of the body it is on (0 for the
+/// first): the first word of the first paragraph or list item under it
+/// that starts with a letter and is not the heading's own word
+/// (`Status: Accepted`), lower-cased, without the punctuation around it.
+/// Decision records in Nygard's format keep their status so (`## Status`
+/// then `Accepted`, or `Superseded by [5. …](…)`). None when there is no
+/// such section, or another heading comes before any paragraph.
+pub fn section_status(body: &str, heading: &str) -> Option<(String, usize)> {
     let fenced = github_fences(body);
+    let heading = heading.trim().trim_end_matches(':');
+    let named = |h: &str| h.trim().trim_end_matches(':').eq_ignore_ascii_case(heading);
     let mut open: Option<String> = None;
     let mut found = false;
-    let mut words: Option<String> = None;
-    for event in Parser::new_ext(&fenced, options()) {
+    let mut words: Option<(String, usize)> = None;
+    for (event, range) in Parser::new_ext(&fenced, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 if found {
@@ -187,33 +191,35 @@ pub fn section_status(body: &str, heading: &str) -> Option<String> {
                 open = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => {
-                found = open
-                    .take()
-                    .is_some_and(|h| h.trim().eq_ignore_ascii_case(heading.trim()));
+                found = open.take().is_some_and(|h| named(&h));
             }
-            Event::Start(Tag::Paragraph) if found => words = Some(String::new()),
-            Event::End(TagEnd::Paragraph) if words.is_some() => break,
+            Event::Start(Tag::Paragraph | Tag::Item) if found && words.is_none() => {
+                words = Some((String::new(), range.start));
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) if words.is_some() => break,
             Event::Text(t) | Event::Code(t) => {
                 if let Some(h) = open.as_mut() {
                     h.push_str(&t);
-                } else if let Some(w) = words.as_mut() {
+                } else if let Some((w, _)) = words.as_mut() {
                     w.push_str(&t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(w) = words.as_mut() {
+                if let Some((w, _)) = words.as_mut() {
                     w.push(' ');
                 }
             }
             _ => {}
         }
     }
-    let word = words?
+    let (text, start) = words?;
+    let word = text
         .split_whitespace()
-        .next()?
-        .trim_matches(|c: char| !c.is_alphanumeric())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .find(|w| w.starts_with(char::is_alphabetic) && !named(w))?
         .to_lowercase();
-    (!word.is_empty()).then_some(word)
+    let line = fenced[..start].matches('\n').count();
+    Some((word, line))
 }
 
 /// How much of a body [`title_heading`] reads first: a title is nearly
@@ -490,36 +496,32 @@ mod tests {
 
     #[test]
     fn a_status_is_the_first_word_under_its_section() {
+        let word = |body: &str| section_status(body, "Status").map(|(w, _)| w);
         let nygard =
             "# 2. Use Rust\n\nDate: 2026-01-05\n\n## Status\n\nAccepted\n\n## Context\n\nx\n";
         assert_eq!(
-            section_status(nygard, "Status").as_deref(),
-            Some("accepted")
-        );
-        assert_eq!(
-            section_status(nygard, "status").as_deref(),
-            Some("accepted")
+            section_status(nygard, "status"),
+            Some(("accepted".to_string(), 6))
         );
         let superseded = "## Status\n\nSuperseded by [5. Use Zig](0005-use-zig.md)\n";
-        assert_eq!(
-            section_status(superseded, "Status").as_deref(),
-            Some("superseded")
-        );
+        assert_eq!(word(superseded).as_deref(), Some("superseded"));
         let styled = "## Status\n\n**Proposed**, see below.\n";
-        assert_eq!(
-            section_status(styled, "Status").as_deref(),
-            Some("proposed")
-        );
+        assert_eq!(word(styled).as_deref(), Some("proposed"));
+        // The forms other records use: a colon, a list, the heading's word
+        // or a date first, a comment before.
+        for body in [
+            "## Status:\n\nAccepted\n",
+            "## Status\n\n* Accepted\n* 2020-01-01\n",
+            "## Status\n\nStatus: Accepted\n",
+            "## Status\n\n2020-01-01: Accepted\n",
+            "## Status\n\n<!-- one of: proposed, accepted -->\n\nAccepted\n",
+        ] {
+            assert_eq!(word(body).as_deref(), Some("accepted"), "{body}");
+        }
         // No section, an empty one, one in code: no status.
-        assert_eq!(section_status("# T\n\nAccepted\n", "Status"), None);
-        assert_eq!(
-            section_status("## Status\n\n## Context\n\nx\n", "Status"),
-            None
-        );
-        assert_eq!(
-            section_status("```\n## Status\n\nAccepted\n```\n", "Status"),
-            None
-        );
+        assert_eq!(word("# T\n\nAccepted\n"), None);
+        assert_eq!(word("## Status\n\n## Context\n\nx\n"), None);
+        assert_eq!(word("```\n## Status\n\nAccepted\n```\n"), None);
     }
 
     #[test]

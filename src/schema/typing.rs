@@ -35,6 +35,12 @@ impl Spans {
         }
     }
 
+    /// Records where the value at `ptr` was read from, for a value that
+    /// is not in the front matter (a status read from a section).
+    pub fn set_value(&mut self, ptr: &str, pos: Pos) {
+        self.values.insert(ptr.to_string(), pos);
+    }
+
     /// Where the key of the member at `ptr` is, if it is an object member.
     pub fn key(&self, ptr: &str) -> Option<Pos> {
         self.keys.get(ptr).copied()

@@ -868,6 +868,46 @@ fn a_title_from_a_body_beside_is_never_the_kind_s_file_name() {
     assert_eq!(rows, [("cache", "Cache layout"), ("search", "")]);
 }
 
+/// A status read from a section that the schema refuses is reported at
+/// the line it was read from, not at the top of the file.
+#[test]
+fn a_status_from_a_section_is_reported_where_it_is_written() {
+    let repo = Repo::base();
+    repo.file(
+        "northstar.yaml",
+        "product: Test Product\ntoday: 2026-11-01\nkinds:\n  adr:\n    schema: schema/adr.json\n    files: \"doc/adr/*.md\"\n    title: \"#\"\n    status: \"## Status\"\n    lifecycle: { proposed: discovery, accepted: shipped }\n",
+    )
+    .file(
+        "schema/adr.json",
+        r#"{"type": "object", "properties": {"date": {"type": "string"}, "status": {"enum": ["proposed", "accepted"]}}}"#,
+    )
+    .file(
+        "doc/adr/0001-one.md",
+        "---\ndate: 2026-01-05\n---\n# 1. One\n\n## Status\n\nMaybe, later\n",
+    );
+    let found: Vec<(String, String, u64, u64)> = repo
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "schema".to_string(),
+            "doc/adr/0001-one.md".to_string(),
+            8,
+            1
+        )]
+    );
+}
+
 /// A problem in the body file of a kind by location (a KEP's README.md)
 /// is shown like any other: under its position, the source line and a
 /// caret.

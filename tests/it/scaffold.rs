@@ -563,7 +563,7 @@ fn init_from_adr_adopts_decision_records_and_new_numbers_the_next() {
     assert!(path.ends_with("doc/adr/0003-drop-the-cache.md"), "{path}");
     assert_eq!(
         std::fs::read_to_string(&path).expect("read"),
-        "---\n# optional: date, deciders, status\nstatus: proposed\n---\n\n# Drop the cache\n\nTODO: describe it here.\n"
+        "# Drop the cache\n\nTODO: describe it here.\n\n## Status\n\nProposed\n"
     );
     let check = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(check.code, 0, "{check:?}");
@@ -654,6 +654,15 @@ fn init_from_adr_reads_nygard_statuses_from_their_section() {
     assert_eq!(run.code, 0, "{run:?}");
     let page = std::fs::read_to_string(site.join("adr/0002-use-rust.html")).expect("page");
     assert!(page.contains("status proposed → accepted"), "{page}");
+    // `new` writes the status where the records keep it.
+    let path = new(&repo, &["adr", "Use Go"]);
+    assert!(path.ends_with("doc/adr/0004-use-go.md"), "{path}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "# Use Go\n\nTODO: describe it here.\n\n## Status\n\nProposed\n"
+    );
+    let check = repo.run(&["check", "--deny", "warnings"]);
+    assert_eq!(check.code, 0, "{check:?}");
     let home = std::fs::read_to_string(site.join("index.html")).expect("home");
     // The proposed record is the one on the roadmap; the accepted ones
     // are done.
