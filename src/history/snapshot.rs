@@ -240,19 +240,26 @@ mod tests {
         assert_eq!(seen.0.len(), 3, "f-1 twice (two front matters), f-2 once");
     }
 
+    /// A config of one kind by location, `settings` under it, with an open
+    /// schema, and its registry.
+    fn open_kind(kind: &str, settings: &str) -> (Config, Registry) {
+        let config = crate::config::parse(&format!(
+            "product: p\nkinds:\n  {kind}:\n    schema: s.json\n{settings}"
+        ))
+        .expect("config");
+        let schemas = std::collections::BTreeMap::from([(
+            kind.to_string(),
+            r#"{"type": "object"}"#.to_string(),
+        )]);
+        let registry = Registry::new(&config.kinds, &schemas).expect("registry");
+        (config, registry)
+    }
+
     /// A kind titled by the body's first heading: a version with the same
     /// front matter but another heading has another title, memo or not.
     #[test]
     fn seen_front_matter_keeps_a_title_taken_from_the_heading() {
-        let config = crate::config::parse(
-            "product: p\nkinds:\n  rfc:\n    schema: s.json\n    files: \"text/*.md\"\n    title: \"#\"\n",
-        )
-        .expect("config");
-        let schemas = std::collections::BTreeMap::from([(
-            "rfc".to_string(),
-            r#"{"type": "object"}"#.to_string(),
-        )]);
-        let registry = Registry::new(&config.kinds, &schemas).expect("registry");
+        let (config, registry) = open_kind("rfc", "    files: \"text/*.md\"\n    title: \"#\"\n");
         let mut seen = Seen::default();
         let mut titles = Vec::new();
         for heading in ["Foo", "Foo v2", "Foo"] {
@@ -286,15 +293,10 @@ mod tests {
     /// another status, memo or not.
     #[test]
     fn seen_front_matter_keeps_a_status_taken_from_its_section() {
-        let config = crate::config::parse(
-            "product: p\nkinds:\n  adr:\n    schema: s.json\n    files: \"doc/*.md\"\n    status: \"## Status\"\n",
-        )
-        .expect("config");
-        let schemas = std::collections::BTreeMap::from([(
-            "adr".to_string(),
-            r#"{"type": "object"}"#.to_string(),
-        )]);
-        let registry = Registry::new(&config.kinds, &schemas).expect("registry");
+        let (config, registry) = open_kind(
+            "adr",
+            "    files: \"doc/*.md\"\n    status: \"## Status\"\n",
+        );
         let mut seen = Seen::default();
         let mut statuses = Vec::new();
         for status in ["Proposed", "Accepted", "Proposed"] {

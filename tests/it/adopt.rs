@@ -790,28 +790,19 @@ fn rfcs_without_a_level_1_heading_are_titled_by_their_file_names() {
     assert!(!config.contains("lifecycle:"), "{config}");
     let run = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let run = repo.run(&["list", "rfc", "--format", "json"]);
-    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let titles: Vec<&str> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| d["title"].as_str().unwrap_or_default())
-        .collect();
-    assert_eq!(titles, ["Private fields", "Opt in builtin traits"]);
+    assert_eq!(
+        repo.list("rfc", &["title"]),
+        [["Private fields"], ["Opt in builtin traits"]]
+    );
 
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let page =
-        std::fs::read_to_string(site.join("rfc/0019-opt-in-builtin-traits.html")).expect("page");
+    let site = crate::common::build(&repo, &[]);
+    let page = site.read("rfc/0019-opt-in-builtin-traits.html");
     assert!(page.contains("<h1>Opt in builtin traits</h1>"), "{page}");
     assert!(page.contains(">Summary</h2>"), "{page}");
-    let changes = std::fs::read_to_string(site.join("changes.html")).expect("changes");
+    let changes = site.read("changes.html");
     assert!(changes.contains("Opt in builtin traits"), "{changes}");
     assert!(!changes.contains(">Summary<"), "{changes}");
-    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    let home = site.read("index.html");
     assert!(!home.contains("Later"), "{home}");
 }
 
@@ -851,21 +842,10 @@ fn a_title_from_a_body_beside_is_never_the_kind_s_file_name() {
     .file("specs/cache/README.md", "# Cache layout\n\n## Summary\n")
     .file("specs/search/spec.yaml", "owner: bob\n")
     .file("specs/search/README.md", "## Summary\n\nNo title.\n");
-    let run = repo.run(&["list", "spec", "--format", "json"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let rows: Vec<(&str, &str)> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| {
-            (
-                d["id"].as_str().unwrap_or_default(),
-                d["title"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(rows, [("cache", "Cache layout"), ("search", "")]);
+    assert_eq!(
+        repo.list("spec", &["id", "title"]),
+        [["cache", "Cache layout"], ["search", ""]]
+    );
 }
 
 /// A status read from a section that the schema refuses is reported at

@@ -118,6 +118,26 @@ impl Repo {
         v.as_array().cloned().unwrap_or_default()
     }
 
+    /// `list KIND --format json`, each document as the text of `fields`
+    /// (empty where absent), in the list's order.
+    pub fn list(&self, kind: &str, fields: &[&str]) -> Vec<Vec<String>> {
+        let run = self.run(&["list", kind, "--format", "json"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let list: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("bad json ({e}): {}", run.stdout));
+        list.as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|d| {
+                fields
+                    .iter()
+                    .map(|f| d[*f].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Diagnostics of one rule as [`told`] gives them.
     pub fn told(&self, rule: &str) -> Vec<Told> {
         told(&self.diagnostics(), rule)

@@ -153,16 +153,8 @@ fn an_e_mail_autolink_is_a_mailto_link_not_a_file() {
         .map(|d| d["message"].as_str().unwrap_or_default().to_string())
         .collect();
     assert_eq!(broken, ["link to missing file `gone.md`"]);
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&[
-        "build",
-        "--allow-errors",
-        "-o",
-        site.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let page = std::fs::read_to_string(site.join("decision/d4.html")).expect("d4 page");
+    let site = crate::common::build(&repo, &["--allow-errors"]);
+    let page = site.read("decision/d4.html");
     assert!(
         page.contains(
             "<a href=\"mailto:ada@example.com\" rel=\"noopener noreferrer\">ada@example.com</a>"

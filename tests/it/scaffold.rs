@@ -627,32 +627,16 @@ fn init_from_adr_reads_nygard_statuses_from_their_section() {
     );
     let check = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(check.code, 0, "{check:?}");
-    let run = repo.run(&["list", "adr", "--format", "json"]);
-    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let rows: Vec<(&str, &str)> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| {
-            (
-                d["id"].as_str().unwrap_or_default(),
-                d["status"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
     assert_eq!(
-        rows,
+        repo.list("adr", &["id", "status"]),
         [
-            ("0001-record-architecture-decisions", "accepted"),
-            ("0002-use-rust", "accepted"),
-            ("0003-use-zig", "proposed")
+            ["0001-record-architecture-decisions", "accepted"],
+            ["0002-use-rust", "accepted"],
+            ["0003-use-zig", "proposed"]
         ]
     );
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let page = std::fs::read_to_string(site.join("adr/0002-use-rust.html")).expect("page");
+    let site = crate::common::build(&repo, &[]);
+    let page = site.read("adr/0002-use-rust.html");
     assert!(page.contains("status proposed → accepted"), "{page}");
     // `new` writes the status where the records keep it.
     let path = new(&repo, &["adr", "Use Go"]);
@@ -663,7 +647,7 @@ fn init_from_adr_reads_nygard_statuses_from_their_section() {
     );
     let check = repo.run(&["check", "--deny", "warnings"]);
     assert_eq!(check.code, 0, "{check:?}");
-    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    let home = site.read("index.html");
     // The proposed record is the one on the roadmap; the accepted ones
     // are done.
     assert!(
@@ -697,11 +681,8 @@ fn init_from_adr_without_any_status_puts_no_record_on_the_roadmap() {
     );
     let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
     assert!(!config.contains("lifecycle:"), "{config}");
-    let out = tempfile::tempdir().expect("tempdir");
-    let site = out.path().join("site");
-    let run = repo.run(&["build", "-o", site.to_str().expect("utf-8")]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let home = std::fs::read_to_string(site.join("index.html")).expect("home");
+    let site = crate::common::build(&repo, &[]);
+    let home = site.read("index.html");
     assert!(!home.contains("Later"), "{home}");
     assert!(home.contains("ADRs"), "{home}");
 }
