@@ -127,6 +127,12 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         .map(|s| json!({"title": s.title, "href": Index::page(s), "period": s.str("period"), "pillars": s.data.get("pillars")}))
         .collect();
     let board = now_next_later(ctx, "", HOME_CARDS);
+    // A board of three empty columns says something of a product plan
+    // (nothing planned); of a repository of records all decided it is
+    // noise, and home leaves it out.
+    let glance = has_roadmap(ctx.config, ctx.index)
+        && (ctx.index.of_kind("feature").next().is_some()
+            || roadmap_docs(ctx).iter().any(|d| ctx.horizon(d).is_some()));
     json!({
         "vision": product.and_then(|p| p.str("vision")),
         "problem": product.and_then(|p| p.str("problem")),
@@ -135,7 +141,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
         "strategies": strategies,
         "objectives": objectives_summary(ctx, ""),
         "board": board,
-        "has_features": has_roadmap(ctx.config, ctx.index),
+        "has_features": glance,
         "kinds": own_kinds(ctx),
         "changes": changes,
         "risks": diags.map(|d| Risks::new(ctx, d).summary()),

@@ -888,6 +888,31 @@ fn a_status_from_a_section_is_reported_where_it_is_written() {
     );
 }
 
+/// Home of a repository whose records are all decided (every one maps
+/// to shipped or declined): no board of three empty columns, though the
+/// roadmap page stays; one open record brings the board back.
+#[test]
+fn home_leaves_out_an_empty_board_of_decided_records() {
+    let repo = Repo::empty();
+    repo.file(
+        "northstar.yaml",
+        "product: Records\ntoday: 2026-11-01\nrules:\n  single-product: off\nkinds:\n  adr:\n    schema: schema/adr.json\n    files: \"doc/*.md\"\n    title: \"#\"\n    lifecycle: { proposed: discovery, accepted: shipped, rejected: declined }\n",
+    )
+    .file(
+        "schema/adr.json",
+        r#"{"type": "object", "properties": {"status": {"type": "string"}}}"#,
+    )
+    .file("doc/0001-one.md", "---\nstatus: accepted\n---\n# One\n")
+    .file("doc/0002-two.md", "---\nstatus: rejected\n---\n# Two\n");
+    let home = crate::common::build(&repo, &[]).read("index.html");
+    assert!(!home.contains("Roadmap at a glance"), "{home}");
+    assert!(home.contains(">Roadmap</a>"), "{home}");
+    repo.file("doc/0003-three.md", "---\nstatus: proposed\n---\n# Three\n");
+    let home = crate::common::build(&repo, &[]).read("index.html");
+    assert!(home.contains("Roadmap at a glance"), "{home}");
+    assert!(home.contains(">Three</a>"), "{home}");
+}
+
 /// A problem in the body file of a kind by location (a KEP's README.md)
 /// is shown like any other: under its position, the source line and a
 /// caret.
