@@ -356,6 +356,98 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
     assert_eq!(h1, json!(1), "the title shows twice");
 }
 
+/// A repository of decision records in Nygard's format, adopted with
+/// `init --from adr`: statuses from `## Status`, one record without a
+/// level-1 heading (titled by its file's name), an author's e-mail as an
+/// autolink, every record decided (home without a board). Home, the list
+/// and a record pass axe light and dark, a record fits a phone, and its
+/// title shows once. Screenshots (light, dark, phone) go to
+/// `target/screenshots/records-*.png`.
+#[test]
+fn a_decision_records_site_passes_axe_and_fits_a_phone() {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            "records site test",
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver)",
+        );
+        return;
+    };
+    let Some(axe) = axe_script() else {
+        skip_unless_ci(
+            "records site test",
+            "axe-core is not installed (cd tests/axe && npm ci)",
+        );
+        return;
+    };
+    let repo = Repo::empty();
+    repo.file(
+        "doc/adr/0001-record-architecture-decisions.md",
+        "# 1. Record architecture decisions\n\nDate: 2026-01-05\n\nAuthor: Ada Lovelace <ada@example.com>\n\n## Status\n\nAccepted\n\n## Context\n\nWe need to record the architectural decisions made on this project.\n",
+    )
+    .file(
+        "doc/adr/0002-use-a-rather-long-and-unbroken-name-for-a-decision.md",
+        "Date: 2026-02-01\n\n## Status\n\nSuperseded by [1. Record architecture decisions](0001-record-architecture-decisions.md)\n\n## Context\n\nWith `inline_code_that_is_rather_long_and_unbroken` in it.\n",
+    );
+    let git = Git::init(repo.path());
+    git.commit("Two records", "2026-02-01");
+    let run = repo.run(&["init", "--from", "adr"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = site.path().join("site");
+    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+
+    let profile = tempfile::tempdir().expect("tempdir");
+    let driver = Driver::start(&driver_bin);
+    let s = driver.session(&browser_bin, profile.path());
+    s.size(1280, 900);
+    let record = "adr/0002-use-a-rather-long-and-unbroken-name-for-a-decision.html";
+    let failures = axe_failures(
+        &s,
+        &axe,
+        &out,
+        &[
+            "index.html",
+            "adr/index.html",
+            "adr/0001-record-architecture-decisions.html",
+            record,
+        ],
+    );
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
+        failures.join("\n")
+    );
+
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).expect("mkdir target/screenshots");
+    s.open(&out.join("index.html"));
+    s.viewport_shot(&shots.join("records-home-light.png"));
+    s.dark(true);
+    s.open(&out.join("adr/0001-record-architecture-decisions.html"));
+    s.viewport_shot(&shots.join("records-adr-dark.png"));
+    s.dark(false);
+    s.phone(true);
+    s.open(&out.join(record));
+    s.viewport_shot(&shots.join("records-adr-phone.png"));
+    let widths = s.script(
+        "return [document.documentElement.scrollWidth, window.innerWidth,\
+         Math.ceil(document.querySelector('h1').getBoundingClientRect().right)];",
+    );
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64() && widths[2].as_u64() <= widths[1].as_u64(),
+        "wider than the phone (page, window, title's right edge): {widths}"
+    );
+    let h1 =
+        s.script("return [...document.querySelectorAll('h1')].map(h => h.textContent.trim());");
+    assert_eq!(
+        h1,
+        json!(["Use a rather long and unbroken name for a decision"]),
+        "the title from the file's name, once"
+    );
+}
+
 /// Runs axe and answers its serious and critical violations as strings:
 /// rule id, impact, then each element's selector and what is wrong.
 const AXE_RUN: &str = r#"
