@@ -74,10 +74,10 @@ fn title_from_file(file: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => name.to_string(),
+    if words.is_empty() {
+        name.to_string()
+    } else {
+        crate::config::capitalised(&words)
     }
 }
 

@@ -482,11 +482,7 @@ fn document(project: &Project, kind: &str, title: &str, ctx: &Ctx) -> String {
                 .unwrap_or(usize::MAX)
         });
         if let (Some((value, _)), Some(section)) = (earliest, &k.status_section) {
-            let mut word = value.chars();
-            let word: String = word
-                .next()
-                .map(|c| c.to_uppercase().chain(word).collect())
-                .unwrap_or_default();
+            let word = crate::config::capitalised(value);
             status_section = format!("\n## {section}\n\n{word}\n");
         } else if let Some((value, _)) = earliest
             && !fm.lines().any(|l| l.starts_with(&format!("{field}:")))

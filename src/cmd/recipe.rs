@@ -92,10 +92,13 @@ fn name(path: &str) -> &str {
 
 /// Whether a Markdown file opens with front matter.
 fn has_front_matter(root: &Path, rel: &str) -> bool {
-    std::fs::read_to_string(root.join(rel)).is_ok_and(|t| {
-        let t = t.strip_prefix('\u{feff}').unwrap_or(&t);
-        t.starts_with("---\n") || t.starts_with("---\r\n")
-    })
+    opens_with_front_matter(&read(root, rel))
+}
+
+/// Whether `text` opens with front matter.
+fn opens_with_front_matter(text: &str) -> bool {
+    let t = text.strip_prefix('\u{feff}').unwrap_or(text);
+    t.starts_with("---\n") || t.starts_with("---\r\n")
 }
 
 /// The specs of a layout in `folder`, or why there are none.
@@ -205,7 +208,7 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
             // accepted ones); Ember's carry their stage in it.
             let staged = found
                 .iter()
-                .any(|p| has_front_matter(root, p) && value_of(root, p, "stage:").is_some());
+                .any(|p| front_matter_value(&read(root, p), "stage:").is_some());
             rfc(root, &folder, glob, n, staged)
         }
         Layout::Adr => {
@@ -216,13 +219,13 @@ pub(super) fn recipe(root: &Path, layout: Layout, given: Option<&str>) -> Result
             // Records in Nygard's format keep their status in a `## Status`
             // section, others in front matter; without a status in any, a
             // lifecycle would put every record on the roadmap as "later".
-            let statused = found
+            let texts: Vec<String> = found.iter().map(|p| read(root, p)).collect();
+            let statused = texts
                 .iter()
-                .any(|p| has_front_matter(root, p) && status_of(root, p).is_some());
-            let sectioned = found.iter().any(|p| {
-                std::fs::read_to_string(root.join(p))
-                    .is_ok_and(|t| crate::parse::markdown::section_status(&t, "Status").is_some())
-            });
+                .any(|t| front_matter_value(t, "status:").is_some());
+            let sectioned = texts
+                .iter()
+                .any(|t| crate::parse::markdown::section_status(t, "Status").is_some());
             if sectioned {
                 config.push_str(ADR_SECTION_STATUS);
             }
@@ -339,15 +342,23 @@ const STATUS_WORDS: &[(&str, &str)] = &[
     ("abandoned", "declined"),
 ];
 
-/// The `status:` of a front matter, as written (plain, first line).
+/// The `status:` of a file's front matter, as written (plain, first line).
 fn status_of(root: &Path, rel: &str) -> Option<String> {
-    value_of(root, rel, "status:")
+    front_matter_value(&read(root, rel), "status:")
 }
 
-/// The value of `key` (with its colon) in a front matter, as written
-/// (plain, first line).
-fn value_of(root: &Path, rel: &str, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(root.join(rel)).ok()?;
+/// A file's text; empty when it does not read.
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_default()
+}
+
+/// The value of `key` (with its colon) in the front matter `text` opens
+/// with, as written (plain, first line); None without front matter (a
+/// body line `status: x` is not one).
+fn front_matter_value(text: &str, key: &str) -> Option<String> {
+    if !opens_with_front_matter(text) {
+        return None;
+    }
     let fm = text.split("\n---").next()?;
     fm.lines().find_map(|l| {
         let v = l.strip_prefix(key)?;
@@ -552,11 +563,10 @@ kinds:
     plural: ADRs
 ";
 
-/// The statuses of records that write them in front matter, as the
-/// lifecycle.
 /// Where records in Nygard's format keep their status.
 const ADR_SECTION_STATUS: &str = "    status: \"## Status\"          # `status:` in front matter, else the first word under `## Status`\n";
 
+/// The statuses of records, as the lifecycle.
 const ADR_STATUS_CONFIG: &str = "    lifecycle:
       proposed: discovery
       accepted: shipped

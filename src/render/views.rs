@@ -132,7 +132,7 @@ pub fn home(ctx: &Ctx<'_>, changes: Vec<Value>, diags: Option<&[Diagnostic]>) ->
     // noise, and home leaves it out.
     let glance = has_roadmap(ctx.config, ctx.index)
         && (ctx.index.of_kind("feature").next().is_some()
-            || roadmap_docs(ctx).iter().any(|d| ctx.horizon(d).is_some()));
+            || board.iter().any(|c| c["count"].as_u64() > Some(0)));
     json!({
         "vision": product.and_then(|p| p.str("vision")),
         "problem": product.and_then(|p| p.str("problem")),

@@ -69,7 +69,7 @@ pub fn read_schemas(root: &Path, config: &Config) -> Result<BTreeMap<String, Str
 /// folders: like gitignore's, `*.draft.md` leaves out drafts at any
 /// depth and `drafts/*` all that is below `drafts/`, and leaving out too
 /// little would publish what was meant to stay out.
-pub fn glob(pattern: &str, within_folder: bool) -> Result<Glob, globset::Error> {
+fn glob(pattern: &str, within_folder: bool) -> Result<Glob, globset::Error> {
     GlobBuilder::new(pattern)
         .literal_separator(within_folder)
         .build()

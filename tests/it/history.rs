@@ -4,7 +4,7 @@
 //! `plan.json` (`documents[].history`), the changes page, document pages, the
 //! feed and `check --format json`.
 
-use crate::common::{Repo, decode_html, html_text, run_in};
+use crate::common::{Repo, decode_html, html_text, replace_bytes, run_in};
 use crate::git::{BOB, CAROL, Git, Who};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -1901,9 +1901,6 @@ fn cache_path(repo: &Repo) -> PathBuf {
 fn cache_records(path: &std::path::Path) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(path).expect("cache file");
     northstar::history::store::commits::records(&bytes)
-        .into_iter()
-        .map(<[u8]>::to_vec)
-        .collect()
 }
 
 /// The replayed state at HEAD, beside the per-commit cache.
@@ -1919,27 +1916,7 @@ fn state_head(repo: &Repo) -> String {
         .1
 }
 
-/// `bytes` with every `from` replaced by `to` (of the same length, so
-/// a binary file stays well-formed).
-fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    assert_eq!(from.len(), to.len());
-    let mut out = bytes.to_vec();
-    let mut found = false;
-    let mut i = 0;
-    while i + from.len() <= out.len() {
-        if &out[i..i + from.len()] == from {
-            out[i..i + from.len()].copy_from_slice(to);
-            found = true;
-            i += from.len();
-        } else {
-            i += 1;
-        }
-    }
-    assert!(found, "not found");
-    out
-}
-
-/// A state file edited as [`replace_bytes`] does, with its closing
+/// A state file edited as `replace_bytes` does, with its closing
 /// checksum made to match again: a deliberate edit rather than damage.
 fn edit_state(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let body = &bytes[..bytes.len() - 8];
@@ -1964,7 +1941,7 @@ fn history_is_cached_by_commit_and_a_rebuild_reads_from_the_cache() {
         records.iter().map(|r| r.len() + 12).sum::<usize>(),
         bytes.len()
     );
-    let (format, fingerprint) = commits::header(records[0]).expect("header");
+    let (format, fingerprint) = commits::header(&records[0]).expect("header");
     assert!(format > 0 && !fingerprint.is_empty());
     let ids: Vec<String> = records[1..]
         .iter()

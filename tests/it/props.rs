@@ -186,7 +186,7 @@ static CACHE: LazyLock<(Vec<u8>, String)> = LazyLock::new(|| {
     let bytes = std::fs::read(repo.join(".git/northstar/history.bin")).expect("cache written");
     let records = northstar::history::store::commits::records(&bytes);
     let (_, fingerprint) =
-        northstar::history::store::commits::header(records[0]).expect("a header");
+        northstar::history::store::commits::header(&records[0]).expect("a header");
     (bytes, fingerprint)
 });
 

@@ -225,22 +225,10 @@ pub fn tail(path: &Path, fingerprint: &str, from: u64) -> HashMap<String, Commit
 /// The contents of the records at the start of a cache file's `bytes`, in
 /// order, as far as they read whole with matching checksums (for tools
 /// and tests that look at the cache).
-pub fn records(bytes: &[u8]) -> Vec<&[u8]> {
+pub fn records(mut bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let mut rest = bytes;
-    while let Some((len, after)) = rest.split_first_chunk::<4>() {
-        let len = u32::from_le_bytes(*len) as usize;
-        let Some((content, after)) = after.split_at_checked(len) else {
-            break;
-        };
-        let Some((sum, after)) = after.split_first_chunk::<8>() else {
-            break;
-        };
-        if u64::from_le_bytes(*sum) != super::state::checksum(content) {
-            break;
-        }
+    while let Next::Record(content) = next_record(&mut bytes, &mut 0) {
         out.push(content);
-        rest = after;
     }
     out
 }

@@ -282,7 +282,7 @@ fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
     let bytes = std::fs::read(&cache).expect("cache");
     // An edit of the same length: every record still decodes.
     let (from, to) = (b"Alice Doe".as_slice(), b"Mallory E".as_slice());
-    let edited = replace_all(&bytes, from, to);
+    let edited = replace_bytes(&bytes, from, to);
     assert_ne!(edited, bytes, "the author is in the cache");
     std::fs::write(&cache, edited).expect("write");
     // Without the state, the cache is what is read.
@@ -299,21 +299,6 @@ fn a_hand_edited_history_cache_changes_nothing_on_the_site() {
     );
     let rebuilt = std::fs::read(&cache).expect("cache");
     assert!(!rebuilt.windows(to.len()).any(|w| w == to));
-}
-
-/// `bytes` with every `from` replaced by `to` (of the same length).
-fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    let mut i = 0;
-    while i + from.len() <= out.len() {
-        if &out[i..i + from.len()] == from {
-            out[i..i + from.len()].copy_from_slice(to);
-            i += from.len();
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 /// A symbolic link at a cache file's path was followed: `history.jsonl ->
