@@ -155,6 +155,24 @@ fn site_works_in_headless_chromium() {
     );
 }
 
+/// Chromedriver, Chromium and axe-core's script, for a test that runs
+/// axe; None (the test skipped, or failed in CI) when one is missing.
+fn axe_tools(test: &str) -> Option<(PathBuf, PathBuf, String)> {
+    let Some((driver_bin, browser_bin)) = browser_tools() else {
+        skip_unless_ci(
+            test,
+            "chromium and chromedriver are not installed (Debian: apt-get install \
+             chromium chromium-driver)",
+        );
+        return None;
+    };
+    let Some(axe) = axe_script() else {
+        skip_unless_ci(test, "axe-core is not installed (cd tests/axe && npm ci)");
+        return None;
+    };
+    Some((driver_bin, browser_bin, axe))
+}
+
 /// axe-core's script, installed by `npm ci` in `tests/axe/` (`.ci/run`).
 fn axe_script() -> Option<String> {
     let path =
@@ -169,19 +187,7 @@ fn axe_script() -> Option<String> {
 /// elements it found.
 #[test]
 fn every_page_type_passes_axe() {
-    let Some((driver_bin, browser_bin)) = browser_tools() else {
-        skip_unless_ci(
-            "axe test",
-            "chromium and chromedriver are not installed (Debian: apt-get install \
-             chromium chromium-driver)",
-        );
-        return;
-    };
-    let Some(axe) = axe_script() else {
-        skip_unless_ci(
-            "axe test",
-            "axe-core is not installed (cd tests/axe && npm ci)",
-        );
+    let Some((driver_bin, browser_bin, axe)) = axe_tools("axe test") else {
         return;
     };
 
@@ -264,19 +270,7 @@ fn axe_failures(s: &Session, axe: &str, out: &Path, pages: &[&str]) -> Vec<Strin
 /// (light, dark, phone) go to `target/screenshots/specs-*.png`.
 #[test]
 fn a_specs_only_site_passes_axe_and_fits_a_phone() {
-    let Some((driver_bin, browser_bin)) = browser_tools() else {
-        skip_unless_ci(
-            "specs site test",
-            "chromium and chromedriver are not installed (Debian: apt-get install \
-             chromium chromium-driver)",
-        );
-        return;
-    };
-    let Some(axe) = axe_script() else {
-        skip_unless_ci(
-            "specs site test",
-            "axe-core is not installed (cd tests/axe && npm ci)",
-        );
+    let Some((driver_bin, browser_bin, axe)) = axe_tools("specs site test") else {
         return;
     };
     let repo = Repo::empty();
@@ -365,19 +359,7 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
 /// `target/screenshots/records-*.png`.
 #[test]
 fn a_decision_records_site_passes_axe_and_fits_a_phone() {
-    let Some((driver_bin, browser_bin)) = browser_tools() else {
-        skip_unless_ci(
-            "records site test",
-            "chromium and chromedriver are not installed (Debian: apt-get install \
-             chromium chromium-driver)",
-        );
-        return;
-    };
-    let Some(axe) = axe_script() else {
-        skip_unless_ci(
-            "records site test",
-            "axe-core is not installed (cd tests/axe && npm ci)",
-        );
+    let Some((driver_bin, browser_bin, axe)) = axe_tools("records site test") else {
         return;
     };
     let repo = Repo::empty();
@@ -393,10 +375,8 @@ fn a_decision_records_site_passes_axe_and_fits_a_phone() {
     git.commit("Two records", "2026-02-01");
     let run = repo.run(&["init", "--from", "adr"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let site = tempfile::tempdir().expect("tempdir");
-    let out = site.path().join("site");
-    let run = repo.run(&["build", "-o", out.to_str().expect("utf-8 path")]);
-    assert_eq!(run.code, 0, "build failed:\n{}{}", run.stdout, run.stderr);
+    let site = crate::common::build(&repo, &[]);
+    let out = site.path.clone();
 
     let profile = tempfile::tempdir().expect("tempdir");
     let driver = Driver::start(&driver_bin);
