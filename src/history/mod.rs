@@ -171,6 +171,7 @@ type VersionOf<'a> = dyn FnMut(Option<Oid>, &str) -> Option<Arc<FileVersion>> + 
 /// [`read_new`]'s passes.
 fn merge_commit_changes(
     git: &Git,
+    packs: &crate::source::pack::Packs,
     id: Oid,
     filter: &Filter,
     registry: &Registry,
@@ -180,6 +181,9 @@ fn merge_commit_changes(
 ) -> Result<CommitChanges, String> {
     let mut out = CommitChanges::new(git.info(id)?);
     let keep = |p: &str| filter.classify(p).is_some();
+    // Trees and blobs through the pack reader, as for ordinary commits:
+    // through libgit2 each object was inflated again and hashed.
+    let objects = std::cell::RefCell::new(git.objects(packs));
     let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
         let blob = blob?;
         let key = (blob, path.to_string());
@@ -188,9 +192,9 @@ fn merge_commit_changes(
         }
         let kind = filter.classify(path).flatten();
         // A version that cannot be read is a gap, not a deletion.
-        let v = Arc::new(match git.blob(blob) {
-            Ok(bytes) => snapshot::read(path, bytes, kind, registry, config),
-            Err(_) => FileVersion::Missing,
+        let v = Arc::new(match objects.borrow_mut().blob(blob) {
+            Some(bytes) => snapshot::read(path, bytes.to_vec(), kind, registry, config),
+            None => FileVersion::Missing,
         });
         if blobs.len() > 50_000 {
             blobs.clear();
@@ -199,17 +203,23 @@ fn merge_commit_changes(
         Some(v)
     };
     let parents = git.parents(id);
+    let trees = parents
+        .iter()
+        .map(|p| objects.borrow_mut().plans_tree(*p))
+        .collect();
+    let new_tree = objects.borrow_mut().plans_tree(id);
     let merge = Merge {
         git,
+        objects: &objects,
         ancestry,
-        trees: parents.iter().map(|p| git.plans_tree(*p)).collect(),
-        new_tree: git.plans_tree(id),
+        trees,
+        new_tree,
     };
     merge.changes(&parents, &keep, &mut version, &mut out);
     Ok(out)
 }
 
-impl Merge<'_> {
+impl Merge<'_, '_> {
     /// What a merge adds to the commits it merges. Only a file that both
     /// sides changed since they parted can hold anything of the merge's own:
     /// there the sides met (a conflict, resolved). In such a file, a change
@@ -243,8 +253,10 @@ impl Merge<'_> {
 }
 
 /// A merge being read: its parents' plans trees, and its own.
-struct Merge<'a> {
+struct Merge<'a, 'o> {
     git: &'a Git,
+    /// The objects it reads, shared with the reader of file versions.
+    objects: &'a std::cell::RefCell<crate::source::git::Objects<'o>>,
     /// The commits listed so far, for merge bases.
     ancestry: &'a Ancestry,
     trees: Vec<Option<Oid>>,
@@ -254,11 +266,12 @@ struct Merge<'a> {
 /// The files where a merge's sides met, with the merge's blob of each.
 type Met = BTreeMap<String, Option<Oid>>;
 
-impl Merge<'_> {
+impl Merge<'_, '_> {
     /// The plan files (`keep`) where the sides met: those that at least
     /// two parents changed since their merge base.
     fn met(&self, parents: &[Oid], keep: &dyn Fn(&str) -> bool) -> Met {
         let git = self.git;
+        let mut objects = self.objects.borrow_mut();
         let base_of = |a: Oid, b: Oid| match self.ancestry.merge_base(a, b) {
             Some(known) => known,
             None => git.merge_base(a, b).ok(),
@@ -266,23 +279,26 @@ impl Merge<'_> {
         let base = parents
             .split_first()
             .and_then(|(&a, rest)| rest.iter().try_fold(a, |base, &p| base_of(base, p)))
-            .and_then(|b| git.plans_tree(b));
+            .and_then(|b| objects.plans_tree(b));
         // A file two sides changed since the base was changed by a parent
         // after the first: those parents' changes are the candidates, and
         // usually few (a pull request's), where the first parent's (the
         // main line's since the branch) can be many.
         let mut candidates = std::collections::BTreeSet::new();
         for tree in self.trees.iter().skip(1) {
-            for ch in git.changes(base, *tree, keep) {
+            for ch in objects.changes(base, *tree, keep) {
                 candidates.insert(ch.path);
             }
         }
         let mut met = Met::new();
         for path in candidates {
-            let before = git.blob_at(base, &path);
-            let sides: Vec<Option<Oid>> =
-                self.trees.iter().map(|t| git.blob_at(*t, &path)).collect();
-            let new = git.blob_at(self.new_tree, &path);
+            let before = objects.blob_at(base, &path);
+            let sides: Vec<Option<Oid>> = self
+                .trees
+                .iter()
+                .map(|t| objects.blob_at(*t, &path))
+                .collect();
+            let new = objects.blob_at(self.new_tree, &path);
             // Changed on two sides, and the merge differs from one of
             // them: where the merge differs from none, it added nothing.
             if sides.iter().filter(|b| **b != before).count() >= 2
@@ -307,11 +323,9 @@ impl Merge<'_> {
                 let versions = met
                     .iter()
                     .map(|(path, new)| {
-                        (
-                            path.clone(),
-                            version(self.git.blob_at(*tree, path), path),
-                            version(*new, path),
-                        )
+                        // Bound first: `version` borrows the objects too.
+                        let old = self.objects.borrow_mut().blob_at(*tree, path);
+                        (path.clone(), version(old, path), version(*new, path))
                     })
                     .collect();
                 let mut c = CommitChanges::new(commit.clone());
@@ -913,7 +927,10 @@ impl Reader<'_> {
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
                         let (registry, config) = (self.inp.registry, self.inp.config);
-                        merge_commit_changes(g, id, &self.filter, registry, config, blobs, ancestry)
+                        let (filter, packs) = (&self.filter, &self.packs);
+                        merge_commit_changes(
+                            g, packs, id, filter, registry, config, blobs, ancestry,
+                        )
                     }
                     Listed::Bad(note) => Err(note),
                 },

@@ -841,6 +841,21 @@ impl Objects<'_> {
         Some(tree)
     }
 
+    /// The blob at `path` (relative to the plans root) in a plans tree.
+    pub fn blob_at(&mut self, tree: Option<Oid>, path: &str) -> Option<Oid> {
+        let mut id = tree?;
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            let bytes = self.raw(id, pack::TREE)?;
+            let (dir, _, found) = Entries(&bytes).find(|e| e.1 == part.as_bytes())?;
+            if dir != parts.peek().is_some() {
+                return None;
+            }
+            id = Oid::from_bytes(found).ok()?;
+        }
+        Some(id)
+    }
+
     /// Files that differ between two plans trees, descending only into
     /// subtrees whose ids differ. `keep` decides which paths matter.
     pub fn changes(
