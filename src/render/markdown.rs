@@ -8,7 +8,7 @@
 
 use crate::check::links::{Target, resolve};
 use crate::parse::markdown::{SlugCounter, options, scan};
-use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd, html};
 use std::collections::{BTreeSet, HashSet};
 
 /// Resolves ids and files to page addresses for the page being rendered.
@@ -111,10 +111,31 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
 }
 
 /// Renders `body`, written in `file`, for the page `linker` describes.
+///
+/// A body with raw HTML in it (other than comments), or a link to any
+/// scheme but http, https and mailto, goes through the sanitizer whole.
+/// Any other body is Markdown alone, and what pulldown-cmark writes for
+/// Markdown is already what the sanitizer keeps: text and attribute
+/// values escaped, tags from a fixed set. There only `rel` is added to
+/// links; the sanitizer, which parses and writes the whole page again,
+/// was most of the time a long spec took to render.
 pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
+    let (raw, markdown_only, files) = render_raw(body, file, linker);
+    let html = if markdown_only {
+        with_link_rel(&raw)
+    } else {
+        sanitize(&raw)
+    };
+    Rendered { html, files }
+}
+
+/// The HTML pulldown-cmark writes for a body, whether it is Markdown
+/// alone (see [`render`]), and the files it links to.
+fn render_raw(body: &str, file: &str, linker: &dyn Linker) -> (String, bool, BTreeSet<String>) {
     let text = expand_wiki_links(body, linker);
     let text = crate::parse::markdown::github_fences(&text).into_owned();
     let mut events: Vec<Event<'_>> = Parser::new_ext(&text, options()).collect();
+    let mut markdown_only = drop_comments(&mut events);
     let mut files = BTreeSet::new();
     let mut slugs = SlugCounter::default();
     let mut i = 0;
@@ -160,6 +181,11 @@ pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
                     None => {}
                 }
             }
+            // A fence's language would be a class, which pages do not
+            // carry (the sanitizer drops it).
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if !lang.is_empty() => {
+                events[i] = Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(CowStr::from(""))));
+            }
             // A task-list box is a form control: it needs a name for screen
             // readers (axe `label`); the words after it are the task.
             Event::TaskListMarker(done) => {
@@ -176,12 +202,104 @@ pub fn render(body: &str, file: &str, linker: &dyn Linker) -> Rendered {
         }
         i += 1;
     }
+    // Checked after the rewriting: the addresses that reach the page.
+    markdown_only &= events.iter().all(|e| match e {
+        Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+            safe_url(dest_url)
+        }
+        _ => true,
+    });
     let mut raw = String::with_capacity(text.len() * 2);
     html::push_html(&mut raw, events.into_iter());
-    Rendered {
-        html: sanitize(&raw),
-        files,
+    (raw, markdown_only, files)
+}
+
+/// Drops the body's HTML comments, which show nothing (the sanitizer
+/// drops them too), and says whether no other raw HTML is left.
+fn drop_comments(events: &mut Vec<Event<'_>>) -> bool {
+    let mut markdown_only = true;
+    let mut kept = Vec::with_capacity(events.len());
+    let mut block: Option<(Vec<Event<'_>>, String)> = None;
+    for e in events.drain(..) {
+        match e {
+            Event::Start(Tag::HtmlBlock) => block = Some((vec![e], String::new())),
+            Event::End(TagEnd::HtmlBlock) => {
+                let (mut inside, text) = block.take().unwrap_or_default();
+                if !only_comments(&text) {
+                    markdown_only = false;
+                    inside.push(e);
+                    kept.append(&mut inside);
+                }
+            }
+            e if block.is_some() => {
+                if let (Some((inside, text)), Event::Html(h)) = (&mut block, &e) {
+                    text.push_str(h);
+                    inside.push(e);
+                } else if let Some((inside, _)) = &mut block {
+                    markdown_only = false;
+                    inside.push(e);
+                }
+            }
+            Event::InlineHtml(ref h) if only_comments(h) => {}
+            Event::Html(_) | Event::InlineHtml(_) => {
+                markdown_only = false;
+                kept.push(e);
+            }
+            e => kept.push(e),
+        }
     }
+    // An HTML block the parser left open (never in practice) is kept.
+    if let Some((mut inside, _)) = block {
+        markdown_only = false;
+        kept.append(&mut inside);
+    }
+    *events = kept;
+    markdown_only
+}
+
+/// Whether raw HTML is nothing but comments and the space between them,
+/// as a browser reads them. Anything unusual (a comment closed by `--!>`,
+/// `<!-->`) counts as other HTML, which the sanitizer then reads.
+fn only_comments(html: &str) -> bool {
+    let mut rest = html.trim_start();
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let Some(body) = rest.strip_prefix("<!--") else {
+            return false;
+        };
+        if body.starts_with('>') || body.starts_with("->") {
+            return false;
+        }
+        let Some(end) = body.find("-->") else {
+            return false;
+        };
+        if body[..end].contains("--!>") {
+            return false;
+        }
+        rest = body[end + 3..].trim_start();
+    }
+    true
+}
+
+/// What the sanitizer adds to every link: `rel="noopener noreferrer"`,
+/// last in the start tag. In Markdown alone every `<a` is a start tag
+/// pulldown-cmark wrote, whose attribute values hold no `>` (escaped).
+fn with_link_rel(html: &str) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut rest = html;
+    while let Some(at) = rest.find("<a href=\"") {
+        let Some(close) = rest[at..].find('>') else {
+            break;
+        };
+        out.push_str(&rest[..at + close]);
+        out.push_str(REL);
+        rest = &rest[at + close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn find_end(events: &[Event<'_>], start: usize) -> Option<usize> {
@@ -413,6 +531,211 @@ mod tests {
             assert!(!r.html.contains(bad), "{bad} in {}", r.html);
         }
         assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+    }
+
+    /// Markdown alone is written without the sanitizer: what it writes
+    /// must be what the sanitizer keeps of it, so the sanitizer, run over
+    /// the fast path's page, gives what it gives for the raw one.
+    fn agrees_with_the_sanitizer(body: &str) -> bool {
+        let (raw, markdown_only, _) = render_raw(body, "plans/x.md", &linker());
+        let page = render(body, "plans/x.md", &linker()).html;
+        same(&sanitize(&page), &sanitize(&raw));
+        // Nothing of a page written without the sanitizer is what the
+        // sanitizer would drop.
+        if markdown_only {
+            same(&sanitize(&page), &keep_all(&page));
+        }
+        markdown_only
+    }
+
+    /// Equal, or where they first differ.
+    fn same(a: &str, b: &str) {
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let near = |s: &str| {
+            let from = s.floor_char_boundary(at.saturating_sub(80));
+            s[from..s.ceil_char_boundary((at + 80).min(s.len()))].to_string()
+        };
+        assert!(a == b, "differ at byte {at}:\n{}\n{}", near(a), near(b));
+    }
+
+    /// HTML read and written again as the sanitizer does, keeping every
+    /// element, attribute, address and comment: what `sanitize` gives
+    /// when it removes nothing.
+    fn keep_all(html: &str) -> String {
+        let tags = [
+            "a",
+            "abbr",
+            "b",
+            "blockquote",
+            "br",
+            "caption",
+            "code",
+            "col",
+            "dd",
+            "del",
+            "details",
+            "div",
+            "dl",
+            "dt",
+            "em",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "i",
+            "img",
+            "input",
+            "ins",
+            "kbd",
+            "li",
+            "ol",
+            "p",
+            "pre",
+            "q",
+            "s",
+            "section",
+            "span",
+            "strong",
+            "sub",
+            "summary",
+            "sup",
+            "table",
+            "tbody",
+            "td",
+            "tfoot",
+            "th",
+            "thead",
+            "tr",
+            "u",
+            "ul",
+            "script",
+            "style",
+            "iframe",
+            "object",
+            "embed",
+            "form",
+            "button",
+            "textarea",
+            "svg",
+            "math",
+            "link",
+            "meta",
+            "base",
+            "label",
+            "select",
+            "option",
+            "video",
+            "audio",
+        ];
+        ammonia::Builder::default()
+            .tags(tags.into_iter().collect())
+            .clean_content_tags(HashSet::new())
+            .generic_attribute_prefixes([""].into_iter().collect())
+            .url_schemes(
+                [
+                    "http",
+                    "https",
+                    "mailto",
+                    "javascript",
+                    "data",
+                    "vbscript",
+                    "file",
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .strip_comments(false)
+            .link_rel(None)
+            .clean(html)
+            .to_string()
+    }
+
+    #[test]
+    fn markdown_alone_is_written_as_the_sanitizer_would_keep_it() {
+        let body = "# T\n\nText with \"quotes\", <, > & 'apostrophes', &amp; &nbsp; &#x27;.\n\n\
+            <!-- a comment -->\n\n| a | b |\n|:--|--:|\n| `c<d` | ~~e~~ |\n\n\
+            - [x] done\n- [ ] to do\n\n1. one\n\n```rust\nfn main() { \"<b>\" }\n```\n\n\
+            A [link](https://example.com/a?b=1&c=\"2\" \"its title\") and <https://x.io>, \
+            <a@b.example>, [[a]], [[zz]], [up](../y.md), ![img](img/p.png \"t\")[^1].\n\n\
+            > quoted *em* **strong** `code` <!-- inline comment -->\n\n[^1]: A note.\n\n---\n";
+        assert!(agrees_with_the_sanitizer(body));
+        let html = render(body, "plans/x.md", &linker()).html;
+        assert!(
+            html.contains(
+                "<a href=\"https://example.com/a?b=1&amp;c=%222%22\" title=\"its title\" rel=\"noopener noreferrer\">"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("comment"), "{html}");
+    }
+
+    /// What is not Markdown alone goes through the sanitizer: raw HTML
+    /// beside a comment, comments a browser ends early, and links to
+    /// schemes other than http, https and mailto.
+    #[test]
+    fn raw_html_and_other_schemes_take_the_sanitizer() {
+        for body in [
+            "<!-- c --><script>alert(1)</script>\n",
+            "<!-- c --!> <img src=x onerror=alert(1)> -->\n",
+            "<!--> <img src=x onerror=alert(1)> -->\n",
+            "a <!-- c --> <b onclick=alert(1)>b</b>\n",
+            "[c](javascript:alert(1))\n",
+            "![i](data:image/svg+xml;base64,PHN2Zz4=)\n",
+            "[c](vbscript:x)\n",
+        ] {
+            assert!(!agrees_with_the_sanitizer(body), "{body}");
+            let html = render(body, "x.md", &NoLinks).html;
+            for bad in [
+                "<script",
+                "onerror",
+                "onclick",
+                "=\"javascript",
+                "=\"data",
+                "=\"vbscript",
+            ] {
+                assert!(!html.to_ascii_lowercase().contains(bad), "{bad} in {html}");
+            }
+        }
+    }
+
+    /// Every KEP of the corpus (`../shared/corpora`): long real specs,
+    /// with and without raw HTML, rendered both ways.
+    #[test]
+    fn the_corpus_s_specs_agree_with_the_sanitizer() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpora/kubernetes-enhancements/keps");
+        let Ok(walk) = globset_free_walk(&root) else {
+            return;
+        };
+        let (mut fast, mut all) = (0, 0);
+        for path in walk {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            all += 1;
+            fast += usize::from(agrees_with_the_sanitizer(&text));
+        }
+        assert!(
+            all == 0 || fast * 2 > all,
+            "{fast} of {all} were Markdown alone"
+        );
+    }
+
+    fn globset_free_walk(root: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir)? {
+                let p = e?.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "md") {
+                    out.push(p);
+                }
+            }
+        }
+        Ok(out)
     }
 
     #[test]
