@@ -818,7 +818,7 @@ impl Reader<'_> {
 
     /// What one commit's trees say it changed against its first parent.
     fn list_one(&self, g: &Git, objects: &mut crate::source::git::Objects<'_>, id: Oid) -> Listed {
-        let commit = match g.info(id) {
+        let commit = match objects.info(id).ok_or(()).or_else(|_| g.info(id)) {
             Ok(c) => c,
             Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
         };
@@ -826,7 +826,7 @@ impl Reader<'_> {
             return Listed::Merge(id, parent_ids(&commit));
         }
         let keep = |p: &str| self.filter.classify(p).is_some();
-        let parent = g.first_parent(id);
+        let parent = objects.first_parent(&commit).or_else(|| g.first_parent(id));
         let boundary = parent.is_none() && g.is_boundary(id);
         let old = parent.and_then(|p| objects.plans_tree(p));
         let new = objects.plans_tree(id);

@@ -221,6 +221,11 @@ impl Packs {
         })
     }
 
+    /// Whether an object is in the packs.
+    pub fn has(&self, oid: &Oid) -> bool {
+        self.position(oid).is_some()
+    }
+
     /// A reader with its own cache; one per thread.
     pub fn reader(&self) -> PackReader<'_> {
         PackReader {
@@ -269,6 +274,11 @@ fn header(data: &[u8], at: usize) -> Option<(u8, usize, usize)> {
 }
 
 impl PackReader<'_> {
+    /// Whether an object is in the packs.
+    pub fn has(&self, oid: &Oid) -> bool {
+        self.packs.has(oid)
+    }
+
     /// An object's type and bytes, if it is in a pack and reads cleanly:
     /// every entry it is decoded from is as the index says it was written
     /// (`Pack::entry_is_sound`).
