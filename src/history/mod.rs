@@ -171,7 +171,7 @@ type VersionOf<'a> = dyn FnMut(Option<Oid>, &str) -> Option<Arc<FileVersion>> + 
 /// [`read_new`]'s passes.
 fn merge_commit_changes(
     git: &Git,
-    packs: &crate::source::pack::Packs,
+    objects: &std::cell::RefCell<crate::source::git::Objects<'_, '_>>,
     id: Oid,
     filter: &Filter,
     registry: &Registry,
@@ -179,11 +179,9 @@ fn merge_commit_changes(
     blobs: &mut BlobCache,
     ancestry: &Ancestry,
 ) -> Result<CommitChanges, String> {
-    let mut out = CommitChanges::new(git.info(id)?);
+    let info = objects.borrow_mut().info(id);
+    let mut out = CommitChanges::new(info.map_or_else(|| git.info(id), Ok)?);
     let keep = |p: &str| filter.classify(p).is_some();
-    // Trees and blobs through the pack reader, as for ordinary commits:
-    // through libgit2 each object was inflated again and hashed.
-    let objects = std::cell::RefCell::new(git.objects(packs));
     let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
         let blob = blob?;
         let key = (blob, path.to_string());
@@ -210,7 +208,7 @@ fn merge_commit_changes(
     let new_tree = objects.borrow_mut().plans_tree(id);
     let merge = Merge {
         git,
-        objects: &objects,
+        objects,
         ancestry,
         trees,
         new_tree,
@@ -219,7 +217,7 @@ fn merge_commit_changes(
     Ok(out)
 }
 
-impl Merge<'_, '_> {
+impl Merge<'_, '_, '_> {
     /// What a merge adds to the commits it merges. Only a file that both
     /// sides changed since they parted can hold anything of the merge's own:
     /// there the sides met (a conflict, resolved). In such a file, a change
@@ -253,10 +251,10 @@ impl Merge<'_, '_> {
 }
 
 /// A merge being read: its parents' plans trees, and its own.
-struct Merge<'a, 'o> {
+struct Merge<'a, 'g, 'p> {
     git: &'a Git,
     /// The objects it reads, shared with the reader of file versions.
-    objects: &'a std::cell::RefCell<crate::source::git::Objects<'o>>,
+    objects: &'a std::cell::RefCell<crate::source::git::Objects<'g, 'p>>,
     /// The commits listed so far, for merge bases.
     ancestry: &'a Ancestry,
     trees: Vec<Option<Oid>>,
@@ -266,7 +264,7 @@ struct Merge<'a, 'o> {
 /// The files where a merge's sides met, with the merge's blob of each.
 type Met = BTreeMap<String, Option<Oid>>;
 
-impl Merge<'_, '_> {
+impl Merge<'_, '_, '_> {
     /// The plan files (`keep`) where the sides met: those that at least
     /// two parents changed since their merge base.
     fn met(&self, parents: &[Oid], keep: &dyn Fn(&str) -> bool) -> Met {
@@ -817,7 +815,12 @@ impl Reader<'_> {
     }
 
     /// What one commit's trees say it changed against its first parent.
-    fn list_one(&self, g: &Git, objects: &mut crate::source::git::Objects<'_>, id: Oid) -> Listed {
+    fn list_one(
+        &self,
+        g: &Git,
+        objects: &mut crate::source::git::Objects<'_, '_>,
+        id: Oid,
+    ) -> Listed {
         let commit = match objects.info(id).ok_or(()).or_else(|_| g.info(id)) {
             Ok(c) => c,
             Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
@@ -914,8 +917,8 @@ impl Reader<'_> {
         let done: Vec<Result<CommitChanges, String>> = commits
             .into_par_iter()
             .map_init(
-                || (None::<Git>, BlobCache::new()),
-                |(g, blobs), listed| match listed {
+                || (None::<Git>, BlobCache::new(), None),
+                |(g, blobs, reader), listed| match listed {
                     Listed::Linear {
                         commit,
                         boundary,
@@ -927,10 +930,16 @@ impl Reader<'_> {
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
                         let (registry, config) = (self.inp.registry, self.inp.config);
-                        let (filter, packs) = (&self.filter, &self.packs);
-                        merge_commit_changes(
-                            g, packs, id, filter, registry, config, blobs, ancestry,
-                        )
+                        // One pack reader for a thread's merges: the trees
+                        // they read are deltas of one another's.
+                        let kept = reader.take().unwrap_or_else(|| self.packs.reader());
+                        let objects = std::cell::RefCell::new(g.objects_with(kept));
+                        let filter = &self.filter;
+                        let read = merge_commit_changes(
+                            g, &objects, id, filter, registry, config, blobs, ancestry,
+                        );
+                        *reader = Some(objects.into_inner().into_reader());
+                        read
                     }
                     Listed::Bad(note) => Err(note),
                 },

@@ -563,11 +563,17 @@ impl Git {
     }
 
     /// A reader of raw objects for a long walk, through `packs` first.
-    pub fn objects<'a>(&'a self, packs: &'a Packs) -> Objects<'a> {
+    pub fn objects<'a>(&'a self, packs: &'a Packs) -> Objects<'a, 'a> {
+        self.objects_with(packs.reader())
+    }
+
+    /// [`Git::objects`] through a reader kept from an earlier walk
+    /// ([`Objects::into_reader`]), with the objects it decoded.
+    pub fn objects_with<'a, 'p>(&'a self, reader: PackReader<'p>) -> Objects<'a, 'p> {
         let dir = self.repo.commondir();
         Objects {
             git: self,
-            packs: packs.reader(),
+            packs: reader,
             odb: None,
             // Shallow clones and grafts give commits other parents than
             // their objects name: libgit2 reads those.
@@ -914,15 +920,20 @@ fn plain_commit(id: Oid, raw: &[u8]) -> Option<CommitInfo> {
 /// [`PackReader`] (its own delta cache), or through libgit2 when an object
 /// is loose or the reader cannot. Trees are compared as raw bytes, so the
 /// thousands of equal entries of a plans folder are never copied.
-pub struct Objects<'a> {
+pub struct Objects<'a, 'p> {
     git: &'a Git,
-    packs: PackReader<'a>,
+    packs: PackReader<'p>,
     odb: Option<git2::Odb<'a>>,
     /// Whether a commit's parents are those its object names.
     raw_parents: bool,
 }
 
-impl Objects<'_> {
+impl<'p> Objects<'_, 'p> {
+    /// The pack reader, with what it decoded, for the next walk.
+    pub fn into_reader(self) -> PackReader<'p> {
+        self.packs
+    }
+
     fn raw(&mut self, oid: Oid, kind: u8) -> Option<Arc<Vec<u8>>> {
         if let Some((k, bytes)) = self.packs.read(&oid) {
             return (k == kind).then_some(bytes);
