@@ -52,11 +52,13 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
-/// Splits a Markdown body at ATX headings outside fenced code.
+/// Splits a Markdown body at ATX headings outside fenced code: each
+/// section's title and the hash of its text, trailing space off every
+/// line and blank lines at either end left out.
 pub fn sections(body: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
     let mut title = String::new();
-    let mut text = String::new();
+    let mut text = SectionText::default();
     let mut fence = false;
     for line in body.lines() {
         let t = line.trim_start();
@@ -66,21 +68,66 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
         if !fence && t.starts_with('#') {
             let heading = t.trim_start_matches('#');
             if heading.is_empty() || heading.starts_with(' ') {
-                if !(title.is_empty() && text.trim().is_empty()) {
-                    out.push((title.clone(), hash(text.trim())));
+                let done = std::mem::take(&mut text);
+                if !(title.is_empty() && done.is_empty()) {
+                    out.push((title.clone(), done.finish()));
                 }
                 title = heading.trim().trim_end_matches('#').trim().to_string();
-                text.clear();
                 continue;
             }
         }
-        text.push_str(line.trim_end());
-        text.push('\n');
+        text.line(line);
     }
-    if !(title.is_empty() && text.trim().is_empty()) {
-        out.push((title, hash(text.trim())));
+    if !(title.is_empty() && text.is_empty()) {
+        out.push((title, text.finish()));
     }
     out
+}
+
+/// A section's text hashed as it is read, line by line: the hash of the
+/// lines joined, each without its trailing space, trimmed at both ends
+/// (what `hash(text.trim())` gave when the text was copied out first,
+/// which was most of the time this took).
+#[derive(Default)]
+struct SectionText {
+    hasher: Option<xxhash_rust::xxh3::Xxh3Default>,
+    /// Blank lines since the last line with text.
+    blank: usize,
+}
+
+impl SectionText {
+    fn line(&mut self, line: &str) {
+        let line = line.trim_end();
+        if line.is_empty() {
+            self.blank += 1;
+            return;
+        }
+        match &mut self.hasher {
+            None => {
+                let mut h = crate::fingerprint::hasher();
+                h.write(line.trim_start().as_bytes());
+                self.hasher = Some(h);
+            }
+            Some(h) => {
+                for _ in 0..=self.blank {
+                    h.write(b"\n");
+                }
+                h.write(line.as_bytes());
+            }
+        }
+        self.blank = 0;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.hasher.is_none()
+    }
+
+    /// The hash, as `str`'s `Hash` ends it.
+    fn finish(self) -> u64 {
+        let mut h = self.hasher.unwrap_or_else(crate::fingerprint::hasher);
+        h.write_u8(0xff);
+        h.finish()
+    }
 }
 
 /// Markdown documents already read, by path and exact front matter (and,
@@ -315,6 +362,29 @@ mod tests {
             statuses.push(d[0].fields["status"].clone());
         }
         assert_eq!(statuses, ["proposed", "accepted", "proposed"]);
+    }
+
+    /// Hashed line by line, a section's text hashes as the trimmed copy
+    /// of it did: blank lines, trailing and leading space, CRLF.
+    #[test]
+    fn a_section_hashes_as_its_trimmed_text() {
+        for text in [
+            "",
+            "a",
+            "\n\n  a  \n\n\n b\t\n \n",
+            "a\r\nb\r\n\r\n",
+            " \u{a0}x\u{a0} \n\n\ny",
+        ] {
+            let mut copy = String::new();
+            let mut hashed = SectionText::default();
+            for line in text.lines() {
+                copy.push_str(line.trim_end());
+                copy.push('\n');
+                hashed.line(line);
+            }
+            assert_eq!(hashed.is_empty(), copy.trim().is_empty(), "{text:?}");
+            assert_eq!(hashed.finish(), hash(copy.trim()), "{text:?}");
+        }
     }
 
     #[test]
