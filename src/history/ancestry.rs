@@ -12,19 +12,28 @@
 use git2::Oid;
 use std::collections::{BinaryHeap, HashMap};
 
-/// The commits listed so far, each with its place in topological order
-/// (parents before children) and its parents.
+/// The commits listed so far, by place in topological order (parents
+/// before children), each with its parents' places: the walk indexes
+/// vectors, where hashing ids for every step was a fiftieth of a build.
 #[derive(Default)]
 pub(super) struct Ancestry {
-    at: HashMap<Oid, (usize, Vec<Oid>)>,
+    place: HashMap<Oid, usize>,
+    ids: Vec<Oid>,
+    /// Each commit's parents; None for a parent not listed.
+    parents: Vec<Vec<Option<usize>>>,
 }
 
 impl Ancestry {
     /// Adds a commit whose parents were all added before it (or are not
     /// listed at all: then a walk reaching them gives up).
     pub(super) fn add(&mut self, id: Oid, parents: Vec<Oid>) {
-        let place = self.at.len();
-        self.at.entry(id).or_insert((place, parents));
+        if self.place.contains_key(&id) {
+            return;
+        }
+        let parents = parents.iter().map(|p| self.place.get(p).copied()).collect();
+        self.place.insert(id, self.ids.len());
+        self.ids.push(id);
+        self.parents.push(parents);
     }
 
     /// The best common ancestor of `a` and `b`: Some(Some(base)), or
@@ -44,23 +53,28 @@ impl Ancestry {
         if a == b {
             return Some(Some(a));
         }
-        let place = |id: &Oid| self.at.get(id).map(|e| e.0);
-        let mut marks: HashMap<Oid, u8> = HashMap::new();
-        let mut heap = BinaryHeap::new();
-        for (id, side) in [(a, ONE), (b, TWO)] {
-            marks.insert(id, side);
-            heap.push((place(&id)?, id));
-        }
-        while let Some((_, id)) = heap.pop() {
-            let mark = marks[&id];
+        let (pa, pb) = (*self.place.get(&a)?, *self.place.get(&b)?);
+        // Marks by distance below the later side, grown as the walk goes
+        // down: as long as the walk, not as the history.
+        let top = pa.max(pb);
+        let mut marks: Vec<u8> = vec![0; top - pa.min(pb) + 1];
+        marks[top - pa] = ONE;
+        marks[top - pb] |= TWO;
+        let mut heap = BinaryHeap::from([pa, pb]);
+        while let Some(at) = heap.pop() {
+            let mark = marks[top - at];
             if mark == ONE | TWO {
-                return Some(Some(id));
+                return Some(Some(self.ids[at]));
             }
-            for parent in &self.at.get(&id)?.1 {
-                let m = marks.entry(*parent).or_insert(0);
-                if *m | mark != *m {
-                    *m |= mark;
-                    heap.push((place(parent)?, *parent));
+            for parent in &self.parents[at] {
+                let p = (*parent)?;
+                let i = top - p;
+                if i >= marks.len() {
+                    marks.resize(i + 1, 0);
+                }
+                if marks[i] | mark != marks[i] {
+                    marks[i] |= mark;
+                    heap.push(p);
                 }
             }
         }

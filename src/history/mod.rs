@@ -173,12 +173,11 @@ fn merge_commit_changes(
     git: &Git,
     objects: &std::cell::RefCell<crate::source::git::Objects<'_, '_>>,
     id: Oid,
-    filter: &Filter,
-    registry: &Registry,
-    config: &Config,
+    reader: &Reader<'_>,
     blobs: &mut BlobCache,
     ancestry: &Ancestry,
 ) -> Result<CommitChanges, String> {
+    let (filter, registry, config) = (&reader.filter, reader.inp.registry, reader.inp.config);
     let info = objects.borrow_mut().info(id);
     let mut out = CommitChanges::new(info.map_or_else(|| git.info(id), Ok)?);
     let keep = |p: &str| filter.classify(p).is_some();
@@ -200,7 +199,13 @@ fn merge_commit_changes(
         blobs.insert(key, v.clone());
         Some(v)
     };
-    let parents = git.parents(id);
+    // The parents its object names, when the packs hold them all.
+    let named = parent_ids(&out.commit);
+    let parents = if !named.is_empty() && named.iter().all(|p| objects.borrow().has(p)) {
+        named
+    } else {
+        git.parents(id)
+    };
     let trees = parents
         .iter()
         .map(|p| objects.borrow_mut().plans_tree(*p))
@@ -929,15 +934,11 @@ impl Reader<'_> {
                             *g = Some(self.location.open()?);
                         }
                         let g = g.as_ref().ok_or("repository not open")?;
-                        let (registry, config) = (self.inp.registry, self.inp.config);
                         // One pack reader for a thread's merges: the trees
                         // they read are deltas of one another's.
                         let kept = reader.take().unwrap_or_else(|| self.packs.reader());
                         let objects = std::cell::RefCell::new(g.objects_with(kept));
-                        let filter = &self.filter;
-                        let read = merge_commit_changes(
-                            g, &objects, id, filter, registry, config, blobs, ancestry,
-                        );
+                        let read = merge_commit_changes(g, &objects, id, self, blobs, ancestry);
                         *reader = Some(objects.into_inner().into_reader());
                         read
                     }

@@ -9,7 +9,7 @@ use crate::parse::frontmatter::{FrontMatter, split};
 use crate::schema::Registry;
 use crate::source::{SourceFile, decode};
 use serde_json::Value;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 /// One document in one version of a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,9 +46,11 @@ pub enum FileVersion {
     Missing,
 }
 
+/// What a section's hash was taken of ([`SectionText`] must agree).
+#[cfg(test)]
 fn hash(s: &str) -> u64 {
     let mut h = crate::fingerprint::hasher();
-    s.hash(&mut h);
+    std::hash::Hash::hash(s, &mut h);
     h.finish()
 }
 

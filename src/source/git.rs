@@ -929,6 +929,11 @@ pub struct Objects<'a, 'p> {
 }
 
 impl<'p> Objects<'_, 'p> {
+    /// Whether an object is in the packs.
+    pub fn has(&self, oid: &Oid) -> bool {
+        self.packs.has(oid)
+    }
+
     /// The pack reader, with what it decoded, for the next walk.
     pub fn into_reader(self) -> PackReader<'p> {
         self.packs
