@@ -93,10 +93,12 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
         }
         out.push_str(&body[last..w.range.start]);
         let label = wiki_label(w, linker);
+        // Escaped for the `<…>` destination it is written into: a `>`
+        // in an anchor ended the link there and left the rest as text.
         let anchor = w
             .anchor
             .as_ref()
-            .map(|a| format!("#{a}"))
+            .map(|a| format!("#{}", escape_destination(a)))
             .unwrap_or_default();
         out.push_str(&format!(
             "[{}](<{WIKI}{}{}>)",
@@ -107,6 +109,18 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
         last = w.range.end;
     }
     out.push_str(&body[last..]);
+    out
+}
+
+/// Text for a `<…>` link destination: `\`, `<` and `>` escaped.
+fn escape_destination(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -203,7 +217,10 @@ fn render_raw(body: &str, file: &str, linker: &dyn Linker) -> (String, bool, BTr
         i += 1;
     }
     // Checked after the rewriting: the addresses that reach the page.
+    // A heading's classes and attributes (`{.c key=v}`, off in
+    // `options()`) would be written as given: they take the sanitizer.
     markdown_only &= events.iter().all(|e| match e {
+        Event::Start(Tag::Heading { classes, attrs, .. }) => classes.is_empty() && attrs.is_empty(),
         Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
             safe_url(dest_url)
         }
@@ -736,6 +753,32 @@ mod tests {
             }
         }
         Ok(out)
+    }
+
+    /// An anchor in a `[[id#anchor]]` is part of the link, whatever it
+    /// holds: `>` ended the link early and left the rest as text.
+    #[test]
+    fn a_wiki_link_s_anchor_stays_in_its_link() {
+        let r = render(
+            "See [[a#x\"y>z]] and [[b#c<d\\e]].\n",
+            "plans/x.md",
+            &linker(),
+        );
+        assert!(
+            r.html.contains(
+                "<a href=\"feature/a.html#x%22y%3Ez\" rel=\"noopener noreferrer\">Title of a</a>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("href=\"feature/b.html#c%3Cd%5Ce\""),
+            "{}",
+            r.html
+        );
+        assert!(agrees_with_the_sanitizer(
+            "[[a#\"><img src=x onerror=alert(1)>]]\n"
+        ));
     }
 
     #[test]
