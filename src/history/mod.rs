@@ -201,7 +201,7 @@ fn merge_commit_changes(
     };
     // The parents its object names, when the packs hold them all.
     let named = parent_ids(&out.commit);
-    let parents = if !named.is_empty() && named.iter().all(|p| objects.borrow().has(p)) {
+    let parents = if !named.is_empty() && named.iter().all(|p| objects.borrow_mut().is_commit(*p)) {
         named
     } else {
         git.parents(id)

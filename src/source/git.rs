@@ -806,14 +806,18 @@ fn plain_signature(s: &[u8]) -> Option<(String, String, i64, i32)> {
     if gt < lt || s.iter().filter(|&&c| c == b'<' || c == b'>').count() != 2 {
         return None;
     }
+    // libgit2 trims what it calls crud (`is_crud`): controls, space and
+    // `,:;<>"\'`, so `"Doe, John"` is `Doe, John`. It keeps names as C
+    // strings, cut at a NUL: left to it.
+    let crud = |c: &u8| *c <= 32 || b",:;<>\"\\'".contains(c);
     let trim = |b: &[u8]| -> Option<String> {
-        let start = b.iter().position(|&c| !git_space(c)).unwrap_or(b.len());
-        let end = b
-            .iter()
-            .rposition(|&c| !git_space(c))
-            .map_or(start, |e| e + 1);
+        let start = b.iter().position(|c| !crud(c)).unwrap_or(b.len());
+        let end = b.iter().rposition(|c| !crud(c)).map_or(start, |e| e + 1);
         String::from_utf8(b.get(start..end)?.to_vec()).ok()
     };
+    if s.contains(&0) {
+        return None;
+    }
     let rest = std::str::from_utf8(s.get(gt + 1..)?).ok()?;
     let (secs, zone) = rest.strip_prefix(' ')?.split_once(' ')?;
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
@@ -929,11 +933,6 @@ pub struct Objects<'a, 'p> {
 }
 
 impl<'p> Objects<'_, 'p> {
-    /// Whether an object is in the packs.
-    pub fn has(&self, oid: &Oid) -> bool {
-        self.packs.has(oid)
-    }
-
     /// The pack reader, with what it decoded, for the next walk.
     pub fn into_reader(self) -> PackReader<'p> {
         self.packs
@@ -1003,7 +1002,13 @@ impl<'p> Objects<'_, 'p> {
     /// [`Git::first_parent`] would give it; None to ask that.
     pub fn first_parent(&mut self, commit: &CommitInfo) -> Option<Oid> {
         let p = Oid::from_str(commit.parents.first()?).ok()?;
-        self.packs.has(&p).then_some(p)
+        self.is_commit(p).then_some(p)
+    }
+
+    /// Whether an object is a commit that reads (a damaged one does not:
+    /// the history starts after it, as [`Git::first_parent`] has it).
+    pub fn is_commit(&mut self, oid: Oid) -> bool {
+        self.packs.has(&oid) && self.raw(oid, pack::COMMIT).is_some()
     }
 
     /// The blob at `path` (relative to the plans root) in a plans tree.
@@ -1482,6 +1487,15 @@ mod tests {
             ),
             raw(&plain("<empty@example.com>", &sig(me)), "An empty name\n"),
             raw(
+                &plain("\"Doe, John\" <j@example.com>", &sig(me)),
+                "Quoted\n",
+            ),
+            raw(&plain("'Bob': <'b@example.com',>", &sig(me)), "Crud\n"),
+            raw(
+                &plain("\u{1}Bob\u{7f} <\u{2}b@example.com>", &sig(me)),
+                "Controls\n",
+            ),
+            raw(
                 &format!(
                     "parent {tree}\n{}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----",
                     plain(me, &sig(me))
@@ -1495,6 +1509,7 @@ mod tests {
                 "Latin-1\n",
             ),
             raw(&plain("Two <<a@example.com>>", &sig(me)), "Odd signature\n"),
+            raw(&plain("Bo\u{0}b <b@example.com>", &sig(me)), "NUL\n"),
             raw(&plain(me, "C <c@x> 1767225600 +9999"), "Odd zone\n"),
             raw(&plain(me, "C <c@x> soon +0000"), "No time\n"),
         ];
