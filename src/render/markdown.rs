@@ -112,11 +112,12 @@ fn expand_wiki_links(body: &str, linker: &dyn Linker) -> String {
     out
 }
 
-/// Text for a `<…>` link destination: `\`, `<` and `>` escaped.
+/// Text for a `<…>` link destination, kept as written: `\`, `<`, `>`
+/// and `&` (which would start an entity) escaped.
 fn escape_destination(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '\\' | '<' | '>') {
+        if matches!(c, '\\' | '<' | '>' | '&') {
             out.push('\\');
         }
         out.push(c);
@@ -773,6 +774,12 @@ mod tests {
         );
         assert!(
             r.html.contains("href=\"feature/b.html#c%3Cd%5Ce\""),
+            "{}",
+            r.html
+        );
+        let r = render("[[a#x&amp;y]]\n", "plans/x.md", &linker());
+        assert!(
+            r.html.contains("href=\"feature/a.html#x&amp;amp;y\""),
             "{}",
             r.html
         );
