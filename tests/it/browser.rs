@@ -116,6 +116,17 @@ fn site_works_in_headless_chromium() {
     for class in ["rice-score", "depends-on", "evidence"] {
         assert!(s.count(&format!(".{class}")) > 0, "PRD has no .{class}");
     }
+    // "Referenced by" reads across the column like the sections above
+    // it, not wrapped into a strip at its left.
+    let widths = s.script(
+        "var w = function (q) { return Math.round(document.querySelector(q).getBoundingClientRect().width); };\
+         return [w('.backlinks .referenced-by'), w('.body.markdown')];",
+    );
+    let (list, body) = (widths[0].as_i64(), widths[1].as_i64());
+    assert!(
+        list.zip(body).is_some_and(|(l, b)| l * 10 >= b * 9),
+        "Referenced by is {list:?} px wide in a {body:?} px column"
+    );
     s.full_page_shot(&shots.join("prd.png"));
 
     s.dark(true);
