@@ -899,9 +899,8 @@ impl Reader<'_> {
                         got.insert((blob, path.to_string()), Arc::new(FileVersion::Missing));
                         continue;
                     };
-                    let bytes = bytes.to_vec();
                     let inp = (self.inp.registry, self.inp.config);
-                    let v = snapshot::read_seen(path, bytes, kind, inp, &mut seen);
+                    let v = snapshot::read_seen(path, &bytes, kind, inp, &mut seen);
                     got.insert((blob, path.to_string()), Arc::new(v));
                 }
                 Ok(got)

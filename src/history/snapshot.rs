@@ -147,22 +147,27 @@ type SeenKey = (String, String, Option<String>, Option<String>);
 
 /// Reads one version of a file, taking its typed fields from `seen` when
 /// the same file had the same front matter in a version read before.
+///
+/// Borrows the bytes: a version whose front matter was seen is read
+/// without a copy of its text (most versions of a long history).
 pub fn read_seen(
     path: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     kind: Option<String>,
     inp: (&Registry, &Config),
     seen: &mut Seen,
 ) -> FileVersion {
-    let Ok(text) = decode(bytes) else {
+    // As `decode` reads a file: UTF-8, a byte order mark left out.
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return FileVersion::Unreadable;
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lower = path.to_ascii_lowercase();
     if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
-        return read_text(path, text, kind, inp.0, inp.1);
+        return read_text(path, text.to_string(), kind, inp.0, inp.1);
     }
-    let FrontMatter::Document { yaml, body, .. } = split(&text) else {
-        return read_text(path, text, kind, inp.0, inp.1);
+    let FrontMatter::Document { yaml, body, .. } = split(text) else {
+        return read_text(path, text.to_string(), kind, inp.0, inp.1);
     };
     // A kind titled by the body's first heading (`title: "#"`) takes part
     // of its snapshot from the body: a new heading is a new title.
@@ -183,7 +188,7 @@ pub fn read_seen(
         }
         return FileVersion::Docs(snaps);
     }
-    let v = read_text(path, text, kind, inp.0, inp.1);
+    let v = read_text(path, text.to_string(), kind, inp.0, inp.1);
     if let FileVersion::Docs(snaps) = &v {
         seen.0.insert(key, snaps.clone());
     }
@@ -278,15 +283,21 @@ mod tests {
             ("features/f-1.md", format!("{fm}## Goals\nB\n## Risks\nC\n")),
             ("features/f-1.md", format!("{moved}## Goals\nB\n")),
             ("features/f-2.md", format!("{fm}## Goals\nA\n")),
+            ("features/f-2.md", format!("\u{feff}{fm}## Goals\nA\n")),
+            ("features/f-3.md", format!("\u{feff}{fm}## Goals\nA\n")),
         ];
         let mut seen = Seen::default();
         for (path, text) in versions {
             let fresh = read(path, text.clone().into_bytes(), None, &registry, &config);
-            let memo = read_seen(path, text.into_bytes(), None, inp, &mut seen);
+            let memo = read_seen(path, text.as_bytes(), None, inp, &mut seen);
             assert_eq!(memo, fresh, "{path}");
             assert!(matches!(fresh, FileVersion::Docs(ref d) if d.len() == 1));
         }
-        assert_eq!(seen.0.len(), 3, "f-1 twice (two front matters), f-2 once");
+        assert_eq!(
+            seen.0.len(),
+            4,
+            "f-1 twice (two front matters), f-2 once (with and without a byte order mark), f-3 once"
+        );
     }
 
     /// A config of one kind by location, `settings` under it, with an open
@@ -323,7 +334,7 @@ mod tests {
             );
             let memo = read_seen(
                 "text/0001-foo.md",
-                text.into_bytes(),
+                text.as_bytes(),
                 kind,
                 (&registry, &config),
                 &mut seen,
@@ -353,7 +364,7 @@ mod tests {
             let kind = Some("adr".to_string());
             let memo = read_seen(
                 "doc/0001-foo.md",
-                text.into_bytes(),
+                text.as_bytes(),
                 kind,
                 (&registry, &config),
                 &mut seen,
