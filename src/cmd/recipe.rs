@@ -315,6 +315,7 @@ fn rfc(root: &Path, folder: &str, glob: &str, n: usize, staged: bool) -> Recipe 
 /// Status words that specs commonly use, as northstar's lifecycle.
 const STATUS_WORDS: &[(&str, &str)] = &[
     ("draft", "idea"),
+    ("provisional", "discovery"),
     ("proposed", "discovery"),
     ("proposal", "discovery"),
     ("review", "discovery"),
@@ -323,7 +324,11 @@ const STATUS_WORDS: &[(&str, &str)] = &[
     ("accepted", "planned"),
     ("approved", "planned"),
     ("implementable", "planned"),
+    ("planned", "planned"),
+    ("planning", "planned"),
     ("implementing", "in-progress"),
+    ("in-progress", "in-progress"),
+    ("partially-implemented", "in-progress"),
     ("wip", "in-progress"),
     ("implemented", "shipped"),
     ("done", "shipped"),
@@ -337,6 +342,7 @@ const STATUS_WORDS: &[(&str, &str)] = &[
     ("rejected", "declined"),
     ("withdrawn", "declined"),
     ("superseded", "declined"),
+    ("replaced", "declined"),
     ("deprecated", "declined"),
     ("obsolete", "declined"),
     ("abandoned", "declined"),
@@ -405,7 +411,10 @@ fn front_matter(root: &Path, folder: &str, found: &[String]) -> Recipe {
     Recipe {
         files: vec![
             ("northstar.yaml".into(), config),
-            ("schema/spec.schema.json".into(), FRONT_MATTER_SCHEMA.into()),
+            (
+                "schema/spec.schema.json".into(),
+                front_matter_schema(&statuses),
+            ),
         ],
         found: format!(
             "{} with front matter under {folder}/",
@@ -605,14 +614,49 @@ kinds:
     name: Spec
 ";
 
+/// The schema of `--from front-matter`: any field, and a `status` that is
+/// one of the status words the specs use (or none). What else a `status:`
+/// holds is a template's placeholder left in (OpenShift's
+/// `provisional|implementable|…`), a mapping, or a boolean: `check`
+/// points at each; the schema is the user's to widen.
+fn front_matter_schema(statuses: &BTreeSet<String>) -> String {
+    let words: Vec<serde_json::Value> = statuses
+        .iter()
+        .filter(|s| status_word(s))
+        .map(|s| serde_json::Value::from(s.as_str()))
+        .chain(std::iter::once(serde_json::Value::Null))
+        .collect();
+    let properties = if words.len() > 1 {
+        let words = serde_json::Value::from(words)
+            .to_string()
+            .replace(",", ", ");
+        format!("{{\n    \"status\": {{\"enum\": {words}}}\n  }}")
+    } else {
+        "{}".to_string()
+    };
+    FRONT_MATTER_SCHEMA.replace("{properties}", &properties)
+}
+
 const FRONT_MATTER_SCHEMA: &str = r#"{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "Spec front matter",
   "type": "object",
   "additionalProperties": true,
-  "properties": {}
+  "properties": {properties}
 }
 "#;
+
+/// Whether a `status:` as written is a word or a few (`partially
+/// implemented`), not a placeholder, a mapping or a YAML boolean.
+fn status_word(s: &str) -> bool {
+    let yaml_word = ["true", "false", "yes", "no", "on", "off", "null"]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w));
+    s.starts_with(|c: char| c.is_alphabetic())
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        && !yaml_word
+}
 
 #[cfg(test)]
 mod tests {
@@ -620,12 +664,14 @@ mod tests {
 
     #[test]
     fn schemas_are_json() {
+        let statuses = ["Draft", "provisional|implementable", "{}"].map(String::from);
+        let front_matter = front_matter_schema(&statuses.into_iter().collect());
         for s in [
             KEP_SCHEMA,
             RFC_SCHEMA,
             RFC_TEAM_SCHEMA,
             ADR_SCHEMA,
-            FRONT_MATTER_SCHEMA,
+            &front_matter,
         ] {
             serde_json::from_str::<serde_json::Value>(s).expect("json");
         }
@@ -633,6 +679,32 @@ mod tests {
             RFC_SCHEMA
                 .contains(r#""teams": {"type": ["array", "null"], "items": {"type": "string"}}"#)
         );
+    }
+
+    /// Status words as specs write them, against what a template left in.
+    #[test]
+    fn a_status_word_is_words_not_a_placeholder() {
+        for word in [
+            "provisional",
+            "Draft",
+            "partially implemented",
+            "in-progress",
+            "on_hold",
+        ] {
+            assert!(status_word(word), "{word}");
+        }
+        for junk in [
+            "provisional|implementable|implemented",
+            "**provisional**",
+            "{}",
+            "False",
+            "null",
+            "2",
+            "",
+            "TBD?",
+        ] {
+            assert!(!status_word(junk), "{junk}");
+        }
     }
 
     #[test]

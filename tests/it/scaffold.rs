@@ -723,6 +723,50 @@ fn init_from_front_matter_adopts_a_docs_folder() {
     );
 }
 
+/// The status words of Kubernetes-style processes (`provisional`,
+/// `replaced`) are on the lifecycle, and what a template left in a
+/// `status:` (`provisional|implementable|…`), a mapping or a boolean is
+/// a `schema` error at its line: the recipe's schema takes the status
+/// words the specs use, and none.
+#[test]
+fn init_from_front_matter_maps_process_words_and_points_at_placeholders() {
+    let repo = Repo::empty();
+    let spec = |status: &str| format!("---\ntitle: T\nstatus: {status}\n---\n# T\n");
+    repo.file("enhancements/a.md", &spec("provisional"))
+        .file("enhancements/b.md", &spec("implementable"))
+        .file("enhancements/c.md", &spec("replaced"))
+        .file("enhancements/d.md", &spec(""))
+        .file(
+            "enhancements/e.md",
+            &spec("provisional|implementable|implemented|deferred|rejected|withdrawn|replaced"),
+        )
+        .file("enhancements/f.md", &spec("{}"))
+        .file("enhancements/g.md", &spec("\"False\""));
+    let run = repo.run(&["init", "--from", "front-matter", "--folder", "enhancements"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let config = std::fs::read_to_string(repo.join("northstar.yaml")).expect("config");
+    assert!(
+        config.contains(
+            "      implementable: planned\n      provisional: discovery\n      replaced: declined\n"
+        ),
+        "{config}"
+    );
+    let found: Vec<(String, String, u64)> = repo
+        .diagnostics()
+        .iter()
+        .filter(|d| d["level"] == "error")
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let at = |f: &str| ("schema".to_string(), format!("enhancements/{f}.md"), 3);
+    assert_eq!(found, [at("e"), at("f"), at("g")]);
+}
+
 /// `init --from` writes nothing when one of its files exists, and says
 /// which; without specs where the layout keeps them it says where it
 /// looked. Both exit 2.
