@@ -258,6 +258,7 @@ pub struct LogEntry {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct History {
     /// Per document id.
+    #[serde(serialize_with = "sorted")]
     pub docs: HashMap<String, DocHistory>,
     /// The change log, newest first.
     pub log: Vec<LogEntry>,
@@ -463,17 +464,31 @@ impl Stamp {
 /// after new commits replays only those.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Replay {
+    #[serde(serialize_with = "sorted")]
     state: HashMap<String, State>,
     history: History,
+    #[serde(serialize_with = "sorted")]
     status_since: HashMap<String, (String, i64)>,
+    #[serde(serialize_with = "sorted")]
     effective: HashMap<String, i64>,
     /// Day each document first appeared in the history read (a shallow
     /// clone's boundary included), for milestone scope.
+    #[serde(serialize_with = "sorted")]
     first_seen: HashMap<String, i64>,
     /// How the schemas typed what the commits replayed were read from
     /// (every commit's [`super::Typed`]): a state is used only while the
     /// schemas type it the same.
     typed: BTreeSet<super::Typed>,
+}
+
+/// A map written in key order: the state file of one history is then the
+/// same bytes from every build (hash maps iterate in a per-process order).
+/// Read back as any map.
+fn sorted<S: serde::Serializer, K: Ord + Serialize, V: Serialize>(
+    map: &HashMap<K, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    map.iter().collect::<BTreeMap<_, _>>().serialize(s)
 }
 
 impl Default for Replay {
@@ -1013,6 +1028,24 @@ mod tests {
             back.typed().iter().collect::<Vec<_>>(),
             c.typed.iter().collect::<Vec<_>>()
         );
+    }
+
+    /// Two replays with the same documents, met in other orders, are the
+    /// same bytes in the state file.
+    #[test]
+    fn a_replay_encodes_the_same_whatever_order_its_maps_were_filled_in() {
+        let (mut a, mut b) = (Replay::new(), Replay::new());
+        for i in 0..64 {
+            a.first_seen.insert(format!("doc-{i}"), i);
+            a.effective.insert(format!("doc-{i}"), i);
+        }
+        for i in (0..64).rev() {
+            b.first_seen.insert(format!("doc-{i}"), i);
+            b.effective.insert(format!("doc-{i}"), i);
+        }
+        assert_eq!(codec::to_bytes(&a), codec::to_bytes(&b));
+        let back: Replay = codec::from_bytes(&codec::to_bytes(&a)).expect("decodes");
+        assert_eq!(back.first_seen, a.first_seen);
     }
 
     fn change(i: usize, uncommitted: bool) -> Event {
