@@ -60,7 +60,7 @@ fn hash(s: &str) -> u64 {
 pub fn sections(body: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
     let mut title = String::new();
-    let mut text = SectionText::default();
+    let mut text = SectionText::new(body);
     let mut fence = false;
     for line in body.lines() {
         let t = line.trim_start();
@@ -70,7 +70,7 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
         if !fence && t.starts_with('#') {
             let heading = t.trim_start_matches('#');
             if heading.is_empty() || heading.starts_with(' ') {
-                let done = std::mem::take(&mut text);
+                let done = std::mem::replace(&mut text, SectionText::new(body));
                 if !(title.is_empty() && done.is_empty()) {
                     out.push((title.clone(), done.finish()));
                 }
@@ -78,7 +78,8 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
                 continue;
             }
         }
-        text.line(line);
+        // Where the line starts in the body: `lines` gives slices of it.
+        text.line(line, line.as_ptr() as usize - body.as_ptr() as usize);
     }
     if !(title.is_empty() && text.is_empty()) {
         out.push((title, text.finish()));
@@ -86,35 +87,64 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
     out
 }
 
-/// A section's text hashed as it is read, line by line: the hash of the
-/// lines joined, each without its trailing space, trimmed at both ends
-/// (what `hash(text.trim())` gave when the text was copied out first,
-/// which was most of the time this took).
-#[derive(Default)]
-struct SectionText {
+/// A section's text hashed as it is read: the hash of its lines joined,
+/// each without its trailing space, trimmed at both ends (what
+/// `hash(text.trim())` gave when the text was copied out first, which was
+/// most of the time this took). Where those bytes are the body's own (no
+/// trailing space, blank lines empty, `\n` endings: nearly always), the
+/// run is hashed in one piece, straight from the body.
+struct SectionText<'b> {
+    body: &'b str,
     hasher: Option<xxhash_rust::xxh3::Xxh3Default>,
+    /// The body's bytes the text ends with, not hashed yet.
+    run: (usize, usize),
     /// Blank lines since the last line with text.
     blank: usize,
 }
 
-impl SectionText {
-    fn line(&mut self, line: &str) {
-        let line = line.trim_end();
-        if line.is_empty() {
+impl<'b> SectionText<'b> {
+    fn new(body: &'b str) -> Self {
+        SectionText {
+            body,
+            hasher: None,
+            run: (0, 0),
+            blank: 0,
+        }
+    }
+
+    /// The line at byte `start` of the body.
+    fn line(&mut self, line: &str, start: usize) {
+        let kept = line.trim_end();
+        if kept.is_empty() {
             self.blank += 1;
             return;
         }
+        let end = start + kept.len();
         match &mut self.hasher {
             None => {
-                let mut h = crate::fingerprint::hasher();
-                h.write(line.trim_start().as_bytes());
-                self.hasher = Some(h);
+                self.hasher = Some(crate::fingerprint::hasher());
+                self.run = (end - kept.trim_start().len(), end);
             }
             Some(h) => {
-                for _ in 0..=self.blank {
-                    h.write(b"\n");
+                let gap = self
+                    .body
+                    .as_bytes()
+                    .get(self.run.1..start)
+                    .unwrap_or_default();
+                if gap.len() == self.blank + 1 && gap.iter().all(|&c| c == b'\n') {
+                    self.run.1 = end;
+                } else {
+                    h.write(
+                        self.body
+                            .as_bytes()
+                            .get(self.run.0..self.run.1)
+                            .unwrap_or_default(),
+                    );
+                    for _ in 0..=self.blank {
+                        h.write(b"\n");
+                    }
+                    self.run = (start, end);
                 }
-                h.write(line.as_bytes());
             }
         }
         self.blank = 0;
@@ -126,7 +156,18 @@ impl SectionText {
 
     /// The hash, as `str`'s `Hash` ends it.
     fn finish(self) -> u64 {
-        let mut h = self.hasher.unwrap_or_else(crate::fingerprint::hasher);
+        let mut h = match self.hasher {
+            Some(mut h) => {
+                h.write(
+                    self.body
+                        .as_bytes()
+                        .get(self.run.0..self.run.1)
+                        .unwrap_or_default(),
+                );
+                h
+            }
+            None => crate::fingerprint::hasher(),
+        };
         h.write_u8(0xff);
         h.finish()
     }
@@ -377,26 +418,69 @@ mod tests {
         assert_eq!(statuses, ["proposed", "accepted", "proposed"]);
     }
 
-    /// Hashed line by line, a section's text hashes as the trimmed copy
-    /// of it did: blank lines, trailing and leading space, CRLF.
+    /// A section's hash is the hash of its trimmed copy (how it was
+    /// taken before), on every shape of line: blank lines of spaces,
+    /// trailing and leading space, CRLF, lone CR, no-break space, and
+    /// many random bodies of them.
     #[test]
     fn a_section_hashes_as_its_trimmed_text() {
-        for text in [
+        /// The sections as they were taken before: each copied, trimmed.
+        fn copied(body: &str) -> Vec<(String, u64)> {
+            let mut out = Vec::new();
+            let mut title = String::new();
+            let mut text = String::new();
+            let mut fence = false;
+            for line in body.lines() {
+                let t = line.trim_start();
+                if t.starts_with("```") || t.starts_with("~~~") {
+                    fence = !fence;
+                }
+                if !fence && t.starts_with('#') {
+                    let heading = t.trim_start_matches('#');
+                    if heading.is_empty() || heading.starts_with(' ') {
+                        if !(title.is_empty() && text.trim().is_empty()) {
+                            out.push((title.clone(), hash(text.trim())));
+                        }
+                        title = heading.trim().trim_end_matches('#').trim().to_string();
+                        text.clear();
+                        continue;
+                    }
+                }
+                text.push_str(line.trim_end());
+                text.push('\n');
+            }
+            if !(title.is_empty() && text.trim().is_empty()) {
+                out.push((title, hash(text.trim())));
+            }
+            out
+        }
+        for body in [
             "",
             "a",
             "\n\n  a  \n\n\n b\t\n \n",
             "a\r\nb\r\n\r\n",
             " \u{a0}x\u{a0} \n\n\ny",
+            "a\n\nb\n\n\nc\n",
+            "## T\n\n  x\n\ny  \n",
+            "a\rb\n\rc\r",
         ] {
-            let mut copy = String::new();
-            let mut hashed = SectionText::default();
-            for line in text.lines() {
-                copy.push_str(line.trim_end());
-                copy.push('\n');
-                hashed.line(line);
+            assert_eq!(sections(body), copied(body), "{body:?}");
+        }
+        let pieces = [
+            "a", "bc", " ", "\t", "\n", "\n", "\n", "\r\n", "\r", "# ", "## H", "```", "\u{a0}",
+            "é",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut body = String::new();
+            for _ in 0..(seed % 24) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                body.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
             }
-            assert_eq!(hashed.is_empty(), copy.trim().is_empty(), "{text:?}");
-            assert_eq!(hashed.finish(), hash(copy.trim()), "{text:?}");
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            assert_eq!(sections(&body), copied(&body), "{body:?}");
         }
     }
 
