@@ -620,19 +620,17 @@ kinds:
 /// `provisional|implementable|…`), a mapping, or a boolean: `check`
 /// points at each; the schema is the user's to widen.
 fn front_matter_schema(statuses: &BTreeSet<String>) -> String {
-    let words: Vec<serde_json::Value> = statuses
+    // Each word as a JSON string (escaped), then null for no status.
+    let words: Vec<String> = statuses
         .iter()
         .filter(|s| status_word(s))
-        .map(|s| serde_json::Value::from(s.as_str()))
-        .chain(std::iter::once(serde_json::Value::Null))
+        .map(|s| serde_json::Value::from(s.as_str()).to_string())
         .collect();
-    let properties = if words.len() > 1 {
-        let words = serde_json::Value::from(words)
-            .to_string()
-            .replace(",", ", ");
-        format!("{{\n    \"status\": {{\"enum\": {words}}}\n  }}")
-    } else {
+    let properties = if words.is_empty() {
         "{}".to_string()
+    } else {
+        let words = words.join(", ");
+        format!("{{\n    \"status\": {{\"enum\": [{words}, null]}}\n  }}")
     };
     FRONT_MATTER_SCHEMA.replace("{properties}", &properties)
 }

@@ -179,7 +179,7 @@ fn merge_commit_changes(
 ) -> Result<CommitChanges, String> {
     let (filter, registry, config) = (&reader.filter, reader.inp.registry, reader.inp.config);
     let info = objects.borrow_mut().info(id);
-    let mut out = CommitChanges::new(info.map_or_else(|| git.info(id), Ok)?);
+    let mut out = CommitChanges::new(info?);
     let keep = |p: &str| filter.classify(p).is_some();
     let mut version = |blob: Option<Oid>, path: &str| -> Option<Arc<FileVersion>> {
         let blob = blob?;
@@ -826,7 +826,7 @@ impl Reader<'_> {
         objects: &mut crate::source::git::Objects<'_, '_>,
         id: Oid,
     ) -> Listed {
-        let commit = match objects.info(id).ok_or(()).or_else(|_| g.info(id)) {
+        let commit = match objects.info(id) {
             Ok(c) => c,
             Err(e) => return Listed::Bad(bad_commit_note(id, &e)),
         };
@@ -834,7 +834,7 @@ impl Reader<'_> {
             return Listed::Merge(id, parent_ids(&commit));
         }
         let keep = |p: &str| self.filter.classify(p).is_some();
-        let parent = objects.first_parent(&commit).or_else(|| g.first_parent(id));
+        let parent = objects.first_parent(&commit);
         let boundary = parent.is_none() && g.is_boundary(id);
         let old = parent.and_then(|p| objects.plans_tree(p));
         let new = objects.plans_tree(id);

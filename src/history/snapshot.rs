@@ -63,20 +63,13 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
     let mut text = SectionText::new(body);
     let mut fence = false;
     for line in body.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = !fence;
-        }
-        if !fence && t.starts_with('#') {
-            let heading = t.trim_start_matches('#');
-            if heading.is_empty() || heading.starts_with(' ') {
-                let done = std::mem::replace(&mut text, SectionText::new(body));
-                if !(title.is_empty() && done.is_empty()) {
-                    out.push((title.clone(), done.finish()));
-                }
-                title = heading.trim().trim_end_matches('#').trim().to_string();
-                continue;
+        if let Some(heading) = section_heading(line, &mut fence) {
+            let done = std::mem::replace(&mut text, SectionText::new(body));
+            if !(title.is_empty() && done.is_empty()) {
+                out.push((title.clone(), done.finish()));
             }
+            title = heading.to_string();
+            continue;
         }
         // Where the line starts in the body: `lines` gives slices of it.
         text.line(line, line.as_ptr() as usize - body.as_ptr() as usize);
@@ -85,6 +78,21 @@ pub fn sections(body: &str) -> Vec<(String, u64)> {
         out.push((title, text.finish()));
     }
     out
+}
+
+/// The title of an ATX heading line outside fenced code; `fence` follows
+/// the fences lines open and close.
+fn section_heading<'l>(line: &'l str, fence: &mut bool) -> Option<&'l str> {
+    let t = line.trim_start();
+    if t.starts_with("```") || t.starts_with("~~~") {
+        *fence = !*fence;
+    }
+    let heading = t
+        .strip_prefix('#')
+        .filter(|_| !*fence)?
+        .trim_start_matches('#');
+    (heading.is_empty() || heading.starts_with(' '))
+        .then(|| heading.trim().trim_end_matches('#').trim())
 }
 
 /// A section's text hashed as it is read: the hash of its lines joined,
@@ -198,11 +206,9 @@ pub fn read_seen(
     inp: (&Registry, &Config),
     seen: &mut Seen,
 ) -> FileVersion {
-    // As `decode` reads a file: UTF-8, a byte order mark left out.
-    let Ok(text) = std::str::from_utf8(bytes) else {
+    let Some(text) = crate::source::decode_borrowed(bytes) else {
         return FileVersion::Unreadable;
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lower = path.to_ascii_lowercase();
     if !(lower.ends_with(".md") || lower.ends_with(".markdown")) {
         return read_text(path, text.to_string(), kind, inp.0, inp.1);
@@ -424,27 +430,20 @@ mod tests {
     /// many random bodies of them.
     #[test]
     fn a_section_hashes_as_its_trimmed_text() {
-        /// The sections as they were taken before: each copied, trimmed.
+        /// The sections as they were hashed before: each copied, trimmed.
         fn copied(body: &str) -> Vec<(String, u64)> {
             let mut out = Vec::new();
             let mut title = String::new();
             let mut text = String::new();
             let mut fence = false;
             for line in body.lines() {
-                let t = line.trim_start();
-                if t.starts_with("```") || t.starts_with("~~~") {
-                    fence = !fence;
-                }
-                if !fence && t.starts_with('#') {
-                    let heading = t.trim_start_matches('#');
-                    if heading.is_empty() || heading.starts_with(' ') {
-                        if !(title.is_empty() && text.trim().is_empty()) {
-                            out.push((title.clone(), hash(text.trim())));
-                        }
-                        title = heading.trim().trim_end_matches('#').trim().to_string();
-                        text.clear();
-                        continue;
+                if let Some(heading) = section_heading(line, &mut fence) {
+                    if !(title.is_empty() && text.trim().is_empty()) {
+                        out.push((title.clone(), hash(text.trim())));
                     }
+                    title = heading.to_string();
+                    text.clear();
+                    continue;
                 }
                 text.push_str(line.trim_end());
                 text.push('\n');

@@ -250,11 +250,11 @@ fn drop_comments(events: &mut Vec<Event<'_>>) -> bool {
                 }
             }
             e if block.is_some() => {
-                if let (Some((inside, text)), Event::Html(h)) = (&mut block, &e) {
-                    text.push_str(h);
-                    inside.push(e);
-                } else if let Some((inside, _)) = &mut block {
-                    markdown_only = false;
+                if let Some((inside, text)) = &mut block {
+                    match &e {
+                        Event::Html(h) => text.push_str(h),
+                        _ => markdown_only = false,
+                    }
                     inside.push(e);
                 }
             }

@@ -502,13 +502,6 @@ impl Git {
             .unwrap_or_default()
     }
 
-    /// The blob at `path` (relative to the plans root) in a plans tree.
-    pub fn blob_at(&self, tree: Option<Oid>, path: &str) -> Option<Oid> {
-        let tree = self.repo.find_tree(tree?).ok()?;
-        let entry = tree.get_path(Path::new(path)).ok()?;
-        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
-    }
-
     /// Whether a commit names a parent that this (shallow) clone lacks.
     pub fn parent_missing(&self, id: Oid) -> bool {
         self.tree_and_parents(id)
@@ -548,18 +541,6 @@ impl Git {
             .get_path(Path::new(self.prefix.trim_end_matches('/')))
             .ok()?;
         (entry.kind() == Some(ObjectType::Tree)).then(|| entry.id())
-    }
-
-    /// Files that differ between two plans trees, descending only into
-    /// subtrees whose ids differ. `keep` decides which paths matter.
-    pub fn changes(
-        &self,
-        old: Option<Oid>,
-        new: Option<Oid>,
-        keep: &dyn Fn(&str) -> bool,
-    ) -> Vec<Change> {
-        let none = Packs::default();
-        self.objects(&none).changes(old, new, keep)
     }
 
     /// A reader of raw objects for a long walk, through `packs` first.
@@ -986,11 +967,19 @@ impl<'p> Objects<'_, 'p> {
         Some(tree)
     }
 
-    /// Facts about a commit read from its raw object, as [`Git::info`]
-    /// gives them; None for anything but a plainly written commit (then
-    /// ask [`Git::info`]). Through libgit2, looking commits up was a
+    /// Facts about a commit, as [`Git::info`] gives them: read from its
+    /// raw object when it is plainly written ([`plain_commit`]), else
+    /// through libgit2. Through libgit2 alone, looking commits up was a
     /// tenth of reading a long history.
-    pub fn info(&mut self, id: Oid) -> Option<CommitInfo> {
+    pub fn info(&mut self, id: Oid) -> Result<CommitInfo, String> {
+        match self.plain_info(id) {
+            Some(c) => Ok(c),
+            None => self.git.info(id),
+        }
+    }
+
+    /// [`Objects::info`] from the raw object; None where libgit2 reads it.
+    fn plain_info(&mut self, id: Oid) -> Option<CommitInfo> {
         if !self.raw_parents {
             return None;
         }
@@ -998,11 +987,15 @@ impl<'p> Objects<'_, 'p> {
         plain_commit(id, &raw)
     }
 
-    /// A commit's first parent when it is in the packs, as
-    /// [`Git::first_parent`] would give it; None to ask that.
+    /// A commit's first parent present in the repository, as
+    /// [`Git::first_parent`] gives it: the one its object names when that
+    /// reads as a commit from the packs, else libgit2's answer.
     pub fn first_parent(&mut self, commit: &CommitInfo) -> Option<Oid> {
-        let p = Oid::from_str(commit.parents.first()?).ok()?;
-        self.is_commit(p).then_some(p)
+        let named = commit.parents.first().and_then(|p| Oid::from_str(p).ok());
+        if let Some(p) = named.filter(|p| self.is_commit(*p)) {
+            return Some(p);
+        }
+        self.git.first_parent(Oid::from_str(&commit.id).ok()?)
     }
 
     /// Whether an object is a commit that reads (a damaged one does not:
@@ -1518,13 +1511,13 @@ mod tests {
         let mut objects = repo.objects(&packs);
         for (i, id) in plain_ones.iter().enumerate() {
             let id = Oid::from_str(id).expect("an id");
-            let ours = objects.info(id);
+            let ours = objects.plain_info(id);
             assert!(ours.is_some(), "plain commit {i} read raw");
             assert_eq!(ours, repo.info(id).ok(), "plain commit {i}");
         }
         for (i, id) in left_to_libgit2.iter().enumerate() {
             let id = Oid::from_str(id).expect("an id");
-            assert_eq!(objects.info(id), None, "unusual commit {i}");
+            assert_eq!(objects.plain_info(id), None, "unusual commit {i}");
         }
         let summaries: Vec<String> = plain_ones[..7]
             .iter()

@@ -248,6 +248,14 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
     }
 }
 
+/// [`decode`] of borrowed bytes, for a reader that keeps no copy: the
+/// text without its byte order mark, or None where `decode` reports a
+/// problem.
+pub fn decode_borrowed(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    Some(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
 /// Every file under the canonical `root`, relative to it, skipping
 /// dot-entries, the `skip` folders, and symbolic links that leave the root
 /// or lead into a hidden folder.

@@ -241,17 +241,13 @@ fn every_page_type_passes_axe() {
     let driver = Driver::start(&driver_bin);
     let s = driver.session(&browser_bin, profile.path());
     s.size(1280, 900);
-    let failures = axe_failures(&s, &axe, &out, &pages);
-    assert!(
-        failures.is_empty(),
-        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
-        failures.join("\n")
-    );
+    assert_axe_clean(&s, &axe, &out, &pages);
 }
 
-/// axe-core's serious and critical violations on each of `pages` of the
-/// site in `out`, light and then dark, each named with its page and mode.
-fn axe_failures(s: &Session, axe: &str, out: &Path, pages: &[&str]) -> Vec<String> {
+/// That axe-core finds no serious or critical violation on any of
+/// `pages` of the site in `out`, light and then dark; each one found is
+/// named with its page and mode.
+fn assert_axe_clean(s: &Session, axe: &str, out: &Path, pages: &[&str]) {
     let mut failures = Vec::new();
     for dark in [false, true] {
         s.dark(dark);
@@ -271,7 +267,11 @@ fn axe_failures(s: &Session, axe: &str, out: &Path, pages: &[&str]) -> Vec<Strin
         }
     }
     s.dark(false);
-    failures
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
+        failures.join("\n")
+    );
 }
 
 /// A repository of specs and nothing else, as adopted with a kind by
@@ -322,16 +322,11 @@ fn a_specs_only_site_passes_axe_and_fits_a_phone() {
     let s = driver.session(&browser_bin, profile.path());
     s.size(1280, 900);
     let spec = "rfc/0001-rfc-accepted.html";
-    let failures = axe_failures(
+    assert_axe_clean(
         &s,
         &axe,
         &out,
         &["index.html", "rfc/index.html", spec, "roadmap.html"],
-    );
-    assert!(
-        failures.is_empty(),
-        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
-        failures.join("\n")
     );
 
     let shots = screenshot_dir();
@@ -394,7 +389,7 @@ fn a_decision_records_site_passes_axe_and_fits_a_phone() {
     let s = driver.session(&browser_bin, profile.path());
     s.size(1280, 900);
     let record = "adr/0002-use-a-rather-long-and-unbroken-name-for-a-decision.html";
-    let failures = axe_failures(
+    assert_axe_clean(
         &s,
         &axe,
         &out,
@@ -404,11 +399,6 @@ fn a_decision_records_site_passes_axe_and_fits_a_phone() {
             "adr/0001-record-architecture-decisions.html",
             record,
         ],
-    );
-    assert!(
-        failures.is_empty(),
-        "axe-core found serious or critical violations (rule, impact, elements):\n{}",
-        failures.join("\n")
     );
 
     let shots = screenshot_dir();
