@@ -968,7 +968,7 @@ impl<'p> Objects<'_, 'p> {
     }
 
     /// Facts about a commit, as [`Git::info`] gives them: read from its
-    /// raw object when it is plainly written ([`plain_commit`]), else
+    /// raw object when it is plainly written (`plain_commit`), else
     /// through libgit2. Through libgit2 alone, looking commits up was a
     /// tenth of reading a long history.
     pub fn info(&mut self, id: Oid) -> Result<CommitInfo, String> {
